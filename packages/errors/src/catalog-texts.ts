@@ -1,0 +1,572 @@
+/**
+ * The developer-facing texts of the error catalog (English): what each code means, its
+ * common causes and how to fix it. Rendered on `GET /errors`, in the generated error
+ * reference and, for the description, as `detail` when a throw site gives none.
+ *
+ * Rules for every text here (tests enforce them):
+ * - never a double quote or a backslash: texts travel in HTTP header quoted-strings;
+ * - descriptions are plain ASCII (RFC 6749 `error_description` character set);
+ * - descriptions of 5xx codes are the only text a client ever sees for them, so they are
+ *   generic and name no host, dependency or internal detail.
+ */
+import type { CatalogTexts, ErrorCode } from './catalog.js';
+
+/** Developer-facing texts of every catalog code (English). */
+export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
+  // Authentication and authorization
+  AUTH_INVALID_CREDENTIALS: {
+    description: 'The credentials sent with the request are not valid for this environment.',
+    causes: [
+      'The client secret or admin key is wrong, truncated or was copied with surrounding whitespace.',
+      'Sandbox credentials (`test_` prefix) were used against production, or production credentials (`live_` prefix) against sandbox.',
+      'The client secret was rotated and the old secret is past its grace period.',
+      'The `Authorization: Basic` value was built without URL-encoding the client id and secret first, or was not base64-encoded as `client_id:client_secret`.',
+    ],
+    fixes: [
+      'Check that the `client_id` and `client_secret` prefixes (`test_` or `live_`) match the environment of the base URL you call.',
+      'If the secret was rotated, deploy the new one returned by `POST /admin/v1/apps/{clientId}/secret` before the grace period ends (default 24 h).',
+      'Build Basic credentials as base64 of `urlencode(client_id):urlencode(client_secret)` (RFC 6749 section 2.3.1), or send `client_id` and `client_secret` in the form body where the app allows `client_secret_post`.',
+      'For the admin API, send the configured `IDGATE_ADMIN_KEY` as `Authorization: Bearer <key>`.',
+    ],
+  },
+  AUTH_INVALID_GRANT: {
+    description: 'The authorization code or refresh token is invalid, expired, already used, or does not match this client or PKCE verifier.',
+    causes: [
+      'The authorization code was already exchanged (for example a retried or duplicated `POST /token`), or it expired before the exchange.',
+      'The `code_verifier` does not match the `code_challenge` sent to `/authorize`, often because the verifier of another login attempt or tab was used.',
+      'The refresh token was revoked, expired, or already used: with rotation, reusing an old refresh token revokes the whole token family.',
+      'The `redirect_uri` or `client_id` sent to `/token` differs from the one used at `/authorize`.',
+    ],
+    fixes: [
+      'Exchange each code exactly once, immediately after the callback, and do not retry a `POST /token` that returned `invalid_grant`.',
+      'Store the `code_verifier` per transaction (keyed by `state`) and send the one that belongs to this callback.',
+      'Always replace the stored refresh token with the new one from each refresh response, and serialize refreshes so two requests never use the same token.',
+      'When the grant cannot be recovered, start a new authorization at `/authorize`.',
+    ],
+  },
+  AUTH_INVALID_CLIENT: {
+    description: 'The client is unknown, disabled, or not allowed to authenticate with the method it used.',
+    causes: [
+      'The `client_id` is misspelled, belongs to a deleted app, or was registered in the other environment.',
+      'The app has been disabled by an administrator.',
+      'The client used an authentication method the app does not allow, for example `client_secret_post` when only `client_secret_basic` is allowed, or `none` for a confidential client.',
+    ],
+    fixes: [
+      'Check that the app exists with `GET /admin/v1/apps/{clientId}` in the environment you are calling.',
+      'Use an authentication method listed in `token_endpoint_auth_methods_supported` of the discovery document and allowed for the app.',
+      'Ask an administrator to re-enable the app if it was disabled.',
+    ],
+  },
+  AUTH_FORBIDDEN: {
+    description: 'The client is authenticated but is not allowed to perform this action.',
+    causes: [
+      "A browser request came from an `Origin` that is not in the app's `allowedOrigins`.",
+      'The app uses a grant type or flow it is not registered for, for example `client_credentials` for a public app or `refresh_token` without that grant in `grantTypes`.',
+      'The action is reserved for another kind of client, for example calling the REST API with a public client.',
+    ],
+    fixes: [
+      'Add the exact origin (scheme, host and port) to `allowedOrigins` with `PATCH /admin/v1/apps/{clientId}`.',
+      "Add the grant type to the app's `grantTypes` with `PATCH /admin/v1/apps/{clientId}`, or use a grant the app already has.",
+      'Call the REST API from your server with a confidential client instead of from a browser or mobile app.',
+    ],
+  },
+  AUTH_MISSING_CREDENTIALS: {
+    description: 'The request has no credentials, but this route requires them.',
+    causes: [
+      'No `Authorization` header was sent, for example because the HTTP client was not configured with credentials.',
+      'The `Authorization` header was dropped on a redirect (many HTTP clients strip it when following `http` to `https` or cross-host redirects) or by a proxy.',
+      'The header uses a scheme this route does not accept, so no credentials could be read.',
+    ],
+    fixes: [
+      'Send `Authorization: Basic <base64 of client_id:client_secret>`, or `Authorization: Bearer <access_token>` obtained from `POST /token` with `grant_type=client_credentials`.',
+      'Call the issuer URL exactly as published in discovery (https, no redirects) so the header is not stripped.',
+      'For the admin API, send `Authorization: Bearer <IDGATE_ADMIN_KEY>`.',
+    ],
+  },
+  AUTH_INVALID_TOKEN: {
+    description: 'The bearer token is malformed, expired, revoked, or was issued for another audience or environment.',
+    causes: [
+      'The access token expired (see `expires_in` of the token response).',
+      'The token was revoked through `POST /revoke`, or its refresh token family was revoked after refresh token reuse.',
+      'The ID token or refresh token was sent instead of the access token, or the token was truncated or wrapped in quotes.',
+      'A sandbox token was sent to production (or the reverse), or a token from another issuer was used.',
+    ],
+    fixes: [
+      'Obtain a new access token (the `refresh_token` grant, or `client_credentials` for server calls) and retry the request once.',
+      'Refresh shortly before `expires_in` elapses instead of waiting for a 401.',
+      'Send the `access_token` member of the token response, unchanged, as `Authorization: Bearer <access_token>`.',
+      'Use tokens only with the issuer and environment that issued them.',
+    ],
+  },
+  AUTH_INSUFFICIENT_SCOPE: {
+    description: 'The bearer token is valid but does not carry the scope this route requires.',
+    causes: [
+      'The `client_credentials` token was requested with a `scope` that omits `verifications` or `providers`.',
+      'The app is not allowed the scope, so it was not granted.',
+      'A token from the authorization code flow without the `openid` scope was sent to `/userinfo`.',
+    ],
+    fixes: [
+      'Read the required scope from the `scope` attribute of the `WWW-Authenticate` header.',
+      'Request the scope at `POST /token`, for example `scope=verifications providers`, or omit `scope` to get every REST scope the app may use.',
+      "Add the scope to the app's `scopes` with `PATCH /admin/v1/apps/{clientId}`.",
+    ],
+  },
+
+  // Validation of the request
+  VALIDATION_MISSING_PARAMETER: {
+    description: 'A required parameter or body field is missing, or the request body is empty.',
+    causes: [
+      'A required field was left out, such as `providerId` in `POST /v1/verifications` or `grant_type`, `code` or `client_id` at `POST /token`.',
+      'The field name is misspelled or uses another casing, for example `provider_id` instead of `providerId`.',
+      'The body was sent without a matching `Content-Type`, or was empty, so no field could be read.',
+    ],
+    fixes: [
+      'Read `context` in the response: it lists every missing field, not just the first.',
+      'Compare the field names with the OpenAPI document or the endpoint reference.',
+      'Send JSON with `Content-Type: application/json` to `/v1` and `/admin/v1`, and form data with `Content-Type: application/x-www-form-urlencoded` to `/token`, `/introspect` and `/revoke`.',
+    ],
+  },
+  VALIDATION_INVALID_PARAMETER: {
+    description: 'A parameter has an invalid format or value, is out of range, or was sent more than once.',
+    causes: [
+      'A value has the wrong type or format, for example `requestedLoa` as a string, or a `redirectUri` that is not an absolute URL.',
+      'A value is out of range or not supported, for example `requestedLoa` outside 1 to 5 or an unknown `flowType`.',
+      'An OAuth parameter was sent twice, for example in both the query and the body, or repeated in the query string (RFC 6749 section 3.1).',
+    ],
+    fixes: [
+      'Read `context` in the response: it names every offending field with the reason.',
+      'Check types, formats and allowed values against the OpenAPI document and `GET /v1/providers/{providerId}`.',
+      'Send each OAuth parameter exactly once.',
+    ],
+  },
+  VALIDATION_INVALID_SCOPE: {
+    description: 'A requested scope is unknown or not allowed for this app.',
+    causes: [
+      'A scope is misspelled or unknown to idgate, for example a scope copied from another identity provider.',
+      "The scope exists but is not in the app's allowed `scopes`.",
+      'Scopes were separated by commas or plus signs encoded as `%2B` instead of spaces.',
+    ],
+    fixes: [
+      'Request only scopes listed in `scopes_supported` of the discovery document.',
+      'Separate scopes with single spaces, for example `scope=openid profile email`.',
+      'Add the scope to the app with `PATCH /admin/v1/apps/{clientId}`, or stop requesting it.',
+    ],
+  },
+  VALIDATION_UNSUPPORTED_RESPONSE_TYPE: {
+    description: 'The response_type is not supported; idgate supports only code.',
+    causes: [
+      'The client library is configured for the implicit flow (`response_type=token` or `id_token`).',
+      'A hybrid flow was requested, for example `response_type=code id_token`.',
+    ],
+    fixes: [
+      'Send `response_type=code` and use the authorization code flow with PKCE (`code_challenge_method=S256`).',
+      'Check `response_types_supported` in the discovery document and configure the client library accordingly.',
+    ],
+  },
+  VALIDATION_UNSUPPORTED_GRANT_TYPE: {
+    description: 'The grant_type is not supported by this server.',
+    causes: [
+      'The `grant_type` is misspelled or missing its exact value, for example `authorization-code` instead of `authorization_code`.',
+      'A grant idgate does not offer was used, such as `password`, `implicit`, device code or token exchange.',
+    ],
+    fixes: [
+      'Use one of `authorization_code`, `refresh_token` or `client_credentials`.',
+      'Check `grant_types_supported` in the discovery document.',
+    ],
+  },
+  VALIDATION_MISSING_USER_DATA: {
+    description: 'User data the provider needs is missing, or the provider did not return the required claims.',
+    causes: [
+      'The provider requires `userData` fields (for example a personal identity number or phone number for push flows) that were not sent in `POST /v1/verifications`.',
+      'The provider did not return a claim the app requires, for example because the user declined to share it.',
+      'A claim was requested in `requestedClaims` that this provider cannot supply.',
+    ],
+    fixes: [
+      'Read the required `userData` fields of the provider from `GET /v1/providers/{providerId}` and send them all.',
+      'Request only claims the provider lists in `GET /v1/providers/{providerId}`.',
+      'Handle `missingClaims` of the verification when a claim is optional for your use case.',
+    ],
+  },
+  VALIDATION_INVALID_USER_DATA: {
+    description: 'The user data is malformed for this provider, or the data returned by the provider failed validation.',
+    causes: [
+      'A `userData` field has the wrong format for the provider, for example a personal identity number with a wrong length or check digit.',
+      'A phone number is not in E.164 format, or a country is not an ISO 3166-1 alpha-2 code.',
+      'The provider returned data that fails validation, for example a `birthdate` that is not `YYYY-MM-DD`.',
+    ],
+    fixes: [
+      'Validate `userData` against the formats listed in `GET /v1/providers/{providerId}` before calling `POST /v1/verifications`.',
+      'Normalize phone numbers to E.164 (for example `+46701234567`) and countries to two-letter codes.',
+      'If the data came from the provider, quote the `request_id` to support.',
+    ],
+  },
+  VALIDATION_INVALID_PKCE: {
+    description: 'The PKCE parameters are missing or malformed, or a method other than S256 was used.',
+    causes: [
+      'A public client sent no `code_challenge` to `/authorize`.',
+      '`code_challenge_method` was `plain` or was left out (RFC 7636 then means `plain`).',
+      'The `code_verifier` is shorter than 43 or longer than 128 characters, uses characters outside `A-Z a-z 0-9 - . _ ~`, or is missing at `/token` although a challenge was sent.',
+      'The `code_challenge` is not the unpadded base64url SHA-256 of the verifier (43 characters).',
+    ],
+    fixes: [
+      'Generate a random `code_verifier` of 43 to 128 unreserved characters for every authorization request.',
+      'Send `code_challenge=BASE64URL(SHA256(code_verifier))` without padding and `code_challenge_method=S256` to `/authorize`.',
+      'Send the same `code_verifier` with `grant_type=authorization_code` at `POST /token`.',
+    ],
+  },
+  VALIDATION_REDIRECT_URI_REQUIRED: {
+    description: 'No redirect_uri was sent and the app has no single registered redirect URI to use instead.',
+    causes: [
+      'An `openid` request left out `redirect_uri`, which OpenID Connect always requires.',
+      'The app has several registered redirect URIs, so idgate cannot pick one.',
+      'The app has no redirect URI registered at all.',
+    ],
+    fixes: [
+      'Always send `redirect_uri` (or `redirectUri` in `POST /v1/verifications`), exactly as registered, port and path included.',
+      "Register the URI in the app's `redirectUris` with `PATCH /admin/v1/apps/{clientId}`.",
+      'Send the same `redirect_uri` to `POST /token` when exchanging the code.',
+    ],
+  },
+  VALIDATION_MISSING_CLIENT_SECRET: {
+    description: 'A confidential client tried to authenticate without a client secret.',
+    causes: [
+      'The client library is configured as a public client (`token_endpoint_auth_method=none`) although the app is confidential.',
+      'The variable holding the secret is empty or not set in this deployment.',
+      'The secret was sent under another name than `client_secret`, or only `client_id` was sent in the body.',
+    ],
+    fixes: [
+      'Send the secret with `client_secret_basic` (`Authorization: Basic`) or as `client_secret` in the form body (`client_secret_post`).',
+      'Check that the secret is present in the configuration of the environment that makes the call.',
+      'If the app runs in a browser or on a device and cannot keep a secret, register it as a public app and use PKCE instead.',
+    ],
+  },
+  VALIDATION_UNPROCESSABLE: {
+    description: 'The request is well-formed but cannot be carried out, for example a level of assurance above what the provider can give.',
+    causes: [
+      "`requestedLoa` or `acr_values` asks for a level of assurance above the provider's maximum.",
+      'Fields that are valid on their own contradict each other for this provider, for example requested claims the chosen flow cannot deliver.',
+    ],
+    fixes: [
+      "Read the provider's maximum level of assurance from `GET /v1/providers/{providerId}` and request at most that level.",
+      'Use `acr_values=urn:idgate:loa:N` with a level the provider supports, or choose another provider.',
+      'Read `context` in the response for the fields that conflict.',
+    ],
+  },
+  VALIDATION_METHOD_NOT_ALLOWED: {
+    description: 'The HTTP method is not allowed on this route; the Allow header lists the allowed methods.',
+    causes: [
+      'The route was called with the wrong method, for example `GET /token` or `GET /v1/verifications/{id}/cancel`.',
+      'A redirect (301 or 302) turned a `POST` into a `GET`, for example because `http` was used instead of `https` or a trailing slash was added.',
+    ],
+    fixes: [
+      'Use a method listed in the `Allow` response header.',
+      'Call the exact URL from the discovery document or the OpenAPI document, so no redirect happens.',
+    ],
+  },
+  VALIDATION_NOT_ACCEPTABLE: {
+    description: 'The Accept header excludes every media type this route can produce.',
+    causes: [
+      'The `Accept` header lists only types the route does not produce, such as `application/xml` or `text/plain`.',
+      'An HTTP client sets a restrictive default `Accept` header.',
+    ],
+    fixes: [
+      'Send `Accept: application/json` (errors are then `application/problem+json`), or `Accept: */*`.',
+      'For error documentation pages, send `Accept: text/html` or `Accept: application/json`.',
+    ],
+  },
+  VALIDATION_UNSUPPORTED_MEDIA_TYPE: {
+    description: 'The request body has a content type this route does not accept.',
+    causes: [
+      'JSON was sent to `/token`, `/introspect` or `/revoke`, which take only `application/x-www-form-urlencoded` (RFC 6749).',
+      'A form or `multipart/form-data` body was sent to a `/v1` or `/admin/v1` route, which take `application/json`.',
+      'The `Content-Type` header is missing although the request has a body.',
+    ],
+    fixes: [
+      'Send `Content-Type: application/x-www-form-urlencoded` to the OAuth endpoints.',
+      'Send `Content-Type: application/json` to the REST and admin routes.',
+    ],
+  },
+  VALIDATION_PAYLOAD_TOO_LARGE: {
+    description: 'The request body is larger than the configured limit.',
+    causes: [
+      'The body carries data idgate does not need, such as documents or images inside `userData`.',
+      'A file or stream was sent by mistake instead of the documented JSON body.',
+      'The deployment lowered the body limit below the default of 1 MiB.',
+    ],
+    fixes: [
+      'Send only the documented fields of the route.',
+      'If you operate the instance and the body is legitimate, raise the body limit in the configuration.',
+    ],
+  },
+  VALIDATION_URI_TOO_LONG: {
+    description: 'The request target (path and query) is longer than the configured limit.',
+    causes: [
+      'A `GET /authorize` carries a very long `state`, for example app data serialized into it.',
+      'A redirect loop appended parameters again and again.',
+      'Large values were sent in the query string instead of a request body.',
+    ],
+    fixes: [
+      'Keep `state` a short random value and store app data in your own session.',
+      'Use `POST /authorize` with a form body for large authorization requests.',
+      'Keep the request target under the limit (default 8 KiB).',
+    ],
+  },
+  VALIDATION_HEADERS_TOO_LARGE: {
+    description: 'The request headers are larger than the configured limit.',
+    causes: [
+      'Cookies set on a parent domain are sent to idgate and add up to a large `Cookie` header.',
+      'A proxy or gateway adds many or large headers.',
+      'A very large token or custom header was sent.',
+    ],
+    fixes: [
+      "Scope your app's cookies to its own host instead of a shared parent domain.",
+      'Send only the headers the route needs; keep the total under the limit (default 16 KiB).',
+    ],
+  },
+
+  // Sessions and transactions
+  SESSION_NOT_FOUND: {
+    description: 'The authorization transaction or hosted page session is unknown, expired, or was deleted.',
+    causes: [
+      'The user left the hosted page open until the transaction expired.',
+      'The user reopened an old link, a bookmark or a page from the browser history after the transaction ended.',
+      'The transaction id belongs to the other environment or was deleted.',
+    ],
+    fixes: [
+      'Start a new authorization at `/authorize` or a new session with `POST /v1/verifications`.',
+      'Send users to the URL from the latest response and never link to hosted pages from bookmarks or emails.',
+      'When your callback receives `error_description=err_session_expired`, offer the user to start again.',
+    ],
+  },
+  SESSION_VERIFICATION_NOT_FOUND: {
+    description: 'No verification with this id exists for this app in this environment.',
+    causes: [
+      'The verification id is misspelled or truncated.',
+      'The verification was created in sandbox and looked up in production, or the reverse.',
+      'The verification belongs to another app (other credentials were used).',
+      'The verification expired and was removed.',
+    ],
+    fixes: [
+      'Use the `verificationId` exactly as returned by `POST /v1/verifications`.',
+      'Call the same environment, with the same app credentials, that created the verification.',
+      'Create a new verification if the old one is gone.',
+    ],
+  },
+  SESSION_INVALID_STATUS_TRANSITION: {
+    description: 'The session cannot change to the requested status from its current status.',
+    causes: [
+      'The session was cancelled after it had already reached `completed`, `failed`, `cancelled` or `expired`; terminal states never change.',
+      'The user finished or cancelled at the same moment the app cancelled the session.',
+    ],
+    fixes: [
+      'Read the current `status` with `GET /v1/verifications/{id}` and treat it as final.',
+      'Handle a 409 on cancel as success if the session is already terminal; rely on the status webhook to learn about changes.',
+    ],
+  },
+  SESSION_INVALID_FLOW: {
+    description: 'The requested flow type is not supported by the provider or not enabled for this app.',
+    causes: [
+      'The `flowType` (`redirect`, `qr` or `push`) is not one the provider supports.',
+      'The flow type is supported but not enabled for this app.',
+    ],
+    fixes: [
+      "Read the provider's flow types from `GET /v1/providers/{providerId}` and use one of them, or leave out `flowType` to use the default.",
+      'Enable the flow type for the app with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`.',
+    ],
+  },
+
+  // Identity providers
+  PROVIDER_NOT_FOUND: {
+    description: 'No identity provider with this id exists.',
+    causes: [
+      'The `providerId` or `provider_hint` is misspelled or uses another casing.',
+      'A sandbox mock provider id such as `mock-redirect` was used in production.',
+      'The provider was removed from this instance.',
+    ],
+    fixes: [
+      'List the available provider ids with `GET /v1/providers` and use one exactly as returned.',
+      'Use mock providers only in sandbox.',
+    ],
+  },
+  PROVIDER_NOT_ENABLED: {
+    description: 'The identity provider exists but is not enabled for this app, or is disabled for maintenance.',
+    causes: [
+      'The provider was never enabled for this app; production apps start with no provider enabled.',
+      'The provider is temporarily disabled for maintenance.',
+      'The app was configured in sandbox and the same setup was not repeated in production.',
+    ],
+    fixes: [
+      'Enable and configure the provider with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`.',
+      "Check the provider's `status` in `GET /v1/providers`, and offer another provider while it is in maintenance.",
+    ],
+  },
+  PROVIDER_INITIALIZATION_FAILED: {
+    description: 'The identity provider could not start the verification.',
+    causes: [
+      'The provider refused to start the transaction, for example because it rejected the user data it was given.',
+      'The provider timed out or failed while the transaction was being started.',
+      'The provider is having an incident that has not yet opened its circuit.',
+    ],
+    fixes: [
+      'Retry with exponential backoff and jitter; send the same `Idempotency-Key` when retrying `POST /v1/verifications`.',
+      "Check the provider's `status` in `GET /v1/providers` and offer another provider if it keeps failing.",
+      'If it persists, contact support with the `request_id` (also in the `X-Request-Id` header).',
+    ],
+  },
+  PROVIDER_ERROR: {
+    description: 'The identity provider returned an error or did not answer in time.',
+    causes: [
+      'The provider reported an internal error during the verification.',
+      'The provider did not answer within the timeout.',
+      'The provider is having an incident.',
+    ],
+    fixes: [
+      'Retry with exponential backoff and jitter, or let the user start again.',
+      "Check the provider's `status` in `GET /v1/providers` and offer another provider if the error repeats.",
+      'If it persists, contact support with the `request_id` (also in the `X-Request-Id` header).',
+    ],
+  },
+  PROVIDER_UNAVAILABLE: {
+    description: 'The identity provider is temporarily unavailable; try again later.',
+    causes: [
+      'The provider is down or in scheduled maintenance.',
+      'The provider is rate-limiting idgate.',
+      "Recent failures opened idgate's circuit breaker for this provider, so requests are refused until it recovers.",
+    ],
+    fixes: [
+      'Wait for `Retry-After` when it is present, otherwise retry with exponential backoff and jitter.',
+      "Check the provider's `status` in `GET /v1/providers` before sending users to it.",
+      'Offer the user another provider in the meantime.',
+    ],
+  },
+  PROVIDER_CONFIGURATION_ERROR: {
+    description: 'The identity provider settings for this app are missing or invalid.',
+    causes: [
+      'Required settings are missing, such as the upstream client id, client secret or discovery URL.',
+      'A setting is invalid, for example a discovery URL that does not serve an OpenID configuration or an issuer that does not match it.',
+      "idgate's callback URL is not registered at the upstream provider.",
+    ],
+    fixes: [
+      'Review the settings with `GET /admin/v1/apps/{clientId}/providers/{providerId}` and correct them with `PUT` on the same path.',
+      "Register idgate's callback URL at the upstream provider exactly as idgate sends it.",
+      'Test the provider in sandbox before enabling it in production.',
+    ],
+  },
+  PROVIDER_AUTHENTICATION_FAILED: {
+    description: 'The identity provider rejected the credentials idgate uses to call it.',
+    causes: [
+      'The upstream client secret or certificate configured for the provider expired or was rotated at the provider.',
+      "The provider settings hold credentials for the provider's test environment while calling its production environment, or the reverse.",
+      'The provider revoked or suspended the account idgate uses.',
+    ],
+    fixes: [
+      'Update the upstream credentials with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`, or ask the idgate operator when the credentials are shared.',
+      "Check the credentials and their expiry in the provider's own portal.",
+      'This is not about your idgate client credentials: do not rotate your idgate client secret for this error.',
+    ],
+  },
+  PROVIDER_UNEXPECTED_RESPONSE: {
+    description: 'The identity provider returned a response idgate could not use.',
+    causes: [
+      'The provider answered with an empty body, malformed JSON or an unexpected status.',
+      "The provider's ID token failed validation, for example a signature from a key not in its JWKS, or a wrong `iss`, `aud` or `nonce`.",
+      'The provider changed its API or keys without notice.',
+    ],
+    fixes: [
+      'Retry with exponential backoff and jitter; a key rotation at the provider often resolves itself.',
+      'For an OIDC upstream provider, check that its discovery URL and issuer in the provider settings are correct.',
+      'If it persists, contact support with the `request_id` (also in the `X-Request-Id` header).',
+    ],
+  },
+
+  // The system
+  SYSTEM_INTERNAL_ERROR: {
+    description: 'An unexpected error occurred; try again later.',
+    causes: [
+      'An unexpected condition inside idgate, such as a defect.',
+      'A transient internal fault.',
+    ],
+    fixes: [
+      'Retry once after a short delay; send the same `Idempotency-Key` when retrying a `POST`.',
+      'If it happens again, contact support with the `request_id` (also in the `X-Request-Id` header) and the time of the request.',
+    ],
+  },
+  SYSTEM_UNSUPPORTED_MODE: {
+    description: 'The requested mode or feature is not supported.',
+    causes: [
+      'A feature that is planned but not yet available was requested, such as `private_key_jwt` client authentication.',
+      'A deprecated mode was requested.',
+      'The feature is not available in this environment or deployment.',
+    ],
+    fixes: [
+      'Check the discovery document (for example `token_endpoint_auth_methods_supported`) for what this instance supports, and use a supported alternative.',
+      'Do not retry: the answer will not change until the feature is offered.',
+    ],
+  },
+  SYSTEM_UNAVAILABLE: {
+    description: 'The service is temporarily unavailable; try again later.',
+    causes: [
+      'The service is in maintenance.',
+      'The service is overloaded.',
+      'A storage backend the service depends on is temporarily unreachable.',
+    ],
+    fixes: [
+      'Wait for the `Retry-After` delay, then retry with exponential backoff and jitter.',
+      'Send the same `Idempotency-Key` when retrying a `POST`, so a request that did go through is not done twice.',
+    ],
+  },
+  SYSTEM_RATE_LIMITED: {
+    description: 'Too many requests were sent in a short time; retry after the Retry-After delay.',
+    causes: [
+      'The app polls `GET /v1/verifications/{id}` too often.',
+      'A retry loop without backoff, or many instances sharing one client id, sends requests in bursts.',
+      'The same caller repeatedly requests data that could be cached, such as `GET /v1/providers`, the discovery document or `GET /jwks`.',
+    ],
+    fixes: [
+      'Wait the number of seconds in `Retry-After` before the next request.',
+      'Read the `RateLimit` and `RateLimit-Policy` headers and stay within the policy.',
+      'Use the status webhook instead of polling, or poll at a few seconds interval with backoff.',
+      'Cache the provider list, the discovery document and the JWKS.',
+    ],
+  },
+
+  // Resources
+  RESOURCE_NOT_FOUND: {
+    description: 'The route or resource does not exist.',
+    causes: [
+      'The path is wrong, for example a missing `/v1` prefix, a typo, or an extra trailing slash.',
+      'The base URL is wrong: not the issuer published in discovery, or the other environment.',
+      'The resource was deleted or never existed, for example an app id that was removed.',
+    ],
+    fixes: [
+      'Compare the path with the OpenAPI document.',
+      'Build URLs from the issuer in `GET /.well-known/openid-configuration`.',
+      'List existing resources, for example with `GET /v1/providers`, before addressing one by id.',
+    ],
+  },
+  RESOURCE_CONFLICT: {
+    description: 'The request conflicts with the current state of the resource or with another request.',
+    causes: [
+      'The resource already exists, for example a duplicate create.',
+      'The resource was modified concurrently by another request.',
+      'An `Idempotency-Key` was reused with a different body, or while the first request with that key is still running.',
+    ],
+    fixes: [
+      'Use a new `Idempotency-Key` for each distinct operation, and the same key only to retry the identical request.',
+      'If the first request is still running, wait briefly and retry with the same key and body.',
+      'Read the resource again, re-apply your change and send it again.',
+    ],
+  },
+  RESOURCE_PRECONDITION_FAILED: {
+    description: 'The If-Match precondition failed: the resource changed since its ETag was read.',
+    causes: [
+      'Another request changed the resource after you read it, so the `If-Match` value is stale.',
+      'The `If-Match` value was altered, for example its quotes or its `W/` prefix were removed.',
+      'The `ETag` of another resource was sent.',
+    ],
+    fixes: [
+      'Read the resource again with `GET /admin/v1/apps/{clientId}`, re-apply your change, and send the new `ETag` in `If-Match`.',
+      'Send the `ETag` value exactly as received, quotes included.',
+    ],
+  },
+};

@@ -1,0 +1,18 @@
+/**
+ * @idgate/errors — the idgate error catalog, the one error class, and pure renderers
+ * for every surface: problem+json, OAuth JSON, authorization redirects,
+ * `WWW-Authenticate` challenges and HTML pages.
+ *
+ * @packageDocumentation
+ */
+export * from './catalog.js';
+export * from './idgate-error.js';
+export * from './transactions.js';
+export * from './reference.js';
+export { DEFAULT_LOCALE, LOCALES, type Messages, messagesFor, negotiateLocale, type PageTexts } from './i18n/index.js';
+export * from './render/problem.js';
+export * from './render/oauth.js';
+export * from './render/redirect.js';
+export * from './render/www-authenticate.js';
+export * from './render/html.js';
+export { escapeHtml, quotedString, toOAuthDescription } from './render/text.js';

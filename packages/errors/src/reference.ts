@@ -1,0 +1,162 @@
+/**
+ * The error reference, generated from the catalog: the JSON served at
+ * `/errors/{CODE}` and the Markdown committed as `docs/errors.md`.
+ */
+import { CATALOG, type CatalogEntry, ERROR_CODES, type ErrorCode, oauthStatusFor } from './catalog.js';
+import { LOCALES } from './i18n/index.js';
+import { IdgateError } from './idgate-error.js';
+import { renderProblem, type ProblemDetails } from './render/problem.js';
+import { TX_STATES, TX_STATUS_CODES, TX_STATUS_DEFINITIONS } from './transactions.js';
+
+/** Example values used in generated examples, so generated docs are stable. */
+const EXAMPLE = {
+  requestId: '01JDEXAMPLE0REQUEST0ID0000',
+  instance: '/v1/verifications',
+  now: new Date('2026-01-01T00:00:00.000Z'),
+} as const;
+
+/** The reference entry of one code, as served in JSON. */
+export interface ErrorReference {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly category: CatalogEntry['category'];
+  readonly retry: CatalogEntry['retry'];
+  readonly retryable: boolean;
+  readonly description: string;
+  readonly causes: readonly string[];
+  readonly fixes: readonly string[];
+  /** User-facing message per locale. */
+  readonly userMessage: Readonly<Record<string, string>>;
+  readonly oauth: {
+    readonly error: CatalogEntry['oauth'];
+    readonly status: number;
+    readonly bearerError: string | null;
+    readonly txStatus: CatalogEntry['txStatus'];
+  };
+  readonly docUrl: string;
+  readonly example: ProblemDetails;
+}
+
+/** The reference entry of a code for an issuer. */
+export function errorReference(code: ErrorCode, issuer: string): ErrorReference {
+  const entry = CATALOG[code];
+  const userMessage: Record<string, string> = {};
+  for (const [locale, messages] of Object.entries(LOCALES)) userMessage[locale] = messages.errors[code];
+  return {
+    code,
+    status: entry.status,
+    category: entry.category,
+    retry: entry.retry,
+    retryable: entry.retryable,
+    description: entry.description,
+    causes: entry.causes,
+    fixes: entry.fixes,
+    userMessage,
+    oauth: {
+      error: entry.oauth,
+      status: oauthStatusFor(code),
+      bearerError: entry.bearer ?? null,
+      txStatus: entry.txStatus,
+    },
+    docUrl: `${issuer}/errors/${code}`,
+    example: renderProblem(new IdgateError(code), { issuer, ...EXAMPLE }).body,
+  };
+}
+
+/** The whole reference for an issuer, in catalog order. */
+export function errorReferenceIndex(issuer: string): readonly ErrorReference[] {
+  return ERROR_CODES.map((code) => errorReference(code, issuer));
+}
+
+const RETRY_TEXT: Readonly<Record<CatalogEntry['retry'], string>> = {
+  never: 'do not retry automatically',
+  after_retry_after: 'retry after `Retry-After`',
+  backoff: 'retry with exponential backoff and jitter',
+  once: 'retry once after a delay',
+};
+
+/** Describes a retry strategy in words. */
+export function retryText(retry: CatalogEntry['retry']): string {
+  return RETRY_TEXT[retry];
+}
+
+/**
+ * The Markdown error reference (`docs/errors.md`). Generated: edit the catalog, then
+ * run `npm run docs`; a test fails when the committed file drifts.
+ */
+export function renderErrorReferenceMarkdown(issuer = 'https://idgate.example'): string {
+  const lines: string[] = [
+    '# Error reference',
+    '',
+    '<!-- Generated from packages/errors/src/catalog.ts by `npm run docs`. Do not edit by hand. -->',
+    '',
+    'Every idgate error comes from this catalog. REST and admin routes answer',
+    '`application/problem+json` (RFC 9457) whose `title` is the code; OAuth endpoints answer',
+    'RFC 6749 JSON whose `error_uri` ends in the code; authorization redirects carry the',
+    'transaction status code in `error_description`. Each running instance serves this',
+    'reference at `/errors` (HTML, or JSON with `Accept: application/json`).',
+    '',
+    '## Categories and retries',
+    '',
+    '| category | statuses | strategy |',
+    '|---|---|---|',
+    '| `client` | 400-499 | do not retry automatically; 429 retries after `Retry-After` |',
+    '| `failure` | 502-503 | retry with exponential backoff and jitter |',
+    '| `error` | 500-501 | retry once after a delay (501 never) |',
+    '',
+    '## Codes',
+    '',
+    '| code | status | category | retry | OAuth `error` (status) | transaction status |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const code of ERROR_CODES) {
+    const entry = CATALOG[code];
+    lines.push(
+      `| [\`${code}\`](#${code.toLowerCase()}) | ${entry.status} | ${entry.category} | ${retryText(entry.retry)} | \`${entry.oauth}\` (${oauthStatusFor(code)}) | \`${entry.txStatus}\` |`,
+    );
+  }
+  for (const code of ERROR_CODES) {
+    const reference = errorReference(code, issuer);
+    lines.push('', `### ${code}`, '', reference.description, '');
+    lines.push(
+      `- Status: ${reference.status} (${reference.category}); ${retryText(reference.retry)}.`,
+      `- OAuth surfaces: \`error=${reference.oauth.error}\`, status ${reference.oauth.status}${reference.oauth.bearerError ? `; Bearer challenge \`error="${reference.oauth.bearerError}"\`` : ''}.`,
+      `- Authorization redirect: \`error_description=${reference.oauth.txStatus}\`.`,
+      '',
+      'Common causes:',
+      '',
+      ...reference.causes.map((cause) => `- ${cause}`),
+      '',
+      'How to fix:',
+      '',
+      ...reference.fixes.map((fix) => `- ${fix}`),
+      '',
+      'User-facing message:',
+      '',
+      ...Object.entries(reference.userMessage).map(([locale, message]) => `- \`${locale}\`: ${message}`),
+      '',
+      'Example:',
+      '',
+      '```json',
+      JSON.stringify(reference.example, null, 2),
+      '```',
+    );
+  }
+  lines.push('', '## Transaction states', '', TX_STATES.map((state) => `\`${state}\``).join(' → ') + '', '');
+  lines.push(
+    'Terminal states (`completed`, `failed`, `cancelled`, `expired`) never change.',
+    '',
+    '## Transaction status codes',
+    '',
+    'Sent as `error_description` in authorization redirects and as `error.code` in REST.',
+    '',
+    '| status code | OAuth `error` | ends in | meaning |',
+    '|---|---|---|---|',
+  );
+  for (const code of TX_STATUS_CODES) {
+    const definition = TX_STATUS_DEFINITIONS[code];
+    lines.push(`| \`${code}\` | \`${definition.oauth}\` | \`${definition.state}\` | ${definition.description} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,132 @@
+/**
+ * HTML renderings: the localized error page shown to people, and the error reference
+ * pages served at `/errors` and `/errors/{CODE}`. Every interpolated value is escaped.
+ * The pages carry no script and no inline style: they link `/assets/idgate.css`
+ * ({@link PAGE_STYLESHEET}), so a strict CSP applies.
+ */
+import { CATALOG, ERROR_CODES, type ErrorCode } from '../catalog.js';
+import { messagesFor } from '../i18n/index.js';
+import type { IdgateError } from '../idgate-error.js';
+import { errorReference, retryText } from '../reference.js';
+import type { RenderedResponse } from './problem.js';
+import { escapeHtml } from './text.js';
+
+/** Where pages expect the stylesheet. */
+export const STYLESHEET_PATH = '/assets/idgate.css';
+
+/** The stylesheet of idgate's own pages (high contrast, readable sizes, visible focus). */
+export const PAGE_STYLESHEET = `:root{color-scheme:light;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#f6f7f9}
+body{margin:0;padding:2rem 1rem}
+main{max-width:42rem;margin:0 auto;background:#fff;border:1px solid #d0d4da;border-radius:8px;padding:2rem}
+h1{font-size:1.5rem;margin-top:0}
+h2{font-size:1.15rem;margin-top:2rem}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+pre{background:#f0f2f5;padding:1rem;overflow:auto;border-radius:4px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:600}
+a{color:#0b4fb3}
+a:focus,button:focus,input:focus,select:focus{outline:3px solid #0b4fb3;outline-offset:2px}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;border-bottom:1px solid #d0d4da;padding:.4rem .5rem;vertical-align:top}
+.muted{color:#4a5260}
+`;
+
+function document(lang: string, title: string, content: string): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
+</head>
+<body>
+<main>
+${content}
+</main>
+</body>
+</html>
+`;
+}
+
+/** What the error page shows besides the error. */
+export interface ErrorPageContext {
+  readonly issuer: string;
+  readonly requestId: string;
+  readonly locale: string;
+  /** Status to send instead of the catalog's (the authorization endpoint sends 400 for client errors). */
+  readonly status?: number;
+}
+
+/** The localized error page for a person (non-redirectable authorization errors, hosted pages). */
+export function renderErrorPage(error: IdgateError, request: ErrorPageContext): RenderedResponse<string> {
+  const messages = messagesFor(request.locale);
+  const entry = CATALOG[error.code];
+  const content = `<h1>${escapeHtml(messages.page.errorTitle)}</h1>
+<p role="alert">${escapeHtml(messages.errors[error.code])}</p>
+<dl>
+<dt>${escapeHtml(messages.page.errorCodeLabel)}</dt><dd><code>${escapeHtml(error.code)}</code></dd>
+<dt>${escapeHtml(messages.page.requestIdLabel)}</dt><dd><code>${escapeHtml(request.requestId)}</code></dd>
+</dl>
+<p class="muted">${escapeHtml(messages.page.supportHint)}</p>
+<p class="muted">${escapeHtml(error.publicDetail)}</p>
+<p><a href="${escapeHtml(`${request.issuer}/errors/${error.code}`)}">${escapeHtml(messages.page.docLinkText)}</a></p>`;
+  return {
+    status: request.status ?? entry.status,
+    headers: {
+      ...error.responseHeaders,
+      'content-type': 'text/html; charset=utf-8',
+      'content-language': messages.locale,
+    },
+    body: document(messages.locale, messages.page.errorTitle, content),
+  };
+}
+
+/** The HTML index of the error reference. */
+export function renderErrorReferenceIndexHtml(issuer: string): string {
+  const rows = ERROR_CODES.map((code) => {
+    const entry = CATALOG[code];
+    return `<tr><td><a href="${escapeHtml(`${issuer}/errors/${code}`)}"><code>${code}</code></a></td><td>${entry.status}</td><td>${entry.category}</td><td>${escapeHtml(entry.description)}</td></tr>`;
+  }).join('\n');
+  const content = `<h1>${escapeHtml(messagesFor('en').page.referenceTitle)}</h1>
+<p>Every error idgate returns comes from this catalog. Ask for <code>application/json</code> to get it as data.</p>
+<table>
+<thead><tr><th scope="col">Code</th><th scope="col">Status</th><th scope="col">Category</th><th scope="col">Meaning</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+  return document('en', 'idgate error reference', content);
+}
+
+/** The HTML page of one code. */
+export function renderErrorReferenceHtml(code: ErrorCode, issuer: string): string {
+  const reference = errorReference(code, issuer);
+  const list = (items: readonly string[]) => `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+  const messages = Object.entries(reference.userMessage)
+    .map(([locale, message]) => `<dt lang="${escapeHtml(locale)}">${escapeHtml(locale)}</dt><dd lang="${escapeHtml(locale)}">${escapeHtml(message)}</dd>`)
+    .join('\n');
+  const content = `<p><a href="${escapeHtml(`${issuer}/errors`)}">${escapeHtml(messagesFor('en').page.referenceTitle)}</a></p>
+<h1><code>${code}</code></h1>
+<p>${escapeHtml(reference.description)}</p>
+<dl>
+<dt>Status</dt><dd>${reference.status}</dd>
+<dt>Category</dt><dd>${reference.category}</dd>
+<dt>Retry</dt><dd>${escapeHtml(retryText(reference.retry))}</dd>
+<dt>OAuth <code>error</code></dt><dd><code>${reference.oauth.error}</code> (HTTP ${reference.oauth.status})</dd>
+<dt>Bearer <code>error</code></dt><dd>${reference.oauth.bearerError ? `<code>${reference.oauth.bearerError}</code>` : '—'}</dd>
+<dt>Redirect <code>error_description</code></dt><dd><code>${reference.oauth.txStatus}</code></dd>
+</dl>
+<h2>Common causes</h2>
+${list(reference.causes)}
+<h2>How to fix</h2>
+${list(reference.fixes)}
+<h2>User-facing message</h2>
+<dl>
+${messages}
+</dl>
+<h2>Example</h2>
+<pre><code>${escapeHtml(JSON.stringify(reference.example, null, 2))}</code></pre>`;
+  return document('en', `${code} — idgate error reference`, content);
+}

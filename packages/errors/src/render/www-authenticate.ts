@@ -1,0 +1,63 @@
+/**
+ * `WWW-Authenticate` challenges (RFC 9110 §11.6.1, RFC 6750 §3, RFC 6749 §5.2).
+ */
+import { CATALOG } from '../catalog.js';
+import type { IdgateError } from '../idgate-error.js';
+import { quotedString, toOAuthDescription } from './text.js';
+
+/** One challenge. Attributes are quoted and escaped when rendered. */
+export interface Challenge {
+  readonly scheme: 'Basic' | 'Bearer';
+  readonly realm: string;
+  readonly error?: string;
+  /** Limited to RFC 6749's character set when rendered. */
+  readonly errorDescription?: string;
+  /** Space-separated scopes (RFC 6750 §3, `insufficient_scope`). */
+  readonly scope?: string;
+}
+
+/** Renders one challenge: `Scheme realm="…", error="…", …`. */
+export function renderChallenge(challenge: Challenge): string {
+  const params = [`realm=${quotedString(challenge.realm)}`];
+  if (challenge.error !== undefined) params.push(`error=${quotedString(challenge.error)}`);
+  if (challenge.errorDescription !== undefined) {
+    params.push(`error_description=${quotedString(toOAuthDescription(challenge.errorDescription))}`);
+  }
+  if (challenge.scope !== undefined) params.push(`scope=${quotedString(challenge.scope)}`);
+  return `${challenge.scheme} ${params.join(', ')}`;
+}
+
+/** Renders several challenges into one header value. */
+export function renderChallenges(challenges: readonly Challenge[]): string {
+  return challenges.map(renderChallenge).join(', ');
+}
+
+/** What the protected resource knows about the request. */
+export interface BearerChallengeOptions {
+  readonly realm: string;
+  /** Whether the request carried any access token at all. */
+  readonly tokenSent: boolean;
+}
+
+/**
+ * The RFC 6750 Bearer challenge for an error on a protected resource, or `undefined`
+ * when the error is not about the token (then no challenge is sent).
+ *
+ * RFC 6750 §3.1: when the request lacks any authentication information, the challenge
+ * SHOULD NOT include an error code. `insufficient_scope` carries the needed `scope`
+ * (read from `context.scope`).
+ */
+export function bearerChallengeFor(error: IdgateError, options: BearerChallengeOptions): Challenge | undefined {
+  const entry = CATALOG[error.code];
+  if (entry.status === 401 && !options.tokenSent) return { scheme: 'Bearer', realm: options.realm };
+  if (entry.bearer === undefined) return entry.status === 401 ? { scheme: 'Bearer', realm: options.realm } : undefined;
+  if (entry.bearer === 'invalid_request' && !options.tokenSent) return undefined;
+  const scope = entry.bearer === 'insufficient_scope' ? error.context?.scope : undefined;
+  return {
+    scheme: 'Bearer',
+    realm: options.realm,
+    error: entry.bearer,
+    errorDescription: error.publicDetail,
+    ...(typeof scope === 'string' ? { scope } : {}),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * How apps and their provider settings look in admin API responses. Secrets and hashes
+ * never appear; a new secret is added only to the response that created it.
+ */
+import { effectiveAuthMethods, effectiveScopes } from '../apps/app-policy.js';
+import type { AppProviderRecord, AppRecord } from '../store/apps.repository.js';
+
+/** An app as the admin API shows it. */
+export function appView(app: AppRecord) {
+  return {
+    clientId: app.clientId,
+    environment: app.environment,
+    name: app.name,
+    type: app.type,
+    redirectUris: app.redirectUris,
+    allowedOrigins: app.allowedOrigins,
+    grantTypes: app.grantTypes,
+    scopes: effectiveScopes(app),
+    scopesRestricted: app.scopes !== null,
+    tokenEndpointAuthMethods: effectiveAuthMethods(app),
+    signInHookUrl: app.signInHookUrl,
+    webhookUrl: app.webhookUrl,
+    hasHookSecret: app.hookSecretCiphertext !== null,
+    previousSecretExpiresAt: app.previousSecretExpiresAt?.toISOString() ?? null,
+    disabled: app.disabled,
+    version: app.version,
+    createdAt: app.createdAt.toISOString(),
+    updatedAt: app.updatedAt.toISOString(),
+  };
+}
+
+/** A provider's settings for an app as the admin API shows them. */
+export function appProviderView(clientId: string, providerId: string, record: AppProviderRecord | undefined) {
+  return {
+    clientId,
+    providerId,
+    enabled: record?.enabled ?? false,
+    settings: record?.settings ?? {},
+    configured: record !== undefined,
+    version: record?.version ?? 0,
+    updatedAt: record?.updatedAt.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * `buildApp(config, deps)`: assembles idgate's Fastify application from its parts. No
+ * globals: the database, clock and keys come in as dependencies, so tests inject them.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, {
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyLoggerOptions,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
+import { registerAdminRoutes } from './admin/admin.routes.js';
+import type { Config } from './config/config.js';
+import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
+import { installBodyParsers } from './http/body-parsers.js';
+import { installErrorHandlers, sendError } from './http/error-handler.js';
+import { registerHealthRoutes } from './http/health.routes.js';
+import { handleClientError, nodeMaxHeaderSize } from './http/limits.js';
+import { indexRouteMethods } from './http/method-index.js';
+import { Metrics } from './http/metrics.js';
+import { drainingError, preRouteErrorFor } from './http/request-checks.js';
+import { requestIdFor } from './http/request-id.js';
+import { enforceRouteContracts } from './http/route-contract.js';
+import './http/request-state.js';
+import { registerOpenApiRoutes } from './openapi/openapi.routes.js';
+import { SecretBox } from './security/secrets.js';
+import type { Database } from './store/database.js';
+
+/** What the application is built from. */
+export interface AppDependencies {
+  readonly database: Database;
+  /** The admin API's bearer key. */
+  readonly adminKey: string;
+  /** The instance secret (keyed hashes, encryption). */
+  readonly secretKey: string;
+  /** The current time (tests inject a fixed or advancing clock). */
+  readonly clock?: () => Date;
+  /** Where logs go (default: standard output). */
+  readonly logStream?: NodeJS.WritableStream;
+}
+
+/** Services every route module receives. */
+export interface AppContext {
+  readonly config: Config;
+  readonly database: Database;
+  readonly secrets: SecretBox;
+  readonly adminKeyHash: string;
+  readonly clock: () => Date;
+  readonly metrics: Metrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The instance's services. */
+    idgate: AppContext;
+    /** Starts answering new requests with 503 while in-flight ones finish. */
+    startDraining(): void;
+  }
+}
+
+/** Builds the application (not yet listening; call `ready()` or `listen()`). */
+export function buildApp(config: Config, deps: AppDependencies): FastifyInstance {
+  const limits = { uriLimit: config.uriLimit, headersLimit: config.headersLimit };
+  const metrics = new Metrics();
+  const onError = metrics.countError.bind(metrics);
+
+  const serverFactory: FastifyServerOptions['serverFactory'] = function createIdgateServer(handler) {
+    const server: Server = createServer(
+      { maxHeaderSize: nodeMaxHeaderSize(limits), requireHostHeader: false },
+      handler as (request: IncomingMessage, response: ServerResponse) => void,
+    );
+    server.on('clientError', function answerClientError(error, socket) {
+      handleClientError(error, socket as import('node:net').Socket, { issuer: config.issuer, limits, onError });
+    });
+    return server;
+  };
+
+  const logger: FastifyLoggerOptions & Record<string, unknown> = {
+    level: config.logLevel,
+    base: { service: 'idgate', environment: config.environment },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label: string) => ({ level: label }) },
+    ...(deps.logStream ? { stream: deps.logStream } : {}),
+  };
+  const options: FastifyHttpOptions<Server> = {
+    serverFactory,
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    exposeHeadRoutes: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    logger,
+  };
+  const app: FastifyInstance = Fastify(options);
+
+  const secrets = new SecretBox(deps.secretKey);
+  app.decorate('idgate', {
+    config,
+    database: deps.database,
+    secrets,
+    adminKeyHash: secrets.hash(deps.adminKey),
+    clock: deps.clock ?? (() => new Date()),
+    metrics,
+  } satisfies AppContext);
+
+  let draining = false;
+  app.decorate('startDraining', function startDraining() {
+    draining = true;
+  });
+  app.decorateRequest('logContext', null as never);
+  app.decorateRequest('authorizationRedirect', null);
+
+  const methods = indexRouteMethods(app);
+  enforceRouteContracts(app);
+  installBodyParsers(app);
+  const handling = { issuer: config.issuer, onError };
+  installErrorHandlers(app, methods, handling);
+
+  app.addHook('onRequest', function checkRequest(request, reply, done) {
+    request.logContext = {};
+    reply.header('x-request-id', request.id);
+    const error = draining ? drainingError() : preRouteErrorFor(request, limits);
+    if (error) {
+      sendError(request, reply, error, handling);
+      return;
+    }
+    done();
+  });
+  app.addHook('onResponse', function logResponse(request, reply, done) {
+    metrics.countRequest(request.method, reply.statusCode);
+    done();
+  });
+
+  registerHealthRoutes(app);
+  registerErrorReferenceRoutes(app);
+  registerOpenApiRoutes(app);
+  registerAdminRoutes(app);
+  return app;
+}

@@ -1,0 +1,50 @@
+/**
+ * What an app may be: its scopes, grant types and client authentication methods, and
+ * the defaults that apply when the app does not restrict them (SPEC 4.3).
+ */
+import type { AppType } from '../store/apps.repository.js';
+
+/** OpenID scopes of the authorization code flow. */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'] as const;
+
+/** Scopes of the REST API (client credentials). */
+export const REST_SCOPES = ['verifications', 'providers'] as const;
+
+/** Every scope idgate knows. */
+export const KNOWN_SCOPES: readonly string[] = [...OIDC_SCOPES, ...REST_SCOPES];
+
+/** Grant types idgate implements. */
+export const KNOWN_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+
+/** Client authentication methods at the token endpoint. */
+export const KNOWN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+/** The scopes an app may use when it does not list its own. */
+export function defaultScopes(type: AppType): readonly string[] {
+  return type === 'confidential' ? KNOWN_SCOPES : OIDC_SCOPES;
+}
+
+/** The grant types an app gets when it does not list its own. */
+export function defaultGrantTypes(type: AppType): readonly string[] {
+  return type === 'confidential'
+    ? ['authorization_code', 'refresh_token', 'client_credentials']
+    : ['authorization_code', 'refresh_token'];
+}
+
+/** The token endpoint authentication methods an app type allows. */
+export function allowedAuthMethods(type: AppType): readonly string[] {
+  return type === 'confidential' ? ['client_secret_basic', 'client_secret_post'] : ['none'];
+}
+
+/** The scopes an app may use in effect. */
+export function effectiveScopes(app: { readonly type: AppType; readonly scopes: readonly string[] | null }): readonly string[] {
+  return app.scopes ?? defaultScopes(app.type);
+}
+
+/** The auth methods an app may use in effect. */
+export function effectiveAuthMethods(app: {
+  readonly type: AppType;
+  readonly tokenEndpointAuthMethods: readonly string[] | null;
+}): readonly string[] {
+  return app.tokenEndpointAuthMethods ?? allowedAuthMethods(app.type);
+}

@@ -1,0 +1,353 @@
+/**
+ * Apps: creation with credentials, reads, guarded updates, deletion, secret and hook
+ * secret rotation, and per-app provider settings. Shared by the admin API and the CLI.
+ * Every refusal is a catalog error; every write is a single transaction or a single
+ * conditional statement, so nothing is half-written.
+ */
+import { type FieldProblem, IdgateError } from '@idgate/errors';
+import type { Config } from '../config/config.js';
+import { etagFor, ifMatchAllows } from '../http/etag.js';
+import { defaultProviderIds, findProvider, type ProviderDescriptor } from '../providers/descriptors.js';
+import { environmentOfCredential, newClientId, newClientSecret, newHookSecret, type SecretBox } from '../security/secrets.js';
+import type { AppChanges, AppProviderRecord, AppRecord, AppsRepository, AppType } from '../store/apps.repository.js';
+import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
+import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
+import { callbackUrlProblem, originProblem, redirectUriProblem } from './uri-rules.js';
+
+/** A created app and the credentials shown only this once. */
+export interface CreatedApp {
+  readonly app: AppRecord;
+  readonly clientSecret: string | undefined;
+  readonly hookSecret: string | undefined;
+}
+
+/** The settings of fields an app sends on create or update, after schema validation. */
+interface AppShape {
+  readonly type: AppType;
+  readonly redirectUris: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly grantTypes: readonly string[];
+  readonly scopes: readonly string[] | null;
+  readonly tokenEndpointAuthMethods: readonly string[] | null;
+  readonly signInHookUrl: string | null;
+  readonly webhookUrl: string | null;
+}
+
+/** A page of apps. */
+export interface AppPage {
+  readonly apps: readonly AppRecord[];
+  readonly nextCursor: string | null;
+}
+
+/** App management. */
+export class AppsService {
+  readonly #repository: AppsRepository;
+  readonly #secrets: SecretBox;
+  readonly #config: Config;
+  readonly #clock: () => Date;
+
+  constructor(repository: AppsRepository, secrets: SecretBox, config: Config, clock: () => Date) {
+    this.#repository = repository;
+    this.#secrets = secrets;
+    this.#config = config;
+    this.#clock = clock;
+  }
+
+  /** Creates an app with its credentials; in sandbox the mock providers are enabled. */
+  async create(body: CreateAppBody): Promise<CreatedApp> {
+    const environment = this.#config.environment;
+    const shape: AppShape = {
+      type: body.type,
+      redirectUris: body.redirectUris,
+      allowedOrigins: body.allowedOrigins ?? [],
+      grantTypes: body.grantTypes ?? defaultGrantTypes(body.type),
+      scopes: body.scopes ?? null,
+      tokenEndpointAuthMethods: body.tokenEndpointAuthMethods ?? null,
+      signInHookUrl: body.signInHookUrl ?? null,
+      webhookUrl: body.webhookUrl ?? null,
+    };
+    const problems = this.#shapeProblems(shape);
+    const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
+    (body.providers ?? []).forEach((providerId, index) => {
+      if (!findProvider(environment, providerId)) {
+        problems.push({ name: `providers[${index}]`, pointer: `/providers/${index}`, reason: `is not a provider offered in ${environment}` });
+      }
+    });
+    throwIfProblems(problems);
+
+    const clientSecret = body.type === 'confidential' ? newClientSecret(environment) : undefined;
+    const hookSecret = shape.signInHookUrl || shape.webhookUrl ? newHookSecret() : undefined;
+    const app = await this.#repository.create(
+      {
+        clientId: newClientId(environment),
+        environment,
+        name: body.name,
+        ...shape,
+        secretHash: clientSecret ? this.#secrets.hash(clientSecret) : null,
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
+        hookSecretCiphertext: hookSecret ? this.#secrets.encrypt(hookSecret) : null,
+        disabled: false,
+      },
+      this.#clock(),
+      providerIds.map((providerId) => ({ providerId, enabled: true, settings: {} })),
+    );
+    return { app, clientSecret, hookSecret };
+  }
+
+  /**
+   * The app with this client id in this instance's environment.
+   * @throws IdgateError `RESOURCE_NOT_FOUND`
+   */
+  async get(clientId: string): Promise<AppRecord> {
+    const app = await this.#repository.find(clientId);
+    if (!app || app.environment !== this.#config.environment) throw this.#notFound(clientId);
+    return app;
+  }
+
+  /** A page of this environment's apps, in client id order. */
+  async list(limit: number, after: string | undefined): Promise<AppPage> {
+    const apps = await this.#repository.list({
+      environment: this.#config.environment,
+      limit: limit + 1,
+      ...(after === undefined ? {} : { after }),
+    });
+    const page = apps.slice(0, limit);
+    return { apps: page, nextCursor: apps.length > limit ? (page.at(-1)?.clientId ?? null) : null };
+  }
+
+  /**
+   * Applies a merge patch. `ifMatch` must name the current ETag when given.
+   * @throws IdgateError `RESOURCE_NOT_FOUND`, `RESOURCE_PRECONDITION_FAILED`, `RESOURCE_CONFLICT`, `VALIDATION_INVALID_PARAMETER`
+   */
+  async update(clientId: string, patch: UpdateAppBody, ifMatch: string | undefined): Promise<{ app: AppRecord; hookSecret: string | undefined }> {
+    const current = await this.get(clientId);
+    this.#checkIfMatch(current, ifMatch);
+    const shape: AppShape = {
+      type: current.type,
+      redirectUris: patch.redirectUris ?? current.redirectUris,
+      allowedOrigins: patch.allowedOrigins === null ? [] : (patch.allowedOrigins ?? current.allowedOrigins),
+      grantTypes: patch.grantTypes === null ? defaultGrantTypes(current.type) : (patch.grantTypes ?? current.grantTypes),
+      scopes: patch.scopes === undefined ? current.scopes : patch.scopes,
+      tokenEndpointAuthMethods:
+        patch.tokenEndpointAuthMethods === undefined ? current.tokenEndpointAuthMethods : patch.tokenEndpointAuthMethods,
+      signInHookUrl: patch.signInHookUrl === undefined ? current.signInHookUrl : patch.signInHookUrl,
+      webhookUrl: patch.webhookUrl === undefined ? current.webhookUrl : patch.webhookUrl,
+    };
+    throwIfProblems(this.#shapeProblems(shape));
+    const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;
+    const hookSecret = needsHookSecret ? newHookSecret() : undefined;
+    const changes: AppChanges = {
+      ...(patch.name === undefined ? {} : { name: patch.name }),
+      ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }),
+      ...shape,
+      ...(hookSecret ? { hookSecretCiphertext: this.#secrets.encrypt(hookSecret) } : {}),
+    };
+    const app = await this.#write(clientId, current.version, changes);
+    return { app, hookSecret };
+  }
+
+  /**
+   * Deletes an app and its provider settings.
+   * @throws IdgateError `RESOURCE_NOT_FOUND`, `RESOURCE_PRECONDITION_FAILED`
+   */
+  async delete(clientId: string, ifMatch: string | undefined): Promise<void> {
+    const current = await this.get(clientId);
+    this.#checkIfMatch(current, ifMatch);
+    if (!(await this.#repository.delete(clientId))) throw this.#notFound(clientId);
+  }
+
+  /**
+   * Issues a new client secret; the old one stays valid for the grace period.
+   * @throws IdgateError `VALIDATION_UNPROCESSABLE` for public apps (they have no secret)
+   */
+  async rotateSecret(clientId: string, gracePeriodSeconds: number | undefined): Promise<{ app: AppRecord; clientSecret: string }> {
+    const current = await this.get(clientId);
+    if (current.type !== 'confidential') {
+      throw new IdgateError('VALIDATION_UNPROCESSABLE', {
+        detail: 'Public apps have no client secret to rotate.',
+        context: { clientId },
+      });
+    }
+    const grace = gracePeriodSeconds ?? this.#config.secretGracePeriodSeconds;
+    const clientSecret = newClientSecret(this.#config.environment);
+    const now = this.#clock();
+    const app = await this.#write(clientId, current.version, {
+      secretHash: this.#secrets.hash(clientSecret),
+      previousSecretHash: grace > 0 ? current.secretHash : null,
+      previousSecretExpiresAt: grace > 0 ? new Date(now.getTime() + grace * 1000) : null,
+    });
+    return { app, clientSecret };
+  }
+
+  /** Issues a new hook secret (the old one stops working at once). */
+  async rotateHookSecret(clientId: string): Promise<{ app: AppRecord; hookSecret: string }> {
+    const current = await this.get(clientId);
+    const hookSecret = newHookSecret();
+    const app = await this.#write(clientId, current.version, { hookSecretCiphertext: this.#secrets.encrypt(hookSecret) });
+    return { app, hookSecret };
+  }
+
+  /** The app's hook secret in clear, to sign hook calls and webhooks. */
+  hookSecretOf(app: AppRecord): string | undefined {
+    return app.hookSecretCiphertext ? this.#secrets.decrypt(app.hookSecretCiphertext) : undefined;
+  }
+
+  /**
+   * Whether `secret` is the app's current secret, or its previous one within the grace
+   * period (constant-time comparisons).
+   */
+  secretMatches(app: AppRecord, secret: string): boolean {
+    const current = this.#secrets.verify(secret, app.secretHash);
+    const previous =
+      app.previousSecretExpiresAt !== null &&
+      app.previousSecretExpiresAt.getTime() > this.#clock().getTime() &&
+      this.#secrets.verify(secret, app.previousSecretHash);
+    return current || previous;
+  }
+
+  /**
+   * A provider's settings for an app; a provider never configured reads as disabled.
+   * @throws IdgateError `RESOURCE_NOT_FOUND` (app), `PROVIDER_NOT_FOUND`
+   */
+  async getProvider(clientId: string, providerId: string): Promise<{ descriptor: ProviderDescriptor; record: AppProviderRecord | undefined }> {
+    await this.get(clientId);
+    const descriptor = this.#provider(providerId);
+    return { descriptor, record: await this.#repository.findProvider(clientId, providerId) };
+  }
+
+  /** Every provider's settings for an app. */
+  async listProviders(clientId: string): Promise<readonly AppProviderRecord[]> {
+    await this.get(clientId);
+    return this.#repository.listProviders(clientId);
+  }
+
+  /**
+   * Enables, disables or configures a provider for an app.
+   * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_CONFIGURATION_ERROR`, `RESOURCE_PRECONDITION_FAILED`
+   */
+  async putProvider(
+    clientId: string,
+    providerId: string,
+    body: PutProviderBody,
+    ifMatch: string | undefined,
+  ): Promise<{ record: AppProviderRecord; created: boolean }> {
+    await this.get(clientId);
+    const descriptor = this.#provider(providerId);
+    const settings = body.settings ?? {};
+    const unknown = Object.keys(settings).filter((name) => !descriptor.settings.includes(name));
+    if (unknown.length > 0) {
+      throw new IdgateError('PROVIDER_CONFIGURATION_ERROR', {
+        detail: `Provider ${providerId} takes ${descriptor.settings.length ? `only these settings: ${descriptor.settings.join(', ')}` : 'no settings'}.`,
+        context: {
+          providerId,
+          fields: unknown.map((name) => ({ name: `settings.${name}`, pointer: `/settings/${name}`, reason: 'is not a setting of this provider' })),
+        },
+      });
+    }
+    if (ifMatch !== undefined) {
+      const existing = await this.#repository.findProvider(clientId, providerId);
+      if (!existing || !ifMatchAllows(ifMatch, etagFor(existing.version))) {
+        throw preconditionFailed({ clientId, providerId });
+      }
+    }
+    return this.#repository.putProvider(clientId, providerId, { enabled: body.enabled, settings }, this.#clock());
+  }
+
+  #provider(providerId: string): ProviderDescriptor {
+    const descriptor = findProvider(this.#config.environment, providerId);
+    if (!descriptor) {
+      throw new IdgateError('PROVIDER_NOT_FOUND', {
+        detail: `There is no provider '${providerId.slice(0, 64)}' in ${this.#config.environment}.`,
+        context: { providerId: providerId.slice(0, 64) },
+      });
+    }
+    return descriptor;
+  }
+
+  async #write(clientId: string, expectedVersion: number, changes: AppChanges): Promise<AppRecord> {
+    const result = await this.#repository.update(clientId, changes, { expectedVersion, now: this.#clock() });
+    if (result.status === 'updated') return result.app;
+    if (result.status === 'not_found') throw this.#notFound(clientId);
+    throw new IdgateError('RESOURCE_CONFLICT', {
+      detail: 'The app was changed by another request at the same time; read it again and retry.',
+      context: { clientId },
+    });
+  }
+
+  #checkIfMatch(app: AppRecord, ifMatch: string | undefined): void {
+    if (!ifMatchAllows(ifMatch, etagFor(app.version))) throw preconditionFailed({ clientId: app.clientId });
+  }
+
+  #notFound(clientId: string): IdgateError {
+    const other = environmentOfCredential(clientId);
+    const wrongEnvironment = other !== undefined && other !== this.#config.environment;
+    return new IdgateError('RESOURCE_NOT_FOUND', {
+      detail: wrongEnvironment
+        ? `There is no app ${clientId.slice(0, 128)} here: it is a ${other} client id and this is the ${this.#config.environment} environment.`
+        : `There is no app ${clientId.slice(0, 128)}.`,
+      context: { clientId: clientId.slice(0, 128) },
+    });
+  }
+
+  #shapeProblems(shape: AppShape): FieldProblem[] {
+    const environment = this.#config.environment;
+    const problems: FieldProblem[] = [];
+    shape.redirectUris.forEach((uri, index) => {
+      const reason = redirectUriProblem(uri, environment);
+      if (reason) problems.push({ name: `redirectUris[${index}]`, pointer: `/redirectUris/${index}`, reason });
+    });
+    shape.allowedOrigins.forEach((origin, index) => {
+      const reason = originProblem(origin);
+      if (reason) problems.push({ name: `allowedOrigins[${index}]`, pointer: `/allowedOrigins/${index}`, reason });
+    });
+    if (shape.grantTypes.includes('authorization_code') && shape.redirectUris.length === 0) {
+      problems.push({ name: 'redirectUris', pointer: '/redirectUris', reason: 'needs at least one URI for the authorization_code grant' });
+    }
+    if (shape.type === 'public' && shape.grantTypes.includes('client_credentials')) {
+      const index = shape.grantTypes.indexOf('client_credentials');
+      problems.push({ name: `grantTypes[${index}]`, pointer: `/grantTypes/${index}`, reason: 'client_credentials needs a confidential app' });
+    }
+    if (shape.grantTypes.includes('refresh_token') && !shape.grantTypes.includes('authorization_code')) {
+      problems.push({ name: 'grantTypes', pointer: '/grantTypes', reason: 'refresh_token needs authorization_code' });
+    }
+    (shape.scopes ?? []).forEach((scope, index) => {
+      if (!KNOWN_SCOPES.includes(scope)) {
+        problems.push({ name: `scopes[${index}]`, pointer: `/scopes/${index}`, reason: `is not a known scope (${KNOWN_SCOPES.join(', ')})` });
+      } else if (shape.type === 'public' && (REST_SCOPES as readonly string[]).includes(scope)) {
+        problems.push({ name: `scopes[${index}]`, pointer: `/scopes/${index}`, reason: 'REST API scopes need a confidential app' });
+      }
+    });
+    const allowedMethods = allowedAuthMethods(shape.type);
+    (shape.tokenEndpointAuthMethods ?? []).forEach((method, index) => {
+      if (!allowedMethods.includes(method)) {
+        problems.push({
+          name: `tokenEndpointAuthMethods[${index}]`,
+          pointer: `/tokenEndpointAuthMethods/${index}`,
+          reason: `${shape.type} apps may use only ${allowedMethods.join(', ')}`,
+        });
+      }
+    });
+    for (const field of ['signInHookUrl', 'webhookUrl'] as const) {
+      const value = shape[field];
+      const reason = value === null ? undefined : callbackUrlProblem(value, environment);
+      if (reason) problems.push({ name: field, pointer: `/${field}`, reason });
+    }
+    return problems;
+  }
+}
+
+function throwIfProblems(problems: readonly FieldProblem[]): void {
+  if (problems.length === 0) return;
+  throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+    detail: `Invalid ${problems.length === 1 ? 'field' : 'fields'}: ${problems.map((problem) => problem.name).join(', ')}.`,
+    context: { fields: problems },
+  });
+}
+
+function preconditionFailed(context: Record<string, string>): IdgateError {
+  return new IdgateError('RESOURCE_PRECONDITION_FAILED', {
+    detail: 'If-Match does not match the current ETag; read the resource again and retry with its ETag.',
+    context,
+  });
+}

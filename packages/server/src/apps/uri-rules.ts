@@ -1,0 +1,58 @@
+/**
+ * Rules for the URLs an app registers. Each check returns the reason a value is refused,
+ * or `undefined` when it is fine, so callers can list every problem at once.
+ */
+import type { Environment } from '../config/config.js';
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+function parse(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A redirect URI (RFC 6749 §3.1.2, RFC 8252, OAuth 2.0 Security BCP): absolute, no
+ * fragment, no user info; `https`, or `http` on a loopback host (any host in sandbox),
+ * or a private-use scheme with a dot (`com.example.app:/cb`) for native apps.
+ */
+export function redirectUriProblem(value: string, environment: Environment): string | undefined {
+  if (value.length > 2000) return 'must be at most 2000 characters';
+  const url = parse(value);
+  if (!url) return 'must be an absolute URI';
+  if (value.includes('#')) return 'must not contain a fragment';
+  if (url.username || url.password) return 'must not contain user information';
+  if (value.includes('*')) return 'must not contain wildcards';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    if (isLoopbackHost(url.hostname) || environment === 'sandbox') return undefined;
+    return 'must use https (http is allowed only for loopback hosts in production)';
+  }
+  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return undefined;
+  return 'must use https, http on a loopback host, or a private-use scheme such as com.example.app:';
+}
+
+/** A browser origin for CORS: `scheme://host[:port]`, nothing more. */
+export function originProblem(value: string): string | undefined {
+  const url = parse(value);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return 'must be an http or https origin';
+  if (url.origin !== value) return `must be an origin only (scheme, host and port), such as ${url.origin}`;
+  return undefined;
+}
+
+/** A URL idgate calls (sign-in hook, webhook): `https`, or `http` in sandbox or on loopback. */
+export function callbackUrlProblem(value: string, environment: Environment): string | undefined {
+  if (value.length > 2000) return 'must be at most 2000 characters';
+  const url = parse(value);
+  if (!url) return 'must be an absolute URL';
+  if (url.username || url.password) return 'must not contain user information';
+  if (url.hash) return 'must not contain a fragment';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && (environment === 'sandbox' || isLoopbackHost(url.hostname))) return undefined;
+  return 'must use https';
+}

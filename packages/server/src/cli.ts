@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+/**
+ * The `idgate` command line: serve, migrate, manage apps and secrets, generate docs.
+ * Output of data commands is JSON on standard output; failures print the catalog code
+ * and a message on standard error and exit non-zero.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isIdgateError, renderErrorReferenceMarkdown } from '@idgate/errors';
+import { Value } from '@sinclair/typebox/value';
+import { CreateAppBody } from './apps/app-schemas.js';
+import { AppsService } from './apps/apps.service.js';
+import { ConfigError, type Config, loadConfig, renderConfigurationMarkdown } from './config/config.js';
+import { ensureDemoApp } from './demo.js';
+import { openMigratedDatabase, startInstance } from './runtime.js';
+import { loadInstanceKeys } from './security/instance-keys.js';
+import { SecretBox } from './security/secrets.js';
+import { AppsRepository } from './store/apps.repository.js';
+
+const USAGE = `Usage: idgate <command> [options]
+
+Commands:
+  serve                         migrate, then serve (creates a sandbox demo app on a fresh instance)
+  migrate                       apply pending database migrations
+  apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
+              [--scope S …] [--grant-type G …] [--provider P …]
+  apps list [--limit N] [--after CLIENT_ID]
+  apps rotate-secret CLIENT_ID [--grace-period SECONDS]
+  docs [--out DIR]              write docs/errors.md and docs/configuration.md
+
+Configuration comes from environment variables (see docs/configuration.md).`;
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function withApps<T>(config: Config, run: (apps: AppsService) => Promise<T>): Promise<T> {
+  const keys = loadInstanceKeys(config);
+  const { database } = await openMigratedDatabase(config);
+  try {
+    return await run(new AppsService(new AppsRepository(database), new SecretBox(keys.secretKey), config, () => new Date()));
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const instance = await startInstance(config);
+  const demo = await ensureDemoApp(config, instance.database, instance.keys.secretKey);
+  const base = config.issuer;
+  const lines = [
+    '',
+    `idgate is listening on ${instance.address} (${config.environment}, ${instance.database.kind}); issuer ${base}`,
+    instance.keys.adminKeyGenerated
+      ? `Admin key (generated now, stored in ${instance.keys.adminKeyFile}): ${instance.keys.adminKey}`
+      : `Admin key: ${instance.keys.adminKeyFile ? `in ${instance.keys.adminKeyFile}` : 'from IDGATE_ADMIN_KEY'}`,
+  ];
+  if (demo) {
+    lines.push(
+      `Demo app: client_id ${demo.clientId}`,
+      `          client_secret ${demo.clientSecret}`,
+      `          redirect_uri ${demo.redirectUri}`,
+    );
+  }
+  lines.push(
+    '',
+    'Try it:',
+    `  curl -s ${base}/admin/v1/apps -H "Authorization: Bearer $(cat ${instance.keys.adminKeyFile ?? '<admin key file>'})"`,
+    `  curl -s ${base}/errors -H 'Accept: application/json'`,
+    `  curl -si ${base}/admin/v1/apps -H 'Authorization: Bearer wrong'   # a catalog error`,
+    '  README.md walks through a whole flow.',
+    '',
+  );
+  process.stderr.write(`${lines.join('\n')}\n`);
+  const stop = function stopOnSignal(signal: string) {
+    instance.app.log.info({ signal }, 'shutting down');
+    instance.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        instance.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function appsCommand(config: Config, args: readonly string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        name: { type: 'string' },
+        type: { type: 'string', default: 'confidential' },
+        'redirect-uri': { type: 'string', multiple: true, default: [] },
+        scope: { type: 'string', multiple: true },
+        'grant-type': { type: 'string', multiple: true },
+        provider: { type: 'string', multiple: true },
+      },
+    });
+    const body = {
+      name: values.name,
+      type: values.type,
+      redirectUris: values['redirect-uri'],
+      ...(values.scope ? { scopes: values.scope } : {}),
+      ...(values['grant-type'] ? { grantTypes: values['grant-type'] } : {}),
+      ...(values.provider ? { providers: values.provider } : {}),
+    };
+    if (!Value.Check(CreateAppBody, body)) {
+      const problems = [...Value.Errors(CreateAppBody, body)].map((error) => `${error.path || '/'} ${error.message}`);
+      throw new CliUsageError(`invalid app: ${problems.join('; ')}`);
+    }
+    const created = await withApps(config, (apps) => apps.create(body));
+    print({ clientId: created.app.clientId, clientSecret: created.clientSecret, hookSecret: created.hookSecret, type: created.app.type });
+    return;
+  }
+  if (sub === 'list') {
+    const { values } = parseArgs({ args: rest, options: { limit: { type: 'string', default: '100' }, after: { type: 'string' } } });
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliUsageError('--limit must be an integer from 1 to 1000');
+    const page = await withApps(config, (apps) => apps.list(limit, values.after));
+    print({
+      data: page.apps.map((app) => ({ clientId: app.clientId, name: app.name, type: app.type, disabled: app.disabled })),
+      nextCursor: page.nextCursor,
+    });
+    return;
+  }
+  if (sub === 'rotate-secret') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'grace-period': { type: 'string' } } });
+    const clientId = positionals[0];
+    if (!clientId) throw new CliUsageError('apps rotate-secret needs a CLIENT_ID');
+    const grace = values['grace-period'] === undefined ? undefined : Number(values['grace-period']);
+    if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw new CliUsageError('--grace-period must be a whole number of seconds');
+    const rotated = await withApps(config, (apps) => apps.rotateSecret(clientId, grace));
+    print({
+      clientId: rotated.app.clientId,
+      clientSecret: rotated.clientSecret,
+      previousSecretExpiresAt: rotated.app.previousSecretExpiresAt?.toISOString() ?? null,
+    });
+    return;
+  }
+  throw new CliUsageError(`unknown apps command: ${sub ?? '(none)'}`);
+}
+
+/** Writes the generated docs (error reference, configuration). */
+export function writeDocs(outDir: string): string[] {
+  const files = [
+    [path.join(outDir, 'errors.md'), renderErrorReferenceMarkdown()],
+    [path.join(outDir, 'configuration.md'), renderConfigurationMarkdown()],
+  ] as const;
+  for (const [file, content] of files) writeFileSync(file, content);
+  return files.map(([file]) => file);
+}
+
+class CliUsageError extends Error {}
+
+/** Runs one CLI invocation. */
+export async function runCli(argv: readonly string[], env = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 1 : 0;
+    }
+    if (command === 'docs') {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string', default: 'docs' } } });
+      for (const file of writeDocs(path.resolve(values.out))) process.stderr.write(`wrote ${file}\n`);
+      return 0;
+    }
+    const config = loadConfig(env);
+    if (command === 'serve') {
+      await serve(config);
+      return 0;
+    }
+    if (command === 'migrate') {
+      const { database, applied } = await openMigratedDatabase(config);
+      await database.close();
+      print({ applied });
+      return 0;
+    }
+    if (command === 'apps') {
+      await appsCommand(config, rest);
+      return 0;
+    }
+    throw new CliUsageError(`unknown command: ${command}`);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CliUsageError) {
+      process.stderr.write(`idgate: ${error.message}\n`);
+      if (error instanceof CliUsageError) process.stderr.write(`\n${USAGE}\n`);
+      return 2;
+    }
+    if (isIdgateError(error)) {
+      process.stderr.write(`idgate: ${error.code}: ${error.publicDetail}\n`);
+      return 1;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`idgate: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`idgate: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,295 @@
+/**
+ * idgate's configuration: one typed schema read from environment variables (a JSON
+ * config file named by `IDGATE_CONFIG_FILE` may add to them; the environment wins).
+ * Every value is validated at boot; an invalid one stops the start with an error that
+ * names the variable. Each setting's doc comment is the text of `docs/configuration.md`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The environment an instance serves. */
+export type Environment = 'sandbox' | 'production';
+
+/** The validated configuration. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly issuer: string;
+  readonly environment: Environment;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly adminKey: string | undefined;
+  readonly secretKey: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly bodyLimit: number;
+  readonly uriLimit: number;
+  readonly headersLimit: number;
+  readonly secretGracePeriodSeconds: number;
+  readonly shutdownTimeoutMs: number;
+  readonly trustProxy: boolean;
+}
+
+/** A configuration value that failed validation. */
+export class ConfigError extends RangeError {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+type Parse<T> = (raw: string, variable: string) => T;
+
+interface Setting<T> {
+  readonly variable: string;
+  readonly key: keyof Config;
+  /** Shown in docs/configuration.md. */
+  readonly doc: string;
+  /** Shown as the default in docs (undefined = unset). */
+  readonly defaultText: string;
+  readonly parse: Parse<T>;
+  readonly fallback: (partial: Partial<Record<keyof Config, unknown>>) => T;
+}
+
+function integer(min: number, max: number): Parse<number> {
+  return function parseInteger(raw, variable) {
+    if (!/^\d+$/.test(raw)) throw new ConfigError(variable, `must be an integer, got '${raw}'`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(variable, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parse<T> {
+  return function parseOneOf(raw, variable) {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new ConfigError(variable, `must be one of ${values.join(', ')}, got '${raw}'`);
+    }
+    return raw as T;
+  };
+}
+
+function url(protocols: readonly string[]): Parse<string> {
+  return function parseUrl(raw, variable) {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(variable, 'must be an absolute URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(variable, `must use ${protocols.join(' or ')}, got '${parsed.protocol}'`);
+    }
+    return raw;
+  };
+}
+
+function issuerUrl(raw: string, variable: string): string {
+  url(['http:', 'https:'])(raw, variable);
+  const parsed = new URL(raw);
+  if (parsed.search || parsed.hash) throw new ConfigError(variable, 'must not have a query or fragment');
+  return raw.replace(/\/+$/, '');
+}
+
+function secret(minLength: number): Parse<string> {
+  return function parseSecret(raw, variable) {
+    if (raw.length < minLength) throw new ConfigError(variable, `must be at least ${minLength} characters`);
+    if (!/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError(variable, 'must be printable ASCII without spaces');
+    return raw;
+  };
+}
+
+function text(raw: string, variable: string): string {
+  if (raw.trim() === '') throw new ConfigError(variable, 'must not be empty');
+  return raw;
+}
+
+function boolean(raw: string, variable: string): boolean {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(variable, `must be true or false, got '${raw}'`);
+}
+
+const unset = () => undefined;
+
+/** Every setting, in documentation order. */
+export const SETTINGS: readonly Setting<unknown>[] = [
+  { variable: 'PORT', key: 'port', doc: 'TCP port to listen on.', defaultText: '3000', parse: integer(0, 65535), fallback: () => 3000 },
+  { variable: 'HOST', key: 'host', doc: 'Address to listen on.', defaultText: '127.0.0.1', parse: text, fallback: () => '127.0.0.1' },
+  {
+    variable: 'IDGATE_ISSUER',
+    key: 'issuer',
+    doc: 'Public base URL of this instance: the OpenID issuer, and the base of every error `type` and `doc_url`.',
+    defaultText: 'http://localhost:$PORT',
+    parse: issuerUrl,
+    fallback: (partial) => `http://localhost:${String(partial.port)}`,
+  },
+  {
+    variable: 'IDGATE_ENV',
+    key: 'environment',
+    doc: 'The environment this instance serves: `sandbox` (credentials `test_…`, mock providers) or `production` (credentials `live_…`).',
+    defaultText: 'sandbox',
+    parse: oneOf(['sandbox', 'production'] as const),
+    fallback: () => 'sandbox',
+  },
+  {
+    variable: 'IDGATE_DATA_DIR',
+    key: 'dataDir',
+    doc: 'Directory of the SQLite database and generated keys.',
+    defaultText: './data',
+    parse: (raw, variable) => path.resolve(text(raw, variable)),
+    fallback: () => path.resolve('data'),
+  },
+  {
+    variable: 'DATABASE_URL',
+    key: 'databaseUrl',
+    doc: 'PostgreSQL URL (`postgres://…`). When set, PostgreSQL holds all durable state and SQLite is not used.',
+    defaultText: 'unset (SQLite)',
+    parse: url(['postgres:', 'postgresql:']),
+    fallback: unset,
+  },
+  {
+    variable: 'REDIS_URL',
+    key: 'redisUrl',
+    doc: 'Redis URL (`redis://…`) for rate limits and short-lived one-time artifacts shared by several instances.',
+    defaultText: 'unset (in process)',
+    parse: url(['redis:', 'rediss:']),
+    fallback: unset,
+  },
+  {
+    variable: 'IDGATE_ADMIN_KEY',
+    key: 'adminKey',
+    doc: 'Bearer key of the admin API (at least 32 characters). When unset, one is generated on first start, stored in `$IDGATE_DATA_DIR/admin-key` and printed once.',
+    defaultText: 'generated',
+    parse: secret(32),
+    fallback: unset,
+  },
+  {
+    variable: 'IDGATE_SECRET_KEY',
+    key: 'secretKey',
+    doc: 'Key (at least 32 characters) for the keyed hashes of client secrets and the encryption of hook secrets. Instances sharing a database must share it. When unset, one is generated in `$IDGATE_DATA_DIR/secret-key`; production with `DATABASE_URL` requires it.',
+    defaultText: 'generated',
+    parse: secret(32),
+    fallback: unset,
+  },
+  {
+    variable: 'IDGATE_LOG_LEVEL',
+    key: 'logLevel',
+    doc: 'Log level of the JSON logs on standard output.',
+    defaultText: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    fallback: () => 'info',
+  },
+  {
+    variable: 'IDGATE_BODY_LIMIT',
+    key: 'bodyLimit',
+    doc: 'Largest request body in bytes; larger is 413 `VALIDATION_PAYLOAD_TOO_LARGE`.',
+    defaultText: '1048576 (1 MiB)',
+    parse: integer(1024, 64 * 1024 * 1024),
+    fallback: () => 1024 * 1024,
+  },
+  {
+    variable: 'IDGATE_URI_LIMIT',
+    key: 'uriLimit',
+    doc: 'Longest request target in bytes; longer is 414 `VALIDATION_URI_TOO_LONG`.',
+    defaultText: '8192 (8 KiB)',
+    parse: integer(256, 1024 * 1024),
+    fallback: () => 8 * 1024,
+  },
+  {
+    variable: 'IDGATE_HEADERS_LIMIT',
+    key: 'headersLimit',
+    doc: 'Largest size of all request header fields in bytes; larger is 431 `VALIDATION_HEADERS_TOO_LARGE`.',
+    defaultText: '16384 (16 KiB)',
+    parse: integer(1024, 1024 * 1024),
+    fallback: () => 16 * 1024,
+  },
+  {
+    variable: 'IDGATE_SECRET_GRACE_PERIOD',
+    key: 'secretGracePeriodSeconds',
+    doc: 'Seconds a rotated-away client secret stays valid.',
+    defaultText: '86400 (24 h)',
+    parse: integer(0, 90 * 24 * 3600),
+    fallback: () => 24 * 3600,
+  },
+  {
+    variable: 'IDGATE_SHUTDOWN_TIMEOUT',
+    key: 'shutdownTimeoutMs',
+    doc: 'Milliseconds a graceful shutdown waits for in-flight requests before closing connections.',
+    defaultText: '10000',
+    parse: integer(0, 10 * 60 * 1000),
+    fallback: () => 10_000,
+  },
+  {
+    variable: 'IDGATE_TRUST_PROXY',
+    key: 'trustProxy',
+    doc: 'Trust `X-Forwarded-*` headers from a reverse proxy (client IP for rate limits).',
+    defaultText: 'false',
+    parse: boolean,
+    fallback: () => false,
+  },
+];
+
+/** Reads the optional JSON config file: an object of `VARIABLE: value` pairs. */
+function readConfigFile(file: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('IDGATE_CONFIG_FILE', `could not be read as JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('IDGATE_CONFIG_FILE', 'must contain a JSON object of VARIABLE: value pairs');
+  }
+  const known = new Set(SETTINGS.map((setting) => setting.variable));
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!known.has(key)) throw new ConfigError(key, 'is not a known setting (in IDGATE_CONFIG_FILE)');
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ConfigError(key, 'must be a string, number or boolean (in IDGATE_CONFIG_FILE)');
+    }
+    values[key] = String(value);
+  }
+  return values;
+}
+
+/**
+ * Reads and validates the configuration.
+ * @throws ConfigError naming the first invalid variable.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const fileValues = env.IDGATE_CONFIG_FILE ? readConfigFile(env.IDGATE_CONFIG_FILE) : {};
+  const partial: Partial<Record<keyof Config, unknown>> = {};
+  for (const setting of SETTINGS) {
+    const raw = env[setting.variable] ?? fileValues[setting.variable];
+    partial[setting.key] = raw === undefined || raw === '' ? setting.fallback(partial) : setting.parse(raw, setting.variable);
+  }
+  const config = partial as unknown as Config;
+  if (config.environment === 'production' && config.databaseUrl && !config.secretKey) {
+    throw new ConfigError('IDGATE_SECRET_KEY', 'must be set in production with DATABASE_URL (instances must share it)');
+  }
+  return Object.freeze(config);
+}
+
+/** The Markdown of docs/configuration.md, generated from {@link SETTINGS}. */
+export function renderConfigurationMarkdown(): string {
+  const lines = [
+    '# Configuration',
+    '',
+    '<!-- Generated from packages/server/src/config/config.ts by `npm run docs`. Do not edit by hand. -->',
+    '',
+    'idgate reads its configuration from environment variables. `IDGATE_CONFIG_FILE` may name a',
+    'JSON file of `VARIABLE: value` pairs that adds to them; the environment wins. An invalid',
+    'value stops the start with a message naming the variable.',
+    '',
+    '| variable | default | meaning |',
+    '|---|---|---|',
+  ];
+  for (const setting of SETTINGS) {
+    lines.push(`| \`${setting.variable}\` | ${setting.defaultText} | ${setting.doc} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

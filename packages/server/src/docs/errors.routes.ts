@@ -1,0 +1,72 @@
+/**
+ * The error reference served by idgate (SPEC 3.2): `GET /errors` and
+ * `GET /errors/{CODE}`, HTML for browsers and JSON for `Accept: application/json`,
+ * generated from the catalog (and cached: the catalog does not change at run time).
+ */
+import {
+  ERROR_CODES,
+  errorReference,
+  errorReferenceIndex,
+  IdgateError,
+  isErrorCode,
+  PAGE_STYLESHEET,
+  renderErrorReferenceHtml,
+  renderErrorReferenceIndexHtml,
+} from '@idgate/errors';
+import type { FastifyInstance } from 'fastify';
+import { negotiateMediaType } from '../http/media-types.js';
+import { pageSecurityHeaders } from '../http/security-headers.js';
+
+const OFFERED = ['text/html', 'application/json'] as const;
+const CACHE = 'public, max-age=300';
+
+/** Registers the error reference and the pages' stylesheet. */
+export function registerErrorReferenceRoutes(app: FastifyInstance): void {
+  const issuer = app.idgate.config.issuer;
+  const json = new Map<string, string>(ERROR_CODES.map((code) => [code, JSON.stringify(errorReference(code, issuer))]));
+  const html = new Map<string, string>();
+  const indexJson = JSON.stringify({ errors: errorReferenceIndex(issuer) });
+  let indexHtml: string | undefined;
+
+  app.get(
+    '/errors',
+    { config: { idgate: { surface: 'problem', produces: OFFERED, summary: 'The error reference', tag: 'errors' } } },
+    function errorIndex(request, reply) {
+      reply.header('cache-control', CACHE).header('vary', 'Accept');
+      if (negotiateMediaType(request.headers.accept, OFFERED) === 'application/json') {
+        return reply.type('application/json; charset=utf-8').send(indexJson);
+      }
+      indexHtml ??= renderErrorReferenceIndexHtml(issuer);
+      return reply.headers(pageSecurityHeaders()).header('cache-control', CACHE).type('text/html; charset=utf-8').send(indexHtml);
+    },
+  );
+
+  app.get<{ Params: { code: string } }>(
+    '/errors/:code',
+    {
+      config: {
+        idgate: { surface: 'problem', produces: OFFERED, errors: ['RESOURCE_NOT_FOUND'], summary: 'One error code', tag: 'errors' },
+      },
+    },
+    function errorPage(request, reply) {
+      const code = request.params.code;
+      if (!isErrorCode(code)) {
+        throw new IdgateError('RESOURCE_NOT_FOUND', { detail: `There is no error code '${code.slice(0, 64)}'.`, context: { code: code.slice(0, 64) } });
+      }
+      reply.header('cache-control', CACHE).header('vary', 'Accept');
+      if (negotiateMediaType(request.headers.accept, OFFERED) === 'application/json') {
+        return reply.type('application/json; charset=utf-8').send(json.get(code));
+      }
+      let page = html.get(code);
+      if (page === undefined) {
+        page = renderErrorReferenceHtml(code, issuer);
+        html.set(code, page);
+      }
+      return reply.headers(pageSecurityHeaders()).header('cache-control', CACHE).type('text/html; charset=utf-8').send(page);
+    },
+  );
+
+  app.get('/assets/idgate.css', { config: { idgate: { surface: 'problem' } } }, function stylesheet(_request, reply) {
+    return reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(PAGE_STYLESHEET);
+  });
+}

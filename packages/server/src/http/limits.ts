@@ -1,0 +1,138 @@
+/**
+ * Request limits (SPEC 7): request target (414), header fields (431), body (413, set as
+ * Fastify's `bodyLimit`). Within Node's parser limit, the `onRequest` check answers
+ * exactly; far past it, Node's parser gives up first and the `clientError` handler
+ * answers with the same problem+json instead of a bare status line or a reset.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { IdgateError, negotiateLocale, renderProblem } from '@idgate/errors';
+import { newRequestId } from './request-id.js';
+
+/** The configured limits, in bytes. */
+export interface RequestLimits {
+  readonly uriLimit: number;
+  readonly headersLimit: number;
+}
+
+/**
+ * Node's own header limit: generous enough that requests a few times past our limits
+ * still reach the exact check, small enough to bound memory per connection.
+ */
+export function nodeMaxHeaderSize(limits: RequestLimits): number {
+  return Math.max(4 * (limits.uriLimit + limits.headersLimit), 64 * 1024);
+}
+
+/** Size of the header section as sent: `name: value\r\n` per field. */
+export function headerBytes(request: IncomingMessage): number {
+  const raw = request.rawHeaders;
+  let total = 0;
+  for (let i = 0; i < raw.length; i += 2) total += (raw[i]?.length ?? 0) + (raw[i + 1]?.length ?? 0) + 4;
+  return total;
+}
+
+/** The limit error a request deserves, or undefined when it is within the limits. */
+export function limitErrorFor(request: IncomingMessage, limits: RequestLimits): IdgateError | undefined {
+  const url = request.url ?? '';
+  if (url.length > limits.uriLimit) return uriTooLong(limits);
+  if (headerBytes(request) > limits.headersLimit) return headersTooLarge(limits);
+  return undefined;
+}
+
+function uriTooLong(limits: RequestLimits): IdgateError {
+  return new IdgateError('VALIDATION_URI_TOO_LONG', {
+    detail: `The request target is longer than ${limits.uriLimit} bytes.`,
+    context: { limit: limits.uriLimit },
+  });
+}
+
+function headersTooLarge(limits: RequestLimits): IdgateError {
+  return new IdgateError('VALIDATION_HEADERS_TOO_LARGE', {
+    detail: `The request header fields are larger than ${limits.headersLimit} bytes.`,
+    context: { limit: limits.headersLimit },
+  });
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
+
+const METHOD_START = /^[A-Z]{3,10} /;
+
+/**
+ * Decides, from the bytes Node's parser choked on, whether the request line or the
+ * header fields were too long. The packet is the start of the request when it begins
+ * with a method; otherwise it is a later chunk, and only a chunk still without any line
+ * break can be the request line.
+ */
+function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): { error: IdgateError; path: string } {
+  const head = packet ? packet.subarray(0, Math.min(packet.length, limits.uriLimit + 64)).toString('latin1') : '';
+  const lineEnd = head.indexOf('\r\n');
+  const startsRequest = METHOD_START.test(head);
+  const firstLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
+  const target = startsRequest ? (firstLine.split(' ')[1] ?? '/') : '/';
+  const path = target.split('?')[0]?.slice(0, 1024) || '/';
+  const requestLineTooLong = startsRequest ? lineEnd === -1 || firstLine.length > limits.uriLimit : false;
+  return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path };
+}
+
+/** What the `clientError` handler needs. */
+export interface ClientErrorOptions {
+  readonly issuer: string;
+  readonly limits: RequestLimits;
+  readonly onError?: (error: IdgateError, status: number) => void;
+}
+
+/**
+ * Answers errors Node's HTTP parser raises before Fastify sees a request: header
+ * overflow (414 or 431) as problem+json; other parse errors as a bare 400 problem.
+ */
+export function handleClientError(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  socket: Socket,
+  options: ClientErrorOptions,
+): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  let answer: { error: IdgateError; path: string };
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    answer = overflowErrorFor(error.rawPacket, options.limits);
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.destroy();
+    return;
+  } else {
+    answer = {
+      error: new IdgateError('VALIDATION_INVALID_PARAMETER', { detail: 'The request is not valid HTTP/1.1.', cause: error }),
+      path: '/',
+    };
+  }
+  const requestId = newRequestId();
+  const rendered = renderProblem(answer.error, {
+    issuer: options.issuer,
+    requestId,
+    instance: answer.path,
+    locale: negotiateLocale(undefined),
+  });
+  options.onError?.(answer.error, rendered.status);
+  const body = JSON.stringify(rendered.body);
+  const head = [
+    `HTTP/1.1 ${rendered.status} ${STATUS_TEXT[rendered.status] ?? 'Error'}`,
+    ...Object.entries(rendered.headers).map(([name, value]) => `${name}: ${value}`),
+    `x-request-id: ${requestId}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  // Read and drop what the client is still sending, so it can read our answer instead of a reset.
+  socket.on('data', function discardRest() {});
+  socket.setTimeout(5000, function giveUp() {
+    socket.destroy();
+  });
+  socket.end(head + body);
+}

@@ -1,0 +1,41 @@
+/**
+ * Prometheus metrics (text exposition format 0.0.4): requests by method and status,
+ * errors by catalog code. Counters live in process; each instance exposes its own.
+ */
+import type { IdgateError } from '@idgate/errors';
+
+/** In-process counters. */
+export class Metrics {
+  readonly #requests = new Map<string, number>();
+  readonly #errors = new Map<string, number>();
+  readonly #started = Date.now();
+
+  /** Counts one finished request. */
+  countRequest(method: string, status: number): void {
+    const key = `method="${method}",status="${status}"`;
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+  }
+
+  /** Counts one error answer. */
+  countError(error: IdgateError, status: number): void {
+    const key = `code="${error.code}",status="${status}"`;
+    this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
+  }
+
+  /** The exposition text. */
+  render(): string {
+    const lines = [
+      '# HELP idgate_http_requests_total HTTP requests answered, by method and status.',
+      '# TYPE idgate_http_requests_total counter',
+      ...[...this.#requests].map(([labels, value]) => `idgate_http_requests_total{${labels}} ${value}`),
+      '# HELP idgate_errors_total Error responses, by catalog code and status.',
+      '# TYPE idgate_errors_total counter',
+      ...[...this.#errors].map(([labels, value]) => `idgate_errors_total{${labels}} ${value}`),
+      '# HELP idgate_process_uptime_seconds Seconds since this instance started.',
+      '# TYPE idgate_process_uptime_seconds gauge',
+      `idgate_process_uptime_seconds ${((Date.now() - this.#started) / 1000).toFixed(3)}`,
+      '',
+    ];
+    return lines.join('\n');
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Checks every request passes before its route runs, in `onRequest` (before the body is
+ * read): limits (414, 431), `Accept` (406) and `Content-Type` (415) against the route's
+ * contract, and draining during shutdown (503).
+ */
+import { IdgateError } from '@idgate/errors';
+import type { FastifyRequest } from 'fastify';
+import { type RequestLimits, limitErrorFor } from './limits.js';
+import { bareMediaType, negotiateMediaType } from './media-types.js';
+import { contractOf } from './route-contract.js';
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return request.headers['transfer-encoding'] !== undefined;
+}
+
+/** The error a request must get before its route runs, if any. */
+export function preRouteErrorFor(request: FastifyRequest, limits: RequestLimits): IdgateError | undefined {
+  const limitError = limitErrorFor(request.raw, limits);
+  if (limitError) return limitError;
+  const contract = contractOf(request.routeOptions.config);
+  if (contract.produces && negotiateMediaType(request.headers.accept, contract.produces) === undefined) {
+    return new IdgateError('VALIDATION_NOT_ACCEPTABLE', {
+      detail: `This endpoint answers ${contract.produces.join(' or ')}; the Accept header excludes all of them.`,
+      context: { available: contract.produces },
+    });
+  }
+  if (contract.consumes && hasBody(request)) {
+    const type = bareMediaType(request.headers['content-type']);
+    if (type === undefined || !contract.consumes.includes(type)) {
+      return new IdgateError('VALIDATION_UNSUPPORTED_MEDIA_TYPE', {
+        detail: `This endpoint takes ${contract.consumes.join(' or ')} request bodies${type ? `, not ${type}` : '; the Content-Type header is missing'}.`,
+        context: { supported: contract.consumes },
+      });
+    }
+  }
+  return undefined;
+}
+
+/** The error for requests that arrive while the instance drains for shutdown. */
+export function drainingError(): IdgateError {
+  return new IdgateError('SYSTEM_UNAVAILABLE', {
+    detail: 'This instance is shutting down; retry on another one.',
+    headers: { connection: 'close' },
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The route contract: every route declares in its `config` the error surface it
+ * answers on, and may declare what it produces and consumes. A boot-time check refuses
+ * a route that declares no surface, so no route can fall back to another error shape.
+ */
+import type { ErrorCode } from '@idgate/errors';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+
+/**
+ * How a route renders its errors:
+ * - `problem`: RFC 9457 problem+json (REST, admin, everything else).
+ * - `bearer`: problem+json plus RFC 6750 `WWW-Authenticate` challenges (protected resources).
+ * - `oauth`: RFC 6749 §5.2 JSON (token, introspection, revocation).
+ * - `authorize`: a redirect to the verified `redirect_uri`, else an HTML page or JSON (SPEC 2.1).
+ * - `page`: an HTML error page for people.
+ */
+export type ErrorSurface = 'problem' | 'bearer' | 'oauth' | 'authorize' | 'page';
+
+/** The surfaces a route may declare. */
+export const ERROR_SURFACES: readonly ErrorSurface[] = ['problem', 'bearer', 'oauth', 'authorize', 'page'];
+
+/** What a route declares about itself. */
+export interface RouteContract {
+  /** Where its errors go. Required. */
+  readonly surface: ErrorSurface;
+  /** Media types it can answer with; an `Accept` that excludes all of them is 406. */
+  readonly produces?: readonly string[];
+  /** Request body media types it takes; any other is 415. */
+  readonly consumes?: readonly string[];
+  /** Realm of authentication challenges. */
+  readonly realm?: string;
+  /** Catalog codes it can answer with besides the ones every route can (documentation). */
+  readonly errors?: readonly ErrorCode[];
+  /** A one-line summary for the OpenAPI document; routes without it are left out. */
+  readonly summary?: string;
+  /** OpenAPI tag. */
+  readonly tag?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    idgate?: RouteContract;
+  }
+}
+
+/** The contract of a route, or the default for requests that matched none. */
+export function contractOf(config: { idgate?: RouteContract } | undefined): RouteContract {
+  return config?.idgate ?? NOT_FOUND_CONTRACT;
+}
+
+/** What an unmatched request answers on. */
+export const NOT_FOUND_CONTRACT: RouteContract = Object.freeze({ surface: 'problem' });
+
+/**
+ * Refuses, at registration, a route that declares no error surface.
+ * @throws TypeError naming the route.
+ */
+export function enforceRouteContracts(app: FastifyInstance): void {
+  app.addHook('onRoute', function checkRouteContract(route: RouteOptions) {
+    const contract = (route.config as { idgate?: RouteContract } | undefined)?.idgate;
+    const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+    if (!contract || !ERROR_SURFACES.includes(contract.surface)) {
+      throw new TypeError(`route ${methods} ${route.url} declares no error surface (config.idgate.surface)`);
+    }
+  });
+}

@@ -1,0 +1,424 @@
+/**
+ * Apps and their per-app provider settings. The repository converts rows to records
+ * (ISO text ↔ `Date`, JSON text ↔ arrays and objects, 0/1 ↔ boolean) and owns the
+ * optimistic-concurrency rule: every change increments `version`, and a conditional
+ * `UPDATE … WHERE version = ?` lets only one of two concurrent writers win.
+ */
+import { IdgateError } from '@idgate/errors';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Database } from './database.js';
+import type { AppProvidersTable, AppsTable, BooleanInteger, DatabaseSchema } from './schema.js';
+import { isForeignKeyViolation } from './translate-errors.js';
+
+/** Whether an app can keep a secret. */
+export type AppType = 'confidential' | 'public';
+
+/** The environment an app (and the instance serving it) belongs to. */
+export type Environment = 'sandbox' | 'production';
+
+/** A relying-party application. */
+export interface AppRecord {
+  /** Primary key, e.g. `test_3hZ…`. */
+  readonly clientId: string;
+  readonly environment: Environment;
+  readonly name: string;
+  readonly type: AppType;
+  readonly redirectUris: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly grantTypes: readonly string[];
+  /** `null`: the default scopes. */
+  readonly scopes: readonly string[] | null;
+  /** `null`: any method the app type allows. */
+  readonly tokenEndpointAuthMethods: readonly string[] | null;
+  readonly signInHookUrl: string | null;
+  readonly webhookUrl: string | null;
+  /** Hex keyed hash of the current client secret. */
+  readonly secretHash: string | null;
+  /** Hash of the previous client secret, still valid until `previousSecretExpiresAt`. */
+  readonly previousSecretHash: string | null;
+  readonly previousSecretExpiresAt: Date | null;
+  /** The encrypted hook secret (opaque). */
+  readonly hookSecretCiphertext: string | null;
+  readonly disabled: boolean;
+  /** Starts at 1, +1 on every change (the ETag source). */
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What `create` needs: everything but the fields the repository sets. */
+export type NewAppRecord = Omit<AppRecord, 'version' | 'createdAt' | 'updatedAt'>;
+
+/** The fields of an app that `update` may change. */
+export type AppChanges = Partial<Omit<AppRecord, 'clientId' | 'environment' | 'version' | 'createdAt' | 'updatedAt'>>;
+
+/** A provider's settings for one app. */
+export interface AppProviderRecord {
+  readonly clientId: string;
+  readonly providerId: string;
+  readonly enabled: boolean;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Starts at 1, +1 on every change. */
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A provider row written together with a new app. */
+export interface NewAppProvider {
+  readonly providerId: string;
+  readonly enabled: boolean;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** The outcome of `update`. */
+export type UpdateAppResult =
+  | { readonly status: 'updated'; readonly app: AppRecord }
+  | { readonly status: 'not_found' }
+  | { readonly status: 'version_mismatch'; readonly current: AppRecord };
+
+/** Options of `update`. */
+export interface UpdateAppOptions {
+  /** The version the caller last saw (`If-Match`); omitted: the version just read. */
+  readonly expectedVersion?: number;
+  readonly now: Date;
+}
+
+/** Options of `list`. */
+export interface ListAppsOptions {
+  readonly environment: Environment;
+  /** At most this many apps (a positive integer). */
+  readonly limit: number;
+  /** Only apps whose `clientId` sorts after this one (keyset pagination cursor). */
+  readonly after?: string;
+}
+
+type AppRow = Selectable<AppsTable>;
+type AppProviderRow = Selectable<AppProvidersTable>;
+
+/** Every key of `AppChanges`, for rejecting unknown keys (a programmer error). */
+const MUTABLE_APP_FIELDS: ReadonlySet<string> = new Set<keyof AppChanges>([
+  'name',
+  'type',
+  'redirectUris',
+  'allowedOrigins',
+  'grantTypes',
+  'scopes',
+  'tokenEndpointAuthMethods',
+  'signInHookUrl',
+  'webhookUrl',
+  'secretHash',
+  'previousSecretHash',
+  'previousSecretExpiresAt',
+  'hookSecretCiphertext',
+  'disabled',
+]);
+
+/** Apps and their provider settings, on either dialect. */
+export class AppsRepository {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  get #db(): Kysely<DatabaseSchema> {
+    return this.#database.db;
+  }
+
+  /**
+   * Creates an app (version 1) and its initial provider rows in one transaction: either
+   * everything is written or nothing is.
+   *
+   * @throws IdgateError `RESOURCE_CONFLICT` when the client id (or a provider id in
+   *   `providers`) already exists.
+   */
+  async create(record: NewAppRecord, now: Date, providers: readonly NewAppProvider[] = []): Promise<AppRecord> {
+    const timestamp = toTimestamp(now);
+    const row: Insertable<AppsTable> = {
+      client_id: record.clientId,
+      environment: record.environment,
+      ...appFieldsToRow(record),
+      version: 1,
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    const providerRows = providers.map(function toProviderRow(provider): Insertable<AppProvidersTable> {
+      return {
+        client_id: record.clientId,
+        provider_id: provider.providerId,
+        enabled: toBooleanInteger(provider.enabled),
+        settings: JSON.stringify(provider.settings),
+        version: 1,
+        created_at: timestamp,
+        updated_at: timestamp,
+      };
+    });
+    const created = await this.#db.transaction().execute(async function insertAppWithProviders(trx) {
+      const inserted = await trx.insertInto('apps').values(row).returningAll().executeTakeFirstOrThrow();
+      if (providerRows.length > 0) await trx.insertInto('app_providers').values(providerRows).execute();
+      return inserted;
+    });
+    return rowToApp(created);
+  }
+
+  /** The app with this client id, if any. */
+  async find(clientId: string): Promise<AppRecord | undefined> {
+    const row = await this.#db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    return row === undefined ? undefined : rowToApp(row);
+  }
+
+  /** One page of an environment's apps, ordered by client id. */
+  async list(options: ListAppsOptions): Promise<AppRecord[]> {
+    const { environment, limit, after } = options;
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError(`list limit must be a positive integer, got ${String(limit)}`);
+    }
+    let query = this.#db.selectFrom('apps').selectAll().where('environment', '=', environment);
+    if (after !== undefined) query = query.where('client_id', '>', after);
+    const rows = await query.orderBy('client_id').limit(limit).execute();
+    return rows.map(rowToApp);
+  }
+
+  /** How many apps an environment has. */
+  async count(environment: Environment): Promise<number> {
+    const row = await this.#db
+      .selectFrom('apps')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('environment', '=', environment)
+      .executeTakeFirstOrThrow();
+    // PostgreSQL returns count(*) as a bigint string.
+    return Number(row.count);
+  }
+
+  /**
+   * Changes an app with one conditional `UPDATE … WHERE client_id = ? AND version = ?`
+   * that also increments the version, so of two concurrent writers expecting the same
+   * version exactly one wins. Without `expectedVersion`, the version just read is
+   * expected (a concurrent write in between is reported as `version_mismatch`).
+   * Empty `changes` write nothing and do not bump the version.
+   */
+  async update(clientId: string, changes: AppChanges, options: UpdateAppOptions): Promise<UpdateAppResult> {
+    const set = appChangesToRow(changes);
+    let expectedVersion = options.expectedVersion;
+    if (expectedVersion === undefined || Object.keys(set).length === 0) {
+      const current = await this.find(clientId);
+      if (current === undefined) return { status: 'not_found' };
+      expectedVersion ??= current.version;
+      if (current.version !== expectedVersion) return { status: 'version_mismatch', current };
+      if (Object.keys(set).length === 0) return { status: 'updated', app: current };
+    }
+    const row = await this.#db
+      .updateTable('apps')
+      .set({ ...set, version: expectedVersion + 1, updated_at: toTimestamp(options.now) })
+      .where('client_id', '=', clientId)
+      .where('version', '=', expectedVersion)
+      .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) return { status: 'updated', app: rowToApp(row) };
+    const current = await this.find(clientId);
+    if (current === undefined) return { status: 'not_found' };
+    return { status: 'version_mismatch', current };
+  }
+
+  /** Deletes an app and its provider rows; `false` when there was no such app. */
+  async delete(clientId: string): Promise<boolean> {
+    return this.#db.transaction().execute(async function deleteAppWithProviders(trx) {
+      // The foreign key cascades too; deleting explicitly keeps this true on any database.
+      await trx.deleteFrom('app_providers').where('client_id', '=', clientId).execute();
+      const result = await trx.deleteFrom('apps').where('client_id', '=', clientId).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  /** One provider's settings for an app, if stored. */
+  async findProvider(clientId: string, providerId: string): Promise<AppProviderRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('app_providers')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .where('provider_id', '=', providerId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToProvider(row);
+  }
+
+  /** Every stored provider setting of an app, ordered by provider id. */
+  async listProviders(clientId: string): Promise<AppProviderRecord[]> {
+    const rows = await this.#db
+      .selectFrom('app_providers')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .orderBy('provider_id')
+      .execute();
+    return rows.map(rowToProvider);
+  }
+
+  /**
+   * Creates or replaces one provider's settings for an app in a single upsert: a new
+   * row starts at version 1, a replaced one gets version + 1.
+   *
+   * @throws IdgateError `RESOURCE_NOT_FOUND` when the app does not exist.
+   */
+  async putProvider(
+    clientId: string,
+    providerId: string,
+    value: { readonly enabled: boolean; readonly settings: Readonly<Record<string, unknown>> },
+    now: Date,
+  ): Promise<{ readonly record: AppProviderRecord; readonly created: boolean }> {
+    const timestamp = toTimestamp(now);
+    let row: AppProviderRow;
+    try {
+      row = await this.#db
+        .insertInto('app_providers')
+        .values({
+          client_id: clientId,
+          provider_id: providerId,
+          enabled: toBooleanInteger(value.enabled),
+          settings: JSON.stringify(value.settings),
+          version: 1,
+          created_at: timestamp,
+          updated_at: timestamp,
+        })
+        .onConflict((oc) =>
+          oc.columns(['client_id', 'provider_id']).doUpdateSet((eb) => ({
+            enabled: eb.ref('excluded.enabled'),
+            settings: eb.ref('excluded.settings'),
+            version: eb('app_providers.version', '+', 1),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isForeignKeyViolation(this.#database.kind, error)) {
+        throw new IdgateError('RESOURCE_NOT_FOUND', {
+          detail: `No app with client_id ${clientId}.`,
+          context: { clientId },
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const record = rowToProvider(row);
+    return { record, created: record.version === 1 };
+  }
+}
+
+function toTimestamp(date: Date): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new TypeError('expected a valid Date');
+  return date.toISOString();
+}
+
+function fromTimestamp(text: string): Date {
+  return new Date(text);
+}
+
+function toBooleanInteger(value: boolean): BooleanInteger {
+  return value ? 1 : 0;
+}
+
+function toJsonOrNull(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+function parseStringArray(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value)) throw new TypeError('stored JSON is not an array');
+  return value.map(String);
+}
+
+function parseStringArrayOrNull(text: string | null): string[] | null {
+  return text === null ? null : parseStringArray(text);
+}
+
+/** The app columns that both `create` and `update` write, from a complete record. */
+function appFieldsToRow(
+  record: NewAppRecord,
+): Omit<AppsTable, 'client_id' | 'environment' | 'version' | 'created_at' | 'updated_at'> {
+  return {
+    name: record.name,
+    type: record.type,
+    redirect_uris: JSON.stringify(record.redirectUris),
+    allowed_origins: JSON.stringify(record.allowedOrigins),
+    grant_types: JSON.stringify(record.grantTypes),
+    scopes: toJsonOrNull(record.scopes),
+    token_endpoint_auth_methods: toJsonOrNull(record.tokenEndpointAuthMethods),
+    sign_in_hook_url: record.signInHookUrl,
+    webhook_url: record.webhookUrl,
+    secret_hash: record.secretHash,
+    previous_secret_hash: record.previousSecretHash,
+    previous_secret_expires_at:
+      record.previousSecretExpiresAt === null ? null : toTimestamp(record.previousSecretExpiresAt),
+    hook_secret_ciphertext: record.hookSecretCiphertext,
+    disabled: toBooleanInteger(record.disabled),
+  };
+}
+
+/** The columns a partial change writes; keys that are absent (or `undefined`) stay as they are. */
+function appChangesToRow(changes: AppChanges): Updateable<AppsTable> {
+  for (const key of Object.keys(changes)) {
+    if (!MUTABLE_APP_FIELDS.has(key)) throw new TypeError(`app field ${key} cannot be changed`);
+  }
+  const row: { -readonly [K in keyof AppsTable]?: AppsTable[K] } = {};
+  if (changes.name !== undefined) row.name = changes.name;
+  if (changes.type !== undefined) row.type = changes.type;
+  if (changes.redirectUris !== undefined) row.redirect_uris = JSON.stringify(changes.redirectUris);
+  if (changes.allowedOrigins !== undefined) row.allowed_origins = JSON.stringify(changes.allowedOrigins);
+  if (changes.grantTypes !== undefined) row.grant_types = JSON.stringify(changes.grantTypes);
+  if (changes.scopes !== undefined) row.scopes = toJsonOrNull(changes.scopes);
+  if (changes.tokenEndpointAuthMethods !== undefined) {
+    row.token_endpoint_auth_methods = toJsonOrNull(changes.tokenEndpointAuthMethods);
+  }
+  if (changes.signInHookUrl !== undefined) row.sign_in_hook_url = changes.signInHookUrl;
+  if (changes.webhookUrl !== undefined) row.webhook_url = changes.webhookUrl;
+  if (changes.secretHash !== undefined) row.secret_hash = changes.secretHash;
+  if (changes.previousSecretHash !== undefined) row.previous_secret_hash = changes.previousSecretHash;
+  if (changes.previousSecretExpiresAt !== undefined) {
+    row.previous_secret_expires_at =
+      changes.previousSecretExpiresAt === null ? null : toTimestamp(changes.previousSecretExpiresAt);
+  }
+  if (changes.hookSecretCiphertext !== undefined) row.hook_secret_ciphertext = changes.hookSecretCiphertext;
+  if (changes.disabled !== undefined) row.disabled = toBooleanInteger(changes.disabled);
+  return row;
+}
+
+function rowToApp(row: AppRow): AppRecord {
+  return {
+    clientId: row.client_id,
+    environment: row.environment,
+    name: row.name,
+    type: row.type,
+    redirectUris: parseStringArray(row.redirect_uris),
+    allowedOrigins: parseStringArray(row.allowed_origins),
+    grantTypes: parseStringArray(row.grant_types),
+    scopes: parseStringArrayOrNull(row.scopes),
+    tokenEndpointAuthMethods: parseStringArrayOrNull(row.token_endpoint_auth_methods),
+    signInHookUrl: row.sign_in_hook_url,
+    webhookUrl: row.webhook_url,
+    secretHash: row.secret_hash,
+    previousSecretHash: row.previous_secret_hash,
+    previousSecretExpiresAt:
+      row.previous_secret_expires_at === null ? null : fromTimestamp(row.previous_secret_expires_at),
+    hookSecretCiphertext: row.hook_secret_ciphertext,
+    disabled: Number(row.disabled) === 1,
+    version: Number(row.version),
+    createdAt: fromTimestamp(row.created_at),
+    updatedAt: fromTimestamp(row.updated_at),
+  };
+}
+
+function rowToProvider(row: AppProviderRow): AppProviderRecord {
+  const settings: unknown = JSON.parse(row.settings);
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new TypeError('stored provider settings are not a JSON object');
+  }
+  return {
+    clientId: row.client_id,
+    providerId: row.provider_id,
+    enabled: Number(row.enabled) === 1,
+    settings: settings as Record<string, unknown>,
+    version: Number(row.version),
+    createdAt: fromTimestamp(row.created_at),
+    updatedAt: fromTimestamp(row.updated_at),
+  };
+}

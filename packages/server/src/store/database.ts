@@ -1,0 +1,148 @@
+/**
+ * Opening the idgate database: SQLite through better-sqlite3 (the default, embedded)
+ * or PostgreSQL through `pg` (production). Either way the result is a Kysely instance
+ * whose driver translates connectivity and unique-constraint failures into catalog
+ * errors (see `translate-errors.ts`).
+ *
+ * Opening does not touch the database yet: the first query (or `ping()`) connects, so a
+ * database that is down surfaces as `SYSTEM_UNAVAILABLE` on that query.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema } from './schema.js';
+import { TranslatingDialect } from './translate-errors.js';
+
+/** Where the database lives. */
+export type DatabaseConfig =
+  | {
+      readonly kind: 'sqlite';
+      /** Path of the SQLite file (its directory is created if missing), or `:memory:`. */
+      readonly file: string;
+    }
+  | {
+      readonly kind: 'postgres';
+      /** A `postgres://` connection string. */
+      readonly url: string;
+      /** Schema to use (sets `search_path`); must match `[a-z_][a-z0-9_]*` and exist. */
+      readonly schema?: string;
+      /** Maximum number of pooled connections (default 10). */
+      readonly poolSize?: number;
+    };
+
+/** An open database. */
+export interface Database {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly db: Kysely<DatabaseSchema>;
+  /** Runs a trivial query; rejects with `SYSTEM_UNAVAILABLE` when the database is unreachable. */
+  ping(): Promise<void>;
+  /** Closes the connection(s). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long SQLite waits for a lock held by another connection before `SQLITE_BUSY`. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** How long the PostgreSQL pool waits for a connection before giving up. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Default PostgreSQL pool size. */
+export const POSTGRES_DEFAULT_POOL_SIZE = 10;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Opens the database described by `config`.
+ *
+ * @throws TypeError / RangeError for an invalid configuration.
+ */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  switch (config.kind) {
+    case 'sqlite':
+      return openSqlite(config.file);
+    case 'postgres':
+      return openPostgres(config.url, config.schema, config.poolSize);
+    default:
+      throw new TypeError(`unknown database kind: ${String((config as { kind?: unknown }).kind)}`);
+  }
+}
+
+async function openSqlite(file: string): Promise<Database> {
+  if (typeof file !== 'string' || file.length === 0) {
+    throw new TypeError('the SQLite database file must be a non-empty path');
+  }
+  const inMemory = file === ':memory:';
+  const path = inMemory ? file : resolve(file);
+  if (!inMemory) {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot create the directory of the SQLite file ${path}: ${reason}`, { cause: error });
+    }
+  }
+
+  const dialect = new SqliteDialect({
+    database: async function openSqliteFile() {
+      const handle = new SQLite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+      try {
+        // busy_timeout first, so that switching to WAL waits for a concurrent opener.
+        handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+        handle.pragma('journal_mode = WAL');
+        handle.pragma('foreign_keys = ON');
+      } catch (error) {
+        handle.close();
+        throw error;
+      }
+      return handle;
+    },
+  });
+  return wrap('sqlite', dialect);
+}
+
+async function openPostgres(url: string, schema: string | undefined, poolSize: number | undefined): Promise<Database> {
+  if (typeof url !== 'string' || url.length === 0) {
+    throw new TypeError('the PostgreSQL connection URL must be a non-empty string');
+  }
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new RangeError(`invalid PostgreSQL schema name ${JSON.stringify(schema)}: expected [a-z_][a-z0-9_]*`);
+  }
+  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
+    throw new RangeError(`invalid PostgreSQL pool size ${String(poolSize)}: expected a positive integer`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize ?? POSTGRES_DEFAULT_POOL_SIZE,
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle pooled client whose server goes away emits 'error' on the pool; unhandled,
+  // that would crash the process. The pool drops the client; the next query reconnects
+  // (or fails and is translated to SYSTEM_UNAVAILABLE).
+  pool.on('error', function ignoreIdleClientError() {});
+  // The pool listens only to *idle* clients. A checked-out client (held between the
+  // queries of a transaction) whose connection dies emits 'error' with no listener, which
+  // crashes the process. Listen on every client: the pending or next query fails on its
+  // own (translated to SYSTEM_UNAVAILABLE) and the pool discards the broken client when
+  // it is released.
+  pool.on('connect', function guardClient(client) {
+    client.on('error', function ignoreCheckedOutClientError() {});
+  });
+  return wrap('postgres', new PostgresDialect({ pool }));
+}
+
+function wrap(kind: 'sqlite' | 'postgres', dialect: Dialect): Database {
+  const db = new Kysely<DatabaseSchema>({ dialect: new TranslatingDialect(dialect, kind) });
+  return {
+    kind,
+    db,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * Every migration, by name. Names sort in the order the migrations run; add new ones
+ * with the next number (`0002-…`) and never rename or edit an applied one.
+ *
+ * A static list (not a folder scan) so migrations work the same from `src/` under
+ * vitest and from `dist/`.
+ */
+import type { Migration } from 'kysely';
+import { migration0001Apps } from './0001-apps.js';
+
+/** The migrations, keyed by name. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-apps': migration0001Apps,
+});
