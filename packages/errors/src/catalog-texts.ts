@@ -30,7 +30,8 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     ],
   },
   AUTH_INVALID_GRANT: {
-    description: 'The authorization code or refresh token is invalid, expired, already used, or does not match this client or PKCE verifier.',
+    description:
+      'The authorization code or refresh token is invalid, expired, already used, or does not match this client or PKCE verifier.',
     causes: [
       'The authorization code was already exchanged (for example a retried or duplicated `POST /token`), or it expired before the exchange.',
       'The `code_verifier` does not match the `code_challenge` sent to `/authorize`, often because the verifier of another login attempt or tab was used.',
@@ -188,7 +189,8 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     ],
   },
   VALIDATION_INVALID_USER_DATA: {
-    description: 'The user data is malformed for this provider, or the data returned by the provider failed validation.',
+    description:
+      'The user data is malformed for this provider, or the data returned by the provider failed validation.',
     causes: [
       'A `userData` field has the wrong format for the provider, for example a personal identity number with a wrong length or check digit.',
       'A phone number is not in E.164 format, or a country is not an ISO 3166-1 alpha-2 code.',
@@ -241,7 +243,8 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     ],
   },
   VALIDATION_UNPROCESSABLE: {
-    description: 'The request is well-formed but cannot be carried out, for example a level of assurance above what the provider can give.',
+    description:
+      'The request is well-formed but cannot be carried out, for example a level of assurance above what the provider can give.',
     causes: [
       "`requestedLoa` or `acr_values` asks for a level of assurance above the provider's maximum.",
       'Fields that are valid on their own contradict each other for this provider, for example requested claims the chosen flow cannot deliver.',
@@ -482,10 +485,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
   // The system
   SYSTEM_INTERNAL_ERROR: {
     description: 'An unexpected error occurred; try again later.',
-    causes: [
-      'An unexpected condition inside idgate, such as a defect.',
-      'A transient internal fault.',
-    ],
+    causes: ['An unexpected condition inside idgate, such as a defect.', 'A transient internal fault.'],
     fixes: [
       'Retry once after a short delay; send the same `Idempotency-Key` when retrying a `POST`.',
       'If it happens again, contact support with the `request_id` (also in the `X-Request-Id` header) and the time of the request.',

@@ -72,18 +72,42 @@ export interface CatalogEntry extends CatalogDecisions, CatalogTexts {
 
 const DECISIONS = {
   // Authentication and authorization
-  AUTH_INVALID_CREDENTIALS: { status: 401, oauth: 'invalid_client', bearer: 'invalid_token', txStatus: 'err_unauthorized_client' },
+  AUTH_INVALID_CREDENTIALS: {
+    status: 401,
+    oauth: 'invalid_client',
+    bearer: 'invalid_token',
+    txStatus: 'err_unauthorized_client',
+  },
   AUTH_INVALID_GRANT: { status: 400, oauth: 'invalid_grant', txStatus: 'err_invalid_request' },
   AUTH_INVALID_CLIENT: { status: 401, oauth: 'invalid_client', txStatus: 'err_unauthorized_client' },
   AUTH_FORBIDDEN: { status: 403, oauth: 'unauthorized_client', txStatus: 'err_unauthorized_client' },
   AUTH_MISSING_CREDENTIALS: { status: 401, oauth: 'invalid_client', txStatus: 'err_unauthorized_client' },
   AUTH_INVALID_TOKEN: { status: 401, oauth: 'invalid_grant', bearer: 'invalid_token', txStatus: 'err_invalid_request' },
-  AUTH_INSUFFICIENT_SCOPE: { status: 403, oauth: 'invalid_scope', bearer: 'insufficient_scope', txStatus: 'err_invalid_scope' },
+  AUTH_INSUFFICIENT_SCOPE: {
+    status: 403,
+    oauth: 'invalid_scope',
+    bearer: 'insufficient_scope',
+    txStatus: 'err_invalid_scope',
+  },
   // Validation of the request
-  VALIDATION_MISSING_PARAMETER: { status: 400, oauth: 'invalid_request', bearer: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_INVALID_PARAMETER: { status: 400, oauth: 'invalid_request', bearer: 'invalid_request', txStatus: 'err_invalid_request' },
+  VALIDATION_MISSING_PARAMETER: {
+    status: 400,
+    oauth: 'invalid_request',
+    bearer: 'invalid_request',
+    txStatus: 'err_invalid_request',
+  },
+  VALIDATION_INVALID_PARAMETER: {
+    status: 400,
+    oauth: 'invalid_request',
+    bearer: 'invalid_request',
+    txStatus: 'err_invalid_request',
+  },
   VALIDATION_INVALID_SCOPE: { status: 400, oauth: 'invalid_scope', txStatus: 'err_invalid_scope' },
-  VALIDATION_UNSUPPORTED_RESPONSE_TYPE: { status: 400, oauth: 'unsupported_response_type', txStatus: 'err_unsupported_response_type' },
+  VALIDATION_UNSUPPORTED_RESPONSE_TYPE: {
+    status: 400,
+    oauth: 'unsupported_response_type',
+    txStatus: 'err_unsupported_response_type',
+  },
   VALIDATION_UNSUPPORTED_GRANT_TYPE: { status: 400, oauth: 'unsupported_grant_type', txStatus: 'err_invalid_request' },
   VALIDATION_MISSING_USER_DATA: { status: 400, oauth: 'invalid_request', txStatus: 'err_missing_user_data' },
   VALIDATION_INVALID_USER_DATA: { status: 400, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
@@ -107,15 +131,30 @@ const DECISIONS = {
   PROVIDER_NOT_ENABLED: { status: 403, oauth: 'unauthorized_client', txStatus: 'err_unauthorized_client' },
   PROVIDER_INITIALIZATION_FAILED: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
   PROVIDER_ERROR: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
-  PROVIDER_UNAVAILABLE: { status: 503, oauth: 'temporarily_unavailable', txStatus: 'err_provider_unavailable', retryAfter: 30 },
+  PROVIDER_UNAVAILABLE: {
+    status: 503,
+    oauth: 'temporarily_unavailable',
+    txStatus: 'err_provider_unavailable',
+    retryAfter: 30,
+  },
   PROVIDER_CONFIGURATION_ERROR: { status: 400, oauth: 'server_error', txStatus: 'err_provider_error' },
   PROVIDER_AUTHENTICATION_FAILED: { status: 401, oauth: 'server_error', txStatus: 'err_provider_error' },
   PROVIDER_UNEXPECTED_RESPONSE: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
   // The system
   SYSTEM_INTERNAL_ERROR: { status: 500, oauth: 'server_error', txStatus: 'err_internal' },
   SYSTEM_UNSUPPORTED_MODE: { status: 501, oauth: 'server_error', txStatus: 'err_internal' },
-  SYSTEM_UNAVAILABLE: { status: 503, oauth: 'temporarily_unavailable', txStatus: 'err_temporarily_unavailable', retryAfter: 5 },
-  SYSTEM_RATE_LIMITED: { status: 429, oauth: 'temporarily_unavailable', txStatus: 'err_temporarily_unavailable', retryAfter: 1 },
+  SYSTEM_UNAVAILABLE: {
+    status: 503,
+    oauth: 'temporarily_unavailable',
+    txStatus: 'err_temporarily_unavailable',
+    retryAfter: 5,
+  },
+  SYSTEM_RATE_LIMITED: {
+    status: 429,
+    oauth: 'temporarily_unavailable',
+    txStatus: 'err_temporarily_unavailable',
+    retryAfter: 1,
+  },
   // Resources
   RESOURCE_NOT_FOUND: { status: 404, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
   RESOURCE_CONFLICT: { status: 409, oauth: 'invalid_request', txStatus: 'err_invalid_request' },

@@ -55,7 +55,10 @@ export class IdgateError extends Error {
 
   constructor(code: ErrorCode, options: IdgateErrorOptions = {}) {
     if (!isErrorCode(code)) throw new TypeError(`unknown idgate error code: ${String(code)}`);
-    super(options.detail ?? CATALOG[code].description, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.detail ?? CATALOG[code].description,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'IdgateError';
     this.code = code;
     this.detail = options.detail;

@@ -6,13 +6,13 @@
  * @packageDocumentation
  */
 export * from './catalog.js';
-export * from './idgate-error.js';
-export * from './transactions.js';
-export * from './reference.js';
 export { DEFAULT_LOCALE, LOCALES, type Messages, messagesFor, negotiateLocale, type PageTexts } from './i18n/index.js';
-export * from './render/problem.js';
-export * from './render/oauth.js';
-export * from './render/redirect.js';
-export * from './render/www-authenticate.js';
+export * from './idgate-error.js';
+export * from './reference.js';
 export * from './render/html.js';
+export * from './render/oauth.js';
+export * from './render/problem.js';
+export * from './render/redirect.js';
 export { escapeHtml, quotedString, toOAuthDescription } from './render/text.js';
+export * from './render/www-authenticate.js';
+export * from './transactions.js';

@@ -5,8 +5,8 @@
 import { CATALOG, type CatalogEntry, ERROR_CODES, type ErrorCode, oauthStatusFor } from './catalog.js';
 import { LOCALES } from './i18n/index.js';
 import { IdgateError } from './idgate-error.js';
-import { renderProblem, type ProblemDetails } from './render/problem.js';
-import { TX_STATES, TX_STATUS_CODES, TX_STATUS_DEFINITIONS } from './transactions.js';
+import { type ProblemDetails, renderProblem } from './render/problem.js';
+import { TX_STATES, TX_STATUS_CODES, TX_STATUS_DEFINITIONS, TX_TRANSITIONS } from './transactions.js';
 
 /** Example values used in generated examples, so generated docs are stable. */
 const EXAMPLE = {
@@ -142,8 +142,13 @@ export function renderErrorReferenceMarkdown(issuer = 'https://idgate.example'):
       '```',
     );
   }
-  lines.push('', '## Transaction states', '', TX_STATES.map((state) => `\`${state}\``).join(' → ') + '', '');
+  lines.push('', '## Transaction states', '', '| state | may change to |', '|---|---|');
+  for (const state of TX_STATES) {
+    const next = TX_TRANSITIONS[state].map((to) => `\`${to}\``).join(', ');
+    lines.push(`| \`${state}\` | ${next || 'nothing (terminal)'} |`);
+  }
   lines.push(
+    '',
     'Terminal states (`completed`, `failed`, `cancelled`, `expired`) never change.',
     '',
     '## Transaction status codes',

@@ -23,7 +23,12 @@ export const TX_STATES = [
 export type TxState = (typeof TX_STATES)[number];
 
 /** States that never change once reached. */
-export const TERMINAL_TX_STATES: ReadonlySet<TxState> = new Set<TxState>(['completed', 'failed', 'cancelled', 'expired']);
+export const TERMINAL_TX_STATES: ReadonlySet<TxState> = new Set<TxState>([
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+]);
 
 /** Which state may follow which (terminal states have none). */
 export const TX_TRANSITIONS: Readonly<Record<TxState, readonly TxState[]>> = Object.freeze({
@@ -50,20 +55,76 @@ export interface TxStatusDefinition {
 }
 
 const TX_STATUS = {
-  err_not_authenticated: { oauth: 'access_denied', state: 'failed', description: 'The user did not complete authentication at the identity provider.' },
-  err_user_cancelled: { oauth: 'access_denied', state: 'cancelled', description: 'The user cancelled the verification.' },
-  err_user_account_blocked: { oauth: 'access_denied', state: 'failed', description: "The app's sign-in hook denied the sign-in." },
-  err_session_expired: { oauth: 'access_denied', state: 'expired', description: 'The transaction expired before it was completed.' },
-  err_loa_not_met: { oauth: 'access_denied', state: 'failed', description: "The requested level of assurance can't be or wasn't reached." },
-  err_missing_user_data: { oauth: 'access_denied', state: 'failed', description: 'Required claims or user data are missing.' },
-  err_invalid_request: { oauth: 'invalid_request', state: 'failed', description: 'A parameter is missing, invalid or duplicated, or PKCE is missing for a public client.' },
-  err_invalid_scope: { oauth: 'invalid_scope', state: 'failed', description: 'A requested scope is unknown or not allowed for the app.' },
-  err_unsupported_response_type: { oauth: 'unsupported_response_type', state: 'failed', description: 'The response_type is not `code`.' },
-  err_unauthorized_client: { oauth: 'unauthorized_client', state: 'failed', description: 'The app may not use this flow or provider.' },
-  err_provider_unavailable: { oauth: 'temporarily_unavailable', state: 'failed', description: 'The identity provider is down, in maintenance, or its circuit is open.' },
-  err_provider_error: { oauth: 'server_error', state: 'failed', description: 'The identity provider failed or answered something idgate could not use.' },
-  err_signin_hook_unavailable: { oauth: 'temporarily_unavailable', state: 'failed', description: "The app's sign-in hook timed out, failed or answered something else than allow or deny." },
-  err_temporarily_unavailable: { oauth: 'temporarily_unavailable', state: 'failed', description: 'idgate is overloaded, rate-limited the request, or is in maintenance; try again later.' },
+  err_not_authenticated: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: 'The user did not complete authentication at the identity provider.',
+  },
+  err_user_cancelled: {
+    oauth: 'access_denied',
+    state: 'cancelled',
+    description: 'The user cancelled the verification.',
+  },
+  err_user_account_blocked: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: "The app's sign-in hook denied the sign-in.",
+  },
+  err_session_expired: {
+    oauth: 'access_denied',
+    state: 'expired',
+    description: 'The transaction expired before it was completed.',
+  },
+  err_loa_not_met: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: "The requested level of assurance can't be or wasn't reached.",
+  },
+  err_missing_user_data: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: 'Required claims or user data are missing.',
+  },
+  err_invalid_request: {
+    oauth: 'invalid_request',
+    state: 'failed',
+    description: 'A parameter is missing, invalid or duplicated, or PKCE is missing for a public client.',
+  },
+  err_invalid_scope: {
+    oauth: 'invalid_scope',
+    state: 'failed',
+    description: 'A requested scope is unknown or not allowed for the app.',
+  },
+  err_unsupported_response_type: {
+    oauth: 'unsupported_response_type',
+    state: 'failed',
+    description: 'The response_type is not `code`.',
+  },
+  err_unauthorized_client: {
+    oauth: 'unauthorized_client',
+    state: 'failed',
+    description: 'The app may not use this flow or provider.',
+  },
+  err_provider_unavailable: {
+    oauth: 'temporarily_unavailable',
+    state: 'failed',
+    description: 'The identity provider is down, in maintenance, or its circuit is open.',
+  },
+  err_provider_error: {
+    oauth: 'server_error',
+    state: 'failed',
+    description: 'The identity provider failed or answered something idgate could not use.',
+  },
+  err_signin_hook_unavailable: {
+    oauth: 'temporarily_unavailable',
+    state: 'failed',
+    description: "The app's sign-in hook timed out, failed or answered something else than allow or deny.",
+  },
+  err_temporarily_unavailable: {
+    oauth: 'temporarily_unavailable',
+    state: 'failed',
+    description: 'idgate is overloaded, rate-limited the request, or is in maintenance; try again later.',
+  },
   err_internal: { oauth: 'server_error', state: 'failed', description: 'Something unexpected failed inside idgate.' },
 } as const satisfies Record<string, TxStatusDefinition>;
 

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isIdgateError, renderErrorReferenceMarkdown } from '@idgate/errors';
+import { TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
-import { ConfigError, type Config, loadConfig, renderConfigurationMarkdown } from './config/config.js';
+import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
 import { ensureDemoApp } from './demo.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
@@ -32,6 +33,30 @@ Commands:
 
 Configuration comes from environment variables (see docs/configuration.md).`;
 
+/**
+ * TypeBox's `Value.Check` has no built-in check for `Type.Unsafe` schemas (the request
+ * schemas' `StringEnum`/`Nullable`, written for Fastify's Ajv) and throws "Unknown type"
+ * on them. Check the keywords those helpers emit (`type`, `enum`); refuse anything else.
+ */
+function checkUnsafeSchema(schema: { type?: unknown; enum?: unknown }, value: unknown): boolean {
+  if (Array.isArray(schema.enum)) return schema.enum.includes(value);
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.some((type) => (type === 'null' ? value === null : type === 'string' && typeof value === 'string'));
+}
+if (!TypeRegistry.Has('Unsafe')) TypeRegistry.Set('Unsafe', checkUnsafeSchema);
+
+/** One CLI-readable line per invalid path (its first violation): path and reason. */
+function describeSchemaErrors(schema: typeof CreateAppBody, value: unknown): string[] {
+  const byPath = new Map<string, string>();
+  for (const error of Value.Errors(schema, value)) {
+    const path = error.path || '/';
+    if (byPath.has(path)) continue;
+    const allowed = (error.schema as { enum?: unknown }).enum;
+    byPath.set(path, Array.isArray(allowed) ? `must be one of ${allowed.map(String).join(', ')}` : error.message);
+  }
+  return [...byPath].map(([path, reason]) => `${path} ${reason}`);
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -40,7 +65,9 @@ async function withApps<T>(config: Config, run: (apps: AppsService) => Promise<T
   const keys = loadInstanceKeys(config);
   const { database } = await openMigratedDatabase(config);
   try {
-    return await run(new AppsService(new AppsRepository(database), new SecretBox(keys.secretKey), config, () => new Date()));
+    return await run(
+      new AppsService(new AppsRepository(database), new SecretBox(keys.secretKey), config, () => new Date()),
+    );
   } finally {
     await database.close();
   }
@@ -103,7 +130,7 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
       },
     });
     const body = {
-      name: values.name,
+      ...(values.name === undefined ? {} : { name: values.name }),
       type: values.type,
       redirectUris: values['redirect-uri'],
       ...(values.scope ? { scopes: values.scope } : {}),
@@ -111,30 +138,49 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
       ...(values.provider ? { providers: values.provider } : {}),
     };
     if (!Value.Check(CreateAppBody, body)) {
-      const problems = [...Value.Errors(CreateAppBody, body)].map((error) => `${error.path || '/'} ${error.message}`);
+      const problems = describeSchemaErrors(CreateAppBody, body);
       throw new CliUsageError(`invalid app: ${problems.join('; ')}`);
     }
     const created = await withApps(config, (apps) => apps.create(body));
-    print({ clientId: created.app.clientId, clientSecret: created.clientSecret, hookSecret: created.hookSecret, type: created.app.type });
+    print({
+      clientId: created.app.clientId,
+      clientSecret: created.clientSecret,
+      hookSecret: created.hookSecret,
+      type: created.app.type,
+    });
     return;
   }
   if (sub === 'list') {
-    const { values } = parseArgs({ args: rest, options: { limit: { type: 'string', default: '100' }, after: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { limit: { type: 'string', default: '100' }, after: { type: 'string' } },
+    });
     const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliUsageError('--limit must be an integer from 1 to 1000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new CliUsageError('--limit must be an integer from 1 to 1000');
     const page = await withApps(config, (apps) => apps.list(limit, values.after));
     print({
-      data: page.apps.map((app) => ({ clientId: app.clientId, name: app.name, type: app.type, disabled: app.disabled })),
+      data: page.apps.map((app) => ({
+        clientId: app.clientId,
+        name: app.name,
+        type: app.type,
+        disabled: app.disabled,
+      })),
       nextCursor: page.nextCursor,
     });
     return;
   }
   if (sub === 'rotate-secret') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'grace-period': { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { 'grace-period': { type: 'string' } },
+    });
     const clientId = positionals[0];
     if (!clientId) throw new CliUsageError('apps rotate-secret needs a CLIENT_ID');
     const grace = values['grace-period'] === undefined ? undefined : Number(values['grace-period']);
-    if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw new CliUsageError('--grace-period must be a whole number of seconds');
+    if (grace !== undefined && (!Number.isInteger(grace) || grace < 0))
+      throw new CliUsageError('--grace-period must be a whole number of seconds');
     const rotated = await withApps(config, (apps) => apps.rotateSecret(clientId, grace));
     print({
       clientId: rotated.app.clientId,
@@ -205,14 +251,17 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`idgate: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `idgate: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -25,7 +25,11 @@ export const DEMO_REDIRECT_URI = 'http://127.0.0.1:8765/callback';
  * Creates the demo app when the sandbox has no app yet; returns the demo app's
  * credentials when they are known (created now or on an earlier start).
  */
-export async function ensureDemoApp(config: Config, database: Database, secretKey: string): Promise<DemoApp | undefined> {
+export async function ensureDemoApp(
+  config: Config,
+  database: Database,
+  secretKey: string,
+): Promise<DemoApp | undefined> {
   if (config.environment !== 'sandbox') return undefined;
   const file = path.join(config.dataDir, 'demo-app.json');
   const repository = new AppsRepository(database);

@@ -3,13 +3,14 @@
  * instance keys, build the app, listen, and shut down gracefully (finish in-flight
  * requests, refuse new ones with 503, then close connections and the database).
  */
+
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
-import { loadInstanceKeys, type InstanceKeys } from './security/instance-keys.js';
+import { type InstanceKeys, loadInstanceKeys } from './security/instance-keys.js';
 import { type Database, type DatabaseConfig, openDatabase } from './store/database.js';
 import { migrate } from './store/migrate.js';
-import path from 'node:path';
 
 /** The database configuration a config implies: PostgreSQL when `DATABASE_URL` is set, else SQLite. */
 export function databaseConfigFor(config: Config): DatabaseConfig {
@@ -19,7 +20,9 @@ export function databaseConfigFor(config: Config): DatabaseConfig {
 }
 
 /** Opens the database and applies pending migrations. */
-export async function openMigratedDatabase(config: Config): Promise<{ database: Database; applied: readonly string[] }> {
+export async function openMigratedDatabase(
+  config: Config,
+): Promise<{ database: Database; applied: readonly string[] }> {
   const database = await openDatabase(databaseConfigFor(config));
   try {
     const { applied } = await migrate(database);

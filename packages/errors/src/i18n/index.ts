@@ -15,7 +15,8 @@ export const DEFAULT_LOCALE = 'en';
 
 /** The messages of a supported locale (falls back to English). */
 export function messagesFor(locale: string): Messages {
-  return LOCALES[locale] ?? EN;
+  // Own keys only: `constructor` or `__proto__` must not resolve to Object.prototype members.
+  return Object.hasOwn(LOCALES, locale) ? (LOCALES[locale] ?? EN) : EN;
 }
 
 /**
@@ -33,22 +34,24 @@ export function negotiateLocale(acceptLanguage?: string | null, uiLocales?: stri
     }
   }
   if (acceptLanguage) {
-    const ranked = acceptLanguage
+    const ranges = acceptLanguage
       .split(',')
       .map(function parseRange(part, index) {
         const [range = '', ...params] = part.trim().split(';');
         let q = 1;
         for (const param of params) {
           const [key, value] = param.trim().split('=');
-          if (key === 'q' && value !== undefined) q = Number.parseFloat(value);
+          // RFC 9110 §12.4.2: the weight's parameter name is case-insensitive.
+          if (key?.trim().toLowerCase() === 'q' && value !== undefined) q = Number.parseFloat(value);
         }
         return { range: range.trim(), q: Number.isFinite(q) ? q : 0, index };
       })
-      .filter((entry) => entry.q > 0 && entry.range.length > 0)
-      .sort((a, b) => b.q - a.q || a.index - b.index);
+      .filter((entry) => entry.range.length > 0);
+    // RFC 9110 §12.5.4: `*` matches every language not named by another range (`en;q=0, *` excludes `en`).
+    const named = new Set(ranges.map((entry) => matchLocale(entry.range)).filter((hit) => hit !== undefined));
+    const ranked = ranges.filter((entry) => entry.q > 0).sort((a, b) => b.q - a.q || a.index - b.index);
     for (const { range } of ranked) {
-      if (range === '*') return DEFAULT_LOCALE;
-      const hit = matchLocale(range);
+      const hit = range === '*' ? Object.keys(LOCALES).find((locale) => !named.has(locale)) : matchLocale(range);
       if (hit) return hit;
     }
   }

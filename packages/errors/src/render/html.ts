@@ -105,7 +105,10 @@ export function renderErrorReferenceHtml(code: ErrorCode, issuer: string): strin
   const reference = errorReference(code, issuer);
   const list = (items: readonly string[]) => `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
   const messages = Object.entries(reference.userMessage)
-    .map(([locale, message]) => `<dt lang="${escapeHtml(locale)}">${escapeHtml(locale)}</dt><dd lang="${escapeHtml(locale)}">${escapeHtml(message)}</dd>`)
+    .map(
+      ([locale, message]) =>
+        `<dt lang="${escapeHtml(locale)}">${escapeHtml(locale)}</dt><dd lang="${escapeHtml(locale)}">${escapeHtml(message)}</dd>`,
+    )
     .join('\n');
   const content = `<p><a href="${escapeHtml(`${issuer}/errors`)}">${escapeHtml(messagesFor('en').page.referenceTitle)}</a></p>
 <h1><code>${code}</code></h1>

@@ -31,7 +31,11 @@ export interface AuthorizationErrorRedirect {
  * decoders read back exactly the original text.
  */
 function encodeQueryComponent(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A lone surrogate cannot be percent-encoded; it becomes U+FFFD rather than a 500.
+  return encodeURIComponent(value.toWellFormed()).replace(
+    /[!'()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** Builds the `Location` of an authorization error redirect. */

@@ -4,8 +4,9 @@
 
 /**
  * Limits a text to RFC 6749's `error_description` character set
- * (%x20-21 / %x23-5B / %x5D-7E): other characters become a space or are dropped,
- * `"` becomes `'`, `\` becomes `/`, and runs of spaces collapse.
+ * (%x20-21 / %x23-5B / %x5D-7E): tab, CR and LF become a space, every other character
+ * outside the set (other controls, DEL, non-ASCII) becomes `?`, `"` becomes `'`, `\`
+ * becomes `/`, runs of spaces collapse and the result is trimmed.
  */
 export function toOAuthDescription(text: string): string {
   let out = '';

@@ -49,9 +49,12 @@ export interface BearerChallengeOptions {
  */
 export function bearerChallengeFor(error: IdgateError, options: BearerChallengeOptions): Challenge | undefined {
   const entry = CATALOG[error.code];
-  if (entry.status === 401 && !options.tokenSent) return { scheme: 'Bearer', realm: options.realm };
+  if (!options.tokenSent) {
+    // RFC 6750 §3.1: no error attribute when the request carried no token at all.
+    const needsToken = entry.status === 401 || entry.bearer === 'insufficient_scope';
+    return needsToken ? { scheme: 'Bearer', realm: options.realm } : undefined;
+  }
   if (entry.bearer === undefined) return entry.status === 401 ? { scheme: 'Bearer', realm: options.realm } : undefined;
-  if (entry.bearer === 'invalid_request' && !options.tokenSent) return undefined;
   const scope = entry.bearer === 'insufficient_scope' ? error.context?.scope : undefined;
   return {
     scheme: 'Bearer',

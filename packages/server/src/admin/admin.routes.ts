@@ -98,7 +98,13 @@ export function registerAdminRoutes(app: FastifyInstance): void {
           schema: { params: ClientIdParams, body: UpdateAppBody },
           config: contract(
             'Update an app (JSON merge patch; If-Match)',
-            ['VALIDATION_MISSING_PARAMETER', 'VALIDATION_INVALID_PARAMETER', 'RESOURCE_NOT_FOUND', 'RESOURCE_PRECONDITION_FAILED', 'RESOURCE_CONFLICT'],
+            [
+              'VALIDATION_MISSING_PARAMETER',
+              'VALIDATION_INVALID_PARAMETER',
+              'RESOURCE_NOT_FOUND',
+              'RESOURCE_PRECONDITION_FAILED',
+              'RESOURCE_CONFLICT',
+            ],
             true,
           ),
         },
@@ -166,7 +172,10 @@ export function registerAdminRoutes(app: FastifyInstance): void {
 
       admin.get<{ Params: ClientIdParams }>(
         '/apps/:clientId/providers',
-        { schema: { params: ClientIdParams }, config: contract("List an app's provider settings", ['RESOURCE_NOT_FOUND']) },
+        {
+          schema: { params: ClientIdParams },
+          config: contract("List an app's provider settings", ['RESOURCE_NOT_FOUND']),
+        },
         async function listAppProviders(request) {
           request.logContext.clientId = request.params.clientId;
           const records = await apps.listProviders(request.params.clientId);
@@ -209,7 +218,12 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         async function putAppProvider(request, reply) {
           const { clientId, providerId } = request.params;
           Object.assign(request.logContext, { clientId, providerId });
-          const { record, created } = await apps.putProvider(clientId, providerId, request.body, request.headers['if-match']);
+          const { record, created } = await apps.putProvider(
+            clientId,
+            providerId,
+            request.body,
+            request.headers['if-match'],
+          );
           reply.code(created ? 201 : 200).header('etag', etagFor(record.version));
           return appProviderView(clientId, providerId, record);
         },

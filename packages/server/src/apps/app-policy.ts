@@ -37,7 +37,10 @@ export function allowedAuthMethods(type: AppType): readonly string[] {
 }
 
 /** The scopes an app may use in effect. */
-export function effectiveScopes(app: { readonly type: AppType; readonly scopes: readonly string[] | null }): readonly string[] {
+export function effectiveScopes(app: {
+  readonly type: AppType;
+  readonly scopes: readonly string[] | null;
+}): readonly string[] {
   return app.scopes ?? defaultScopes(app.type);
 }
 

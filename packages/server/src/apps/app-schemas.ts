@@ -8,10 +8,13 @@ import { KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
 
 const Url = Type.String({ minLength: 1, maxLength: 2000 });
 const UrlList = Type.Array(Url, { maxItems: 20, uniqueItems: true });
-const ScopeList = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), {
-  maxItems: 20,
-  uniqueItems: true,
-});
+const ScopeList = Type.Array(
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }),
+  {
+    maxItems: 20,
+    uniqueItems: true,
+  },
+);
 const GrantTypes = Type.Array(StringEnum(KNOWN_GRANT_TYPES), { minItems: 1, uniqueItems: true });
 const AuthMethods = Type.Array(StringEnum(KNOWN_AUTH_METHODS), { minItems: 1, uniqueItems: true });
 const ProviderIds = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' }), {
@@ -81,10 +84,8 @@ export const ProviderParams = Type.Object({
 export type ProviderParams = Static<typeof ProviderParams>;
 
 /** `GET /admin/v1/apps` query. */
-export const ListAppsQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]\\d?|100)$', description: '1-100, default 50' })),
-    after: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  },
-);
+export const ListAppsQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]\\d?|100)$', description: '1-100, default 50' })),
+  after: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
 export type ListAppsQuery = Static<typeof ListAppsQuery>;

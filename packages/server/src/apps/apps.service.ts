@@ -8,7 +8,13 @@ import { type FieldProblem, IdgateError } from '@idgate/errors';
 import type { Config } from '../config/config.js';
 import { etagFor, ifMatchAllows } from '../http/etag.js';
 import { defaultProviderIds, findProvider, type ProviderDescriptor } from '../providers/descriptors.js';
-import { environmentOfCredential, newClientId, newClientSecret, newHookSecret, type SecretBox } from '../security/secrets.js';
+import {
+  environmentOfCredential,
+  newClientId,
+  newClientSecret,
+  newHookSecret,
+  type SecretBox,
+} from '../security/secrets.js';
 import type { AppChanges, AppProviderRecord, AppRecord, AppsRepository, AppType } from '../store/apps.repository.js';
 import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
 import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
@@ -70,7 +76,11 @@ export class AppsService {
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
     (body.providers ?? []).forEach((providerId, index) => {
       if (!findProvider(environment, providerId)) {
-        problems.push({ name: `providers[${index}]`, pointer: `/providers/${index}`, reason: `is not a provider offered in ${environment}` });
+        problems.push({
+          name: `providers[${index}]`,
+          pointer: `/providers/${index}`,
+          reason: `is not a provider offered in ${environment}`,
+        });
       }
     });
     throwIfProblems(problems);
@@ -120,17 +130,24 @@ export class AppsService {
    * Applies a merge patch. `ifMatch` must name the current ETag when given.
    * @throws IdgateError `RESOURCE_NOT_FOUND`, `RESOURCE_PRECONDITION_FAILED`, `RESOURCE_CONFLICT`, `VALIDATION_INVALID_PARAMETER`
    */
-  async update(clientId: string, patch: UpdateAppBody, ifMatch: string | undefined): Promise<{ app: AppRecord; hookSecret: string | undefined }> {
+  async update(
+    clientId: string,
+    patch: UpdateAppBody,
+    ifMatch: string | undefined,
+  ): Promise<{ app: AppRecord; hookSecret: string | undefined }> {
     const current = await this.get(clientId);
     this.#checkIfMatch(current, ifMatch);
     const shape: AppShape = {
       type: current.type,
       redirectUris: patch.redirectUris ?? current.redirectUris,
       allowedOrigins: patch.allowedOrigins === null ? [] : (patch.allowedOrigins ?? current.allowedOrigins),
-      grantTypes: patch.grantTypes === null ? defaultGrantTypes(current.type) : (patch.grantTypes ?? current.grantTypes),
+      grantTypes:
+        patch.grantTypes === null ? defaultGrantTypes(current.type) : (patch.grantTypes ?? current.grantTypes),
       scopes: patch.scopes === undefined ? current.scopes : patch.scopes,
       tokenEndpointAuthMethods:
-        patch.tokenEndpointAuthMethods === undefined ? current.tokenEndpointAuthMethods : patch.tokenEndpointAuthMethods,
+        patch.tokenEndpointAuthMethods === undefined
+          ? current.tokenEndpointAuthMethods
+          : patch.tokenEndpointAuthMethods,
       signInHookUrl: patch.signInHookUrl === undefined ? current.signInHookUrl : patch.signInHookUrl,
       webhookUrl: patch.webhookUrl === undefined ? current.webhookUrl : patch.webhookUrl,
     };
@@ -161,7 +178,10 @@ export class AppsService {
    * Issues a new client secret; the old one stays valid for the grace period.
    * @throws IdgateError `VALIDATION_UNPROCESSABLE` for public apps (they have no secret)
    */
-  async rotateSecret(clientId: string, gracePeriodSeconds: number | undefined): Promise<{ app: AppRecord; clientSecret: string }> {
+  async rotateSecret(
+    clientId: string,
+    gracePeriodSeconds: number | undefined,
+  ): Promise<{ app: AppRecord; clientSecret: string }> {
     const current = await this.get(clientId);
     if (current.type !== 'confidential') {
       throw new IdgateError('VALIDATION_UNPROCESSABLE', {
@@ -184,7 +204,9 @@ export class AppsService {
   async rotateHookSecret(clientId: string): Promise<{ app: AppRecord; hookSecret: string }> {
     const current = await this.get(clientId);
     const hookSecret = newHookSecret();
-    const app = await this.#write(clientId, current.version, { hookSecretCiphertext: this.#secrets.encrypt(hookSecret) });
+    const app = await this.#write(clientId, current.version, {
+      hookSecretCiphertext: this.#secrets.encrypt(hookSecret),
+    });
     return { app, hookSecret };
   }
 
@@ -210,7 +232,10 @@ export class AppsService {
    * A provider's settings for an app; a provider never configured reads as disabled.
    * @throws IdgateError `RESOURCE_NOT_FOUND` (app), `PROVIDER_NOT_FOUND`
    */
-  async getProvider(clientId: string, providerId: string): Promise<{ descriptor: ProviderDescriptor; record: AppProviderRecord | undefined }> {
+  async getProvider(
+    clientId: string,
+    providerId: string,
+  ): Promise<{ descriptor: ProviderDescriptor; record: AppProviderRecord | undefined }> {
     await this.get(clientId);
     const descriptor = this.#provider(providerId);
     return { descriptor, record: await this.#repository.findProvider(clientId, providerId) };
@@ -241,7 +266,11 @@ export class AppsService {
         detail: `Provider ${providerId} takes ${descriptor.settings.length ? `only these settings: ${descriptor.settings.join(', ')}` : 'no settings'}.`,
         context: {
           providerId,
-          fields: unknown.map((name) => ({ name: `settings.${name}`, pointer: `/settings/${name}`, reason: 'is not a setting of this provider' })),
+          fields: unknown.map((name) => ({
+            name: `settings.${name}`,
+            pointer: `/settings/${name}`,
+            reason: 'is not a setting of this provider',
+          })),
         },
       });
     }
@@ -302,20 +331,36 @@ export class AppsService {
       if (reason) problems.push({ name: `allowedOrigins[${index}]`, pointer: `/allowedOrigins/${index}`, reason });
     });
     if (shape.grantTypes.includes('authorization_code') && shape.redirectUris.length === 0) {
-      problems.push({ name: 'redirectUris', pointer: '/redirectUris', reason: 'needs at least one URI for the authorization_code grant' });
+      problems.push({
+        name: 'redirectUris',
+        pointer: '/redirectUris',
+        reason: 'needs at least one URI for the authorization_code grant',
+      });
     }
     if (shape.type === 'public' && shape.grantTypes.includes('client_credentials')) {
       const index = shape.grantTypes.indexOf('client_credentials');
-      problems.push({ name: `grantTypes[${index}]`, pointer: `/grantTypes/${index}`, reason: 'client_credentials needs a confidential app' });
+      problems.push({
+        name: `grantTypes[${index}]`,
+        pointer: `/grantTypes/${index}`,
+        reason: 'client_credentials needs a confidential app',
+      });
     }
     if (shape.grantTypes.includes('refresh_token') && !shape.grantTypes.includes('authorization_code')) {
       problems.push({ name: 'grantTypes', pointer: '/grantTypes', reason: 'refresh_token needs authorization_code' });
     }
     (shape.scopes ?? []).forEach((scope, index) => {
       if (!KNOWN_SCOPES.includes(scope)) {
-        problems.push({ name: `scopes[${index}]`, pointer: `/scopes/${index}`, reason: `is not a known scope (${KNOWN_SCOPES.join(', ')})` });
+        problems.push({
+          name: `scopes[${index}]`,
+          pointer: `/scopes/${index}`,
+          reason: `is not a known scope (${KNOWN_SCOPES.join(', ')})`,
+        });
       } else if (shape.type === 'public' && (REST_SCOPES as readonly string[]).includes(scope)) {
-        problems.push({ name: `scopes[${index}]`, pointer: `/scopes/${index}`, reason: 'REST API scopes need a confidential app' });
+        problems.push({
+          name: `scopes[${index}]`,
+          pointer: `/scopes/${index}`,
+          reason: 'REST API scopes need a confidential app',
+        });
       }
     });
     const allowedMethods = allowedAuthMethods(shape.type);

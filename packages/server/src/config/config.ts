@@ -116,8 +116,22 @@ const unset = () => undefined;
 
 /** Every setting, in documentation order. */
 export const SETTINGS: readonly Setting<unknown>[] = [
-  { variable: 'PORT', key: 'port', doc: 'TCP port to listen on.', defaultText: '3000', parse: integer(0, 65535), fallback: () => 3000 },
-  { variable: 'HOST', key: 'host', doc: 'Address to listen on.', defaultText: '127.0.0.1', parse: text, fallback: () => '127.0.0.1' },
+  {
+    variable: 'PORT',
+    key: 'port',
+    doc: 'TCP port to listen on.',
+    defaultText: '3000',
+    parse: integer(0, 65535),
+    fallback: () => 3000,
+  },
+  {
+    variable: 'HOST',
+    key: 'host',
+    doc: 'Address to listen on.',
+    defaultText: '127.0.0.1',
+    parse: text,
+    fallback: () => '127.0.0.1',
+  },
   {
     variable: 'IDGATE_ISSUER',
     key: 'issuer',
@@ -264,7 +278,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const partial: Partial<Record<keyof Config, unknown>> = {};
   for (const setting of SETTINGS) {
     const raw = env[setting.variable] ?? fileValues[setting.variable];
-    partial[setting.key] = raw === undefined || raw === '' ? setting.fallback(partial) : setting.parse(raw, setting.variable);
+    partial[setting.key] =
+      raw === undefined || raw === '' ? setting.fallback(partial) : setting.parse(raw, setting.variable);
   }
   const config = partial as unknown as Config;
   if (config.environment === 'production' && config.databaseUrl && !config.secretKey) {

@@ -37,7 +37,11 @@ export function registerErrorReferenceRoutes(app: FastifyInstance): void {
         return reply.type('application/json; charset=utf-8').send(indexJson);
       }
       indexHtml ??= renderErrorReferenceIndexHtml(issuer);
-      return reply.headers(pageSecurityHeaders()).header('cache-control', CACHE).type('text/html; charset=utf-8').send(indexHtml);
+      return reply
+        .headers(pageSecurityHeaders())
+        .header('cache-control', CACHE)
+        .type('text/html; charset=utf-8')
+        .send(indexHtml);
     },
   );
 
@@ -45,13 +49,22 @@ export function registerErrorReferenceRoutes(app: FastifyInstance): void {
     '/errors/:code',
     {
       config: {
-        idgate: { surface: 'problem', produces: OFFERED, errors: ['RESOURCE_NOT_FOUND'], summary: 'One error code', tag: 'errors' },
+        idgate: {
+          surface: 'problem',
+          produces: OFFERED,
+          errors: ['RESOURCE_NOT_FOUND'],
+          summary: 'One error code',
+          tag: 'errors',
+        },
       },
     },
     function errorPage(request, reply) {
       const code = request.params.code;
       if (!isErrorCode(code)) {
-        throw new IdgateError('RESOURCE_NOT_FOUND', { detail: `There is no error code '${code.slice(0, 64)}'.`, context: { code: code.slice(0, 64) } });
+        throw new IdgateError('RESOURCE_NOT_FOUND', {
+          detail: `There is no error code '${code.slice(0, 64)}'.`,
+          context: { code: code.slice(0, 64) },
+        });
       }
       reply.header('cache-control', CACHE).header('vary', 'Accept');
       if (negotiateMediaType(request.headers.accept, OFFERED) === 'application/json') {
@@ -62,7 +75,11 @@ export function registerErrorReferenceRoutes(app: FastifyInstance): void {
         page = renderErrorReferenceHtml(code, issuer);
         html.set(code, page);
       }
-      return reply.headers(pageSecurityHeaders()).header('cache-control', CACHE).type('text/html; charset=utf-8').send(page);
+      return reply
+        .headers(pageSecurityHeaders())
+        .header('cache-control', CACHE)
+        .type('text/html; charset=utf-8')
+        .send(page);
     },
   );
 

@@ -25,12 +25,19 @@ export function toIdgateError(thrown: unknown): IdgateError {
   if (isIdgateError(thrown)) return thrown;
   if (!(thrown instanceof Error)) return new IdgateError('SYSTEM_INTERNAL_ERROR', { cause: thrown });
   const error = thrown as FastifyLikeError;
-  if (Array.isArray(error.validation)) return fromValidation(error.validation, error.validationContext ?? 'body', error);
+  if (Array.isArray(error.validation))
+    return fromValidation(error.validation, error.validationContext ?? 'body', error);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new IdgateError('VALIDATION_PAYLOAD_TOO_LARGE', { cause: error, detail: 'The request body is larger than this endpoint accepts.' });
+      return new IdgateError('VALIDATION_PAYLOAD_TOO_LARGE', {
+        cause: error,
+        detail: 'The request body is larger than this endpoint accepts.',
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new IdgateError('VALIDATION_UNSUPPORTED_MEDIA_TYPE', { cause: error, detail: 'The request body has a content type this endpoint does not accept.' });
+      return new IdgateError('VALIDATION_UNSUPPORTED_MEDIA_TYPE', {
+        cause: error,
+        detail: 'The request body has a content type this endpoint does not accept.',
+      });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new IdgateError('VALIDATION_MISSING_PARAMETER', {
         cause: error,
@@ -64,7 +71,12 @@ function invalidJson(error: Error): IdgateError {
   });
 }
 
-const CONTEXT_PREFIX: Readonly<Record<string, string>> = { body: '', querystring: 'query', params: 'path', headers: 'header' };
+const CONTEXT_PREFIX: Readonly<Record<string, string>> = {
+  body: '',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
 
 function fromValidation(issues: readonly AjvIssue[], where: string, cause: Error): IdgateError {
   const fields: FieldProblem[] = [];
@@ -76,8 +88,7 @@ function fromValidation(issues: readonly AjvIssue[], where: string, cause: Error
     // `anyOf`/`oneOf` wrappers repeat what their branches already said.
     if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
     const member =
-      missing ??
-      (issue.keyword === 'additionalProperties' ? String(issue.params.additionalProperty ?? '') : undefined);
+      missing ?? (issue.keyword === 'additionalProperties' ? String(issue.params.additionalProperty ?? '') : undefined);
     const pointer = member !== undefined ? `${issue.instancePath}/${escapePointer(member)}` : issue.instancePath;
     const reason = describeIssue(issue);
     const key = `${pointer}\u0000${reason}`;
@@ -85,7 +96,8 @@ function fromValidation(issues: readonly AjvIssue[], where: string, cause: Error
     seen.add(key);
     fields.push({ name: nameFor(where, pointer), pointer, reason });
   }
-  const wholeBodyMissing = where === 'body' && issues.some((issue) => issue.instancePath === '' && issue.keyword === 'type');
+  const wholeBodyMissing =
+    where === 'body' && issues.some((issue) => issue.instancePath === '' && issue.keyword === 'type');
   const code = onlyMissing || wholeBodyMissing ? 'VALIDATION_MISSING_PARAMETER' : 'VALIDATION_INVALID_PARAMETER';
   const names = fields.map((field) => field.name).join(', ');
   const detail =

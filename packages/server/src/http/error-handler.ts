@@ -18,7 +18,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from './error-funnel.js';
 import { prefersHtml } from './media-types.js';
-import { methodsAllowedFor, type MethodIndex } from './method-index.js';
+import { type MethodIndex, methodsAllowedFor } from './method-index.js';
 import { contractOf } from './route-contract.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
@@ -86,7 +86,12 @@ export function sendError(
         body = '';
       } else if (prefersHtml(request.headers.accept)) {
         const locale = negotiateLocale(request.headers['accept-language'], uiLocalesOf(request));
-        const rendered = renderErrorPage(error, { issuer, requestId, locale, status: authorizationErrorStatusFor(error.code) });
+        const rendered = renderErrorPage(error, {
+          issuer,
+          requestId,
+          locale,
+          status: authorizationErrorStatusFor(error.code),
+        });
         ({ status, body } = rendered);
         headers = { ...rendered.headers, ...pageSecurityHeaders() };
       } else {
@@ -172,7 +177,6 @@ export function installErrorHandlers(app: FastifyInstance, methods: MethodIndex,
     return sendError(request, reply, notFound(request), options);
   });
 }
-
 
 function methodNotAllowed(method: string, allowed: readonly string[]): IdgateError {
   return new IdgateError('VALIDATION_METHOD_NOT_ALLOWED', {

@@ -7,23 +7,35 @@ import type { FastifyInstance } from 'fastify';
 
 /** Registers `/healthz`, `/readyz` and `/metrics`. */
 export function registerHealthRoutes(app: FastifyInstance): void {
-  app.get('/healthz', { config: { idgate: { surface: 'problem', produces: ['application/json'] } } }, function healthz(_request, reply) {
-    reply.header('cache-control', 'no-store');
-    return { status: 'ok' };
-  });
+  app.get(
+    '/healthz',
+    { config: { idgate: { surface: 'problem', produces: ['application/json'] } } },
+    function healthz(_request, reply) {
+      reply.header('cache-control', 'no-store');
+      return { status: 'ok' };
+    },
+  );
 
-  app.get('/readyz', { config: { idgate: { surface: 'problem', produces: ['application/json'] } } }, async function readyz(_request, reply) {
-    try {
-      await app.idgate.database.ping();
-    } catch (cause) {
-      throw new IdgateError('SYSTEM_UNAVAILABLE', { detail: 'The database does not answer.', cause });
-    }
-    reply.header('cache-control', 'no-store');
-    return { status: 'ready', database: app.idgate.database.kind };
-  });
+  app.get(
+    '/readyz',
+    { config: { idgate: { surface: 'problem', produces: ['application/json'] } } },
+    async function readyz(_request, reply) {
+      try {
+        await app.idgate.database.ping();
+      } catch (cause) {
+        throw new IdgateError('SYSTEM_UNAVAILABLE', { detail: 'The database does not answer.', cause });
+      }
+      reply.header('cache-control', 'no-store');
+      return { status: 'ready', database: app.idgate.database.kind };
+    },
+  );
 
-  app.get('/metrics', { config: { idgate: { surface: 'problem', produces: ['text/plain'] } } }, function metrics(_request, reply) {
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store');
-    return app.idgate.metrics.render();
-  });
+  app.get(
+    '/metrics',
+    { config: { idgate: { surface: 'problem', produces: ['text/plain'] } } },
+    function metrics(_request, reply) {
+      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store');
+      return app.idgate.metrics.render();
+    },
+  );
 }

@@ -16,11 +16,13 @@ export interface RequestLimits {
 }
 
 /**
- * Node's own header limit: generous enough that requests a few times past our limits
- * still reach the exact check, small enough to bound memory per connection.
+ * Node's own header limit: a little above ours, so that everything up to it is answered
+ * by the exact `onRequest` check, and a request past it usually overflows within the
+ * first read — where the `clientError` handler can see the request line and tell 414
+ * from 431 for certain.
  */
 export function nodeMaxHeaderSize(limits: RequestLimits): number {
-  return Math.max(4 * (limits.uriLimit + limits.headersLimit), 64 * 1024);
+  return limits.uriLimit + limits.headersLimit + 8 * 1024;
 }
 
 /** Size of the header section as sent: `name: value\r\n` per field. */
@@ -61,22 +63,31 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 };
 
 const METHOD_START = /^[A-Z]{3,10} /;
+const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
 
 /**
  * Decides, from the bytes Node's parser choked on, whether the request line or the
- * header fields were too long. The packet is the start of the request when it begins
- * with a method; otherwise it is a later chunk, and only a chunk still without any line
- * break can be the request line.
+ * header fields were too long.
+ *
+ * - The packet starts the request (it begins with a method): the request line is too
+ *   long when it does not end within the packet or is longer than the limit.
+ * - A later packet whose first line ends the request line (` HTTP/1.1`): the request
+ *   line spanned every earlier packet, so it is the request line.
+ * - A later packet that ends any other line: header fields.
+ * - A later packet without any line break cannot be told apart; 431 is answered then.
  */
 function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): { error: IdgateError; path: string } {
-  const head = packet ? packet.subarray(0, Math.min(packet.length, limits.uriLimit + 64)).toString('latin1') : '';
+  const head = packet ? packet.subarray(0, Math.min(packet.length, limits.uriLimit + 1024)).toString('latin1') : '';
   const lineEnd = head.indexOf('\r\n');
-  const startsRequest = METHOD_START.test(head);
   const firstLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
-  const target = startsRequest ? (firstLine.split(' ')[1] ?? '/') : '/';
-  const path = target.split('?')[0]?.slice(0, 1024) || '/';
-  const requestLineTooLong = startsRequest ? lineEnd === -1 || firstLine.length > limits.uriLimit : false;
-  return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path };
+  if (METHOD_START.test(head)) {
+    const target = firstLine.split(' ')[1] ?? '/';
+    const path = target.split('?')[0]?.slice(0, 1024) || '/';
+    const requestLineTooLong = lineEnd === -1 || firstLine.length > limits.uriLimit;
+    return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path };
+  }
+  if (lineEnd !== -1 && REQUEST_LINE_END.test(firstLine)) return { error: uriTooLong(limits), path: '/' };
+  return { error: headersTooLarge(limits), path: '/' };
 }
 
 /** What the `clientError` handler needs. */
@@ -107,7 +118,10 @@ export function handleClientError(
     return;
   } else {
     answer = {
-      error: new IdgateError('VALIDATION_INVALID_PARAMETER', { detail: 'The request is not valid HTTP/1.1.', cause: error }),
+      error: new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        detail: 'The request is not valid HTTP/1.1.',
+        cause: error,
+      }),
       path: '/',
     };
   }

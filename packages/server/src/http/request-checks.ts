@@ -5,7 +5,7 @@
  */
 import { IdgateError } from '@idgate/errors';
 import type { FastifyRequest } from 'fastify';
-import { type RequestLimits, limitErrorFor } from './limits.js';
+import { limitErrorFor, type RequestLimits } from './limits.js';
 import { bareMediaType, negotiateMediaType } from './media-types.js';
 import { contractOf } from './route-contract.js';
 

@@ -6,7 +6,10 @@ import type { Static, TSchema, TUnsafe } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 
 /** A string limited to a fixed set of values (one `enum` keyword, so one clear error). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}): TUnsafe<T[number]> {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: Record<string, unknown> = {},
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 

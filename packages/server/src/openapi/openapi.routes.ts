@@ -15,7 +15,10 @@ export function registerOpenApiRoutes(app: FastifyInstance): void {
     { config: { idgate: { surface: 'problem', produces: ['application/json', 'application/openapi+json'] } } },
     function openApiDocument(_request, reply) {
       document ??= JSON.stringify(buildOpenApiDocument(routes, app.idgate.config.issuer, VERSION));
-      return reply.header('cache-control', 'public, max-age=300').type('application/json; charset=utf-8').send(document);
+      return reply
+        .header('cache-control', 'public, max-age=300')
+        .type('application/json; charset=utf-8')
+        .send(document);
     },
   );
 }

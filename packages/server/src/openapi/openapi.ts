@@ -16,7 +16,12 @@ interface CollectedRoute {
 }
 
 /** Errors any route may answer with, whatever it declares. */
-const ALWAYS: readonly ErrorCode[] = ['VALIDATION_URI_TOO_LONG', 'VALIDATION_HEADERS_TOO_LARGE', 'SYSTEM_INTERNAL_ERROR', 'SYSTEM_UNAVAILABLE'];
+const ALWAYS: readonly ErrorCode[] = [
+  'VALIDATION_URI_TOO_LONG',
+  'VALIDATION_HEADERS_TOO_LARGE',
+  'SYSTEM_INTERNAL_ERROR',
+  'SYSTEM_UNAVAILABLE',
+];
 
 /** Collects routes as they are registered. */
 export function collectRoutes(app: FastifyInstance): CollectedRoute[] {
@@ -94,13 +99,17 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     const path = toOpenApiPath(route.url);
     const schema = route.schema as Record<string, unknown> | undefined;
     const body = schema?.body;
-    const okStatus = route.method === 'post' && path.endsWith('/apps') ? '201' : route.method === 'delete' ? '204' : '200';
+    const okStatus =
+      route.method === 'post' && path.endsWith('/apps') ? '201' : route.method === 'delete' ? '204' : '200';
     const operation: Record<string, unknown> = {
       summary: route.contract.summary,
       tags: route.contract.tag ? [route.contract.tag] : [],
       parameters: [...parameters(route.schema, 'params'), ...parameters(route.schema, 'querystring')],
       responses: {
-        [okStatus]: { description: 'Success', headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } } },
+        [okStatus]: {
+          description: 'Success',
+          headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+        },
         ...errorResponses(errorsOf(route), issuer, path),
       },
     };
@@ -108,7 +117,9 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     if (body) {
       operation.requestBody = {
         required: route.method !== 'post' || !path.endsWith('/secret'),
-        content: Object.fromEntries((route.contract.consumes ?? ['application/json']).map((type) => [type, { schema: body }])),
+        content: Object.fromEntries(
+          (route.contract.consumes ?? ['application/json']).map((type) => [type, { schema: body }]),
+        ),
       };
     }
     paths[path] = { ...paths[path], [route.method]: operation };
@@ -123,14 +134,31 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     servers: [{ url: issuer }],
     paths,
     components: {
-      securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key (IDGATE_ADMIN_KEY).' } },
+      securitySchemes: {
+        adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key (IDGATE_ADMIN_KEY).' },
+      },
       headers: {
-        'X-Request-Id': { description: 'The request id, also in the error body and the log line.', schema: { type: 'string' } },
+        'X-Request-Id': {
+          description: 'The request id, also in the error body and the log line.',
+          schema: { type: 'string' },
+        },
       },
       schemas: {
         Problem: {
           type: 'object',
-          required: ['type', 'title', 'status', 'detail', 'instance', 'timestamp', 'request_id', 'category', 'retryable', 'context', 'doc_url'],
+          required: [
+            'type',
+            'title',
+            'status',
+            'detail',
+            'instance',
+            'timestamp',
+            'request_id',
+            'category',
+            'retryable',
+            'context',
+            'doc_url',
+          ],
           properties: {
             type: { type: 'string', format: 'uri' },
             title: { type: 'string', enum: Object.keys(CATALOG) },

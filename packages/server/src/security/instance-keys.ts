@@ -31,9 +31,7 @@ function readOrCreate(file: string, create: () => string): { value: string; crea
 /** Resolves the admin key and instance secret for a configuration. */
 export function loadInstanceKeys(config: Config): InstanceKeys {
   const adminKeyFile = path.join(config.dataDir, 'admin-key');
-  const admin = config.adminKey
-    ? { value: config.adminKey, created: false }
-    : readOrCreate(adminKeyFile, newAdminKey);
+  const admin = config.adminKey ? { value: config.adminKey, created: false } : readOrCreate(adminKeyFile, newAdminKey);
   const secret = config.secretKey
     ? { value: config.secretKey }
     : readOrCreate(path.join(config.dataDir, 'secret-key'), () => randomBase62(64));

@@ -30,8 +30,15 @@ const LEAK_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp 
   { name: 'stack frame', pattern: /\bat (?:async )?[\w$.<>[\] ]*\(?(?:file:\/\/)?\/?[\w./-]+:\d+:\d+\)?/ },
   { name: 'stack frame', pattern: /\n\s+at\s/ },
   { name: 'file path', pattern: /(?:\/work\/|\/home\/|\/tmp\/|\/usr\/|node_modules|\.tsx?:\d+|\.m?js:\d+|[A-Z]:\\)/ },
-  { name: 'SQL', pattern: /\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|create\s+table|sqlite_|SQLITE_[A-Z]+|relation "|duplicate key value|violates (?:unique|foreign key))/i },
-  { name: 'database detail', pattern: /\b(?:postgres(?:ql)?:\/\/|ECONNREFUSED|ENOTFOUND|better-sqlite3|kysely|pg_|5432)\b/i },
+  {
+    name: 'SQL',
+    pattern:
+      /\b(?:select\s.+\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|create\s+table|sqlite_|SQLITE_[A-Z]+|relation "|duplicate key value|violates (?:unique|foreign key))/i,
+  },
+  {
+    name: 'database detail',
+    pattern: /\b(?:postgres(?:ql)?:\/\/|ECONNREFUSED|ENOTFOUND|better-sqlite3|kysely|pg_|5432)\b/i,
+  },
   { name: 'error class', pattern: /\b(?:TypeError|ReferenceError|SyntaxError|RangeError):/ },
 ];
 

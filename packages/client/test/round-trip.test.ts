@@ -1,0 +1,61 @@
+import {
+  CATALOG,
+  ERROR_CODES,
+  IdgateError,
+  renderAuthorizationErrorRedirect,
+  renderOAuthError,
+  renderProblem,
+  TX_STATUS_CODES,
+} from '@idgate/errors';
+import { describe, expect, it } from 'vitest';
+import { parseAuthorizationRedirect, parseOAuthError, parseProblem } from '../src/index.js';
+
+const ISSUER = 'https://idgate.example';
+const REQUEST = { issuer: ISSUER, requestId: 'req-1', instance: '/v1/verifications' };
+
+describe('parse(render(e)) gives back the code on every surface', () => {
+  it.each(ERROR_CODES)('%s as problem+json', (code) => {
+    const rendered = renderProblem(new IdgateError(code), REQUEST);
+    const parsed = parseProblem(JSON.parse(JSON.stringify(rendered.body)), rendered.status);
+    expect(parsed.code).toBe(code);
+    expect(parsed.status).toBe(CATALOG[code].status);
+    expect(parsed.retryable).toBe(CATALOG[code].retryable);
+    expect(parsed.requestId).toBe('req-1');
+    expect(parsed.source).toBe('problem');
+  });
+
+  it.each(ERROR_CODES)('%s as OAuth JSON', (code) => {
+    const rendered = renderOAuthError(new IdgateError(code), {
+      issuer: ISSUER,
+      requestId: 'req-2',
+      realm: 'idgate',
+      authorizationHeaderSent: false,
+    });
+    const parsed = parseOAuthError(JSON.parse(JSON.stringify(rendered.body)), rendered.status);
+    expect(parsed.code).toBe(code);
+    expect(parsed.oauthError).toBe(CATALOG[code].oauth);
+    expect(parsed.retry).toBe(CATALOG[code].retry);
+  });
+
+  it.each(TX_STATUS_CODES)('%s as an authorization redirect', (txStatus) => {
+    const location = renderAuthorizationErrorRedirect({
+      redirectUri: 'https://app.example/cb?keep=1',
+      txStatus,
+      txState: 'failed',
+      issuer: ISSUER,
+      state: 's&t=a te',
+      errMsg: 'Über & <b>"quoted"</b> 100%#',
+      errCode: '1001+',
+    });
+    const parsed = parseAuthorizationRedirect(location);
+    expect(parsed?.txStatus).toBe(txStatus);
+    expect(parsed?.txState).toBe('failed');
+    expect(parsed?.errMsg).toBe('Über & <b>"quoted"</b> 100%#');
+    expect(parsed?.errCode).toBe('1001+');
+    expect(parsed?.userMessage('de')).not.toBe(parsed?.userMessage('en'));
+  });
+
+  it('reads no error from a success redirect', () => {
+    expect(parseAuthorizationRedirect('https://app.example/cb?code=abc&state=x')).toBeUndefined();
+  });
+});

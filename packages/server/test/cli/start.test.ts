@@ -1,0 +1,179 @@
+/**
+ * `npm start` (SPEC 8): the built server on a fresh data directory with embedded SQLite
+ * creates a sandbox demo app, prints the admin key and the demo credentials, serves the
+ * admin API, keeps its state across restarts, and stops cleanly on SIGTERM.
+ * Needs `npm run build` first.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerSecret } from '../support/leaks.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const MAIN = join(ROOT, 'packages', 'server', 'dist', 'main.js');
+const CONFIG_VARIABLES = /^(?:IDGATE_.*|DATABASE_URL|REDIS_URL|PORT|HOST)$/;
+const BANNER_TIMEOUT_MS = 15_000;
+const EXIT_TIMEOUT_MS = 5_000;
+
+/** Every child this file started, to be killed in `afterAll` whatever happened. */
+const children = new Set<ChildProcess>();
+
+interface Server {
+  readonly child: ChildProcess;
+  /** `http://127.0.0.1:NNNN` as printed by the banner. */
+  readonly address: string;
+  readonly banner: string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLES.test(key)) env[key] = value;
+  return { ...env, IDGATE_LOG_LEVEL: 'warn', ...extra };
+}
+
+/** Spawns `node dist/main.js`; resolves once the whole banner is printed. */
+function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  let stdout = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  return new Promise(function waitForBanner(resolve, reject) {
+    const timer = setTimeout(function bannerTimedOut() {
+      reject(new Error(`no banner within ${BANNER_TIMEOUT_MS} ms; stderr:\n${stderr}\nstdout:\n${stdout}`));
+    }, BANNER_TIMEOUT_MS);
+    child.stderr?.setEncoding('utf8').on('data', function collect(chunk: string) {
+      stderr += chunk;
+      const address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      if (address && stderr.includes('README.md walks through')) {
+        clearTimeout(timer);
+        resolve({ child, address, banner: stderr, stderr: () => stderr });
+      }
+    });
+    child.once('exit', function exitedEarly(code, signal) {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before its banner; stderr:\n${stderr}\nstdout:\n${stdout}`));
+    });
+  });
+}
+
+/** Resolves with the exit code once the child exits; rejects after `timeoutMs`. */
+function exitOf(child: ChildProcess, timeoutMs = EXIT_TIMEOUT_MS): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise(function waitForExit(resolve, reject) {
+    const timer = setTimeout(
+      () => reject(new Error(`process ${child.pid} still running after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.once('exit', function exited(code) {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+async function listApps(address: string, adminKey: string): Promise<{ clientId: string; name: string }[]> {
+  const res = await fetch(`${address}/admin/v1/apps?limit=100`, { headers: { authorization: `Bearer ${adminKey}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('x-request-id')).toEqual(expect.any(String));
+  return ((await res.json()) as { data: { clientId: string; name: string }[] }).data;
+}
+
+function demoCredentials(banner: string): { clientId: string; clientSecret: string } {
+  const clientId = /client_id (test_[0-9A-Za-z]{24})\b/.exec(banner)?.[1];
+  const clientSecret = /client_secret (test_[0-9A-Za-z]{43})\b/.exec(banner)?.[1];
+  expect(clientId, banner).toBeDefined();
+  expect(clientSecret, banner).toBeDefined();
+  return { clientId: clientId!, clientSecret: clientSecret! };
+}
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+});
+
+afterAll(function killEveryChild() {
+  for (const child of children) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(child.pid, 'SIGKILL');
+  }
+});
+
+describe('npm start on a fresh data directory', () => {
+  let dataDir: string;
+  let first: { clientId: string; clientSecret: string };
+  let adminKey: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'idgate-start-'));
+  });
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the admin key and the demo credentials; the admin API lists the demo app; SIGTERM exits 0', async () => {
+    const server = await startServer({ IDGATE_DATA_DIR: dataDir, PORT: '0' });
+    adminKey = (await readFile(join(dataDir, 'admin-key'), 'utf8')).trim();
+    registerSecret(adminKey);
+    expect(server.banner).toContain('(sandbox, sqlite)');
+    expect(server.banner).toContain(`Admin key (generated now, stored in ${join(dataDir, 'admin-key')}): ${adminKey}`);
+    expect(adminKey).toMatch(/^idgate_admin_[0-9A-Za-z]{43}$/);
+    first = demoCredentials(server.banner);
+    registerSecret(first.clientSecret);
+    expect(server.banner).toContain('redirect_uri http://127.0.0.1:8765/callback');
+    expect(existsSync(join(dataDir, 'idgate.sqlite'))).toBe(true);
+
+    const apps = await listApps(server.address, adminKey);
+    expect(apps).toHaveLength(1);
+    expect(apps[0]).toMatchObject({ clientId: first.clientId, name: 'idgate demo app' });
+    expect(JSON.stringify(apps)).not.toContain(first.clientSecret);
+
+    const refused = await fetch(`${server.address}/admin/v1/apps`, { headers: { authorization: 'Bearer wrong' } });
+    expect(refused.status).toBe(401);
+    const refusedBody = await refused.text();
+    expect(refusedBody).toContain('AUTH_INVALID_CREDENTIALS');
+    expect(refusedBody).not.toContain(adminKey);
+
+    expect(server.child.kill('SIGTERM')).toBe(true);
+    expect(await exitOf(server.child)).toBe(0);
+    await expect(
+      fetch(`${server.address}/admin/v1/apps`, { headers: { authorization: `Bearer ${adminKey}` } }),
+    ).rejects.toThrow();
+  });
+
+  it('a restart on the same directory creates no second demo app and prints the same credentials', async () => {
+    expect(first).toBeDefined();
+    const server = await startServer({ IDGATE_DATA_DIR: dataDir, PORT: '0' });
+    expect(server.banner).toContain(`Admin key: in ${join(dataDir, 'admin-key')}`);
+    expect(server.banner).not.toContain(adminKey);
+    expect(demoCredentials(server.banner)).toEqual(first);
+    const apps = await listApps(server.address, adminKey);
+    expect(apps.map((app) => app.clientId)).toEqual([first.clientId]);
+
+    server.child.kill('SIGTERM');
+    expect(await exitOf(server.child)).toBe(0);
+  });
+
+  it('an invalid PORT stops the start with exit code 2 and a message naming PORT', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: cleanEnv({ IDGATE_DATA_DIR: dataDir, PORT: 'abc' }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.add(child);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    expect(await exitOf(child, BANNER_TIMEOUT_MS)).toBe(2);
+    expect(stderr).toContain('PORT');
+    expect(stderr).not.toContain('listening on');
+  });
+});
