@@ -334,7 +334,12 @@ async function main() {
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
   };
   mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
-  writeFileSync(flags.out, `${JSON.stringify(output, null, 2)}\n`);
+  // Arrays of numbers on one line, as the repository's formatter (Biome) writes them.
+  const json = JSON.stringify(output, null, 2).replace(
+    /\[\s+([-\d.e+,\s]+?)\s+\]/g,
+    (_, items) => `[${items.split(/,\s*/).join(', ')}]`,
+  );
+  writeFileSync(flags.out, `${json}\n`);
   process.stdout.write(
     `\nwritten: ${path.relative(process.cwd(), path.resolve(flags.out))} (${output.elapsedSeconds} s)\n`,
   );

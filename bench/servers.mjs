@@ -45,6 +45,7 @@ async function startIdgate(logLevel) {
   const { migrate } = await import(new URL('store/migrate.js', dist).href);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'idgate-bench-'));
+  close = async () => rmSync(dir, { recursive: true, force: true });
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

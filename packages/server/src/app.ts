@@ -11,6 +11,20 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { registerAdminRoutes } from './admin/admin.routes.js';
+import { AppsService } from './apps/apps.service.js';
+import { installCors } from './http/cors.js';
+import { RateLimiter } from './http/rate-limit/rate-limiter.js';
+import { AccessTokens } from './oauth/access-tokens.js';
+import { AuthorizationCodes } from './oauth/authorization-codes.js';
+import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
+import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
+import { SigningKeys } from './oauth/keys/signing-keys.js';
+import { registerResourceRoutes } from './oauth/resource.routes.js';
+import { registerTokenRoutes } from './oauth/token.routes.js';
+import { AppsRepository } from './store/apps.repository.js';
+import { RevocationsRepository } from './store/revocations.repository.js';
+import { VerificationService } from './verification/verification.service.js';
+import { registerVerificationRoutes } from './verification/verification.routes.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
 import { installBodyParsers } from './http/body-parsers.js';
@@ -48,6 +62,13 @@ export interface AppContext {
   readonly adminKeyHash: string;
   readonly clock: () => Date;
   readonly metrics: Metrics;
+  readonly apps: AppsService;
+  readonly revocations: RevocationsRepository;
+  readonly accessTokens: AccessTokens;
+  readonly keys: SigningKeys;
+  readonly verifications: VerificationService;
+  readonly rateLimits: RateLimiter;
+  readonly codes: AuthorizationCodes;
 }
 
 declare module 'fastify' {
@@ -99,14 +120,24 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const app: FastifyInstance = Fastify(options);
 
   const secrets = new SecretBox(deps.secretKey);
-  app.decorate('idgate', {
+  const clock = deps.clock ?? (() => new Date());
+  const revocations = new RevocationsRepository(deps.database);
+  const base = {
     config,
     database: deps.database,
     secrets,
     adminKeyHash: secrets.hash(deps.adminKey),
-    clock: deps.clock ?? (() => new Date()),
+    clock,
     metrics,
-  } satisfies AppContext);
+    apps: new AppsService(new AppsRepository(deps.database), secrets, config, clock),
+    revocations,
+    accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
+  };
+  const keys = new SigningKeys(base);
+  const verifications = new VerificationService({ ...base, keys });
+  const codes = new AuthorizationCodes(base);
+  const rateLimits = new RateLimiter(config, clock);
+  app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes } satisfies AppContext);
 
   let draining = false;
   app.decorate('startDraining', function startDraining() {
@@ -140,5 +171,11 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   registerErrorReferenceRoutes(app);
   registerOpenApiRoutes(app);
   registerAdminRoutes(app);
+  installCors(app);
+  registerDiscoveryRoutes(app);
+  registerAuthorizeRoutes(app);
+  registerTokenRoutes(app);
+  registerResourceRoutes(app);
+  registerVerificationRoutes(app);
   return app;
 }

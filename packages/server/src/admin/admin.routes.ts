@@ -13,10 +13,8 @@ import {
   RotateSecretBody,
   UpdateAppBody,
 } from '../apps/app-schemas.js';
-import { AppsService } from '../apps/apps.service.js';
 import { etagFor } from '../http/etag.js';
 import type { RouteContract } from '../http/route-contract.js';
-import { AppsRepository } from '../store/apps.repository.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { appProviderView, appView } from './app-view.js';
 
@@ -40,8 +38,7 @@ function contract(summary: string, errors: readonly ErrorCode[], withBody = fals
 
 /** Registers `/admin/v1/…`. */
 export function registerAdminRoutes(app: FastifyInstance): void {
-  const { database, secrets, config, clock, adminKeyHash } = app.idgate;
-  const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
+  const { secrets, adminKeyHash, apps } = app.idgate;
 
   app.register(
     async function adminApi(admin) {

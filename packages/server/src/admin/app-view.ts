@@ -21,6 +21,7 @@ export function appView(app: AppRecord) {
     signInHookUrl: app.signInHookUrl,
     webhookUrl: app.webhookUrl,
     hasHookSecret: app.hookSecretCiphertext !== null,
+    idTokenSignedResponseAlg: app.idTokenSignedResponseAlg ?? 'RS256',
     previousSecretExpiresAt: app.previousSecretExpiresAt?.toISOString() ?? null,
     disabled: app.disabled,
     version: app.version,

@@ -16,6 +16,9 @@ export const KNOWN_SCOPES: readonly string[] = [...OIDC_SCOPES, ...REST_SCOPES];
 /** Grant types idgate implements. */
 export const KNOWN_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
+/** ID token signing algorithms an app may choose (RS256 is the OIDC default). */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+
 /** Client authentication methods at the token endpoint. */
 export const KNOWN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 

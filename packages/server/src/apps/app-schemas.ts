@@ -4,7 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
-import { KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
+import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
 
 const Url = Type.String({ minLength: 1, maxLength: 2000 });
 const UrlList = Type.Array(Url, { maxItems: 20, uniqueItems: true });
@@ -17,6 +17,7 @@ const ScopeList = Type.Array(
 );
 const GrantTypes = Type.Array(StringEnum(KNOWN_GRANT_TYPES), { minItems: 1, uniqueItems: true });
 const AuthMethods = Type.Array(StringEnum(KNOWN_AUTH_METHODS), { minItems: 1, uniqueItems: true });
+const IdTokenAlg = StringEnum(ID_TOKEN_ALGS);
 const ProviderIds = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' }), {
   maxItems: 50,
   uniqueItems: true,
@@ -35,6 +36,7 @@ export const CreateAppBody = Type.Object(
     providers: Type.Optional(ProviderIds),
     signInHookUrl: Type.Optional(Url),
     webhookUrl: Type.Optional(Url),
+    idTokenSignedResponseAlg: Type.Optional(IdTokenAlg),
   },
   { additionalProperties: false },
 );
@@ -51,6 +53,7 @@ export const UpdateAppBody = Type.Object(
     tokenEndpointAuthMethods: Type.Optional(Nullable(AuthMethods)),
     signInHookUrl: Type.Optional(Nullable(Url)),
     webhookUrl: Type.Optional(Nullable(Url)),
+    idTokenSignedResponseAlg: Type.Optional(Nullable(IdTokenAlg)),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -37,6 +37,7 @@ interface AppShape {
   readonly tokenEndpointAuthMethods: readonly string[] | null;
   readonly signInHookUrl: string | null;
   readonly webhookUrl: string | null;
+  readonly idTokenSignedResponseAlg: string | null;
 }
 
 /** A page of apps. */
@@ -71,6 +72,7 @@ export class AppsService {
       tokenEndpointAuthMethods: body.tokenEndpointAuthMethods ?? null,
       signInHookUrl: body.signInHookUrl ?? null,
       webhookUrl: body.webhookUrl ?? null,
+      idTokenSignedResponseAlg: body.idTokenSignedResponseAlg ?? null,
     };
     const problems = this.#shapeProblems(shape);
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
@@ -150,6 +152,8 @@ export class AppsService {
           : patch.tokenEndpointAuthMethods,
       signInHookUrl: patch.signInHookUrl === undefined ? current.signInHookUrl : patch.signInHookUrl,
       webhookUrl: patch.webhookUrl === undefined ? current.webhookUrl : patch.webhookUrl,
+      idTokenSignedResponseAlg:
+        patch.idTokenSignedResponseAlg === undefined ? current.idTokenSignedResponseAlg : patch.idTokenSignedResponseAlg,
     };
     throwIfProblems(this.#shapeProblems(shape));
     const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;

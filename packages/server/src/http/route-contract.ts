@@ -35,6 +35,8 @@ export interface RouteContract {
   readonly summary?: string;
   /** OpenAPI tag. */
   readonly tag?: string;
+  /** Answer CORS for the origins the app registered (SPEC 7); others get `AUTH_FORBIDDEN`. */
+  readonly cors?: boolean;
 }
 
 declare module 'fastify' {

@@ -39,6 +39,8 @@ export interface AppRecord {
   readonly previousSecretExpiresAt: Date | null;
   /** The encrypted hook secret (opaque). */
   readonly hookSecretCiphertext: string | null;
+  /** ID token signing algorithm (`null`: RS256, the OIDC default). */
+  readonly idTokenSignedResponseAlg: string | null;
   readonly disabled: boolean;
   /** Starts at 1, +1 on every change (the ETag source). */
   readonly version: number;
@@ -111,6 +113,7 @@ const MUTABLE_APP_FIELDS: ReadonlySet<string> = new Set<keyof AppChanges>([
   'previousSecretHash',
   'previousSecretExpiresAt',
   'hookSecretCiphertext',
+  'idTokenSignedResponseAlg',
   'disabled',
 ]);
 
@@ -157,6 +160,7 @@ export class AppsRepository {
     const created = await this.#db.transaction().execute(async function insertAppWithProviders(trx) {
       const inserted = await trx.insertInto('apps').values(row).returningAll().executeTakeFirstOrThrow();
       if (providerRows.length > 0) await trx.insertInto('app_providers').values(providerRows).execute();
+      await replaceOrigins(trx, record.clientId, record.allowedOrigins);
       return inserted;
     });
     return rowToApp(created);
@@ -208,13 +212,20 @@ export class AppsRepository {
       if (current.version !== expectedVersion) return { status: 'version_mismatch', current };
       if (Object.keys(set).length === 0) return { status: 'updated', app: current };
     }
-    const row = await this.#db
-      .updateTable('apps')
-      .set({ ...set, version: expectedVersion + 1, updated_at: toTimestamp(options.now) })
-      .where('client_id', '=', clientId)
-      .where('version', '=', expectedVersion)
-      .returningAll()
-      .executeTakeFirst();
+    const version = expectedVersion;
+    const row = await this.#db.transaction().execute(async function updateAppAndOrigins(trx) {
+      const updated = await trx
+        .updateTable('apps')
+        .set({ ...set, version: version + 1, updated_at: toTimestamp(options.now) })
+        .where('client_id', '=', clientId)
+        .where('version', '=', version)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated !== undefined && changes.allowedOrigins !== undefined) {
+        await replaceOrigins(trx, clientId, changes.allowedOrigins);
+      }
+      return updated;
+    });
     if (row !== undefined) return { status: 'updated', app: rowToApp(row) };
     const current = await this.find(clientId);
     if (current === undefined) return { status: 'not_found' };
@@ -229,6 +240,12 @@ export class AppsRepository {
       const result = await trx.deleteFrom('apps').where('client_id', '=', clientId).executeTakeFirst();
       return result.numDeletedRows > 0n;
     });
+  }
+
+  /** The client ids of the apps that allow a browser origin (CORS). */
+  async clientIdsForOrigin(origin: string): Promise<string[]> {
+    const rows = await this.#db.selectFrom('app_origins').select('client_id').where('origin', '=', origin).execute();
+    return rows.map((row) => row.client_id);
   }
 
   /** One provider's settings for an app, if stored. */
@@ -350,6 +367,7 @@ function appFieldsToRow(
     previous_secret_expires_at:
       record.previousSecretExpiresAt === null ? null : toTimestamp(record.previousSecretExpiresAt),
     hook_secret_ciphertext: record.hookSecretCiphertext,
+    id_token_signed_response_alg: record.idTokenSignedResponseAlg,
     disabled: toBooleanInteger(record.disabled),
   };
 }
@@ -378,6 +396,9 @@ function appChangesToRow(changes: AppChanges): Updateable<AppsTable> {
       changes.previousSecretExpiresAt === null ? null : toTimestamp(changes.previousSecretExpiresAt);
   }
   if (changes.hookSecretCiphertext !== undefined) row.hook_secret_ciphertext = changes.hookSecretCiphertext;
+  if (changes.idTokenSignedResponseAlg !== undefined) {
+    row.id_token_signed_response_alg = changes.idTokenSignedResponseAlg;
+  }
   if (changes.disabled !== undefined) row.disabled = toBooleanInteger(changes.disabled);
   return row;
 }
@@ -400,6 +421,7 @@ function rowToApp(row: AppRow): AppRecord {
     previousSecretExpiresAt:
       row.previous_secret_expires_at === null ? null : fromTimestamp(row.previous_secret_expires_at),
     hookSecretCiphertext: row.hook_secret_ciphertext,
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg,
     disabled: Number(row.disabled) === 1,
     version: Number(row.version),
     createdAt: fromTimestamp(row.created_at),
@@ -421,4 +443,16 @@ function rowToProvider(row: AppProviderRow): AppProviderRecord {
     createdAt: fromTimestamp(row.created_at),
     updatedAt: fromTimestamp(row.updated_at),
   };
+}
+
+/** Keeps `app_origins` equal to an app's allowed origins (inside the caller's transaction). */
+async function replaceOrigins(trx: Kysely<DatabaseSchema>, clientId: string, origins: readonly string[]): Promise<void> {
+  await trx.deleteFrom('app_origins').where('client_id', '=', clientId).execute();
+  const unique = [...new Set(origins)];
+  if (unique.length > 0) {
+    await trx
+      .insertInto('app_origins')
+      .values(unique.map((origin) => ({ origin, client_id: clientId })))
+      .execute();
+  }
 }

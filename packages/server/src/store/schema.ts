@@ -12,6 +12,7 @@
  * Repositories convert rows to records; nothing outside `src/store/` should depend on
  * these row shapes.
  */
+import type { Generated } from 'kysely';
 
 /** An ISO-8601 UTC timestamp with milliseconds, as stored. */
 export type TimestampText = string;
@@ -44,6 +45,8 @@ export interface AppsTable {
   previous_secret_hash: string | null;
   previous_secret_expires_at: TimestampText | null;
   hook_secret_ciphertext: string | null;
+  /** `RS256` (null, the OIDC default), `ES256` or `EdDSA`. */
+  id_token_signed_response_alg: string | null;
   disabled: BooleanInteger;
   /** Starts at 1, +1 on every change. */
   version: number;
@@ -65,7 +68,112 @@ export interface AppProvidersTable {
 }
 
 /** Every table of the idgate database. */
+export interface AppOriginsTable {
+  origin: string;
+  client_id: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: 'RS256' | 'ES256' | 'EdDSA';
+  status: 'active' | 'previous' | 'retired';
+  private_key_ciphertext: string;
+  /** JSON: the public JWK. */
+  public_jwk: JsonText;
+  created_at: TimestampText;
+  publish_until: TimestampText | null;
+}
+
+export interface VerificationsTable {
+  id: string;
+  client_id: string;
+  environment: 'sandbox' | 'production';
+  origin: 'authorize' | 'rest';
+  status: 'initiated' | 'pending' | 'authenticating' | 'completed' | 'failed' | 'cancelled' | 'expired';
+  status_code: string | null;
+  provider_id: string | null;
+  flow_type: string | null;
+  requested_loa: number | null;
+  achieved_loa: number | null;
+  /** JSON array. */
+  requested_claims: JsonText;
+  /** JSON object. */
+  flow_details: JsonText;
+  user_data_ciphertext: string | null;
+  provider_state_ciphertext: string | null;
+  result_ciphertext: string | null;
+  /** JSON object. */
+  authorization_request: JsonText | null;
+  redirect_uri: string | null;
+  expires_at: TimestampText;
+  verified_at: TimestampText | null;
+  version: number;
+  created_at: TimestampText;
+  updated_at: TimestampText;
+}
+
+export interface VerificationEventsTable {
+  id: Generated<number>;
+  verification_id: string;
+  from_status: string | null;
+  to_status: string;
+  status_code: string | null;
+  actor: 'app' | 'user' | 'provider' | 'system' | 'hook';
+  at: TimestampText;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  verification_id: string;
+  client_id: string;
+  grant_id: string;
+  redirect_uri: string;
+  scope: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  expires_at: TimestampText;
+  used_at: TimestampText | null;
+  created_at: TimestampText;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  grant_id: string;
+  client_id: string;
+  verification_id: string | null;
+  scope: string;
+  expires_at: TimestampText;
+  used_at: TimestampText | null;
+  revoked_at: TimestampText | null;
+  created_at: TimestampText;
+}
+
+export interface RevocationsTable {
+  id: string;
+  expires_at: TimestampText;
+  created_at: TimestampText;
+}
+
+export interface IdempotencyRecordsTable {
+  client_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  state: 'running' | 'completed';
+  response_status: number | null;
+  response_body: string | null;
+  created_at: TimestampText;
+  expires_at: TimestampText;
+}
+
 export interface DatabaseSchema {
   apps: AppsTable;
   app_providers: AppProvidersTable;
+  app_origins: AppOriginsTable;
+  signing_keys: SigningKeysTable;
+  verifications: VerificationsTable;
+  verification_events: VerificationEventsTable;
+  authorization_codes: AuthorizationCodesTable;
+  refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
+  idempotency_records: IdempotencyRecordsTable;
 }

@@ -32,6 +32,7 @@ function newApp(overrides: Partial<NewAppRecord> = {}): NewAppRecord {
     previousSecretHash: null,
     previousSecretExpiresAt: null,
     hookSecretCiphertext: null,
+    idTokenSignedResponseAlg: null,
     disabled: false,
     ...overrides,
   };

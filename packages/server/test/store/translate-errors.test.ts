@@ -233,6 +233,7 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite unavailable', () 
         previousSecretHash: null,
         previousSecretExpiresAt: null,
         hookSecretCiphertext: null,
+        idTokenSignedResponseAlg: null,
         disabled: false,
       } as const;
       const error = expectUnavailable(await rejectionOf(apps.create(app, NOW)), 'sqlite');

@@ -7,8 +7,10 @@
  */
 import type { Migration } from 'kysely';
 import { migration0001Apps } from './0001-apps.js';
+import { migration0002OidcSessions } from './0002-oidc-sessions.js';
 
 /** The migrations, keyed by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-apps': migration0001Apps,
+  '0002-oidc-sessions': migration0002OidcSessions,
 });

@@ -1,0 +1,128 @@
+/**
+ * Client authentication (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post`,
+ * and `none` for public clients. Used by the token, introspection and revocation
+ * endpoints and by the REST API's HTTP Basic. Every refusal is a catalog error.
+ */
+import { IdgateError } from '@idgate/errors';
+import type { AppsService } from '../apps/apps.service.js';
+import { effectiveAuthMethods } from '../apps/app-policy.js';
+import type { Environment } from '../config/config.js';
+import { environmentOfCredential } from '../security/secrets.js';
+import type { AppRecord } from '../store/apps.repository.js';
+
+/** How the client authenticated. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** An authenticated client. */
+export interface AuthenticatedClient {
+  readonly app: AppRecord;
+  readonly method: ClientAuthMethod;
+}
+
+/** The credentials a request presented, before they are checked. */
+export interface PresentedCredentials {
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  readonly method: ClientAuthMethod | undefined;
+}
+
+function decodeBasicPart(part: string): string {
+  try {
+    // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The Basic credentials are not valid form-urlencoded text.' });
+  }
+}
+
+/**
+ * Reads client credentials from the `Authorization: Basic` header and/or the form body.
+ * @throws IdgateError `VALIDATION_INVALID_PARAMETER` when several methods are used at once
+ */
+export function presentedCredentials(
+  authorization: string | undefined,
+  body: Readonly<Record<string, unknown>> | undefined,
+): PresentedCredentials {
+  const bodyId = typeof body?.client_id === 'string' ? body.client_id : undefined;
+  const bodySecret = typeof body?.client_secret === 'string' ? body.client_secret : undefined;
+  if (authorization !== undefined && /^basic\s/i.test(authorization)) {
+    if (bodySecret !== undefined) {
+      // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
+      throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        detail: 'The client authenticated twice (Basic header and client_secret in the body); use one method.',
+        context: { fields: [{ name: 'client_secret', reason: 'must not be sent together with Basic credentials' }] },
+      });
+    }
+    const decoded = Buffer.from(authorization.replace(/^basic\s+/i, '').trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The Basic credentials are malformed.' });
+    const clientId = decodeBasicPart(decoded.slice(0, colon));
+    if (bodyId !== undefined && bodyId !== clientId) {
+      throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        detail: 'client_id in the body differs from the Basic credentials.',
+        context: { fields: [{ name: 'client_id', reason: 'differs from the client id of the Authorization header' }] },
+      });
+    }
+    return { clientId, clientSecret: decodeBasicPart(decoded.slice(colon + 1)), method: 'client_secret_basic' };
+  }
+  if (bodySecret !== undefined) return { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' };
+  if (bodyId !== undefined) return { clientId: bodyId, clientSecret: undefined, method: 'none' };
+  return { clientId: undefined, clientSecret: undefined, method: undefined };
+}
+
+/**
+ * Authenticates a client.
+ * @throws IdgateError `AUTH_MISSING_CREDENTIALS`, `AUTH_INVALID_CLIENT`, `AUTH_INVALID_CREDENTIALS`, `VALIDATION_MISSING_CLIENT_SECRET`
+ */
+export async function authenticateClient(
+  credentials: PresentedCredentials,
+  apps: AppsService,
+  environment: Environment,
+): Promise<AuthenticatedClient> {
+  const { clientId, clientSecret, method } = credentials;
+  if (clientId === undefined || method === undefined) {
+    throw new IdgateError('AUTH_MISSING_CREDENTIALS', {
+      detail: 'No client credentials: send Authorization: Basic, or client_id (and client_secret) in the body.',
+    });
+  }
+  const credentialEnvironment = environmentOfCredential(clientId);
+  if (credentialEnvironment !== undefined && credentialEnvironment !== environment) {
+    throw new IdgateError('AUTH_INVALID_CREDENTIALS', {
+      detail: `Invalid client credentials: ${credentialEnvironment} credentials were used against ${environment}.`,
+      context: { client_id: clientId.slice(0, 128) },
+    });
+  }
+  let app: AppRecord;
+  try {
+    app = await apps.get(clientId);
+  } catch (error) {
+    if (error instanceof IdgateError && error.code === 'RESOURCE_NOT_FOUND') {
+      throw new IdgateError('AUTH_INVALID_CLIENT', {
+        detail: 'Unknown client.',
+        context: { client_id: clientId.slice(0, 128) },
+      });
+    }
+    throw error;
+  }
+  const context = { client_id: app.clientId };
+  if (app.disabled) throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client is disabled.', context });
+  if (app.type === 'confidential' && method === 'none') {
+    throw new IdgateError('VALIDATION_MISSING_CLIENT_SECRET', {
+      detail: 'This client is confidential: authenticate with its client secret.',
+      context,
+    });
+  }
+  if (!effectiveAuthMethods(app).includes(method)) {
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: `This client may not authenticate with ${method}; it uses ${effectiveAuthMethods(app).join(', ')}.`,
+      context,
+    });
+  }
+  if (method !== 'none' && (clientSecret === undefined || !apps.secretMatches(app, clientSecret))) {
+    throw new IdgateError('AUTH_INVALID_CREDENTIALS', {
+      detail: 'Invalid client credentials: the client secret is wrong or was rotated away.',
+      context,
+    });
+  }
+  return { app, method };
+}
