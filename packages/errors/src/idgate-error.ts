@@ -55,10 +55,18 @@ export class IdgateError extends Error {
 
   constructor(code: ErrorCode, options: IdgateErrorOptions = {}) {
     if (!isErrorCode(code)) throw new TypeError(`unknown idgate error code: ${String(code)}`);
-    super(
-      options.detail ?? CATALOG[code].description,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    // A client error is an expected outcome, not a fault: its stack would never be read, and
+    // capturing one is the most expensive part of answering it. Server errors keep theirs.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (CATALOG[code].status < 500 && options.cause === undefined) Error.stackTraceLimit = 0;
+    try {
+      super(
+        options.detail ?? CATALOG[code].description,
+        options.cause === undefined ? undefined : { cause: options.cause },
+      );
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = 'IdgateError';
     this.code = code;
     this.detail = options.detail;

@@ -15,7 +15,7 @@ import {
   renderOAuthError,
   renderProblem,
 } from '@idgate/errors';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from './error-funnel.js';
 import { prefersHtml } from './media-types.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
@@ -142,6 +142,8 @@ function problemContext(request: FastifyRequest, issuer: string) {
 
 /** One log line per error: code, request id, identifiers and context; the cause only for 5xx. */
 function logError(request: FastifyRequest, error: IdgateError, status: number): void {
+  const level = status >= 500 ? 'error' : 'info';
+  if (!(request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) return;
   const identifiers = request.logContext;
   const context = error.context ?? {};
   const line = {

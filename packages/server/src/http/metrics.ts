@@ -7,13 +7,16 @@ import type { IdgateError } from '@idgate/errors';
 /** In-process counters. */
 export class Metrics {
   readonly #requests = new Map<string, number>();
+  readonly #labels = new Map<string, string>();
   readonly #errors = new Map<string, number>();
   readonly #started = Date.now();
 
   /** Counts one finished request. */
   countRequest(method: string, status: number): void {
-    const key = `method="${method}",status="${status}"`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    const key = method + status;
+    const count = this.#requests.get(key);
+    if (count === undefined) this.#labels.set(key, `method="${method}",status="${status}"`);
+    this.#requests.set(key, (count ?? 0) + 1);
   }
 
   /** Counts one error answer. */
@@ -27,7 +30,7 @@ export class Metrics {
     const lines = [
       '# HELP idgate_http_requests_total HTTP requests answered, by method and status.',
       '# TYPE idgate_http_requests_total counter',
-      ...[...this.#requests].map(([labels, value]) => `idgate_http_requests_total{${labels}} ${value}`),
+      ...[...this.#requests].map(([key, value]) => `idgate_http_requests_total{${this.#labels.get(key)}} ${value}`),
       '# HELP idgate_errors_total Error responses, by catalog code and status.',
       '# TYPE idgate_errors_total counter',
       ...[...this.#errors].map(([labels, value]) => `idgate_errors_total{${labels}} ${value}`),
