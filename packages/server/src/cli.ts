@@ -15,6 +15,7 @@ import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
 import { ensureDemoApp } from './demo.js';
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, SigningKeys } from './oauth/keys/signing-keys.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
 import { SecretBox } from './security/secrets.js';
@@ -29,6 +30,10 @@ Commands:
               [--scope S …] [--grant-type G …] [--provider P …]
   apps list [--limit N] [--after CLIENT_ID]
   apps rotate-secret CLIENT_ID [--grace-period SECONDS]
+  keys list                     list the ID token signing keys (creates the initial ones if there are none)
+  keys rotate [--alg RS256|ES256|EdDSA]
+                                new active key (every algorithm without --alg); the old one stays
+                                published until the tokens it signed have expired
   docs [--out DIR]              write docs/errors.md and docs/configuration.md
 
 Configuration comes from environment variables (see docs/configuration.md).`;
@@ -192,6 +197,42 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
   throw new CliUsageError(`unknown apps command: ${sub ?? '(none)'}`);
 }
 
+async function withKeys<T>(config: Config, run: (keys: SigningKeys) => Promise<T>): Promise<T> {
+  const instanceKeys = loadInstanceKeys(config);
+  const { database } = await openMigratedDatabase(config);
+  try {
+    return await run(
+      new SigningKeys({ database, secrets: new SecretBox(instanceKeys.secretKey), clock: () => new Date() }),
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function keysCommand(config: Config, args: readonly string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    parseArgs({ args: rest, options: {} });
+    print({ keys: await withKeys(config, (keys) => keys.list()) });
+    return;
+  }
+  if (sub === 'rotate') {
+    const { values } = parseArgs({ args: rest, options: { alg: { type: 'string' } } });
+    const alg = values.alg;
+    if (alg !== undefined && !isSigningAlgorithm(alg))
+      throw new CliUsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+    const algorithms = alg === undefined ? SIGNING_ALGORITHMS : [alg];
+    const rotated = await withKeys(config, async function rotateEach(keys) {
+      const results = [];
+      for (const each of algorithms) results.push(await keys.rotate(each));
+      return results;
+    });
+    print({ rotated });
+    return;
+  }
+  throw new CliUsageError(`unknown keys command: ${sub ?? '(none)'}`);
+}
+
 /** Writes the generated docs (error reference, configuration). */
 export function writeDocs(outDir: string): string[] {
   const files = [
@@ -230,6 +271,10 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
     }
     if (command === 'apps') {
       await appsCommand(config, rest);
+      return 0;
+    }
+    if (command === 'keys') {
+      await keysCommand(config, rest);
       return 0;
     }
     throw new CliUsageError(`unknown command: ${command}`);

@@ -153,7 +153,9 @@ export class AppsService {
       signInHookUrl: patch.signInHookUrl === undefined ? current.signInHookUrl : patch.signInHookUrl,
       webhookUrl: patch.webhookUrl === undefined ? current.webhookUrl : patch.webhookUrl,
       idTokenSignedResponseAlg:
-        patch.idTokenSignedResponseAlg === undefined ? current.idTokenSignedResponseAlg : patch.idTokenSignedResponseAlg,
+        patch.idTokenSignedResponseAlg === undefined
+          ? current.idTokenSignedResponseAlg
+          : patch.idTokenSignedResponseAlg,
     };
     throwIfProblems(this.#shapeProblems(shape));
     const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;
@@ -217,6 +219,15 @@ export class AppsService {
   /** The app's hook secret in clear, to sign hook calls and webhooks. */
   hookSecretOf(app: AppRecord): string | undefined {
     return app.hookSecretCiphertext ? this.#secrets.decrypt(app.hookSecretCiphertext) : undefined;
+  }
+
+  /**
+   * The client ids of this environment's apps that list `origin` (an exact serialized
+   * origin, as browsers send it) in their `allowedOrigins` (CORS).
+   */
+  async clientIdsForOrigin(origin: string): Promise<string[]> {
+    const clientIds = await this.#repository.clientIdsForOrigin(origin);
+    return clientIds.filter((clientId) => environmentOfCredential(clientId) === this.#config.environment);
   }
 
   /**

@@ -28,6 +28,9 @@ export interface Config {
   readonly secretGracePeriodSeconds: number;
   readonly shutdownTimeoutMs: number;
   readonly trustProxy: boolean;
+  readonly rateLimitTokenClient: number;
+  readonly rateLimitTokenIp: number;
+  readonly rateLimitRest: number;
 }
 
 /** A configuration value that failed validation. */
@@ -243,6 +246,30 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: 'false',
     parse: boolean,
     fallback: () => false,
+  },
+  {
+    variable: 'IDGATE_RATE_LIMIT_TOKEN_CLIENT',
+    key: 'rateLimitTokenClient',
+    doc: 'Requests per minute one client id may make to `/token` (policy `token-client`); more is 429 `SYSTEM_RATE_LIMITED`. `0` turns the limit off.',
+    defaultText: '600',
+    parse: integer(0, 1_000_000),
+    fallback: () => 600,
+  },
+  {
+    variable: 'IDGATE_RATE_LIMIT_TOKEN_IP',
+    key: 'rateLimitTokenIp',
+    doc: 'Requests per minute one client IP address may make to `/token` (policy `token-ip`; behind a proxy see `IDGATE_TRUST_PROXY`). `0` turns the limit off.',
+    defaultText: '1200',
+    parse: integer(0, 1_000_000),
+    fallback: () => 1200,
+  },
+  {
+    variable: 'IDGATE_RATE_LIMIT_REST',
+    key: 'rateLimitRest',
+    doc: 'Requests per minute one app may make to the REST API `/v1` (policy `rest-app`). `0` turns the limit off.',
+    defaultText: '600',
+    parse: integer(0, 1_000_000),
+    fallback: () => 600,
   },
 ];
 

@@ -1,7 +1,155 @@
 /**
- * The authorization endpoint and its hosted pages (placeholder).
+ * The authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2): `GET` with a
+ * query, `POST` with a form body. Errors answer on the `authorize` surface: until the
+ * client and its `redirect_uri` are verified they are shown to the user agent (HTML page
+ * or JSON, never redirected); from then on the transaction exists, and every failure
+ * ends it and is redirected to the app (SPEC 2.1).
+ *
+ * What a valid request leads to:
+ * - `provider_hint` starts that provider at once. The headless sandbox path
+ *   (`provider_hint=mock-redirect` + a test identity as `login_hint`) finishes right
+ *   there: `302` to the app with the code (or the transaction's error).
+ * - Otherwise the browser is bound to the transaction (a cookie, see
+ *   `authorize/browser-binding.ts`) and sent (`303`) to the transaction's hosted page,
+ *   `/authorize/{txId}`: the provider choice, or the provider's own page.
+ *
+ * The hosted pages are registered here too (`src/ui/hosted-pages.routes.ts`).
  */
-import type { FastifyInstance } from 'fastify';
+import type { ErrorCode } from '@idgate/errors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toIdgateError } from '../http/error-funnel.js';
+import type { RouteContract } from '../http/route-contract.js';
+import { registerHostedPages } from '../ui/hosted-pages.routes.js';
+import type { Verification } from '../verification/verification.types.js';
+import { AUTHORIZATION_RESPONSE_HEADERS } from './authorization-response.js';
+import { bindingCookie } from './authorize/browser-binding.js';
+import { checkClientParametersNotRepeated, resolveClient, resolveRedirectUri } from './authorize/client-checks.js';
+import { checkProvidersCanServe, offeredProviders } from './authorize/offered-providers.js';
+import { checkAuthorizationRequest } from './authorize/request-checks.js';
+import { parametersOf, type RawParameters } from './authorize/request-parameters.js';
+import {
+  endTransaction,
+  finishedTransactionLocation,
+  hostedPageUrl,
+  isFinished,
+  logFinished,
+} from './authorize/transaction-outcome.js';
 
-/** Registers `/authorize` and the hosted pages. */
-export function registerAuthorizeRoutes(_app: FastifyInstance): void {}
+/** The codes `/authorize` can answer with besides the ones every route can. */
+const AUTHORIZE_ERRORS: readonly ErrorCode[] = [
+  'VALIDATION_MISSING_PARAMETER',
+  'VALIDATION_INVALID_PARAMETER',
+  'VALIDATION_REDIRECT_URI_REQUIRED',
+  'VALIDATION_UNSUPPORTED_RESPONSE_TYPE',
+  'VALIDATION_INVALID_SCOPE',
+  'VALIDATION_INVALID_PKCE',
+  'VALIDATION_UNPROCESSABLE',
+  'VALIDATION_MISSING_USER_DATA',
+  'VALIDATION_INVALID_USER_DATA',
+  'AUTH_INVALID_CLIENT',
+  'AUTH_INVALID_CREDENTIALS',
+  'AUTH_FORBIDDEN',
+  'PROVIDER_NOT_FOUND',
+  'PROVIDER_NOT_ENABLED',
+  'SESSION_INVALID_FLOW',
+  'PROVIDER_INITIALIZATION_FAILED',
+  'PROVIDER_ERROR',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_CONFIGURATION_ERROR',
+  'PROVIDER_AUTHENTICATION_FAILED',
+  'PROVIDER_UNEXPECTED_RESPONSE',
+];
+
+const FORM = ['application/x-www-form-urlencoded'] as const;
+
+/** Registers `GET`/`POST /authorize` and the hosted pages. */
+export function registerAuthorizeRoutes(app: FastifyInstance): void {
+  const contract: RouteContract = { surface: 'authorize', errors: AUTHORIZE_ERRORS };
+
+  app.get('/authorize', { config: { idgate: contract } }, function authorizeWithQuery(request, reply) {
+    return handleAuthorizationRequest(app, request, reply, parametersOf(request.query));
+  });
+
+  // OpenID Connect Core §3.1.2.1: the authorization endpoint MUST support POST with form serialization.
+  app.post(
+    '/authorize',
+    { config: { idgate: { ...contract, consumes: FORM } } },
+    function authorizeWithForm(request, reply) {
+      return handleAuthorizationRequest(app, request, reply, parametersOf(request.body));
+    },
+  );
+
+  registerHostedPages(app);
+}
+
+/** One authorization request, from its parameters to the first redirect. */
+async function handleAuthorizationRequest(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  params: RawParameters,
+): Promise<FastifyReply> {
+  const { config, apps, verifications } = app.idgate;
+
+  // Not redirectable (RFC 6749 §4.1.2.1): the client and its redirect_uri, in this order.
+  checkClientParametersNotRepeated(params);
+  const client = await resolveClient(params, apps, config.environment);
+  request.logContext.clientId = client.clientId;
+  const redirectUri = resolveRedirectUri(params, client);
+
+  // From here on every failure is redirected, and the transaction records it (SPEC 2.1).
+  const checked = checkAuthorizationRequest(params, client, redirectUri);
+  const state = checked.record.state;
+  request.authorizationRedirect = { redirectUri, state, txState: 'failed' };
+  const transaction = await verifications.createAuthorization(client, checked.record);
+  request.logContext.verificationId = transaction.id;
+  try {
+    if (checked.error) throw checked.error;
+    const started = await startTransaction(app, transaction);
+    if (started.providerId !== null) request.logContext.providerId = started.providerId;
+    return await answerTransaction(app, request, reply, started);
+  } catch (thrown) {
+    const ended = await endTransaction(verifications, transaction.id, toIdgateError(thrown), request.log);
+    request.authorizationRedirect = { redirectUri, state, txState: ended?.status ?? 'failed' };
+    throw thrown;
+  }
+}
+
+/**
+ * Starts the provider the request names (`provider_hint`), or checks that the app has a
+ * provider for the provider choice at all.
+ */
+async function startTransaction(app: FastifyInstance, transaction: Verification): Promise<Verification> {
+  const { config, apps, verifications } = app.idgate;
+  const providerHint = transaction.authorizationRequest?.providerHint;
+  if (providerHint !== undefined) return verifications.startProvider(transaction.id, providerHint, {});
+  const offered = await offeredProviders(apps, config.environment, transaction.clientId, transaction.requestedLoa);
+  checkProvidersCanServe(offered, transaction.requestedLoa);
+  return transaction;
+}
+
+/**
+ * The first answer to the browser: the app's redirect when the transaction is already
+ * over (the headless sandbox path), else the hosted page, with the browser bound to it.
+ */
+async function answerTransaction(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  transaction: Verification,
+): Promise<FastifyReply> {
+  const { config, codes, secrets, clock } = app.idgate;
+  if (isFinished(transaction)) {
+    const location = await finishedTransactionLocation(transaction, codes, config.issuer);
+    logFinished(request, transaction);
+    // RFC 6749 §4.1.2: the authorization response is a redirect to the verified redirect_uri.
+    return reply.code(302).headers(AUTHORIZATION_RESPONSE_HEADERS).header('location', location).send();
+  }
+  const secondsLeft = (transaction.expiresAt.getTime() - clock().getTime()) / 1000;
+  return reply
+    .code(303)
+    .headers(AUTHORIZATION_RESPONSE_HEADERS)
+    .header('set-cookie', bindingCookie(secrets, config.issuer, transaction.id, secondsLeft))
+    .header('location', hostedPageUrl(config.issuer, transaction))
+    .send();
+}

@@ -4,8 +4,8 @@
  * endpoints and by the REST API's HTTP Basic. Every refusal is a catalog error.
  */
 import { IdgateError } from '@idgate/errors';
-import type { AppsService } from '../apps/apps.service.js';
 import { effectiveAuthMethods } from '../apps/app-policy.js';
+import type { AppsService } from '../apps/apps.service.js';
 import type { Environment } from '../config/config.js';
 import { environmentOfCredential } from '../security/secrets.js';
 import type { AppRecord } from '../store/apps.repository.js';
@@ -31,7 +31,9 @@ function decodeBasicPart(part: string): string {
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
     return decodeURIComponent(part.replace(/\+/g, ' '));
   } catch {
-    throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The Basic credentials are not valid form-urlencoded text.' });
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: 'The Basic credentials are not valid form-urlencoded text.',
+    });
   }
 }
 

@@ -1,7 +1,337 @@
 /**
- * Userinfo, introspection and revocation (placeholder).
+ * Userinfo (OpenID Connect Core 1.0 §5.3, a protected resource per RFC 6750),
+ * introspection (RFC 7662) and revocation (RFC 7009).
+ *
+ * - `/userinfo` (GET, POST): the bearer token comes from `Authorization: Bearer` or, on
+ *   POST, the form parameter `access_token` (RFC 6750 §2.1, §2.2), never both. Errors are
+ *   problem+json with RFC 6750 challenges (surface `bearer`).
+ * - `/introspect`: confidential clients only. A token is `active` only when it is idgate's,
+ *   of this environment, unexpired, unrevoked, and was issued to the calling client;
+ *   anything else — unknown, expired, revoked, malformed, another client's — is
+ *   `{ "active": false }` (RFC 7662 §2.2 lets the server decide what a client may see).
+ * - `/revoke`: any client, public ones with `none`. 200 with an empty body whether or not
+ *   the token was known (RFC 7009 §2.2); another client's token is left alone. An access
+ *   token revokes itself; a refresh token revokes its whole grant (RFC 7009 §2.1).
  */
-import type { FastifyInstance } from 'fastify';
+
+import { type ErrorCode, IdgateError, isIdgateError } from '@idgate/errors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app.js';
+import { assertOriginAllowedFor } from '../http/cors.js';
+import type { AppRecord } from '../store/apps.repository.js';
+import { tokenRevocationId } from '../store/revocations.repository.js';
+import type { AccessTokenClaims } from './access-tokens.js';
+import { authenticateClient, presentedCredentials } from './client-auth.js';
+import { verifiedIdentityOf } from './grants/verified-identity.js';
+import { ENDPOINT_PATHS } from './oidc-metadata.js';
+import { RefreshTokens } from './refresh-tokens.js';
+import { FORM_BODY } from './token.routes.js';
+import { readForm, requiredParam, scopeList } from './token-request.js';
+
+/** The claims each scope releases at userinfo (OpenID Connect Core 1.0 §5.4). */
+export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  profile: ['given_name', 'family_name', 'birthdate', 'nationality'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  address: ['address'],
+});
+
+const USERINFO_ERRORS: readonly ErrorCode[] = [
+  'AUTH_MISSING_CREDENTIALS',
+  'AUTH_INVALID_TOKEN',
+  'AUTH_INSUFFICIENT_SCOPE',
+  'VALIDATION_INVALID_PARAMETER',
+];
+
+const CLIENT_ENDPOINT_ERRORS: readonly ErrorCode[] = [
+  'VALIDATION_MISSING_PARAMETER',
+  'VALIDATION_INVALID_PARAMETER',
+  'VALIDATION_MISSING_CLIENT_SECRET',
+  'AUTH_MISSING_CREDENTIALS',
+  'AUTH_INVALID_CLIENT',
+  'AUTH_INVALID_CREDENTIALS',
+];
+
+/** Parameters of introspection and revocation requests (RFC 7662 §2.1, RFC 7009 §2.1). */
+const TOKEN_MANAGEMENT_PARAMS = ['token', 'token_type_hint', 'client_id', 'client_secret'] as const;
 
 /** Registers `/userinfo`, `/introspect`, `/revoke`. */
-export function registerResourceRoutes(_app: FastifyInstance): void {}
+export function registerResourceRoutes(app: FastifyInstance): void {
+  const idgate = app.idgate;
+  const refreshTokens = new RefreshTokens(idgate);
+  const userinfoContract = { surface: 'bearer', realm: 'idgate', cors: true, errors: USERINFO_ERRORS } as const;
+
+  async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
+    const token = bearerTokenOf(request);
+    const claims = await idgate.accessTokens.verify(token, idgate.clock());
+    request.logContext.clientId = claims.cid;
+    if (claims.vid !== undefined) request.logContext.verificationId = claims.vid;
+    const response = await userinfoResponse(idgate, claims, request);
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return response;
+  }
+
+  app.get(
+    ENDPOINT_PATHS.userinfo,
+    { config: { idgate: userinfoContract } },
+    async function userinfoGet(request, reply) {
+      return userinfo(request, reply);
+    },
+  );
+  app.post(
+    ENDPOINT_PATHS.userinfo,
+    { config: { idgate: { ...userinfoContract, consumes: FORM_BODY } } },
+    async function userinfoPost(request, reply) {
+      return userinfo(request, reply);
+    },
+  );
+
+  app.post(
+    ENDPOINT_PATHS.introspection,
+    {
+      config: {
+        idgate: {
+          surface: 'oauth',
+          consumes: FORM_BODY,
+          realm: 'idgate',
+          errors: [...CLIENT_ENDPOINT_ERRORS, 'AUTH_FORBIDDEN'],
+        },
+      },
+    },
+    async function introspect(request, reply) {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
+      const client = await authenticate(idgate, request, params);
+      checkMayIntrospect(client);
+      const token = requiredParam(params.token, 'token');
+      return introspection(idgate, refreshTokens, client, token, params.token_type_hint);
+    },
+  );
+
+  app.post(
+    ENDPOINT_PATHS.revocation,
+    {
+      config: { idgate: { surface: 'oauth', consumes: FORM_BODY, realm: 'idgate', errors: CLIENT_ENDPOINT_ERRORS } },
+    },
+    async function revoke(request, reply) {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
+      const client = await authenticate(idgate, request, params);
+      const token = requiredParam(params.token, 'token');
+      await revocation(idgate, refreshTokens, client, token, params.token_type_hint);
+      // RFC 7009 §2.2: 200 whether or not the token was valid; the body is empty.
+      return reply.code(200).send();
+    },
+  );
+}
+
+async function authenticate(
+  idgate: AppContext,
+  request: FastifyRequest,
+  params: Readonly<Record<string, string | undefined>>,
+): Promise<AppRecord> {
+  const { app: client } = await authenticateClient(
+    presentedCredentials(request.headers.authorization, params),
+    idgate.apps,
+    idgate.config.environment,
+  );
+  request.logContext.clientId = client.clientId;
+  return client;
+}
+
+/**
+ * RFC 6750 §2.1 and §2.2: the token from `Authorization: Bearer`, or from the form body
+ * of a POST; RFC 6750 §2: clients MUST NOT use more than one method per request.
+ */
+function bearerTokenOf(request: FastifyRequest): string {
+  const authorization = request.headers.authorization;
+  const fromHeader =
+    authorization !== undefined && /^bearer\s/i.test(authorization)
+      ? authorization.replace(/^bearer\s+/i, '').trim()
+      : undefined;
+  const fromBody = request.method === 'POST' ? readForm(request.body, ['access_token']).access_token : undefined;
+  if (fromHeader !== undefined && fromBody !== undefined) {
+    throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+      detail: 'The access token was sent twice (Authorization header and access_token in the body); use one method.',
+      context: { fields: [{ name: 'access_token', reason: 'must not be sent together with an Authorization header' }] },
+    });
+  }
+  const token = fromHeader ?? fromBody;
+  if (token === undefined || token === '') {
+    throw new IdgateError('AUTH_MISSING_CREDENTIALS', {
+      detail:
+        'No access token: send Authorization: Bearer <token>, or access_token in a form body (POST). Tokens in the query string are not accepted.',
+    });
+  }
+  return token;
+}
+
+/** OpenID Connect Core 1.0 §5.3.2: `sub` and the claims the token's scopes release. */
+async function userinfoResponse(
+  idgate: AppContext,
+  claims: AccessTokenClaims,
+  request: FastifyRequest,
+): Promise<Record<string, unknown>> {
+  const scopes = scopeList(claims.scope);
+  // OpenID Connect Core 1.0 §5.3: userinfo needs an access token from an OpenID request.
+  if (claims.vid === undefined || !scopes.includes('openid')) {
+    throw new IdgateError('AUTH_INSUFFICIENT_SCOPE', {
+      detail: 'Userinfo needs an access token of an OpenID Connect authorization (scope openid).',
+      context: { scope: 'openid' },
+    });
+  }
+  const client = await checkClientActive(idgate, claims.cid);
+  // SPEC 7: CORS only for the origins this app registered.
+  assertOriginAllowedFor(request, client);
+  const identity = await verifiedIdentityOf(idgate, claims.vid, claims.cid);
+  if (!identity) {
+    throw new IdgateError('AUTH_INVALID_TOKEN', {
+      detail: 'The verification this access token was issued for is no longer available.',
+    });
+  }
+  const released = identity.claims as Readonly<Record<string, unknown>>;
+  const response: Record<string, unknown> = { sub: identity.sub };
+  for (const scope of scopes) {
+    for (const claim of SCOPE_CLAIMS[scope] ?? []) {
+      const value = released[claim];
+      if (value !== undefined && value !== null) response[claim] = value;
+    }
+  }
+  return response;
+}
+
+/** A token of a deleted or disabled app no longer gives access to anything. */
+async function checkClientActive(idgate: AppContext, clientId: string): Promise<AppRecord> {
+  const client = await idgate.apps.get(clientId).catch(function treatMissingAsInactive(error: unknown) {
+    if (isIdgateError(error) && error.code === 'RESOURCE_NOT_FOUND') return undefined;
+    throw error;
+  });
+  if (!client || client.disabled) {
+    throw new IdgateError('AUTH_INVALID_TOKEN', { detail: 'The app this access token was issued to is disabled.' });
+  }
+  return client;
+}
+
+/** RFC 7662 §2.1: the endpoint MUST require client authentication; a public client proves nothing. */
+function checkMayIntrospect(client: AppRecord): void {
+  if (client.type !== 'confidential') {
+    throw new IdgateError('AUTH_FORBIDDEN', {
+      detail: 'Introspection is for confidential clients only.',
+      context: { client_id: client.clientId },
+    });
+  }
+}
+
+const INACTIVE = Object.freeze({ active: false });
+
+/** The kinds of token, in the order the hint asks to try them (RFC 7662 §2.1: a hint only). */
+function lookupOrder(hint: string | undefined): readonly ('access' | 'refresh')[] {
+  return hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
+}
+
+/** RFC 7662 §2.2: the introspection response. */
+async function introspection(
+  idgate: AppContext,
+  refreshTokens: RefreshTokens,
+  client: AppRecord,
+  token: string,
+  hint: string | undefined,
+): Promise<Record<string, unknown>> {
+  const now = idgate.clock();
+  for (const kind of lookupOrder(hint)) {
+    const answer =
+      kind === 'access'
+        ? await introspectAccessToken(idgate, client, token, now)
+        : await introspectRefreshToken(idgate, refreshTokens, client, token, now);
+    if (answer) return answer;
+  }
+  return INACTIVE;
+}
+
+/** The answer for an access token, or `undefined` when `token` is not one. */
+async function introspectAccessToken(
+  idgate: AppContext,
+  client: AppRecord,
+  token: string,
+  now: Date,
+): Promise<Record<string, unknown> | undefined> {
+  const opened = idgate.accessTokens.open(token);
+  if (!opened) return undefined;
+  if (opened.cid !== client.clientId) return INACTIVE;
+  let claims: AccessTokenClaims;
+  try {
+    claims = await idgate.accessTokens.verify(token, now);
+  } catch (error) {
+    if (isIdgateError(error) && error.code === 'AUTH_INVALID_TOKEN') return INACTIVE;
+    throw error;
+  }
+  return {
+    active: true,
+    scope: claims.scope,
+    client_id: claims.cid,
+    token_type: 'Bearer',
+    exp: claims.exp,
+    iat: claims.iat,
+    ...(claims.sub === undefined ? {} : { sub: claims.sub }),
+    // Access tokens are for idgate's own protected resources (userinfo, /v1).
+    aud: idgate.config.issuer,
+    iss: idgate.config.issuer,
+    jti: claims.jti,
+  };
+}
+
+/** The answer for a refresh token, or `undefined` when `token` is not one. */
+async function introspectRefreshToken(
+  idgate: AppContext,
+  refreshTokens: RefreshTokens,
+  client: AppRecord,
+  token: string,
+  now: Date,
+): Promise<Record<string, unknown> | undefined> {
+  const record = await refreshTokens.find(token);
+  if (!record) return undefined;
+  if (record.clientId !== client.clientId) return INACTIVE;
+  if ((await refreshTokens.problemOf(record, now)) !== undefined) return INACTIVE;
+  const identity =
+    record.verificationId === null
+      ? undefined
+      : await verifiedIdentityOf(idgate, record.verificationId, client.clientId);
+  if (record.verificationId !== null && !identity) return INACTIVE;
+  return {
+    active: true,
+    scope: record.scope,
+    client_id: record.clientId,
+    token_type: 'refresh_token',
+    exp: Math.floor(record.expiresAt.getTime() / 1000),
+    iat: Math.floor(record.createdAt.getTime() / 1000),
+    ...(identity ? { sub: identity.sub } : {}),
+    iss: idgate.config.issuer,
+  };
+}
+
+/** RFC 7009 §2.1: revokes the token if it is the calling client's; anything else is left alone. */
+async function revocation(
+  idgate: AppContext,
+  refreshTokens: RefreshTokens,
+  client: AppRecord,
+  token: string,
+  hint: string | undefined,
+): Promise<void> {
+  const now = idgate.clock();
+  for (const kind of lookupOrder(hint)) {
+    if (kind === 'access') {
+      const claims = idgate.accessTokens.open(token);
+      if (!claims) continue;
+      if (claims.cid === client.clientId && claims.env === idgate.config.environment) {
+        const expiresAt = new Date(claims.exp * 1000);
+        if (expiresAt > now) await idgate.revocations.revoke([tokenRevocationId(claims.jti)], expiresAt, now);
+      }
+      return;
+    }
+    const record = await refreshTokens.find(token);
+    if (!record) continue;
+    // RFC 7009 §2.1: revoking a refresh token also invalidates the access tokens of its grant.
+    if (record.clientId === client.clientId) await refreshTokens.revokeGrant(record.grantId, now);
+    return;
+  }
+}

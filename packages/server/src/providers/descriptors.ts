@@ -25,9 +25,29 @@ export interface ProviderDescriptor {
   readonly sandboxOnly: boolean;
   /** Names of the settings an app may give it (`PUT /admin/v1/apps/{id}/providers/{providerId}`). */
   readonly settings: readonly string[];
+  /**
+   * The `userData` field an `/authorize` `login_hint` fills when the app sent none (a push
+   * provider's personal number), if any.
+   */
+  readonly loginHintField?: string;
 }
 
-const STANDARD_CLAIMS = ['given_name', 'family_name', 'birthdate', 'nationality', 'email', 'phone_number', 'address'];
+/** The claims idgate normalizes across providers (SPEC 4), in documentation order. */
+export const STANDARD_CLAIMS = [
+  'given_name',
+  'family_name',
+  'birthdate',
+  'nationality',
+  'email',
+  'phone_number',
+  'address',
+] as const;
+
+/** A claim idgate normalizes. */
+export type StandardClaim = (typeof STANDARD_CLAIMS)[number];
+
+/** Every flow type, in documentation order. */
+export const FLOW_TYPES: readonly FlowType[] = ['redirect', 'qr', 'push'];
 
 /** The sandbox mock providers, one per flow type. */
 export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
@@ -63,6 +83,7 @@ export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
     countries: [],
     sandboxOnly: true,
     settings: [],
+    loginHintField: 'personalNumber',
   },
 ];
 

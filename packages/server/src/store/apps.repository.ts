@@ -446,7 +446,11 @@ function rowToProvider(row: AppProviderRow): AppProviderRecord {
 }
 
 /** Keeps `app_origins` equal to an app's allowed origins (inside the caller's transaction). */
-async function replaceOrigins(trx: Kysely<DatabaseSchema>, clientId: string, origins: readonly string[]): Promise<void> {
+async function replaceOrigins(
+  trx: Kysely<DatabaseSchema>,
+  clientId: string,
+  origins: readonly string[],
+): Promise<void> {
   await trx.deleteFrom('app_origins').where('client_id', '=', clientId).execute();
   const unique = [...new Set(origins)];
   if (unique.length > 0) {

@@ -1,7 +1,235 @@
 /**
- * REST verification routes (placeholder).
+ * The REST API of verification sessions (SPEC 4): `/v1/providers`, `/v1/verifications`,
+ * and the admin API's audit trail `/admin/v1/verifications/{id}/events`.
+ *
+ * REST routes answer problem+json with RFC 6750 challenges (surface `bearer`), take HTTP
+ * Basic or a `client_credentials` bearer token (`rest-auth.ts`), count against the app's
+ * rate limit, and answer CORS for the app's origins.
  */
+import type { ErrorCode } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
+import { authenticateAdmin } from '../admin/admin-auth.js';
+import type { RouteContract } from '../http/route-contract.js';
+import { IdempotencyRepository } from '../store/idempotency.repository.js';
+import { Idempotency } from './idempotency.js';
+import { requireRestScope, restCallerOf } from './rest-auth.js';
+import {
+  CreateVerificationSchema,
+  IdempotencyHeaders,
+  ProviderIdParams,
+  VerificationParams,
+} from './verification-schemas.js';
+import { createdVerificationView, eventView, providerView, verificationView } from './verification-view.js';
+
+const JSON_ONLY = ['application/json'] as const;
+const REST_AUTH_ERRORS: readonly ErrorCode[] = [
+  'AUTH_MISSING_CREDENTIALS',
+  'AUTH_INVALID_CREDENTIALS',
+  'AUTH_INVALID_CLIENT',
+  'AUTH_INVALID_TOKEN',
+  'AUTH_INSUFFICIENT_SCOPE',
+  'AUTH_FORBIDDEN',
+  'VALIDATION_MISSING_CLIENT_SECRET',
+  'SYSTEM_RATE_LIMITED',
+];
+
+function restContract(
+  summary: string,
+  tag: string,
+  errors: readonly ErrorCode[],
+  withBody = false,
+): { idgate: RouteContract } {
+  return {
+    idgate: {
+      surface: 'bearer',
+      realm: 'idgate',
+      produces: JSON_ONLY,
+      ...(withBody ? { consumes: JSON_ONLY } : {}),
+      cors: true,
+      errors: [...REST_AUTH_ERRORS, ...errors],
+      summary,
+      tag,
+    },
+  };
+}
 
 /** Registers `/v1/providers`, `/v1/verifications` and `/admin/v1/verifications/{id}/events`. */
-export function registerVerificationRoutes(_app: FastifyInstance): void {}
+export function registerVerificationRoutes(app: FastifyInstance): void {
+  const { verifications, database, clock, config, secrets, adminKeyHash } = app.idgate;
+  const idempotency = new Idempotency(new IdempotencyRepository(database), clock);
+
+  app.register(
+    async function restApi(v1) {
+      v1.addHook('onSend', async function noStore(_request, reply, payload) {
+        reply.header('cache-control', 'no-store');
+        return payload;
+      });
+
+      v1.get(
+        '/providers',
+        {
+          onRequest: requireRestScope('providers'),
+          config: restContract("List the app's providers", 'providers', []),
+        },
+        async function listProviders(request) {
+          const { app: caller } = restCallerOf(request);
+          const adapters = await verifications.providersFor(caller);
+          return { data: adapters.map((adapter) => providerView(adapter, config.environment)) };
+        },
+      );
+
+      v1.get<{ Params: ProviderIdParams }>(
+        '/providers/:providerId',
+        {
+          schema: { params: ProviderIdParams },
+          onRequest: requireRestScope('providers'),
+          config: restContract('Read a provider', 'providers', [
+            'VALIDATION_INVALID_PARAMETER',
+            'PROVIDER_NOT_FOUND',
+            'PROVIDER_NOT_ENABLED',
+          ]),
+        },
+        async function getProvider(request) {
+          const { app: caller } = restCallerOf(request);
+          request.logContext.providerId = request.params.providerId.slice(0, 64);
+          const { adapter } = await verifications.providerFor(caller, request.params.providerId);
+          return providerView(adapter, config.environment);
+        },
+      );
+
+      v1.post<{ Body: CreateVerificationSchema; Headers: IdempotencyHeaders }>(
+        '/verifications',
+        {
+          schema: { body: CreateVerificationSchema, headers: IdempotencyHeaders },
+          onRequest: requireRestScope('verifications'),
+          onSend: async function settleIdempotencyKey(request, reply, payload) {
+            await idempotency.settle(request, reply, payload);
+            return payload;
+          },
+          onResponse: async function abandonIdempotencyKey(request) {
+            await idempotency.abandon(request);
+          },
+          config: restContract(
+            'Create a verification (honours Idempotency-Key)',
+            'verifications',
+            [
+              'VALIDATION_MISSING_PARAMETER',
+              'VALIDATION_INVALID_PARAMETER',
+              'VALIDATION_MISSING_USER_DATA',
+              'VALIDATION_INVALID_USER_DATA',
+              'VALIDATION_UNPROCESSABLE',
+              'SESSION_INVALID_FLOW',
+              'PROVIDER_NOT_FOUND',
+              'PROVIDER_NOT_ENABLED',
+              'PROVIDER_INITIALIZATION_FAILED',
+              'PROVIDER_ERROR',
+              'PROVIDER_UNAVAILABLE',
+              'PROVIDER_CONFIGURATION_ERROR',
+              'PROVIDER_AUTHENTICATION_FAILED',
+              'PROVIDER_UNEXPECTED_RESPONSE',
+              'RESOURCE_CONFLICT',
+            ],
+            true,
+          ),
+        },
+        async function createVerification(request, reply) {
+          const { app: caller } = restCallerOf(request);
+          request.logContext.providerId = request.body.providerId.slice(0, 64);
+          const key = request.headers['idempotency-key'];
+          if (
+            key !== undefined &&
+            !(await idempotency.begin(request, reply, caller.clientId, key, '/v1/verifications'))
+          ) {
+            return reply;
+          }
+          const verification = await verifications.create(caller, request.body);
+          request.logContext.verificationId = verification.id;
+          reply.code(201).header('location', `/v1/verifications/${verification.id}`);
+          return createdVerificationView(verification);
+        },
+      );
+
+      v1.get<{ Params: VerificationParams }>(
+        '/verifications/:verificationId',
+        {
+          schema: { params: VerificationParams },
+          onRequest: requireRestScope('verifications'),
+          config: restContract('Read a verification', 'verifications', [
+            'VALIDATION_INVALID_PARAMETER',
+            'SESSION_VERIFICATION_NOT_FOUND',
+          ]),
+        },
+        async function getVerification(request) {
+          const { app: caller } = restCallerOf(request);
+          const id = request.params.verificationId;
+          request.logContext.verificationId = id.slice(0, 128);
+          const verification = await verifications.get(caller, id);
+          if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
+          const identity =
+            verification.status === 'completed' ? await verifications.identityFor(id, caller.clientId) : undefined;
+          return verificationView(verification, identity);
+        },
+      );
+
+      v1.post<{ Params: VerificationParams }>(
+        '/verifications/:verificationId/cancel',
+        {
+          schema: { params: VerificationParams },
+          onRequest: requireRestScope('verifications'),
+          config: restContract(
+            'Cancel a verification',
+            'verifications',
+            ['VALIDATION_INVALID_PARAMETER', 'SESSION_VERIFICATION_NOT_FOUND', 'SESSION_INVALID_STATUS_TRANSITION'],
+            true,
+          ),
+        },
+        async function cancelVerification(request) {
+          const { app: caller } = restCallerOf(request);
+          const id = request.params.verificationId;
+          request.logContext.verificationId = id.slice(0, 128);
+          const verification = await verifications.cancelForApp(caller, id);
+          if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
+          return verificationView(verification, undefined);
+        },
+      );
+    },
+    { prefix: '/v1' },
+  );
+
+  app.register(
+    async function adminVerifications(admin) {
+      admin.get<{ Params: VerificationParams }>(
+        '/verifications/:verificationId/events',
+        {
+          schema: { params: VerificationParams },
+          onRequest: async function requireAdminKey(request) {
+            authenticateAdmin(request, secrets, adminKeyHash);
+          },
+          config: {
+            idgate: {
+              surface: 'bearer',
+              realm: 'idgate-admin',
+              produces: JSON_ONLY,
+              errors: [
+                'AUTH_MISSING_CREDENTIALS',
+                'AUTH_INVALID_CREDENTIALS',
+                'VALIDATION_INVALID_PARAMETER',
+                'SESSION_VERIFICATION_NOT_FOUND',
+              ],
+              summary: "Read a verification's transition audit trail",
+              tag: 'admin',
+            },
+          },
+        },
+        async function listVerificationEvents(request, reply) {
+          const id = request.params.verificationId;
+          request.logContext.verificationId = id.slice(0, 128);
+          const events = await verifications.events(id);
+          reply.header('cache-control', 'no-store');
+          return { verificationId: id, data: events.map(eventView) };
+        },
+      );
+    },
+    { prefix: '/admin/v1' },
+  );
+}

@@ -1,9 +1,766 @@
 /**
- * Verification sessions (placeholder).
+ * Verification sessions: the one state machine behind REST verifications and
+ * `/authorize` transactions (SPEC 2, 4, 5).
+ *
+ * - Ids are bound to the environment: `vrf_test_…` in sandbox, `vrf_live_…` in production.
+ * - Every change goes through the state machine (`state-machine.ts`): validated, written
+ *   with an optimistic version check and recorded with actor and time. A write that lost a
+ *   race is decided again on a fresh read.
+ * - Expiry is evaluated lazily: any read of a session past `expiresAt` records `expired`
+ *   (`err_session_expired`) first. REST reads also poll the provider.
+ * - `userData`, the provider's state and the result (claims, missing claims, provenance,
+ *   the provider's subject) are stored encrypted.
+ * - A provider failure (`PROVIDER_*`, thrown by its adapter) fails the session with the
+ *   error's transaction status code. The call that started or advanced the provider
+ *   throws it again with `context.verificationId`; a REST read that polled answers the
+ *   failed session instead (see docs/sandbox.md, "Provider failures").
  */
+import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
 import type { AppContext } from '../app.js';
+import type { Environment } from '../config/config.js';
+import type { ProviderAdapter, ProviderContext, ProviderStep } from '../providers/adapter.js';
+import type { FlowType } from '../providers/descriptors.js';
+import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.js';
+import { randomBase62 } from '../security/secrets.js';
+import type { AppRecord } from '../store/apps.repository.js';
+import {
+  type StoredVerification,
+  type VerificationChanges,
+  VerificationsRepository,
+} from '../store/verifications.repository.js';
+import { claimsForScopes, missingClaimsOf, normalizeClaims, REQUIRED_IDENTITY_CLAIMS } from './claims.js';
+import { checkTransition, isTerminal, type Transition, VerificationStateMachine } from './state-machine.js';
+import type {
+  AuthorizationRequestRecord,
+  CreateVerificationBody,
+  NormalizedClaims,
+  StartProviderInput,
+  Verification,
+  VerificationActor,
+  VerificationEvent,
+  VerifiedIdentity,
+} from './verification.types.js';
 
-/** Verification sessions: the one state machine behind REST verifications and /authorize. */
+/** How long an `/authorize` transaction lives. */
+export const AUTHORIZATION_TTL_SECONDS = 600;
+
+/** How long a REST verification lives. */
+export const VERIFICATION_TTL_SECONDS = 600;
+
+/** How often a write that lost a race is decided again before `RESOURCE_CONFLICT`. */
+const MAX_ATTEMPTS = 5;
+
+/** The services the verification service uses (as `buildApp` passes them). */
+export type VerificationContext = Omit<AppContext, 'verifications' | 'rateLimits' | 'codes'>;
+
+/** The environment a verification id names, if it is one. */
+export function environmentOfVerificationId(id: string): Environment | undefined {
+  if (id.startsWith('vrf_test_')) return 'sandbox';
+  if (id.startsWith('vrf_live_')) return 'production';
+  return undefined;
+}
+
+/** A new verification id for an environment. */
+export function newVerificationId(environment: Environment): string {
+  return `vrf_${environment === 'sandbox' ? 'test' : 'live'}_${randomBase62(24)}`;
+}
+
+/** The result stored (encrypted) with a completed session. */
+interface StoredResult {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly claims: NormalizedClaims;
+  readonly missingClaims: readonly string[];
+  readonly rawClaims: Readonly<Record<string, unknown>>;
+}
+
+/** What an operation decided for the session it read. */
+interface Plan {
+  /** The transition to write, if any. */
+  readonly write?: Transition;
+  /** Thrown once the write (if any) succeeded. */
+  readonly thenThrow?: IdgateError;
+}
+
+/** Which not-found error a look-up raises. */
+type NotFoundCode = Extract<ErrorCode, 'SESSION_NOT_FOUND' | 'SESSION_VERIFICATION_NOT_FOUND'>;
+
+/** Verification sessions. */
 export class VerificationService {
-  constructor(_context: Omit<AppContext, 'verifications' | 'rateLimits' | 'codes'>) {}
+  readonly #context: VerificationContext;
+  readonly #repository: VerificationsRepository;
+  readonly #machine: VerificationStateMachine;
+  readonly #registry: ProviderRegistry;
+
+  constructor(context: VerificationContext, registry?: ProviderRegistry) {
+    this.#context = context;
+    this.#repository = new VerificationsRepository(context.database);
+    this.#machine = new VerificationStateMachine(this.#repository, context.clock);
+    this.#registry = registry ?? createProviderRegistry(context.config.environment);
+  }
+
+  /** The provider adapters this instance offers. */
+  get providers(): ProviderRegistry {
+    return this.#registry;
+  }
+
+  /**
+   * A provider offered here and enabled for the app, with the app's settings for it.
+   * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`
+   */
+  async providerFor(
+    app: AppRecord,
+    providerId: string,
+  ): Promise<{ readonly adapter: ProviderAdapter; readonly settings: Readonly<Record<string, unknown>> }> {
+    const adapter = this.#registry.get(providerId);
+    if (adapter === undefined) {
+      const shown = providerId.slice(0, 64);
+      throw new IdgateError('PROVIDER_NOT_FOUND', {
+        detail: `There is no provider '${shown}' in ${this.#context.config.environment}; GET /v1/providers lists the app's providers.`,
+        context: { providerId: shown },
+      });
+    }
+    const { record } = await this.#context.apps.getProvider(app.clientId, providerId);
+    if (!record?.enabled) {
+      throw new IdgateError('PROVIDER_NOT_ENABLED', {
+        detail: `Provider ${providerId} is not enabled for this app; enable it with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`,
+        context: { providerId },
+      });
+    }
+    return { adapter, settings: record.settings };
+  }
+
+  /** The providers offered here that are enabled for the app, in registry order. */
+  async providersFor(app: AppRecord): Promise<readonly ProviderAdapter[]> {
+    const records = await this.#context.apps.listProviders(app.clientId);
+    const enabled = new Set(records.filter((record) => record.enabled).map((record) => record.providerId));
+    return this.#registry.all().filter((adapter) => enabled.has(adapter.descriptor.id));
+  }
+
+  // ---------------------------------------------------------------- /authorize
+
+  /** Starts an `/authorize` transaction (`initiated`, {@link AUTHORIZATION_TTL_SECONDS}). */
+  async createAuthorization(app: AppRecord, request: AuthorizationRequestRecord): Promise<Verification> {
+    const now = this.#context.clock();
+    const stored = await this.#repository.insert(
+      {
+        id: newVerificationId(this.#context.config.environment),
+        clientId: app.clientId,
+        environment: this.#context.config.environment,
+        origin: 'authorize',
+        status: 'initiated',
+        statusCode: null,
+        providerId: null,
+        flowType: null,
+        requestedLoa: request.requestedLoa ?? null,
+        achievedLoa: null,
+        requestedClaims: claimsForScopes(request.scope),
+        flowDetails: {},
+        redirectUri: request.redirectUri,
+        authorizationRequest: request,
+        expiresAt: new Date(now.getTime() + AUTHORIZATION_TTL_SECONDS * 1000),
+        verifiedAt: null,
+        userDataCiphertext: null,
+        providerStateCiphertext: null,
+        resultCiphertext: null,
+      },
+      [{ from: null, to: 'initiated', statusCode: null, actor: 'app' }],
+      now,
+    );
+    return toPublic(stored);
+  }
+
+  /**
+   * A transaction for `/authorize` and the hosted pages; an expired one reads (and is
+   * recorded) as `expired`.
+   * @throws IdgateError `SESSION_NOT_FOUND` (unknown, deleted, or another environment's)
+   */
+  async getTransaction(id: string): Promise<Verification> {
+    return toPublic(await this.#mutate(id, 'SESSION_NOT_FOUND', async () => ({})));
+  }
+
+  /**
+   * Starts the session at a provider. The checks leave the session unchanged when they
+   * refuse; a provider failure fails the session, then throws.
+   *
+   * The headless sandbox path: on `mock-redirect` with a test identity as `loginHint`,
+   * an `/authorize` transaction reaches its outcome at once (completed, failed or cancelled).
+   *
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION` (terminal),
+   *   `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`, `SESSION_INVALID_FLOW`,
+   *   `VALIDATION_UNPROCESSABLE` (LoA, `txStatus` `err_loa_not_met`),
+   *   `VALIDATION_MISSING_USER_DATA`, `VALIDATION_INVALID_USER_DATA`, `PROVIDER_*`
+   */
+  async startProvider(id: string, providerId: string, input: StartProviderInput): Promise<Verification> {
+    const stored = await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      if (isTerminal(current.status)) {
+        throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
+          detail: `The transaction is already ${current.status}; start a new one.`,
+          context: { verificationId: current.id, status: current.status },
+        });
+      }
+      const app = await this.#context.apps.get(current.clientId);
+      const loginHint = input.loginHint ?? current.authorizationRequest?.loginHint;
+      const prepared = await this.#prepare(app, providerId, {
+        flowType: input.flowType,
+        requestedLoa: current.requestedLoa,
+        userData: input.userData ?? {},
+        loginHint,
+        origin: current.origin,
+      });
+      const context = this.#providerContext(current, prepared, current.status as ProviderContext['status'], {});
+      const base: VerificationChanges = {
+        providerId: prepared.adapter.descriptor.id,
+        flowType: prepared.flowType,
+        userDataCiphertext: this.#sealOrNull(prepared.userData),
+      };
+      return this.#runProvider(current, base, () => prepared.adapter.start(context), 'throw');
+    });
+    return toPublic(stored);
+  }
+
+  /**
+   * Advances a session: a provider callback, an answer on the (mock) provider's screen, or
+   * a poll (empty input). A poll of a terminal session returns it; any other input for a
+   * terminal session is refused.
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `VALIDATION_INVALID_PARAMETER`, `PROVIDER_*`
+   */
+  async advance(id: string, input: Readonly<Record<string, string>>): Promise<Verification> {
+    const poll = Object.keys(input).length === 0;
+    const stored = await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      if (isTerminal(current.status) || current.providerId === null) {
+        if (poll) return {};
+        throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
+          detail:
+            current.providerId === null
+              ? 'No provider was started for this transaction yet.'
+              : `The transaction is already ${current.status}; a ${current.status} transaction never changes.`,
+          context: { verificationId: current.id, status: current.status },
+        });
+      }
+      return this.#advancePlan(current, input, 'throw');
+    });
+    return toPublic(stored);
+  }
+
+  /**
+   * Cancels a session (`cancelled`; `err_user_cancelled` when the user cancels, no status
+   * code when the app does).
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION` (terminal)
+   */
+  async cancel(id: string, actor: 'app' | 'user'): Promise<Verification> {
+    return toPublic(await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => this.#cancelPlan(current, actor)));
+  }
+
+  /**
+   * Ends a session with a status code, in the state the code belongs to
+   * (`TX_STATUS_DEFINITIONS[code].state`); a terminal session is returned unchanged.
+   * @throws IdgateError `SESSION_NOT_FOUND`
+   */
+  async fail(
+    id: string,
+    statusCode: TxStatusCode,
+    actor: Extract<VerificationActor, 'system' | 'provider' | 'hook' | 'user'>,
+  ): Promise<Verification> {
+    const stored = await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      if (isTerminal(current.status)) return {};
+      return { write: { to: TX_STATUS_DEFINITIONS[statusCode].state, statusCode, actor } };
+    });
+    return toPublic(stored);
+  }
+
+  /** The verified identity of a completed session of that app (for tokens and `/userinfo`). */
+  async identityFor(verificationId: string, clientId: string): Promise<VerifiedIdentity | undefined> {
+    if (environmentOfVerificationId(verificationId) !== this.#context.config.environment) return undefined;
+    const stored = await this.#repository.find(verificationId);
+    if (stored === undefined || stored.clientId !== clientId || stored.status !== 'completed') return undefined;
+    return this.#identityOf(stored);
+  }
+
+  /**
+   * The recorded transitions of a session, oldest first (after recording a due expiry).
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND`
+   */
+  async events(id: string): Promise<readonly VerificationEvent[]> {
+    await this.#mutate(id, 'SESSION_VERIFICATION_NOT_FOUND', async () => ({}));
+    return this.#repository.events(id);
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  /**
+   * Creates a REST verification and starts it at the provider at once: `pending` (or
+   * failed). The checks refuse before anything is stored.
+   * @throws IdgateError `VALIDATION_INVALID_PARAMETER` (`redirectUri`), `PROVIDER_NOT_FOUND`,
+   *   `PROVIDER_NOT_ENABLED`, `SESSION_INVALID_FLOW`, `VALIDATION_UNPROCESSABLE`,
+   *   `VALIDATION_MISSING_USER_DATA`, `VALIDATION_INVALID_USER_DATA`, `PROVIDER_*` (the
+   *   session exists and failed: `context.verificationId`)
+   */
+  async create(app: AppRecord, input: CreateVerificationBody): Promise<Verification> {
+    checkRedirectUri(app, input.redirectUri);
+    const prepared = await this.#prepare(app, input.providerId, {
+      flowType: input.flowType,
+      requestedLoa: input.requestedLoa ?? null,
+      userData: input.userData ?? {},
+      loginHint: undefined,
+      origin: 'rest',
+    });
+    const now = this.#context.clock();
+    const draft: StoredVerification = {
+      id: newVerificationId(this.#context.config.environment),
+      clientId: app.clientId,
+      environment: this.#context.config.environment,
+      origin: 'rest',
+      status: 'initiated',
+      statusCode: null,
+      providerId: null,
+      flowType: null,
+      requestedLoa: input.requestedLoa ?? null,
+      achievedLoa: null,
+      requestedClaims: input.requestedClaims ?? [...prepared.adapter.descriptor.claims],
+      flowDetails: {},
+      redirectUri: input.redirectUri ?? null,
+      authorizationRequest: null,
+      expiresAt: new Date(now.getTime() + VERIFICATION_TTL_SECONDS * 1000),
+      verifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+      userDataCiphertext: null,
+      providerStateCiphertext: null,
+      resultCiphertext: null,
+    };
+    const base: VerificationChanges = {
+      providerId: prepared.adapter.descriptor.id,
+      flowType: prepared.flowType,
+      userDataCiphertext: this.#sealOrNull(prepared.userData),
+    };
+    const plan = await this.#runProvider(
+      draft,
+      base,
+      () => prepared.adapter.start(this.#providerContext(draft, prepared, 'initiated', {})),
+      'throw',
+    );
+    // Created and started in one transaction: the session is never seen half-started.
+    const transition: Transition = plan.write ?? { to: 'initiated', actor: 'app' };
+    checkTransition(draft, transition.to);
+    const created = await this.#repository.insert(
+      {
+        ...draft,
+        ...transition.changes,
+        status: transition.to,
+        statusCode: transition.statusCode ?? null,
+      } as StoredVerification,
+      [
+        { from: null, to: 'initiated', statusCode: null, actor: 'app' },
+        ...(transition.to === 'initiated'
+          ? []
+          : [
+              {
+                from: 'initiated' as const,
+                to: transition.to,
+                statusCode: transition.statusCode ?? null,
+                actor: transition.actor,
+              },
+            ]),
+      ],
+      now,
+    );
+    if (plan.thenThrow) throw plan.thenThrow;
+    return toPublic(created);
+  }
+
+  /**
+   * A REST verification of this app, brought up to date: expiry, then a poll of the
+   * provider (a provider failure fails the session and is answered as its status).
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND` (unknown, another app's, another environment's)
+   */
+  async get(app: AppRecord, id: string): Promise<Verification> {
+    const stored = await this.#mutate(
+      id,
+      'SESSION_VERIFICATION_NOT_FOUND',
+      async (current) => {
+        if (isTerminal(current.status) || current.providerId === null) return {};
+        return this.#advancePlan(current, {}, 'record');
+      },
+      app.clientId,
+    );
+    return toPublic(stored);
+  }
+
+  /**
+   * Cancels a verification of this app on the app's behalf. The provider is asked first,
+   * so a session the user already completed is not cancelled behind their back.
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`
+   */
+  async cancelForApp(app: AppRecord, id: string): Promise<Verification> {
+    await this.get(app, id);
+    const stored = await this.#mutate(
+      id,
+      'SESSION_VERIFICATION_NOT_FOUND',
+      async (current) => this.#cancelPlan(current, 'app'),
+      app.clientId,
+    );
+    return toPublic(stored);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Reads a session and runs `decide` on it until its decision is written (or needs no
+   * write). A session past its expiry is recorded as expired before anything else.
+   */
+  async #mutate(
+    id: string,
+    notFound: NotFoundCode,
+    decide: (current: StoredVerification) => Promise<Plan>,
+    clientId?: string,
+  ): Promise<StoredVerification> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.#load(id, notFound, clientId);
+      if (!isTerminal(current.status) && this.#context.clock().getTime() >= current.expiresAt.getTime()) {
+        // Expiry is evaluated lazily: record it, then decide on the expired session.
+        await this.#machine.apply(current, { to: 'expired', statusCode: 'err_session_expired', actor: 'system' });
+        continue;
+      }
+      const plan = await decide(current);
+      if (plan.write === undefined) {
+        if (plan.thenThrow) throw plan.thenThrow;
+        return current;
+      }
+      const written = await this.#machine.apply(current, plan.write);
+      if (written === undefined) continue;
+      if (plan.thenThrow) throw plan.thenThrow;
+      return written;
+    }
+    throw new IdgateError('RESOURCE_CONFLICT', {
+      detail: 'The verification was changed by other requests at the same time; retry.',
+      context: { verificationId: id },
+    });
+  }
+
+  /** A session of this environment (and of `clientId`, when given). */
+  async #load(id: string, notFound: NotFoundCode, clientId: string | undefined): Promise<StoredVerification> {
+    const environment = this.#context.config.environment;
+    const idEnvironment = environmentOfVerificationId(id);
+    if (idEnvironment !== undefined && idEnvironment !== environment) {
+      throw notFoundError(notFound, id, `it is a ${idEnvironment} id and this is the ${environment} environment`);
+    }
+    const stored = idEnvironment === undefined ? undefined : await this.#repository.find(id);
+    if (stored === undefined || stored.environment !== environment) throw notFoundError(notFound, id);
+    // Another app's session reads exactly like an unknown one.
+    if (clientId !== undefined && stored.clientId !== clientId) throw notFoundError(notFound, id);
+    return stored;
+  }
+
+  #cancelPlan(current: StoredVerification, actor: 'app' | 'user'): Plan {
+    if (isTerminal(current.status)) {
+      throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
+        detail: `The verification is already ${current.status}; only a verification in progress can be cancelled.`,
+        context: { verificationId: current.id, status: current.status },
+      });
+    }
+    return { write: { to: 'cancelled', statusCode: actor === 'user' ? 'err_user_cancelled' : null, actor } };
+  }
+
+  async #advancePlan(
+    current: StoredVerification,
+    input: Readonly<Record<string, string>>,
+    onProviderFailure: 'throw' | 'record',
+  ): Promise<Plan> {
+    const adapter = current.providerId === null ? undefined : this.#registry.get(current.providerId);
+    if (adapter === undefined || current.flowType === null) {
+      // The provider is no longer offered here: the session cannot go on.
+      return { write: { to: 'failed', statusCode: 'err_provider_unavailable', actor: 'system' } };
+    }
+    const prepared: Prepared = {
+      adapter,
+      flowType: current.flowType,
+      userData: this.#openJson(current.userDataCiphertext),
+      loginHint: current.authorizationRequest?.loginHint,
+      settings: await this.#settingsFor(current.clientId, adapter.descriptor.id),
+    };
+    const context = this.#providerContext(
+      current,
+      prepared,
+      current.status as ProviderContext['status'],
+      this.#openJson(current.providerStateCiphertext),
+    );
+    return this.#runProvider(current, {}, () => adapter.advance(context, input), onProviderFailure);
+  }
+
+  /** Runs one provider call and decides what it means for the session. */
+  async #runProvider(
+    current: StoredVerification,
+    base: VerificationChanges,
+    call: () => Promise<ProviderStep>,
+    onProviderFailure: 'throw' | 'record',
+  ): Promise<Plan> {
+    let step: ProviderStep;
+    try {
+      step = await call();
+    } catch (thrown) {
+      if (isIdgateError(thrown) && !thrown.code.startsWith('PROVIDER_')) throw thrown;
+      const error = isIdgateError(thrown)
+        ? withVerificationId(thrown, current.id)
+        : new IdgateError('SYSTEM_INTERNAL_ERROR', { cause: thrown, context: { verificationId: current.id } });
+      const statusCode = isIdgateError(thrown) ? thrown.txStatus : 'err_internal';
+      const write: Transition = {
+        to: TX_STATUS_DEFINITIONS[statusCode].state,
+        statusCode,
+        actor: isIdgateError(thrown) ? 'provider' : 'system',
+        changes: base,
+      };
+      return onProviderFailure === 'throw' ? { write, thenThrow: error } : { write };
+    }
+    const write = this.#stepTransition(current, base, step);
+    // Nothing new (a poll while the user is still busy): nothing to write.
+    if (write.to === current.status && Object.keys(write.changes ?? {}).length === 0) return {};
+    return { write };
+  }
+
+  /** What a provider step means for the session. */
+  #stepTransition(current: StoredVerification, base: VerificationChanges, step: ProviderStep): Transition {
+    const changes: VerificationChanges = {
+      ...base,
+      ...(step.flowDetails === undefined ? {} : { flowDetails: step.flowDetails }),
+      ...(step.providerState === undefined
+        ? {}
+        : { providerStateCiphertext: this.#context.secrets.encrypt(JSON.stringify(step.providerState)) }),
+    };
+    const actor = step.actor ?? 'provider';
+    switch (step.status) {
+      case 'pending':
+      case 'authenticating':
+        return { to: step.status, actor, changes };
+      case 'failed':
+        return { to: 'failed', statusCode: step.statusCode ?? 'err_not_authenticated', actor, changes };
+      case 'cancelled':
+        return { to: 'cancelled', statusCode: step.statusCode ?? 'err_user_cancelled', actor, changes };
+      case 'completed':
+        return this.#completion(current, changes, step, actor);
+    }
+  }
+
+  /**
+   * A provider result becomes a completed session only when its claims normalize, carry
+   * the identity's required claims, and its LoA reaches the requested one.
+   */
+  #completion(
+    current: StoredVerification,
+    changes: VerificationChanges,
+    step: ProviderStep,
+    actor: 'provider' | 'user',
+  ): Transition {
+    const result = step.result;
+    if (result === undefined) return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+    const now = this.#context.clock();
+    const { claims, problems } = normalizeClaims(result.claims, now);
+    if (problems.length > 0) {
+      // VALIDATION_INVALID_USER_DATA: the provider's data fails validation.
+      return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+    }
+    if (missingClaimsOf(REQUIRED_IDENTITY_CLAIMS, claims).length > 0) {
+      // VALIDATION_MISSING_USER_DATA: the provider did not return the claims every identity needs.
+      return { to: 'failed', statusCode: 'err_missing_user_data', actor: 'system', changes };
+    }
+    const requestedLoa = current.requestedLoa ?? 0;
+    if (result.loa < requestedLoa) {
+      // SPEC 4: a result below the requested level fails the session.
+      return {
+        to: 'failed',
+        statusCode: 'err_loa_not_met',
+        actor: 'system',
+        changes: { ...changes, achievedLoa: result.loa },
+      };
+    }
+    const stored: StoredResult = {
+      subject: result.subject,
+      issuer: result.issuer,
+      claims,
+      missingClaims: missingClaimsOf(current.requestedClaims, claims),
+      rawClaims: result.rawClaims,
+    };
+    return {
+      to: 'completed',
+      actor,
+      changes: {
+        ...changes,
+        achievedLoa: result.loa,
+        verifiedAt: now,
+        resultCiphertext: this.#context.secrets.encrypt(JSON.stringify(stored)),
+      },
+    };
+  }
+
+  /** The checks before a provider is started, and what starting it needs. */
+  async #prepare(
+    app: AppRecord,
+    providerId: string,
+    request: {
+      readonly flowType: FlowType | undefined;
+      readonly requestedLoa: number | null;
+      readonly userData: Readonly<Record<string, unknown>>;
+      readonly loginHint: string | undefined;
+      readonly origin: 'authorize' | 'rest';
+    },
+  ): Promise<Prepared> {
+    const { adapter, settings } = await this.providerFor(app, providerId);
+    const descriptor = adapter.descriptor;
+    const flowType = request.flowType ?? descriptor.flowTypes[0];
+    if (flowType === undefined || !descriptor.flowTypes.includes(flowType)) {
+      throw new IdgateError('SESSION_INVALID_FLOW', {
+        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${String(flowType)}.`,
+        context: { providerId, flowType: String(flowType), supported: descriptor.flowTypes },
+      });
+    }
+    if (request.requestedLoa !== null && request.requestedLoa > descriptor.maxLoa) {
+      // SPEC 4: a request above the provider's levels is 422 (REST) or err_loa_not_met (/authorize).
+      throw new IdgateError('VALIDATION_UNPROCESSABLE', {
+        detail: `Provider ${providerId} reaches at most level of assurance ${descriptor.maxLoa}; ${request.requestedLoa} was requested.`,
+        context: { providerId, requestedLoa: request.requestedLoa, maxLoa: descriptor.maxLoa },
+        txStatus: 'err_loa_not_met',
+      });
+    }
+    const userData: Record<string, unknown> = { ...request.userData };
+    const hintField = descriptor.loginHintField;
+    if (hintField !== undefined && userData[hintField] === undefined && request.loginHint !== undefined) {
+      userData[hintField] = request.loginHint;
+    }
+    const missing = descriptor.requiredUserData.filter(
+      (field) => userData[field] === undefined || userData[field] === '',
+    );
+    if (missing.length > 0) {
+      throw new IdgateError('VALIDATION_MISSING_USER_DATA', {
+        detail: `Provider ${providerId} needs userData.${missing.join(', userData.')}.`,
+        context: {
+          providerId,
+          missing,
+          fields: missing.map((field) => ({
+            name: `userData.${field}`,
+            pointer: `/userData/${field}`,
+            reason: 'is required by this provider',
+          })),
+        },
+      });
+    }
+    const problems = adapter.userDataProblems(userData, request.origin);
+    if (problems.length > 0) {
+      throw new IdgateError('VALIDATION_INVALID_USER_DATA', {
+        detail: `Invalid userData for provider ${providerId}: ${problems.map((problem) => problem.name).join(', ')}.`,
+        context: { providerId, fields: problems },
+      });
+    }
+    return { adapter, flowType, userData, loginHint: request.loginHint, settings };
+  }
+
+  #providerContext(
+    current: StoredVerification,
+    prepared: Prepared,
+    status: ProviderContext['status'],
+    providerState: Readonly<Record<string, unknown>>,
+  ): ProviderContext {
+    return {
+      verificationId: current.id,
+      clientId: current.clientId,
+      environment: current.environment,
+      issuer: this.#context.config.issuer,
+      origin: current.origin,
+      flowType: prepared.flowType,
+      redirectUri: current.redirectUri,
+      requestedLoa: current.requestedLoa,
+      requestedClaims: current.requestedClaims,
+      userData: prepared.userData,
+      loginHint: prepared.loginHint,
+      settings: prepared.settings,
+      status,
+      providerState,
+      now: this.#context.clock(),
+    };
+  }
+
+  async #settingsFor(clientId: string, providerId: string): Promise<Readonly<Record<string, unknown>>> {
+    const { record } = await this.#context.apps.getProvider(clientId, providerId);
+    return record?.settings ?? {};
+  }
+
+  #identityOf(stored: StoredVerification): VerifiedIdentity | undefined {
+    if (stored.resultCiphertext === null || stored.providerId === null || stored.achievedLoa === null) return undefined;
+    const result = JSON.parse(this.#context.secrets.decrypt(stored.resultCiphertext)) as StoredResult;
+    return {
+      sub: this.#pairwiseSubject(stored.clientId, stored.providerId, result.subject),
+      claims: result.claims,
+      missingClaims: result.missingClaims,
+      loa: stored.achievedLoa,
+      verifiedAt: stored.verifiedAt ?? stored.updatedAt,
+      providerId: stored.providerId,
+      provenance: { providerId: stored.providerId, issuer: result.issuer, rawClaims: result.rawClaims },
+    };
+  }
+
+  /** OpenID Connect Core §8.1: a pairwise subject, here per app and provider. */
+  #pairwiseSubject(clientId: string, providerId: string, providerSubject: string): string {
+    return this.#context.secrets.hash(
+      `pairwise-subject-v1\u0000${clientId}\u0000${providerId}\u0000${providerSubject}`,
+    );
+  }
+
+  #sealOrNull(value: Readonly<Record<string, unknown>>): string | null {
+    return Object.keys(value).length === 0 ? null : this.#context.secrets.encrypt(JSON.stringify(value));
+  }
+
+  #openJson(ciphertext: string | null): Readonly<Record<string, unknown>> {
+    return ciphertext === null
+      ? {}
+      : (JSON.parse(this.#context.secrets.decrypt(ciphertext)) as Record<string, unknown>);
+  }
+}
+
+/** What starting or advancing a provider needs. */
+interface Prepared {
+  readonly adapter: ProviderAdapter;
+  readonly flowType: FlowType;
+  readonly userData: Readonly<Record<string, unknown>>;
+  readonly loginHint: string | undefined;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** The session without its encrypted parts. */
+function toPublic(stored: StoredVerification): Verification {
+  const { userDataCiphertext: _u, providerStateCiphertext: _p, resultCiphertext: _r, ...verification } = stored;
+  return verification;
+}
+
+/** A REST `redirectUri` must be one of the app's registered redirect URIs (exact string match). */
+function checkRedirectUri(app: AppRecord, redirectUri: string | undefined): void {
+  if (redirectUri === undefined || app.redirectUris.includes(redirectUri)) return;
+  throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+    detail: 'redirectUri must be one of the redirect URIs registered for the app (exact match).',
+    context: {
+      fields: [{ name: 'redirectUri', pointer: '/redirectUri', reason: 'is not a registered redirect URI of the app' }],
+    },
+  });
+}
+
+function notFoundError(code: NotFoundCode, id: string, wrongEnvironment?: string): IdgateError {
+  const shown = id.slice(0, 128);
+  const what = code === 'SESSION_NOT_FOUND' ? 'transaction' : 'verification';
+  return new IdgateError(code, {
+    detail:
+      wrongEnvironment === undefined
+        ? `There is no ${what} ${shown}.`
+        : `There is no ${what} ${shown} here: ${wrongEnvironment}.`,
+    context: { verificationId: shown },
+  });
+}
+
+/** The same provider error, naming the session it failed. */
+function withVerificationId(error: IdgateError, verificationId: string): IdgateError {
+  return new IdgateError(error.code, {
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+    context: { ...error.context, verificationId },
+    headers: error.headers,
+    cause: error,
+    ...(error.txStatusOverride === undefined ? {} : { txStatus: error.txStatusOverride }),
+  });
 }

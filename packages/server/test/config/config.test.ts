@@ -45,6 +45,9 @@ describe('loadConfig', () => {
       secretGracePeriodSeconds: 24 * 3600,
       shutdownTimeoutMs: 10_000,
       trustProxy: false,
+      rateLimitTokenClient: 600,
+      rateLimitTokenIp: 1200,
+      rateLimitRest: 600,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

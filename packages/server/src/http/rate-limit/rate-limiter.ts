@@ -1,20 +1,122 @@
 /**
- * Rate limits (placeholder: filled in by the rate-limit work).
+ * Rate limits (SPEC 2.2, 3.1): named policies of `limit` requests per minute per key,
+ * decided by GCRA in a {@link RateLimitStore}. Every counted request carries the
+ * `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers;
+ * a request over the limit is `SYSTEM_RATE_LIMITED` (429) with `Retry-After` and both.
  */
+import { createHash } from 'node:crypto';
+import { IdgateError } from '@idgate/errors';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config/config.js';
+import { MemoryRateLimitStore } from './memory-store.js';
+import type { RateLimitOutcome, RateLimitQuota, RateLimitStore } from './rate-limit-store.js';
 
-/** The rate-limit policies. */
+/**
+ * The rate-limit policies:
+ * - `token-client`: requests to `/token` per client id;
+ * - `token-ip`: requests to `/token` per client IP;
+ * - `rest-app`: requests to `/v1` per app.
+ */
 export type RateLimitPolicyName = 'token-client' | 'token-ip' | 'rest-app';
+
+/** Every policy's window: the limits are configured per minute. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+
+/** Keys longer than this are stored as their SHA-256 (bounded memory per key). */
+const MAX_KEY_LENGTH = 128;
+
+const POLICY_HEADER = 'ratelimit-policy';
+const LIMIT_HEADER = 'ratelimit';
+
+/** The quota of each policy from the configuration; `undefined` when turned off (`0`). */
+export function quotasFrom(config: Config): Readonly<Record<RateLimitPolicyName, RateLimitQuota | undefined>> {
+  const quota = (limit: number) => (limit > 0 ? { limit, windowMs: RATE_LIMIT_WINDOW_MS } : undefined);
+  return {
+    'token-client': quota(config.rateLimitTokenClient),
+    'token-ip': quota(config.rateLimitTokenIp),
+    'rest-app': quota(config.rateLimitRest),
+  };
+}
 
 /** Rate limits per policy and key. */
 export class RateLimiter {
-  constructor(_config: Config, _clock: () => Date) {}
+  /** Where the counts live (in memory unless another store is given). */
+  readonly store: RateLimitStore;
+  readonly #quotas: Readonly<Record<RateLimitPolicyName, RateLimitQuota | undefined>>;
+  readonly #clock: () => Date;
+
+  constructor(config: Config, clock: () => Date, store: RateLimitStore = new MemoryRateLimitStore()) {
+    this.#quotas = quotasFrom(config);
+    this.#clock = clock;
+    this.store = store;
+  }
+
+  /** The policy's quota, or `undefined` when the policy is turned off. */
+  quotaOf(policy: RateLimitPolicyName): RateLimitQuota | undefined {
+    return this.#quotas[policy];
+  }
 
   /**
    * Counts one request against `policy` for `key`; sets `RateLimit`/`RateLimit-Policy`
-   * headers on `reply`.
+   * headers on `reply` (a request counted under several policies lists each). Does
+   * nothing for a policy that is turned off.
    * @throws IdgateError `SYSTEM_RATE_LIMITED` (with `Retry-After`) when over the limit
    */
-  async consume(_reply: FastifyReply, _policy: RateLimitPolicyName, _key: string): Promise<void> {}
+  async consume(reply: FastifyReply, policy: RateLimitPolicyName, key: string): Promise<void> {
+    const quota = this.#quotas[policy];
+    if (quota === undefined) return;
+    const outcome = await this.store.consume(storeKey(policy, key), quota, this.#clock().getTime());
+    const policyField = withItem(reply.getHeader(POLICY_HEADER), policy, policyItem(policy, quota));
+    const limitField = withItem(reply.getHeader(LIMIT_HEADER), policy, limitItem(policy, outcome));
+    if (!outcome.allowed) throw rateLimited(policy, quota, outcome, policyField, limitField);
+    reply.header(POLICY_HEADER, policyField);
+    reply.header(LIMIT_HEADER, limitField);
+  }
+}
+
+/** The store key: policy and key, long keys hashed. */
+function storeKey(policy: RateLimitPolicyName, key: string): string {
+  const bounded = key.length > MAX_KEY_LENGTH ? `#${createHash('sha256').update(key).digest('base64url')}` : key;
+  return `${policy}:${bounded}`;
+}
+
+/** Whole seconds, rounded up (a client that waits this long is not early). */
+function seconds(milliseconds: number): number {
+  return Math.ceil(milliseconds / 1000 - 1e-9);
+}
+
+/** draft-ietf-httpapi-ratelimit-headers: a quota policy item, `"name";q=<quota>;w=<window s>`. */
+function policyItem(policy: RateLimitPolicyName, quota: RateLimitQuota): string {
+  return `"${policy}";q=${quota.limit};w=${seconds(quota.windowMs)}`;
+}
+
+/** draft-ietf-httpapi-ratelimit-headers: a service limit item, `"name";r=<remaining>;t=<reset s>`. */
+function limitItem(policy: RateLimitPolicyName, outcome: RateLimitOutcome): string {
+  return `"${policy}";r=${outcome.remaining};t=${seconds(outcome.resetAfterMs)}`;
+}
+
+/**
+ * RFC 9651 §3.1: both fields are Lists; a request counted under several policies lists
+ * one item per policy (this policy's item replaces an earlier one of the same name).
+ */
+function withItem(existing: unknown, policy: RateLimitPolicyName, item: string): string {
+  if (typeof existing !== 'string' || existing === '') return item;
+  const prefix = `"${policy}";`;
+  const others = existing.split(', ').filter((member) => !member.startsWith(prefix));
+  return [...others, item].join(', ');
+}
+
+function rateLimited(
+  policy: RateLimitPolicyName,
+  quota: RateLimitQuota,
+  outcome: RateLimitOutcome,
+  policyField: string,
+  limitField: string,
+): IdgateError {
+  const retryAfter = Math.max(1, seconds(outcome.retryAfterMs));
+  return new IdgateError('SYSTEM_RATE_LIMITED', {
+    detail: `Rate limit ${policy} exceeded: at most ${quota.limit} requests per ${seconds(quota.windowMs)} seconds; retry after ${retryAfter} seconds.`,
+    headers: { 'retry-after': String(retryAfter), [LIMIT_HEADER]: limitField, [POLICY_HEADER]: policyField },
+    context: { policy },
+  });
 }

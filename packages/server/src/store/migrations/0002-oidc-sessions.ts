@@ -10,12 +10,11 @@ import { identifierType, isPostgres } from './dialect.js';
 export const migration0002OidcSessions: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     const id = identifierType(db);
-    const serial = isPostgres(db) ? sql`bigint generated always as identity primary key` : sql`integer primary key autoincrement`;
+    const serial = isPostgres(db)
+      ? sql`bigint generated always as identity primary key`
+      : sql`integer primary key autoincrement`;
 
-    await db.schema
-      .alterTable('apps')
-      .addColumn('id_token_signed_response_alg', 'text')
-      .execute();
+    await db.schema.alterTable('apps').addColumn('id_token_signed_response_alg', 'text').execute();
 
     await db.schema
       .createTable('app_origins')
@@ -46,7 +45,9 @@ export const migration0002OidcSessions: Migration = {
       .addColumn('status', 'text', (col) =>
         col
           .notNull()
-          .check(sql`status in ('initiated', 'pending', 'authenticating', 'completed', 'failed', 'cancelled', 'expired')`),
+          .check(
+            sql`status in ('initiated', 'pending', 'authenticating', 'completed', 'failed', 'cancelled', 'expired')`,
+          ),
       )
       .addColumn('status_code', 'text')
       .addColumn('provider_id', id)
@@ -85,7 +86,9 @@ export const migration0002OidcSessions: Migration = {
       .addColumn('from_status', 'text')
       .addColumn('to_status', 'text', (col) => col.notNull())
       .addColumn('status_code', 'text')
-      .addColumn('actor', 'text', (col) => col.notNull().check(sql`actor in ('app', 'user', 'provider', 'system', 'hook')`))
+      .addColumn('actor', 'text', (col) =>
+        col.notNull().check(sql`actor in ('app', 'user', 'provider', 'system', 'hook')`),
+      )
       .addColumn('at', 'text', (col) => col.notNull())
       .execute();
     await db.schema

@@ -1,0 +1,127 @@
+/**
+ * What every grant handler receives and returns, and the issuing of the tokens they
+ * share: the sealed access token and, for user grants, the ID token.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AppContext } from '../../app.js';
+import type { AppRecord } from '../../store/apps.repository.js';
+import type { AccessTokenClaims } from '../access-tokens.js';
+import { type IdTokenSubject, idTokenAlgOf, signIdToken } from '../id-tokens.js';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../oidc-metadata.js';
+import type { RefreshTokens } from '../refresh-tokens.js';
+
+/** The parameters of a token request (RFC 6749 §4.1.3, §4.4.2, §6). */
+export const TOKEN_PARAMS = [
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'code',
+  'redirect_uri',
+  'code_verifier',
+  'refresh_token',
+  'scope',
+] as const;
+
+/** A token request's parameters, each present once or absent. */
+export type TokenParams = { readonly [K in (typeof TOKEN_PARAMS)[number]]: string | undefined };
+
+/** The successful token response (RFC 6749 §5.1, OpenID Connect Core 1.0 §3.1.3.3). */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly scope: string;
+  readonly refresh_token?: string;
+  readonly id_token?: string;
+}
+
+/** What a grant handler works with. */
+export interface GrantRequest {
+  readonly idgate: AppContext;
+  readonly refreshTokens: RefreshTokens;
+  /** The authenticated client. */
+  readonly client: AppRecord;
+  readonly params: TokenParams;
+  readonly now: Date;
+}
+
+/** A new random identifier (token ids, grant ids): 128 bits, base64url. */
+export function newTokenId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** What an access token is issued for. */
+export interface AccessTokenGrant {
+  readonly grantId: string;
+  readonly client: AppRecord;
+  readonly scope: string;
+  readonly sub?: string;
+  readonly verificationId?: string;
+}
+
+/** Seals a new access token. */
+export function sealAccessToken(idgate: AppContext, grant: AccessTokenGrant, now: Date): string {
+  const iat = Math.floor(now.getTime() / 1000);
+  const claims: AccessTokenClaims = {
+    jti: newTokenId(),
+    gid: grant.grantId,
+    cid: grant.client.clientId,
+    env: idgate.config.environment,
+    scope: grant.scope,
+    ...(grant.sub === undefined ? {} : { sub: grant.sub }),
+    ...(grant.verificationId === undefined ? {} : { vid: grant.verificationId }),
+    iat,
+    exp: iat + ACCESS_TOKEN_TTL_SECONDS,
+  };
+  return idgate.accessTokens.seal(claims);
+}
+
+/** What the tokens of a user grant (authorization code, refresh) are issued from. */
+export interface UserTokensInput {
+  readonly grantId: string;
+  readonly verificationId: string;
+  readonly subject: IdTokenSubject;
+  /** Space-separated scopes of the access token. */
+  readonly scope: string;
+  /** Echoed in the ID token (authorization code grant only). */
+  readonly nonce: string | undefined;
+  readonly refreshToken: string | undefined;
+}
+
+/**
+ * The token response of a user grant: the access token, the refresh token when one was
+ * issued, and an ID token when `openid` is in scope.
+ */
+export async function userTokenResponse(request: GrantRequest, input: UserTokensInput): Promise<TokenResponse> {
+  const { idgate, client, now } = request;
+  const accessToken = sealAccessToken(
+    idgate,
+    {
+      grantId: input.grantId,
+      client,
+      scope: input.scope,
+      sub: input.subject.sub,
+      verificationId: input.verificationId,
+    },
+    now,
+  );
+  const idToken = input.scope.split(' ').includes('openid')
+    ? await signIdToken(idgate.keys, {
+        issuer: idgate.config.issuer,
+        clientId: client.clientId,
+        subject: input.subject,
+        nonce: input.nonce,
+        accessToken,
+        alg: idTokenAlgOf(client),
+        now,
+      })
+    : undefined;
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ACCESS_TOKEN_TTL_SECONDS,
+    scope: input.scope,
+    ...(input.refreshToken === undefined ? {} : { refresh_token: input.refreshToken }),
+    ...(idToken === undefined ? {} : { id_token: idToken }),
+  };
+}

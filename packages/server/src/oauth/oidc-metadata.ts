@@ -1,0 +1,172 @@
+/**
+ * What idgate implements as an OpenID Provider, as constants: token lifetimes, levels of
+ * assurance and their `acr` values, claims, and the discovery document built from them
+ * (OpenID Connect Discovery 1.0 §3, RFC 8414 §2). The authorize, token and userinfo
+ * routes read the same constants, so the document cannot promise what they do not do.
+ */
+import { LOCALES } from '@idgate/errors';
+import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES, KNOWN_SCOPES } from '../apps/app-policy.js';
+
+/** How long an authorization code may be redeemed (RFC 6749 §4.1.2: short-lived, 10 minutes at most). */
+export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
+
+/** Lifetime of an access token. */
+export const ACCESS_TOKEN_TTL_SECONDS = 600;
+
+/** Lifetime of a refresh token (each rotation issues a new one with a fresh lifetime). */
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Lifetime of an ID token: the longest-lived token idgate signs. */
+export const ID_TOKEN_TTL_SECONDS = 600;
+
+/** How long clients and proxies may cache the discovery documents and the JWKS. */
+export const DISCOVERY_MAX_AGE_SECONDS = 300;
+
+/** The prefix of idgate's `acr` values: `urn:idgate:loa:<1…5>` (SPEC 4). */
+export const ACR_PREFIX = 'urn:idgate:loa:';
+
+/** Levels of assurance, lowest first (2 ≈ eIDAS low, 3 ≈ substantial, 4 ≈ high, 5 = qualified). */
+export const LOA_LEVELS = [1, 2, 3, 4, 5] as const;
+
+/** A level of assurance. */
+export type Loa = (typeof LOA_LEVELS)[number];
+
+/** Whether `value` is a level of assurance (an integer from 1 to 5). */
+export function isLoa(value: unknown): value is Loa {
+  return typeof value === 'number' && (LOA_LEVELS as readonly number[]).includes(value);
+}
+
+/**
+ * The `acr` value of a level of assurance.
+ * @throws RangeError when `loa` is not an integer from 1 to 5 (a programming error).
+ */
+export function acrForLoa(loa: number): string {
+  if (!isLoa(loa)) throw new RangeError(`not a level of assurance: ${String(loa)}`);
+  return `${ACR_PREFIX}${loa}`;
+}
+
+/** The level of assurance an `acr` value names, or undefined when it names none idgate knows. */
+export function loaFromAcr(acr: string): Loa | undefined {
+  if (!acr.startsWith(ACR_PREFIX)) return undefined;
+  const digits = acr.slice(ACR_PREFIX.length);
+  // Exactly one digit: `urn:idgate:loa:03` or `…:3.0` are not idgate's values.
+  if (!/^[1-5]$/.test(digits)) return undefined;
+  return Number(digits) as Loa;
+}
+
+/** The `acr` values idgate can assert, lowest level first. */
+export const ACR_VALUES_SUPPORTED: readonly string[] = Object.freeze(LOA_LEVELS.map(acrForLoa));
+
+/** Claims idgate can put in ID tokens and userinfo responses. */
+export const CLAIMS_SUPPORTED: readonly string[] = Object.freeze([
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'acr',
+  'at_hash',
+  'given_name',
+  'family_name',
+  'birthdate',
+  'nationality',
+  'email',
+  'email_verified',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+]);
+
+/** `prompt` values `/authorize` understands. */
+export const PROMPT_VALUES_SUPPORTED: readonly string[] = Object.freeze(['none', 'login', 'consent', 'select_account']);
+
+/** Client authentication methods of the introspection and revocation endpoints. */
+export const INTROSPECTION_AUTH_METHODS: readonly string[] = Object.freeze([
+  'client_secret_basic',
+  'client_secret_post',
+]);
+
+/** The endpoints' paths, relative to the issuer. */
+export const ENDPOINT_PATHS = Object.freeze({
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/jwks',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  errors: '/errors',
+});
+
+/** The discovery document (OpenID Connect Discovery 1.0 §3 and RFC 8414 §2). */
+export interface DiscoveryMetadata {
+  readonly issuer: string;
+  readonly authorization_endpoint: string;
+  readonly token_endpoint: string;
+  readonly userinfo_endpoint: string;
+  readonly jwks_uri: string;
+  readonly introspection_endpoint: string;
+  readonly revocation_endpoint: string;
+  readonly scopes_supported: readonly string[];
+  readonly response_types_supported: readonly string[];
+  readonly response_modes_supported: readonly string[];
+  readonly grant_types_supported: readonly string[];
+  readonly subject_types_supported: readonly string[];
+  readonly id_token_signing_alg_values_supported: readonly string[];
+  readonly token_endpoint_auth_methods_supported: readonly string[];
+  readonly introspection_endpoint_auth_methods_supported: readonly string[];
+  readonly revocation_endpoint_auth_methods_supported: readonly string[];
+  readonly code_challenge_methods_supported: readonly string[];
+  readonly claims_supported: readonly string[];
+  readonly acr_values_supported: readonly string[];
+  readonly authorization_response_iss_parameter_supported: boolean;
+  readonly ui_locales_supported: readonly string[];
+  readonly prompt_values_supported: readonly string[];
+  readonly claims_parameter_supported: boolean;
+  readonly request_parameter_supported: boolean;
+  readonly request_uri_parameter_supported: boolean;
+  readonly service_documentation: string;
+}
+
+/**
+ * The discovery document of an issuer. Served unchanged at both
+ * `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server`.
+ *
+ * @param issuer the configured issuer, without a trailing slash (config strips it).
+ */
+export function buildDiscoveryMetadata(issuer: string): DiscoveryMetadata {
+  return {
+    issuer,
+    authorization_endpoint: issuer + ENDPOINT_PATHS.authorization,
+    token_endpoint: issuer + ENDPOINT_PATHS.token,
+    userinfo_endpoint: issuer + ENDPOINT_PATHS.userinfo,
+    jwks_uri: issuer + ENDPOINT_PATHS.jwks,
+    introspection_endpoint: issuer + ENDPOINT_PATHS.introspection,
+    revocation_endpoint: issuer + ENDPOINT_PATHS.revocation,
+    scopes_supported: KNOWN_SCOPES,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: KNOWN_GRANT_TYPES,
+    // Each app sees its own `sub` for a person (SPEC: no correlation across apps).
+    subject_types_supported: ['pairwise'],
+    // OpenID Connect Discovery 1.0 §3: RS256 MUST be included.
+    id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
+    token_endpoint_auth_methods_supported: KNOWN_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    code_challenge_methods_supported: ['S256'],
+    claims_supported: CLAIMS_SUPPORTED,
+    acr_values_supported: ACR_VALUES_SUPPORTED,
+    // RFC 9207 §3: authorization responses, success and error alike, carry `iss`.
+    authorization_response_iss_parameter_supported: true,
+    ui_locales_supported: Object.keys(LOCALES),
+    prompt_values_supported: PROMPT_VALUES_SUPPORTED,
+    // OpenID Connect Discovery 1.0 §3: `request_uri_parameter_supported` defaults to true,
+    // so every unsupported one is said explicitly.
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    service_documentation: issuer + ENDPOINT_PATHS.errors,
+  };
+}

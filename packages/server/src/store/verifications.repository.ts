@@ -1,0 +1,225 @@
+/**
+ * Verification sessions and their audit trail (`verifications`, `verification_events`).
+ *
+ * Every write is one transaction that changes the session and records its transition,
+ * guarded twice: `WHERE version = ?` (optimistic concurrency: of two writers that read
+ * the same version exactly one wins) and `WHERE status NOT IN (terminal states)` (a
+ * terminal session never changes, whatever a caller does). The state machine itself
+ * (which transition is allowed) lives in `verification/state-machine.ts`.
+ */
+import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { FlowType } from '../providers/descriptors.js';
+import type {
+  AuthorizationRequestRecord,
+  Verification,
+  VerificationActor,
+  VerificationEvent,
+} from '../verification/verification.types.js';
+import type { Database } from './database.js';
+import type { VerificationEventsTable, VerificationsTable } from './schema.js';
+
+/** A session with its encrypted parts (opaque here; the service opens them). */
+export interface StoredVerification extends Verification {
+  readonly userDataCiphertext: string | null;
+  readonly providerStateCiphertext: string | null;
+  readonly resultCiphertext: string | null;
+}
+
+/** What `insert` needs. */
+export type NewVerification = Omit<StoredVerification, 'version' | 'createdAt' | 'updatedAt'>;
+
+/** The fields a write may change. */
+export type VerificationChanges = Partial<
+  Pick<
+    StoredVerification,
+    | 'status'
+    | 'statusCode'
+    | 'providerId'
+    | 'flowType'
+    | 'achievedLoa'
+    | 'flowDetails'
+    | 'verifiedAt'
+    | 'userDataCiphertext'
+    | 'providerStateCiphertext'
+    | 'resultCiphertext'
+  >
+>;
+
+/** A transition to record. */
+export interface NewVerificationEvent {
+  readonly from: TxState | null;
+  readonly to: TxState;
+  readonly statusCode: TxStatusCode | null;
+  readonly actor: VerificationActor;
+}
+
+const TERMINAL: readonly TxState[] = [...TERMINAL_TX_STATES];
+
+type VerificationRow = Selectable<VerificationsTable>;
+
+/** Sessions and their transitions, on either dialect. */
+export class VerificationsRepository {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  /** Creates a session (version 1) and records its first transitions, in one transaction. */
+  async insert(
+    record: NewVerification,
+    events: readonly NewVerificationEvent[],
+    now: Date,
+  ): Promise<StoredVerification> {
+    const timestamp = now.toISOString();
+    const row: Insertable<VerificationsTable> = {
+      id: record.id,
+      client_id: record.clientId,
+      environment: record.environment,
+      origin: record.origin,
+      ...changesToRow(record),
+      requested_loa: record.requestedLoa,
+      requested_claims: JSON.stringify(record.requestedClaims),
+      flow_details: JSON.stringify(record.flowDetails),
+      authorization_request: record.authorizationRequest === null ? null : JSON.stringify(record.authorizationRequest),
+      redirect_uri: record.redirectUri,
+      expires_at: record.expiresAt.toISOString(),
+      version: 1,
+      created_at: timestamp,
+      updated_at: timestamp,
+    } as Insertable<VerificationsTable>;
+    const inserted = await this.#database.db.transaction().execute(async function insertVerification(trx) {
+      const created = await trx.insertInto('verifications').values(row).returningAll().executeTakeFirstOrThrow();
+      if (events.length > 0) {
+        await trx
+          .insertInto('verification_events')
+          .values(events.map((event) => eventRow(record.id, event, timestamp)))
+          .execute();
+      }
+      return created;
+    });
+    return rowToVerification(inserted);
+  }
+
+  /** A session by id. */
+  async find(id: string): Promise<StoredVerification | undefined> {
+    const row = await this.#database.db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : rowToVerification(row);
+  }
+
+  /**
+   * Writes `changes` (and records `event`, when the status changes) if the session is
+   * still at `expectedVersion` and not terminal; `undefined` otherwise (the caller reads
+   * it again and decides anew).
+   */
+  async update(
+    id: string,
+    expectedVersion: number,
+    changes: VerificationChanges,
+    event: NewVerificationEvent | undefined,
+    now: Date,
+  ): Promise<StoredVerification | undefined> {
+    const timestamp = now.toISOString();
+    const set: Updateable<VerificationsTable> = {
+      ...changesToRow(changes),
+      version: expectedVersion + 1,
+      updated_at: timestamp,
+    };
+    const row = await this.#database.db.transaction().execute(async function updateVerification(trx) {
+      const updated = await trx
+        .updateTable('verifications')
+        .set(set)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .where('status', 'not in', TERMINAL)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated !== undefined && event !== undefined) {
+        await trx
+          .insertInto('verification_events')
+          .values(eventRow(id, event, timestamp))
+          .execute();
+      }
+      return updated;
+    });
+    return row === undefined ? undefined : rowToVerification(row);
+  }
+
+  /** The recorded transitions of a session, oldest first. */
+  async events(id: string): Promise<VerificationEvent[]> {
+    const rows = await this.#database.db
+      .selectFrom('verification_events')
+      .selectAll()
+      .where('verification_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map(function toEvent(row): VerificationEvent {
+      return {
+        from: row.from_status as TxState | null,
+        to: row.to_status as TxState,
+        statusCode: row.status_code as TxStatusCode | null,
+        actor: row.actor,
+        at: new Date(row.at),
+      };
+    });
+  }
+}
+
+function eventRow(
+  verificationId: string,
+  event: NewVerificationEvent,
+  at: string,
+): Insertable<VerificationEventsTable> {
+  return {
+    verification_id: verificationId,
+    from_status: event.from,
+    to_status: event.to,
+    status_code: event.statusCode,
+    actor: event.actor,
+    at,
+  };
+}
+
+function changesToRow(changes: VerificationChanges): Updateable<VerificationsTable> {
+  const row: Updateable<VerificationsTable> = {};
+  if (changes.status !== undefined) row.status = changes.status;
+  if (changes.statusCode !== undefined) row.status_code = changes.statusCode;
+  if (changes.providerId !== undefined) row.provider_id = changes.providerId;
+  if (changes.flowType !== undefined) row.flow_type = changes.flowType;
+  if (changes.achievedLoa !== undefined) row.achieved_loa = changes.achievedLoa;
+  if (changes.flowDetails !== undefined) row.flow_details = JSON.stringify(changes.flowDetails);
+  if (changes.verifiedAt !== undefined) row.verified_at = changes.verifiedAt?.toISOString() ?? null;
+  if (changes.userDataCiphertext !== undefined) row.user_data_ciphertext = changes.userDataCiphertext;
+  if (changes.providerStateCiphertext !== undefined) row.provider_state_ciphertext = changes.providerStateCiphertext;
+  if (changes.resultCiphertext !== undefined) row.result_ciphertext = changes.resultCiphertext;
+  return row;
+}
+
+function rowToVerification(row: VerificationRow): StoredVerification {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    environment: row.environment,
+    origin: row.origin,
+    status: row.status,
+    statusCode: row.status_code as TxStatusCode | null,
+    providerId: row.provider_id,
+    flowType: row.flow_type as FlowType | null,
+    requestedLoa: row.requested_loa,
+    achievedLoa: row.achieved_loa,
+    requestedClaims: JSON.parse(row.requested_claims) as string[],
+    flowDetails: JSON.parse(row.flow_details) as Record<string, unknown>,
+    redirectUri: row.redirect_uri,
+    authorizationRequest:
+      row.authorization_request === null ? null : (JSON.parse(row.authorization_request) as AuthorizationRequestRecord),
+    expiresAt: new Date(row.expires_at),
+    verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    version: row.version,
+    userDataCiphertext: row.user_data_ciphertext,
+    providerStateCiphertext: row.provider_state_ciphertext,
+    resultCiphertext: row.result_ciphertext,
+  };
+}

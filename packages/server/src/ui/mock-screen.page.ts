@@ -1,0 +1,45 @@
+/**
+ * The screen of a sandbox mock provider (`GET /flow/{txId}`): what the "provider" would
+ * show the user, reduced to one choice — how it answers. Each test identity is a button
+ * of a form that posts it with the transaction's CSRF token.
+ */
+import type { TestIdentity } from '../providers/adapter.js';
+import { html, renderPage } from './layout.js';
+import type { PageStrings } from './texts.js';
+
+/** What the mock screen shows. */
+export interface MockScreenView {
+  readonly strings: PageStrings;
+  readonly providerName: string;
+  /** Where an answer is posted. */
+  readonly action: string;
+  readonly csrfField: string;
+  readonly csrfToken: string;
+  readonly identities: readonly TestIdentity[];
+}
+
+/** The mock provider screen. */
+export function renderMockScreenPage(view: MockScreenView): string {
+  const { strings } = view;
+  const title = strings.mockTitle(view.providerName);
+  const buttons = view.identities.map(function identityButton(identity, index) {
+    const descriptionId = `identity-${index}-description`;
+    return html`<li><button type="submit" name="identity" value="${identity.identity}" aria-describedby="${descriptionId}">${identity.identity}</button>
+<span id="${descriptionId}" class="muted">${identity.description} (${identity.outcome})</span></li>
+`;
+  });
+  return renderPage(
+    { locale: strings.locale, title },
+    html`<h1>${title}</h1>
+<p>${strings.mockIntro}</p>
+<form method="post" action="${view.action}">
+<input type="hidden" name="${view.csrfField}" value="${view.csrfToken}">
+<fieldset>
+<legend>${strings.mockLegend}</legend>
+<ul>
+${buttons}</ul>
+</fieldset>
+</form>
+`,
+  );
+}

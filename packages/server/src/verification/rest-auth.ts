@@ -1,0 +1,107 @@
+/**
+ * Authentication of the REST API (SPEC 4): HTTP Basic with the app's client credentials
+ * (confidential apps only), or `Authorization: Bearer <access token>` from the
+ * `client_credentials` grant. Each route needs one scope: `verifications` or
+ * `providers`. With Basic, the app's own allowed scopes count; with a token, the
+ * token's scopes.
+ */
+import { IdgateError } from '@idgate/errors';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { effectiveScopes } from '../apps/app-policy.js';
+import { assertOriginAllowedFor } from '../http/cors.js';
+import { authenticateClient, presentedCredentials } from '../oauth/client-auth.js';
+import type { AppRecord } from '../store/apps.repository.js';
+
+/** The scopes of the REST API. */
+export type RestScope = 'verifications' | 'providers';
+
+/** How the app authenticated. */
+export type RestAuthMethod = 'basic' | 'bearer';
+
+/** An authenticated REST caller. */
+export interface RestCaller {
+  readonly app: AppRecord;
+  readonly method: RestAuthMethod;
+}
+
+const callers = new WeakMap<FastifyRequest, RestCaller>();
+
+/** RFC 6750 §2.1: `Bearer` then a token of the b64token syntax. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** The app a request authenticated as (set by {@link requireRestScope}). */
+export function restCallerOf(request: FastifyRequest): RestCaller {
+  const caller = callers.get(request);
+  if (!caller) throw new TypeError('the route did not authenticate its caller (requireRestScope)');
+  return caller;
+}
+
+function insufficientScope(scope: RestScope, detail: string): IdgateError {
+  return new IdgateError('AUTH_INSUFFICIENT_SCOPE', { detail, context: { scope } });
+}
+
+/**
+ * Authenticates a REST request and checks its scope.
+ * @throws IdgateError `AUTH_MISSING_CREDENTIALS`, `AUTH_INVALID_CREDENTIALS`, `AUTH_INVALID_CLIENT`,
+ *   `AUTH_INVALID_TOKEN`, `AUTH_INSUFFICIENT_SCOPE`
+ */
+export async function authenticateRest(request: FastifyRequest, scope: RestScope): Promise<RestCaller> {
+  const { apps, accessTokens, config, clock } = request.server.idgate;
+  const authorization = request.headers.authorization?.trim();
+  // RFC 6750 §3.1: a request without any (usable) authentication gets a challenge without an error.
+  if (authorization === undefined || !/^(?:basic|bearer)\s/i.test(authorization)) {
+    throw new IdgateError('AUTH_MISSING_CREDENTIALS', {
+      detail:
+        "The REST API needs the app's credentials as Authorization: Basic, or an access token from the client_credentials grant as Authorization: Bearer.",
+    });
+  }
+
+  if (/^basic\s/i.test(authorization)) {
+    const { app } = await authenticateClient(presentedCredentials(authorization, undefined), apps, config.environment);
+    if (!effectiveScopes(app).includes(scope)) {
+      throw insufficientScope(scope, `This app may not use the ${scope} scope of the REST API.`);
+    }
+    return { app, method: 'basic' };
+  }
+
+  const token = BEARER.exec(authorization)?.[1];
+  if (token === undefined) {
+    throw new IdgateError('AUTH_INVALID_TOKEN', {
+      detail: 'The Authorization header carries no well-formed Bearer token.',
+    });
+  }
+  const claims = await accessTokens.verify(token, clock());
+  let app: AppRecord;
+  try {
+    app = await apps.get(claims.cid);
+  } catch (error) {
+    if (error instanceof IdgateError && error.code === 'RESOURCE_NOT_FOUND') {
+      throw new IdgateError('AUTH_INVALID_TOKEN', {
+        detail: 'The app the access token was issued to no longer exists.',
+      });
+    }
+    throw error;
+  }
+  if (app.disabled) {
+    throw new IdgateError('AUTH_INVALID_TOKEN', { detail: 'The app the access token was issued to is disabled.' });
+  }
+  if (!claims.scope.split(' ').includes(scope)) {
+    throw insufficientScope(scope, `The access token lacks the ${scope} scope this route needs.`);
+  }
+  return { app, method: 'bearer' };
+}
+
+/**
+ * An `onRequest` hook: authenticates the caller with `scope`, refuses a browser origin the
+ * app did not register (`AUTH_FORBIDDEN`), counts the request against the app's rate
+ * limit, and puts the client id into the request's log context.
+ */
+export function requireRestScope(scope: RestScope): onRequestAsyncHookHandler {
+  return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
+    const caller = await authenticateRest(request, scope);
+    request.logContext.clientId = caller.app.clientId;
+    assertOriginAllowedFor(request, caller.app);
+    await request.server.idgate.rateLimits.consume(reply, 'rest-app', caller.app.clientId);
+    callers.set(request, caller);
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * How verifications, their audit trail and providers look in REST responses.
+ */
+import { TX_STATUS_DEFINITIONS } from '@idgate/errors';
+import type { ProviderAdapter } from '../providers/adapter.js';
+import type { Verification, VerificationEvent, VerifiedIdentity } from './verification.types.js';
+
+/** `acr` of a level of assurance (SPEC 4). */
+export function acrFor(loa: number): string {
+  return `urn:idgate:loa:${loa}`;
+}
+
+/** The answer of `POST /v1/verifications`. */
+export function createdVerificationView(verification: Verification) {
+  return {
+    verificationId: verification.id,
+    status: verification.status,
+    providerId: verification.providerId,
+    flowType: verification.flowType,
+    flowDetails: verification.flowDetails,
+    expiresAt: verification.expiresAt.toISOString(),
+    createdAt: verification.createdAt.toISOString(),
+  };
+}
+
+/** The answer of `GET /v1/verifications/{id}` (and of cancel). */
+export function verificationView(verification: Verification, identity: VerifiedIdentity | undefined) {
+  const code = verification.statusCode;
+  return {
+    ...createdVerificationView(verification),
+    updatedAt: verification.updatedAt.toISOString(),
+    requestedLoa: verification.requestedLoa,
+    requestedClaims: verification.requestedClaims,
+    ...(code === null ? {} : { error: { code, description: TX_STATUS_DEFINITIONS[code].description } }),
+    ...(identity === undefined
+      ? {}
+      : {
+          verifiedAt: identity.verifiedAt.toISOString(),
+          loa: identity.loa,
+          acr: acrFor(identity.loa),
+          sub: identity.sub,
+          claims: identity.claims,
+          missingClaims: identity.missingClaims,
+          provenance: identity.provenance,
+        }),
+  };
+}
+
+/** One entry of the audit trail. */
+export function eventView(event: VerificationEvent) {
+  return {
+    from: event.from,
+    to: event.to,
+    statusCode: event.statusCode,
+    actor: event.actor,
+    at: event.at.toISOString(),
+  };
+}
+
+/** A provider as `GET /v1/providers` shows it to an app. */
+export function providerView(adapter: ProviderAdapter, environment: 'sandbox' | 'production') {
+  const descriptor = adapter.descriptor;
+  return {
+    id: descriptor.id,
+    name: descriptor.name,
+    flowTypes: descriptor.flowTypes,
+    maxLoa: descriptor.maxLoa,
+    loaLevels: Array.from({ length: descriptor.maxLoa }, (_, index) => index + 1),
+    requiredUserData: descriptor.requiredUserData,
+    claims: descriptor.claims,
+    countries: descriptor.countries,
+    status: adapter.health(),
+    ...(environment === 'sandbox' && adapter.testIdentities ? { testIdentities: adapter.testIdentities } : {}),
+  };
+}
