@@ -14,7 +14,7 @@ import { Value } from '@sinclair/typebox/value';
 import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
-import { ensureDemoApp } from './demo.js';
+import { demoFlowCommands, ensureDemoApp } from './demo.js';
 import { isSigningAlgorithm, SIGNING_ALGORITHMS, SigningKeys } from './oauth/keys/signing-keys.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
@@ -98,6 +98,9 @@ async function serve(config: Config): Promise<void> {
   }
   lines.push(
     '',
+    ...(demo
+      ? ['A full sign-in flow with the demo app (headless sandbox path):', ...demoFlowCommands(base, demo), '']
+      : []),
     'Try it:',
     `  curl -s ${base}/admin/v1/apps -H "Authorization: Bearer $(cat ${instance.keys.adminKeyFile ?? '<admin key file>'})"`,
     `  curl -s ${base}/errors -H 'Accept: application/json'`,

@@ -3,6 +3,7 @@
  * credentials to try a flow with at once. Its secret is kept in the data directory
  * (sandbox only) so later starts can print it again.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppsService } from './apps/apps.service.js';
@@ -16,6 +17,31 @@ export interface DemoApp {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUri: string;
+}
+
+/**
+ * A fixed PKCE pair for the printed demo flow only (a real client makes a fresh verifier
+ * per authorization request).
+ */
+export const DEMO_CODE_VERIFIER = 'idgate-demo-code-verifier-0123456789-abcdefghij';
+
+/** The S256 challenge of {@link DEMO_CODE_VERIFIER}. */
+export const DEMO_CODE_CHALLENGE = createHash('sha256').update(DEMO_CODE_VERIFIER).digest('base64url');
+
+/** Shell commands that run the whole headless sandbox flow with the demo app. */
+export function demoFlowCommands(base: string, demo: DemoApp): string[] {
+  const redirect = encodeURIComponent(demo.redirectUri);
+  const authorize =
+    `${base}/authorize?response_type=code&client_id=${demo.clientId}&redirect_uri=${redirect}` +
+    `&scope=openid%20profile%20email&state=xyz&nonce=n-1&code_challenge=${DEMO_CODE_CHALLENGE}` +
+    '&code_challenge_method=S256&provider_hint=mock-redirect&login_hint=success';
+  return [
+    `  curl -si '${authorize}'   # 302: the code is in Location`,
+    `  curl -s -u ${demo.clientId}:${demo.clientSecret} -d grant_type=authorization_code -d code=CODE \\`,
+    `       -d redirect_uri=${demo.redirectUri} -d code_verifier=${DEMO_CODE_VERIFIER} ${base}/token`,
+    `  curl -s ${base}/userinfo -H 'Authorization: Bearer ACCESS_TOKEN'`,
+    '  (login_hint=deny, cancel, timeout, provider-error … end the flow in each documented error: docs/sandbox.md)',
+  ];
 }
 
 /** Where the demo app's callback points (nothing needs to listen there for a headless flow). */

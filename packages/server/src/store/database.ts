@@ -91,6 +91,9 @@ async function openSqlite(file: string): Promise<Database> {
         // busy_timeout first, so that switching to WAL waits for a concurrent opener.
         handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
         handle.pragma('journal_mode = WAL');
+        // With WAL, NORMAL keeps the database consistent and durable across process crashes;
+        // only a power loss can drop the last commits. FULL would fsync on every commit.
+        handle.pragma('synchronous = NORMAL');
         handle.pragma('foreign_keys = ON');
       } catch (error) {
         handle.close();
