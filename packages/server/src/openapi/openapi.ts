@@ -99,8 +99,8 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     const path = toOpenApiPath(route.url);
     const schema = route.schema as Record<string, unknown> | undefined;
     const body = schema?.body;
-    const okStatus =
-      route.method === 'post' && path.endsWith('/apps') ? '201' : route.method === 'delete' ? '204' : '200';
+    const creates = route.method === 'post' && (path.endsWith('/apps') || path.endsWith('/verifications'));
+    const okStatus = creates ? '201' : route.method === 'delete' ? '204' : '200';
     const operation: Record<string, unknown> = {
       summary: route.contract.summary,
       tags: route.contract.tag ? [route.contract.tag] : [],
