@@ -40,6 +40,12 @@ interface AppShape {
   readonly idTokenSignedResponseAlg: string | null;
 }
 
+/** How long an instance may serve an app from its cache (wall-clock milliseconds). */
+export const APP_CACHE_MS = 5000;
+
+/** Most apps one instance keeps cached. */
+const APP_CACHE_MAX_ENTRIES = 10_000;
+
 /** A page of apps. */
 export interface AppPage {
   readonly apps: readonly AppRecord[];
@@ -52,6 +58,8 @@ export class AppsService {
   readonly #secrets: SecretBox;
   readonly #config: Config;
   readonly #clock: () => Date;
+
+  readonly #cache = new Map<string, { readonly app: AppRecord; readonly until: number }>();
 
   constructor(repository: AppsRepository, secrets: SecretBox, config: Config, clock: () => Date) {
     this.#repository = repository;
@@ -117,6 +125,29 @@ export class AppsService {
     return app;
   }
 
+  /**
+   * The app, from a short-lived per-instance cache (client authentication is on every
+   * token, introspection and REST call). Writes through this service drop the entry at
+   * once; a change made on another instance shows here within {@link APP_CACHE_MS}.
+   * Callers that refuse on what they read (a secret that does not match) must re-read
+   * with {@link get} before refusing, so a secret rotated elsewhere works at once.
+   * @throws IdgateError `RESOURCE_NOT_FOUND`
+   */
+  async getCached(clientId: string): Promise<AppRecord> {
+    const now = Date.now();
+    const hit = this.#cache.get(clientId);
+    if (hit && hit.until > now) return hit.app;
+    const app = await this.get(clientId);
+    if (this.#cache.size >= APP_CACHE_MAX_ENTRIES) this.#cache.clear();
+    this.#cache.set(clientId, { app, until: now + APP_CACHE_MS });
+    return app;
+  }
+
+  /** Drops an app from the cache (after a write, or when a caller saw it stale). */
+  forget(clientId: string): void {
+    this.#cache.delete(clientId);
+  }
+
   /** A page of this environment's apps, in client id order. */
   async list(limit: number, after: string | undefined): Promise<AppPage> {
     const apps = await this.#repository.list({
@@ -177,6 +208,7 @@ export class AppsService {
   async delete(clientId: string, ifMatch: string | undefined): Promise<void> {
     const current = await this.get(clientId);
     this.#checkIfMatch(current, ifMatch);
+    this.forget(clientId);
     if (!(await this.#repository.delete(clientId))) throw this.#notFound(clientId);
   }
 
@@ -310,7 +342,9 @@ export class AppsService {
   }
 
   async #write(clientId: string, expectedVersion: number, changes: AppChanges): Promise<AppRecord> {
+    this.forget(clientId);
     const result = await this.#repository.update(clientId, changes, { expectedVersion, now: this.#clock() });
+    this.forget(clientId);
     if (result.status === 'updated') return result.app;
     if (result.status === 'not_found') throw this.#notFound(clientId);
     throw new IdgateError('RESOURCE_CONFLICT', {

@@ -94,9 +94,22 @@ export async function authenticateClient(
       context: { client_id: clientId.slice(0, 128) },
     });
   }
-  let app: AppRecord;
+  const cached = await findClient(apps, clientId, true);
   try {
-    app = await apps.get(clientId);
+    return { app: checkClient(apps, cached, method, clientSecret), method };
+  } catch (refusal) {
+    // The cached record may be stale (a secret rotated or an app re-enabled on another
+    // instance): refuse only on what the database says now.
+    apps.forget(clientId);
+    const fresh = await findClient(apps, clientId, false);
+    if (fresh.version === cached.version) throw refusal;
+    return { app: checkClient(apps, fresh, method, clientSecret), method };
+  }
+}
+
+async function findClient(apps: AppsService, clientId: string, cached: boolean): Promise<AppRecord> {
+  try {
+    return cached ? await apps.getCached(clientId) : await apps.get(clientId);
   } catch (error) {
     if (error instanceof IdgateError && error.code === 'RESOURCE_NOT_FOUND') {
       throw new IdgateError('AUTH_INVALID_CLIENT', {
@@ -106,6 +119,15 @@ export async function authenticateClient(
     }
     throw error;
   }
+}
+
+/** The checks on a known client; returns it when they pass. */
+function checkClient(
+  apps: AppsService,
+  app: AppRecord,
+  method: ClientAuthMethod,
+  clientSecret: string | undefined,
+): AppRecord {
   const context = { client_id: app.clientId };
   if (app.disabled) throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client is disabled.', context });
   if (app.type === 'confidential' && method === 'none') {
@@ -126,5 +148,5 @@ export async function authenticateClient(
       context,
     });
   }
-  return { app, method };
+  return app;
 }
