@@ -59,7 +59,11 @@ type Outcome =
   | { status: 'completed'; loa: 'max' | number; claims: Record<string, unknown>; missingClaims: string[] }
   | { status: 'failed' | 'cancelled'; statusCode: TxStatusCode }
   | { status: 'expired' }
-  | { status: 'throws'; code: ErrorCode };
+  | { status: 'throws'; code: ErrorCode }
+  /** An unexpected exception: a masked 500, the session failed with err_internal. */
+  | { status: 'crashes' }
+  /** idgate unavailable: 503 with Retry-After, nothing stored. */
+  | { status: 'unavailable' };
 
 interface Case {
   readonly identity: string;
@@ -99,6 +103,8 @@ const CASES: readonly Case[] = [
   { identity: 'provider-auth-failed', outcome: { status: 'throws', code: 'PROVIDER_AUTHENTICATION_FAILED' } },
   { identity: 'provider-bad-response', outcome: { status: 'throws', code: 'PROVIDER_UNEXPECTED_RESPONSE' } },
   { identity: 'provider-misconfigured', outcome: { status: 'throws', code: 'PROVIDER_CONFIGURATION_ERROR' } },
+  { identity: 'idgate-internal-error', outcome: { status: 'crashes' } },
+  { identity: 'idgate-unavailable', outcome: { status: 'unavailable' } },
 ];
 
 /** Who ends the session: the provider (its answer), the user (cancel), or idgate (its checks, expiry). */
@@ -132,6 +138,16 @@ describe.each(TEST_DATABASE_KINDS)('mock test identities on %s', (kind) => {
     await t?.close();
   });
 
+  /** How many sessions the app has stored. */
+  async function storedSessions(): Promise<number> {
+    const rows = await t.app.idgate.database.db
+      .selectFrom('verifications')
+      .select('id')
+      .where('client_id', '=', rest.clientId)
+      .execute();
+    return rows.length;
+  }
+
   async function read(id: string, app = rest): Promise<Body> {
     const res = await getVerification(t, app.basic, id);
     expect(res.statusCode, res.body).toBe(200);
@@ -141,6 +157,7 @@ describe.each(TEST_DATABASE_KINDS)('mock test identities on %s', (kind) => {
   describe.each(FLOWS)('$providerId ($flowType)', (flow) => {
     it.each(CASES)('$identity (requestedLoa $requestedLoa)', async ({ identity, requestedLoa, outcome }) => {
       const start = clock.now();
+      const before = await storedSessions();
       const res = await createVerification(t, rest.basic, {
         providerId: flow.providerId,
         userData: flow.userData(identity),
@@ -160,6 +177,32 @@ describe.each(TEST_DATABASE_KINDS)('mock test identities on %s', (kind) => {
           status: 'failed',
           error: { code: statusCode, description: TX_STATUS_DEFINITIONS[statusCode].description },
         });
+        return;
+      }
+
+      if (outcome.status === 'crashes') {
+        const body = expectProblem(res, 'SYSTEM_INTERNAL_ERROR', { instance: '/v1/verifications' });
+        expect(body.detail).toBe(CATALOG.SYSTEM_INTERNAL_ERROR.description);
+        expect(res.body).not.toContain('unexpected exception');
+        const context = body.context as { verificationId: string };
+        expect(context).toEqual({ verificationId: expect.stringMatching(/^vrf_test_[A-Za-z0-9]{24}$/) });
+        expect(await read(context.verificationId)).toMatchObject({
+          status: 'failed',
+          error: { code: 'err_internal', description: TX_STATUS_DEFINITIONS.err_internal.description },
+        });
+        const events = await eventsOf(t, context.verificationId);
+        expect(events.map((event) => [event.from, event.to, event.statusCode, event.actor])).toEqual([
+          [null, 'initiated', null, 'app'],
+          ['initiated', 'failed', 'err_internal', 'system'],
+        ]);
+        return;
+      }
+
+      if (outcome.status === 'unavailable') {
+        const body = expectProblem(res, 'SYSTEM_UNAVAILABLE', { instance: '/v1/verifications' });
+        expect(res.headers['retry-after']).toBe(String(CATALOG.SYSTEM_UNAVAILABLE.retryAfter));
+        expect(body.detail).toBe(CATALOG.SYSTEM_UNAVAILABLE.description);
+        expect(await storedSessions()).toBe(before);
         return;
       }
 

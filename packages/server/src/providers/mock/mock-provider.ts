@@ -4,8 +4,8 @@
  *
  * How a mock session moves:
  * - **Identity given up front** (`userData.testIdentity`, `userData.personalNumber` for
- *   push, or `/authorize`'s `login_hint`): an identity whose provider fails (`provider-*`)
- *   fails at `start`. Otherwise the mock "user" answers by the clock: the session reads
+ *   push, or `/authorize`'s `login_hint`): an identity whose provider fails (`provider-*`,
+ *   `idgate-*`) fails at `start`. Otherwise the mock "user" answers by the clock: the session reads
  *   `authenticating` from {@link MOCK_USER_AT_PROVIDER_MS} after the start and reaches the
  *   identity's outcome from {@link MOCK_ANSWER_MS}, observed on the next poll.
  * - **Headless sandbox path**: `/authorize` on `mock-redirect` with a test identity as
@@ -59,6 +59,11 @@ function stateOf(context: ProviderContext): MockState {
   };
 }
 
+/** Whether the identity fails as soon as the provider is contacted about it. */
+function failsAtContact(identity: MockIdentity): boolean {
+  return identity.behaviour.kind === 'throw' || identity.behaviour.kind === 'crash';
+}
+
 /** A sandbox mock provider for one flow type. */
 export class MockProvider implements ProviderAdapter {
   readonly descriptor: ProviderDescriptor;
@@ -103,7 +108,7 @@ export class MockProvider implements ProviderAdapter {
     const providerState: MockState = { identity: identity?.identity ?? null, startedAt: context.now.toISOString() };
     const flowDetails = this.#flowDetails(context);
     // The provider is contacted about this person now: a failing provider fails now.
-    if (identity?.behaviour.kind === 'throw') throw this.#providerError(identity);
+    if (identity && failsAtContact(identity)) throw this.#failure(identity);
     const headless = context.origin === 'authorize' && context.flowType === 'redirect' && identity !== undefined;
     if (headless) return { ...this.#outcome(identity, context), flowDetails, providerState };
     return { status: 'pending', flowDetails, providerState };
@@ -134,7 +139,7 @@ export class MockProvider implements ProviderAdapter {
           context: { fields: [{ name: 'identity', reason: 'is not a sandbox test identity' }] },
         });
       }
-      if (chosen.behaviour.kind === 'throw') throw this.#providerError(chosen);
+      if (failsAtContact(chosen)) throw this.#failure(chosen);
       const step = this.#outcome(chosen, context);
       return { ...step, providerState: { ...state, identity: chosen.identity } };
     }
@@ -148,7 +153,7 @@ export class MockProvider implements ProviderAdapter {
     if (!identity) return { status: current };
     const elapsed = context.now.getTime() - Date.parse(state.startedAt);
     if (elapsed >= MOCK_ANSWER_MS && identity.behaviour.kind !== 'never') {
-      if (identity.behaviour.kind === 'throw') throw this.#providerError(identity);
+      if (failsAtContact(identity)) throw this.#failure(identity);
       return this.#outcome(identity, context);
     }
     if (elapsed >= MOCK_USER_AT_PROVIDER_MS) return { status: 'authenticating' };
@@ -177,7 +182,8 @@ export class MockProvider implements ProviderAdapter {
       case 'never':
         return { status: context.status === 'initiated' ? 'pending' : 'authenticating' };
       case 'throw':
-        throw this.#providerError(identity);
+      case 'crash':
+        throw this.#failure(identity);
     }
   }
 
@@ -191,7 +197,12 @@ export class MockProvider implements ProviderAdapter {
     };
   }
 
-  #providerError(identity: MockIdentity): IdgateError {
+  /**
+   * The failure of an identity that fails when the provider is contacted: its catalog
+   * error, or (`crash`) an unexpected exception that idgate masks as `SYSTEM_INTERNAL_ERROR`.
+   */
+  #failure(identity: MockIdentity): Error {
+    if (identity.behaviour.kind === 'crash') return new Error(identity.behaviour.message);
     if (identity.behaviour.kind !== 'throw') throw new TypeError(`identity ${identity.identity} does not fail`);
     return new IdgateError(identity.behaviour.code, {
       detail: identity.behaviour.detail,

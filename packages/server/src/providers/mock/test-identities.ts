@@ -1,8 +1,9 @@
 /**
  * The sandbox test identities (SPEC 5): the same names on every mock provider. Each one
  * makes a verification end in one documented way, so an integrator can trigger every
- * outcome and every `PROVIDER_*` error on purpose. `docs/sandbox.md` lists them; a test
- * keeps the two identical.
+ * outcome and every `PROVIDER_*` error on purpose — and, with the `idgate-*` identities,
+ * the two failures of idgate itself an app must handle (a masked 500 and a 503 with
+ * `Retry-After`). `docs/sandbox.md` lists them; a test keeps the two identical.
  */
 import type { ErrorCode, TxStatusCode } from '@idgate/errors';
 import type { TestIdentity } from '../adapter.js';
@@ -26,7 +27,12 @@ export type MockBehaviour =
   /** The user never answers. */
   | { readonly kind: 'never' }
   /** The provider fails with this error as soon as it is contacted. */
-  | { readonly kind: 'throw'; readonly code: ErrorCode; readonly detail: string };
+  | { readonly kind: 'throw'; readonly code: ErrorCode; readonly detail: string }
+  /**
+   * The adapter fails with an unexpected exception (not an `IdgateError`) as soon as the
+   * provider is contacted: idgate's own handling of a bug, masked as `SYSTEM_INTERNAL_ERROR`.
+   */
+  | { readonly kind: 'crash'; readonly message: string };
 
 /** A test identity and its behaviour. */
 export interface MockIdentity extends TestIdentity {
@@ -148,6 +154,27 @@ export const MOCK_IDENTITIES: readonly MockIdentity[] = Object.freeze([
       code: 'PROVIDER_CONFIGURATION_ERROR',
       detail:
         "The mock provider's settings for this app are invalid (test identity provider-misconfigured): this is what a missing or wrong client id at a real provider looks like.",
+    },
+  },
+  {
+    identity: 'idgate-internal-error',
+    outcome: 'SYSTEM_INTERNAL_ERROR; failed: err_internal',
+    description:
+      'idgate itself fails unexpectedly while starting the session: a masked 500 in REST (the session failed, its id in context.verificationId), server_error with err_internal in /authorize.',
+    behaviour: {
+      kind: 'crash',
+      message: 'sandbox test identity idgate-internal-error: an unexpected exception inside idgate',
+    },
+  },
+  {
+    identity: 'idgate-unavailable',
+    outcome: 'SYSTEM_UNAVAILABLE; nothing stored, or failed: err_temporarily_unavailable',
+    description:
+      'idgate cannot store the session, as when its database is down or it is shutting down: 503 with Retry-After in REST (nothing is created), temporarily_unavailable with err_temporarily_unavailable in /authorize.',
+    behaviour: {
+      kind: 'throw',
+      code: 'SYSTEM_UNAVAILABLE',
+      detail: 'idgate is unavailable (sandbox test identity idgate-unavailable).',
     },
   },
 ] satisfies readonly MockIdentity[]);
