@@ -63,6 +63,8 @@ export interface ErrorPageContext {
 export function renderErrorPage(error: IdgateError, request: ErrorPageContext): RenderedResponse<string> {
   const messages = messagesFor(request.locale);
   const entry = CATALOG[error.code];
+  // The detail is developer text, always English: say so on pages in other languages (WCAG 3.1.2).
+  const detailLang = messages.locale === 'en' ? '' : ' lang="en"';
   const content = `<h1>${escapeHtml(messages.page.errorTitle)}</h1>
 <p role="alert">${escapeHtml(messages.errors[error.code])}</p>
 <dl>
@@ -70,7 +72,7 @@ export function renderErrorPage(error: IdgateError, request: ErrorPageContext): 
 <dt>${escapeHtml(messages.page.requestIdLabel)}</dt><dd><code>${escapeHtml(request.requestId)}</code></dd>
 </dl>
 <p class="muted">${escapeHtml(messages.page.supportHint)}</p>
-<p class="muted">${escapeHtml(error.publicDetail)}</p>
+<p class="muted"${detailLang}>${escapeHtml(error.publicDetail)}</p>
 <p><a href="${escapeHtml(`${request.issuer}/errors/${error.code}`)}">${escapeHtml(messages.page.docLinkText)}</a></p>`;
   return {
     status: request.status ?? entry.status,

@@ -10,6 +10,7 @@ import type { PageStrings } from './texts.js';
 /** What the finished page shows. */
 export interface FinishedView {
   readonly strings: PageStrings;
+  readonly sandbox: boolean;
   readonly status: TxState;
   /** Whether the user continues on another device. */
   readonly otherDevice: boolean;
@@ -19,7 +20,7 @@ export interface FinishedView {
 export function renderFinishedPage(view: FinishedView): string {
   const { strings } = view;
   return renderPage(
-    { locale: strings.locale, title: strings.doneTitle },
+    { strings, title: strings.doneTitle, sandbox: view.sandbox },
     html`<h1>${strings.doneTitle}</h1>
 <dl>
 <dt>${strings.statusLabel}</dt><dd><code>${view.status}</code></dd>

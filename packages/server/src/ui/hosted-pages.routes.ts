@@ -1,51 +1,64 @@
 /**
- * The hosted pages of a transaction (simple, server-rendered, no script):
+ * The hosted pages of an `/authorize` transaction (server-rendered; the only script is
+ * the static poll of the waiting pages):
  *
  * - `GET /authorize/{txId}`: the provider choice; once a QR or push provider was started,
- *   the waiting page (it polls by reloading itself); once the transaction is over, `303`
- *   to the app with the code or the error. Needs the browser that started the transaction.
- * - `POST /authorize/{txId}`: starts the chosen provider (CSRF token).
+ *   the waiting page; once the transaction is over, `303` to the app with the code or the
+ *   error.
+ * - `GET /authorize/{txId}/identify/{providerId}`: the identifier entry of a provider
+ *   that needs `userData` (a push provider's personal number).
+ * - `POST /authorize/{txId}`: starts the chosen provider (CSRF token); refused `userData`
+ *   shows the identifier entry again with field errors.
+ * - `GET /authorize/{txId}/status`: `{ "status" }` as JSON, for the waiting pages' poll
+ *   (it polls the provider of a QR or push flow).
  * - `POST /authorize/{txId}/cancel`: the user cancels (`err_user_cancelled`, `tx_state=cancelled`).
- * - `GET`/`POST /flow/{txId}`: the sandbox mock provider's screen, where the user (or a
- *   phone that scanned the QR code) picks how the provider answers.
  *
- * Errors answer as HTML pages (`page` surface). A failure that ends the transaction is
- * not an error page: the browser goes back to the app like at the end of any transaction.
+ * All of them need the browser that started the transaction (its cookie). The sandbox
+ * mock provider's screen (`/flow/{txId}`) and the static assets are registered here too.
+ *
+ * Errors answer as HTML pages (`page` surface; the status endpoint: problem+json). A
+ * failure that ends the transaction is not an error page: the browser goes back to the
+ * app like at the end of any transaction.
  */
-import { type ErrorCode, IdgateError, negotiateLocale } from '@idgate/errors';
+import { type ErrorCode, type FieldProblem, IdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_FIELD, checkCsrfToken, csrfTokenFor } from '../http/csrf.js';
 import { toIdgateError } from '../http/error-funnel.js';
-import type { RouteContract } from '../http/route-contract.js';
 import { pageSecurityHeaders } from '../http/security-headers.js';
-import { AUTHORIZATION_RESPONSE_HEADERS, appendQuery } from '../oauth/authorization-response.js';
 import { checkBrowserBinding } from '../oauth/authorize/browser-binding.js';
-import { offeredProviders } from '../oauth/authorize/offered-providers.js';
+import { checkProvidersCanServe } from '../oauth/authorize/offered-providers.js';
 import { MAX_HINT_LENGTH } from '../oauth/authorize/request-checks.js';
 import {
-  endTransaction,
   finishedTransactionLocation,
   hostedPageUrl,
   isFinished,
   logFinished,
 } from '../oauth/authorize/transaction-outcome.js';
-import { findProvider } from '../providers/descriptors.js';
+import type { ProviderAdapter } from '../providers/adapter.js';
 import type { Verification } from '../verification/verification.types.js';
-import { renderFinishedPage } from './finished.page.js';
-import { renderMockScreenPage } from './mock-screen.page.js';
+import { registerUiAssets } from './assets.js';
+import { type FieldErrorKind, renderIdentifyPage, userDataFieldName } from './identify.page.js';
+import { registerMockScreen } from './mock-screen.routes.js';
+import {
+  type FormBody,
+  formBody,
+  formField,
+  loadAuthorizeTransaction,
+  pageContract,
+  requiredField,
+  seeOther,
+  sendPage,
+  step,
+  stringsFor,
+  type TxParams,
+} from './page-requests.js';
 import { renderProviderChoicePage } from './provider-choice.page.js';
-import { type PageStrings, pageStringsFor } from './texts.js';
 import { renderWaitingPage } from './waiting.page.js';
 
-/** The path parameter of every hosted page. */
-interface TxParams {
-  readonly txId: string;
+/** The path parameters of the identifier entry page. */
+interface IdentifyParams extends TxParams {
+  readonly providerId: string;
 }
-
-/** A parsed form body. */
-type FormBody = Readonly<Record<string, string | readonly string[] | undefined>>;
-
-const FORM = ['application/x-www-form-urlencoded'] as const;
 
 /**
  * Errors of the provider choice that end the transaction (the app asked for something no
@@ -58,22 +71,17 @@ const ENDING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VALIDATION_UNPROCESSABLE',
 ]);
 
-function pageContract(errors: readonly ErrorCode[], withForm: boolean): { idgate: RouteContract } {
-  return {
-    idgate: {
-      surface: 'page',
-      produces: ['text/html'],
-      ...(withForm ? { consumes: FORM } : {}),
-      errors: ['SESSION_NOT_FOUND', ...errors],
-    },
-  };
-}
+/** Refused `userData`: shown on the identifier entry page, field by field. */
+const USER_DATA_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALIDATION_MISSING_USER_DATA',
+  'VALIDATION_INVALID_USER_DATA',
+]);
 
-/** Registers the hosted pages. */
+/** Registers the hosted pages, the mock provider's screen and the pages' assets. */
 export function registerHostedPages(app: FastifyInstance): void {
   app.get<{ Params: TxParams }>(
     '/authorize/:txId',
-    { config: pageContract(['AUTH_FORBIDDEN'], false) },
+    { config: pageContract(['AUTH_FORBIDDEN', 'VALIDATION_INVALID_PARAMETER'], false) },
     function transactionPage(request, reply) {
       return showTransactionPage(app, request, reply);
     },
@@ -96,6 +104,28 @@ export function registerHostedPages(app: FastifyInstance): void {
       return startChosenProvider(app, request, reply);
     },
   );
+  app.get<{ Params: IdentifyParams }>(
+    '/authorize/:txId/identify/:providerId',
+    { config: pageContract(['AUTH_FORBIDDEN'], false) },
+    function identifyPage(request, reply) {
+      return showIdentifyPage(app, request, reply);
+    },
+  );
+  app.get<{ Params: TxParams }>(
+    '/authorize/:txId/status',
+    {
+      config: {
+        idgate: {
+          surface: 'problem',
+          produces: ['application/json'],
+          errors: ['SESSION_NOT_FOUND', 'AUTH_FORBIDDEN', 'VALIDATION_INVALID_PARAMETER'],
+        },
+      },
+    },
+    function transactionStatus(request, reply) {
+      return answerStatus(app, request, reply);
+    },
+  );
   app.post<{ Params: TxParams }>(
     '/authorize/:txId/cancel',
     { config: pageContract(['AUTH_FORBIDDEN'], true) },
@@ -103,124 +133,18 @@ export function registerHostedPages(app: FastifyInstance): void {
       return cancelByUser(app, request, reply);
     },
   );
-  app.get<{ Params: TxParams }>(
-    '/flow/:txId',
-    { config: pageContract([], false) },
-    function mockScreen(request, reply) {
-      return showMockScreen(app, request, reply);
-    },
-  );
-  app.post<{ Params: TxParams }>(
-    '/flow/:txId',
-    { config: pageContract(['AUTH_FORBIDDEN', 'VALIDATION_MISSING_PARAMETER', 'VALIDATION_INVALID_PARAMETER'], true) },
-    function answerMockScreen(request, reply) {
-      return answerAtMockProvider(app, request, reply);
-    },
-  );
+  registerMockScreen(app);
+  registerUiAssets(app);
 }
 
-// ------------------------------------------------------------------ reading requests
+// ------------------------------------------------------------------ shared
 
-function unknownTransaction(id: string): IdgateError {
-  return new IdgateError('SESSION_NOT_FOUND', {
-    detail: `There is no transaction ${id.slice(0, 128)}.`,
-    context: { verificationId: id.slice(0, 128) },
-  });
+function pageUrl(app: FastifyInstance, transaction: Verification): string {
+  return `${app.idgate.config.issuer}/authorize/${encodeURIComponent(transaction.id)}`;
 }
 
-/**
- * The `/authorize` transaction of a page.
- * @throws IdgateError `SESSION_NOT_FOUND` (also for a REST verification's id)
- */
-async function loadAuthorizeTransaction(
-  app: FastifyInstance,
-  request: FastifyRequest<{ Params: TxParams }>,
-): Promise<Verification> {
-  const transaction = await loadTransaction(app, request);
-  // SPEC 3.1: a REST verification has no authorization transaction pages.
-  if (transaction.origin !== 'authorize' || transaction.authorizationRequest === null) {
-    throw unknownTransaction(request.params.txId);
-  }
-  return transaction;
-}
-
-/**
- * Any transaction (REST or `/authorize`), for the mock provider's screen.
- * @throws IdgateError `SESSION_NOT_FOUND`
- */
-async function loadTransaction(
-  app: FastifyInstance,
-  request: FastifyRequest<{ Params: TxParams }>,
-): Promise<Verification> {
-  const transaction = await app.idgate.verifications.getTransaction(request.params.txId);
-  request.logContext.verificationId = transaction.id;
-  request.logContext.clientId = transaction.clientId;
-  if (transaction.providerId !== null) request.logContext.providerId = transaction.providerId;
-  return transaction;
-}
-
-/** The parsed form body of a request (none reads as empty). */
-function formBody(request: FastifyRequest): FormBody {
-  const body = request.body;
-  return typeof body === 'object' && body !== null ? (body as FormBody) : {};
-}
-
-/**
- * A required form field.
- * @throws IdgateError `VALIDATION_MISSING_PARAMETER`, `VALIDATION_INVALID_PARAMETER` (repeated)
- */
-function requiredField(body: FormBody, name: string): string {
-  const value = formField(body, name);
-  if (value === undefined) {
-    throw new IdgateError('VALIDATION_MISSING_PARAMETER', {
-      detail: `The form field ${name} is required.`,
-      context: { fields: [{ name, reason: 'is required' }] },
-    });
-  }
-  return value;
-}
-
-/**
- * An optional form field.
- * @throws IdgateError `VALIDATION_INVALID_PARAMETER` (repeated)
- */
-function formField(body: FormBody, name: string): string | undefined {
-  const value = Object.hasOwn(body, name) ? body[name] : undefined;
-  // RFC 6749 §3.1 (as for every form idgate reads): a field is sent once.
-  if (Array.isArray(value)) {
-    throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
-      detail: `The form field ${name} was sent more than once.`,
-      context: { fields: [{ name, reason: 'must not be repeated' }] },
-    });
-  }
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** The language of a transaction's pages: `ui_locales` of the request, then `Accept-Language`. */
-function stringsFor(request: FastifyRequest, transaction: Verification): PageStrings {
-  return pageStringsFor(
-    negotiateLocale(request.headers['accept-language'], transaction.authorizationRequest?.uiLocales),
-  );
-}
-
-// ------------------------------------------------------------------ answering
-
-function sendPage(reply: FastifyReply, strings: PageStrings, body: string): FastifyReply {
-  return reply
-    .code(200)
-    .headers(pageSecurityHeaders())
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-language', strings.locale)
-    .send(body);
-}
-
-function seeOther(reply: FastifyReply, location: string): FastifyReply {
-  return reply
-    .code(303)
-    .headers(pageSecurityHeaders())
-    .headers(AUTHORIZATION_RESPONSE_HEADERS)
-    .header('location', location)
-    .send();
+function isSandbox(app: FastifyInstance): boolean {
+  return app.idgate.config.environment === 'sandbox';
 }
 
 /** `303` to the app once an `/authorize` transaction is over (code or error), like the headless path. */
@@ -235,49 +159,53 @@ async function finishAuthorization(
   return seeOther(reply, location);
 }
 
-/**
- * Runs one step of a transaction. When the step throws, the transaction is read again:
- * if it is over now (a provider failure the service recorded, a race with another step)
- * that is the answer; `endingCodes` end it with the error's status code first; any other
- * error leaves it open and is shown as an error page.
- */
-async function step(
+/** The app's providers for a transaction: all enabled ones, and those that reach its LoA. */
+async function offeredAdapters(
   app: FastifyInstance,
-  request: FastifyRequest,
-  transactionId: string,
-  run: () => Promise<Verification>,
-  endingCodes: ReadonlySet<ErrorCode> = new Set(),
-): Promise<Verification> {
-  try {
-    return await run();
-  } catch (thrown) {
-    const error = toIdgateError(thrown);
-    if (endingCodes.has(error.code)) {
-      const ended = await endTransaction(app.idgate.verifications, transactionId, error, request.log);
-      if (ended !== undefined) return ended;
-      throw thrown;
-    }
-    const now = await app.idgate.verifications.getTransaction(transactionId).catch(() => undefined);
-    if (now !== undefined && isFinished(now)) return now;
-    throw thrown;
-  }
+  transaction: Verification,
+): Promise<{ readonly enabled: readonly ProviderAdapter[]; readonly reachable: readonly ProviderAdapter[] }> {
+  const record = await app.idgate.apps.get(transaction.clientId);
+  const enabled = await app.idgate.verifications.providersFor(record);
+  // SPEC 4: a provider whose highest level is below the request is not offered.
+  const reachable = enabled.filter((adapter) => adapter.descriptor.maxLoa >= (transaction.requestedLoa ?? 0));
+  return { enabled, reachable };
 }
 
-// ------------------------------------------------------------------ /authorize/{txId}
+/** Whether a provider needs `userData` before it starts. */
+function needsUserData(adapter: ProviderAdapter): boolean {
+  return adapter.descriptor.requiredUserData.length > 0;
+}
+
+/**
+ * The transaction of a page that needs the browser that started it.
+ * @throws IdgateError `SESSION_NOT_FOUND`, `AUTH_FORBIDDEN`
+ */
+async function boundTransaction(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: TxParams }>,
+): Promise<Verification> {
+  const transaction = await loadAuthorizeTransaction(app, request);
+  checkBrowserBinding(app.idgate.secrets, transaction.id, request.headers.cookie);
+  return transaction;
+}
+
+/** A QR or push transaction waiting for the person: every look polls the provider. */
+function waitsOnAnotherDevice(transaction: Verification): boolean {
+  return !isFinished(transaction) && transaction.providerId !== null && transaction.flowType !== 'redirect';
+}
+
+// ------------------------------------------------------------------ GET /authorize/{txId}
 
 async function showTransactionPage(
   app: FastifyInstance,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { config, secrets, verifications } = app.idgate;
-  const transaction = await loadAuthorizeTransaction(app, request);
-  checkBrowserBinding(secrets, transaction.id, request.headers.cookie);
+  const { config, verifications } = app.idgate;
+  const transaction = await boundTransaction(app, request);
   if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
-  if (transaction.providerId === null)
-    return sendPage(reply, stringsFor(request, transaction), await providerChoice(app, request, transaction));
+  if (transaction.providerId === null) return providerChoice(app, request, reply, transaction);
   if (transaction.flowType === 'redirect') return seeOther(reply, hostedPageUrl(config.issuer, transaction));
-  // QR and push: every load of the waiting page polls the provider.
   const polled = await step(app, request, transaction.id, () => verifications.advance(transaction.id, {}));
   if (isFinished(polled)) return finishAuthorization(app, request, reply, polled);
   return sendPage(reply, stringsFor(request, polled), waitingPage(app, request, polled));
@@ -286,49 +214,173 @@ async function showTransactionPage(
 async function providerChoice(
   app: FastifyInstance,
   request: FastifyRequest,
+  reply: FastifyReply,
   transaction: Verification,
-): Promise<string> {
-  const { config, apps, secrets } = app.idgate;
+): Promise<FastifyReply> {
+  const { apps, secrets } = app.idgate;
+  const offered = await offeredAdapters(app, transaction);
+  // The app's providers may have changed since /authorize: none left ends the transaction
+  // (err_unauthorized_client, or err_loa_not_met when none reaches the requested level).
+  const checked = await step(
+    app,
+    request,
+    transaction.id,
+    async function checkOffered() {
+      checkProvidersCanServe(
+        {
+          enabled: offered.enabled.map((adapter) => adapter.descriptor),
+          reachable: offered.reachable.map((adapter) => adapter.descriptor),
+        },
+        transaction.requestedLoa,
+      );
+      return transaction;
+    },
+    ENDING_CODES,
+  );
+  if (isFinished(checked)) return finishAuthorization(app, request, reply, checked);
   const client = await apps.get(transaction.clientId);
-  const offered = await offeredProviders(apps, config.environment, transaction.clientId, transaction.requestedLoa);
-  const pageUrl = `${config.issuer}/authorize/${encodeURIComponent(transaction.id)}`;
-  return renderProviderChoicePage({
-    strings: stringsFor(request, transaction),
-    appName: client.name,
-    sandbox: config.environment === 'sandbox',
-    action: pageUrl,
-    cancelAction: `${pageUrl}/cancel`,
-    csrfField: CSRF_FIELD,
-    csrfToken: csrfTokenFor(secrets, transaction.id),
-    providers: offered.reachable.map((descriptor) => ({
-      id: descriptor.id,
-      name: descriptor.name,
-      flowType: descriptor.flowTypes[0] ?? 'redirect',
-      loginHintField: descriptor.loginHintField,
-    })),
-    loginHint: transaction.authorizationRequest?.loginHint,
-  });
+  const strings = stringsFor(request, transaction);
+  const self = pageUrl(app, transaction);
+  return sendPage(
+    reply,
+    strings,
+    renderProviderChoicePage({
+      strings,
+      appName: client.name,
+      sandbox: isSandbox(app),
+      action: self,
+      cancelAction: `${self}/cancel`,
+      csrfField: CSRF_FIELD,
+      csrfToken: csrfTokenFor(secrets, transaction.id),
+      providers: offered.reachable.map((adapter) => ({
+        id: adapter.descriptor.id,
+        name: adapter.descriptor.name,
+        flowType: adapter.descriptor.flowTypes[0] ?? 'redirect',
+        countries: adapter.descriptor.countries,
+        identifyUrl: needsUserData(adapter)
+          ? `${self}/identify/${encodeURIComponent(adapter.descriptor.id)}`
+          : undefined,
+        unavailable: adapter.health() === 'unavailable',
+      })),
+    }),
+  );
 }
 
 function waitingPage(app: FastifyInstance, request: FastifyRequest, transaction: Verification): string {
-  const { config, secrets } = app.idgate;
-  const pageUrl = `${config.issuer}/authorize/${encodeURIComponent(transaction.id)}`;
+  const { config, secrets, verifications } = app.idgate;
+  const self = pageUrl(app, transaction);
   const { qrData, message } = transaction.flowDetails;
-  const mock =
-    config.environment === 'sandbox' &&
-    app.idgate.verifications.providers.get(transaction.providerId ?? '')?.testIdentities;
+  const mock = isSandbox(app) && verifications.providers.get(transaction.providerId ?? '')?.testIdentities;
   return renderWaitingPage({
     strings: stringsFor(request, transaction),
-    flowType: transaction.flowType ?? 'push',
-    selfUrl: pageUrl,
+    sandbox: isSandbox(app),
+    flowType: transaction.flowType === 'qr' ? 'qr' : 'push',
+    status: transaction.status,
+    selfUrl: self,
+    statusUrl: `${self}/status`,
     qrData: typeof qrData === 'string' ? qrData : undefined,
     message: typeof message === 'string' ? message : undefined,
-    mockScreenUrl: mock ? `${config.issuer}/flow/${encodeURIComponent(transaction.id)}` : undefined,
-    cancelAction: `${pageUrl}/cancel`,
+    sandboxPhoneUrl: mock ? `${config.issuer}/flow/${encodeURIComponent(transaction.id)}` : undefined,
+    cancelAction: `${self}/cancel`,
     csrfField: CSRF_FIELD,
     csrfToken: csrfTokenFor(secrets, transaction.id),
   });
 }
+
+// ------------------------------------------------------------------ identifier entry
+
+/** What the identifier entry page shows besides the transaction. */
+interface IdentifyState {
+  readonly values: Readonly<Record<string, string>>;
+  readonly errors: Readonly<Record<string, FieldErrorKind>>;
+}
+
+function identifyPage(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  transaction: Verification,
+  adapter: ProviderAdapter,
+  state: IdentifyState,
+): string {
+  const self = pageUrl(app, transaction);
+  return renderIdentifyPage({
+    strings: stringsFor(request, transaction),
+    sandbox: isSandbox(app),
+    providerId: adapter.descriptor.id,
+    providerName: adapter.descriptor.name,
+    action: self,
+    choiceUrl: self,
+    fields: adapter.descriptor.requiredUserData,
+    values: state.values,
+    errors: state.errors,
+    cancelAction: `${self}/cancel`,
+    csrfField: CSRF_FIELD,
+    csrfToken: csrfTokenFor(app.idgate.secrets, transaction.id),
+  });
+}
+
+async function showIdentifyPage(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: IdentifyParams }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { config } = app.idgate;
+  const transaction = await boundTransaction(app, request);
+  if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
+  // A provider already runs (back button): go on with it.
+  if (transaction.providerId !== null) return seeOther(reply, hostedPageUrl(config.issuer, transaction));
+  const { reachable } = await offeredAdapters(app, transaction);
+  const adapter = reachable.find((candidate) => candidate.descriptor.id === request.params.providerId);
+  // Not a provider on offer that needs userData (a stale or edited link): back to the choice.
+  if (adapter === undefined || !needsUserData(adapter)) return seeOther(reply, pageUrl(app, transaction));
+  const hintField = adapter.descriptor.loginHintField;
+  const loginHint = transaction.authorizationRequest?.loginHint;
+  const values = hintField !== undefined && loginHint !== undefined ? { [hintField]: loginHint } : {};
+  return sendPage(
+    reply,
+    stringsFor(request, transaction),
+    identifyPage(app, request, transaction, adapter, { values, errors: {} }),
+  );
+}
+
+/**
+ * The `userData` fields of a provider the form carries (an empty field is sent as `''`,
+ * so the service reports it missing instead of falling back to `login_hint`).
+ * @throws IdgateError `VALIDATION_INVALID_USER_DATA` (too long), `VALIDATION_INVALID_PARAMETER` (repeated)
+ */
+function userDataOf(body: FormBody, fields: readonly string[]): Record<string, string> {
+  const userData: Record<string, string> = {};
+  const tooLong: FieldProblem[] = [];
+  for (const field of fields) {
+    const name = userDataFieldName(field);
+    if (!Object.hasOwn(body, name)) continue;
+    const value = (formField(body, name) ?? '').trim();
+    userData[field] = value;
+    if (value.length > MAX_HINT_LENGTH) tooLong.push({ name, reason: `is longer than ${MAX_HINT_LENGTH} characters` });
+  }
+  if (tooLong.length > 0) {
+    throw new IdgateError('VALIDATION_INVALID_USER_DATA', {
+      detail: `A userData field is longer than ${MAX_HINT_LENGTH} characters.`,
+      context: { fields: tooLong },
+    });
+  }
+  return userData;
+}
+
+/** The field errors of refused `userData`, by `userData` field; empty when none names a field of the form. */
+function fieldErrorsOf(error: IdgateError, fields: readonly string[]): Record<string, FieldErrorKind> {
+  const problems = error.context?.fields;
+  const kind: FieldErrorKind = error.code === 'VALIDATION_MISSING_USER_DATA' ? 'required' : 'invalid';
+  const errors: Record<string, FieldErrorKind> = {};
+  if (!Array.isArray(problems)) return errors;
+  for (const problem of problems as readonly Partial<FieldProblem>[]) {
+    const field = fields.find((candidate) => userDataFieldName(candidate) === problem.name);
+    if (field !== undefined) errors[field] = kind;
+  }
+  return errors;
+}
+
+// ------------------------------------------------------------------ POST /authorize/{txId}
 
 async function startChosenProvider(
   app: FastifyInstance,
@@ -336,30 +388,65 @@ async function startChosenProvider(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const { config, secrets, verifications } = app.idgate;
-  const transaction = await loadAuthorizeTransaction(app, request);
-  checkBrowserBinding(secrets, transaction.id, request.headers.cookie);
+  const transaction = await boundTransaction(app, request);
   const body = formBody(request);
   checkCsrfToken(secrets, transaction.id, formField(body, CSRF_FIELD));
   if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
   // A second submit (back button, double click): the provider already runs.
   if (transaction.providerId !== null) return seeOther(reply, hostedPageUrl(config.issuer, transaction));
   const providerId = requiredField(body, 'provider');
-  const loginHint = formField(body, 'login_hint');
-  if (loginHint !== undefined && loginHint.length > MAX_HINT_LENGTH) {
-    throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
-      detail: `login_hint is longer than ${MAX_HINT_LENGTH} characters.`,
-      context: { fields: [{ name: 'login_hint', reason: `is longer than ${MAX_HINT_LENGTH} characters` }] },
-    });
+  const adapter = verifications.providers.get(providerId);
+  const fields = adapter?.descriptor.requiredUserData ?? [];
+  let userData: Record<string, string> = {};
+  let started: Verification;
+  try {
+    userData = userDataOf(body, fields);
+    const input = Object.keys(userData).length === 0 ? {} : { userData };
+    started = await step(
+      app,
+      request,
+      transaction.id,
+      () => verifications.startProvider(transaction.id, providerId, input),
+      ENDING_CODES,
+    );
+  } catch (thrown) {
+    const error = toIdgateError(thrown);
+    const errors = fieldErrorsOf(error, fields);
+    // Refused userData: the form again, with the person's values and each field's error.
+    if (adapter === undefined || !USER_DATA_CODES.has(error.code) || Object.keys(errors).length === 0) throw thrown;
+    const values = Object.fromEntries(fields.map((field) => [field, formField(body, userDataFieldName(field)) ?? '']));
+    request.log.info({ code: error.code, verification_id: transaction.id }, 'user data refused on the hosted page');
+    return sendPage(
+      reply,
+      stringsFor(request, transaction),
+      identifyPage(app, request, transaction, adapter, { values, errors }),
+      error.status,
+    );
   }
-  const started = await step(
-    app,
-    request,
-    transaction.id,
-    () => verifications.startProvider(transaction.id, providerId, loginHint === undefined ? {} : { loginHint }),
-    ENDING_CODES,
-  );
   if (isFinished(started)) return finishAuthorization(app, request, reply, started);
   return seeOther(reply, hostedPageUrl(config.issuer, started));
+}
+
+// ------------------------------------------------------------------ status, cancel
+
+async function answerStatus(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: TxParams }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { verifications } = app.idgate;
+  let transaction = await boundTransaction(app, request);
+  if (waitsOnAnotherDevice(transaction)) {
+    transaction = await step(app, request, transaction.id, () => verifications.advance(transaction.id, {}));
+  }
+  return reply
+    .code(200)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', pageSecurityHeaders()['content-security-policy'] ?? "default-src 'none'")
+    .type('application/json; charset=utf-8')
+    .send({ status: transaction.status });
 }
 
 async function cancelByUser(
@@ -368,104 +455,10 @@ async function cancelByUser(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const { secrets, verifications } = app.idgate;
-  const transaction = await loadAuthorizeTransaction(app, request);
-  checkBrowserBinding(secrets, transaction.id, request.headers.cookie);
+  const transaction = await boundTransaction(app, request);
   checkCsrfToken(secrets, transaction.id, formField(formBody(request), CSRF_FIELD));
   if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
   // SPEC 4.1: the user cancels → cancelled, err_user_cancelled.
   const cancelled = await step(app, request, transaction.id, () => verifications.cancel(transaction.id, 'user'));
   return finishAuthorization(app, request, reply, cancelled);
-}
-
-// ------------------------------------------------------------------ /flow/{txId}
-
-/** The mock provider's test identities for a transaction, or `undefined` when its provider is no mock. */
-function mockIdentitiesOf(app: FastifyInstance, transaction: Verification) {
-  return transaction.providerId === null
-    ? undefined
-    : app.idgate.verifications.providers.get(transaction.providerId)?.testIdentities;
-}
-
-/**
- * Where the provider's screen sends the user once the transaction is over:
- * - an `/authorize` redirect flow: back to the transaction's page, which answers the app
- *   (only the browser that started it gets the code);
- * - a REST redirect flow: the verification's `redirectUri` with `verificationId`, when
- *   it has one;
- * - otherwise (QR and push: the user continues on the other device, or no `redirectUri`)
- *   a page that says it is finished.
- */
-function finishAtProvider(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  transaction: Verification,
-): FastifyReply {
-  const issuer = app.idgate.config.issuer;
-  if (transaction.flowType === 'redirect' && transaction.origin === 'authorize') {
-    return seeOther(reply, `${issuer}/authorize/${encodeURIComponent(transaction.id)}`);
-  }
-  if (transaction.flowType === 'redirect' && transaction.redirectUri !== null) {
-    return seeOther(reply, appendQuery(transaction.redirectUri, [['verificationId', transaction.id]]));
-  }
-  const strings = stringsFor(request, transaction);
-  return sendPage(
-    reply,
-    strings,
-    renderFinishedPage({ strings, status: transaction.status, otherDevice: transaction.flowType !== 'redirect' }),
-  );
-}
-
-async function showMockScreen(
-  app: FastifyInstance,
-  request: FastifyRequest<{ Params: TxParams }>,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const { config, secrets, verifications } = app.idgate;
-  let transaction = await loadTransaction(app, request);
-  if (transaction.providerId === null && transaction.origin === 'authorize') {
-    return seeOther(reply, `${config.issuer}/authorize/${encodeURIComponent(transaction.id)}`);
-  }
-  const identities = mockIdentitiesOf(app, transaction);
-  // Only the sandbox mock providers have a screen here.
-  if (identities === undefined) throw unknownTransaction(request.params.txId);
-  if (transaction.status === 'pending') {
-    // The user reached the provider's screen: authenticating.
-    transaction = await step(app, request, transaction.id, () =>
-      verifications.advance(transaction.id, { action: 'open' }),
-    );
-  }
-  if (isFinished(transaction)) return finishAtProvider(app, request, reply, transaction);
-  const strings = stringsFor(request, transaction);
-  const descriptor = findProvider(config.environment, transaction.providerId ?? '');
-  return sendPage(
-    reply,
-    strings,
-    renderMockScreenPage({
-      strings,
-      providerName: descriptor?.name ?? transaction.providerId ?? '',
-      action: `${config.issuer}/flow/${encodeURIComponent(transaction.id)}`,
-      csrfField: CSRF_FIELD,
-      csrfToken: csrfTokenFor(secrets, transaction.id),
-      identities,
-    }),
-  );
-}
-
-async function answerAtMockProvider(
-  app: FastifyInstance,
-  request: FastifyRequest<{ Params: TxParams }>,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const { config, secrets, verifications } = app.idgate;
-  const transaction = await loadTransaction(app, request);
-  const body = formBody(request);
-  checkCsrfToken(secrets, transaction.id, formField(body, CSRF_FIELD));
-  if (mockIdentitiesOf(app, transaction) === undefined) throw unknownTransaction(request.params.txId);
-  if (isFinished(transaction)) return finishAtProvider(app, request, reply, transaction);
-  const identity = requiredField(body, 'identity');
-  const answered = await step(app, request, transaction.id, () => verifications.advance(transaction.id, { identity }));
-  if (isFinished(answered)) return finishAtProvider(app, request, reply, answered);
-  // No outcome yet (the `timeout` identity never answers): the screen again.
-  return seeOther(reply, `${config.issuer}/flow/${encodeURIComponent(transaction.id)}`);
 }

@@ -1,9 +1,12 @@
 /**
  * The frame of every hosted page: a complete HTML document with the language set, the
- * shared stylesheet, and no script. Every value a template interpolates goes through
+ * hosted pages' stylesheet, and no inline script or style (the waiting pages load one
+ * static script). Every value a template interpolates goes through
  * {@link html}'s escaping; the security headers come from `pageSecurityHeaders()`.
  */
-import { escapeHtml, STYLESHEET_PATH } from '@idgate/errors';
+import { escapeHtml } from '@idgate/errors';
+import { POLL_SCRIPT_ASSET, STYLESHEET_ASSET } from './assets.js';
+import type { PageStrings } from './texts.js';
 
 /** HTML that is already safe (built by {@link html}); anything else is escaped. */
 export class SafeHtml {
@@ -38,24 +41,49 @@ export function html(strings: TemplateStringsArray, ...values: readonly Interpol
 
 /** What a page declares about itself. */
 export interface PageFrame {
-  readonly locale: string;
+  readonly strings: PageStrings;
   readonly title: string;
-  /** Seconds after which the browser loads the page again (a poll without script). */
-  readonly refreshSeconds?: number;
+  /** Shows the sandbox badge in the header. */
+  readonly sandbox: boolean;
+  /** Loads the polling script (waiting pages). */
+  readonly poll?: boolean;
+  /** Without script, the browser loads the page again after this many seconds. */
+  readonly noscriptRefreshSeconds?: number;
 }
 
-/** A complete page. */
+/**
+ * A complete page: `<html lang>`, the fingerprinted stylesheet, a banner landmark with
+ * the product name (and the sandbox badge), and the content in `<main>`.
+ */
 export function renderPage(frame: PageFrame, content: SafeHtml): string {
+  const { strings } = frame;
+  const refresh =
+    frame.noscriptRefreshSeconds === undefined
+      ? ''
+      : html`<noscript><meta http-equiv="refresh" content="${frame.noscriptRefreshSeconds}"></noscript>
+`;
+  const script = frame.poll
+    ? html`<script src="${POLL_SCRIPT_ASSET.path}" defer></script>
+`
+    : '';
   return html`<!doctype html>
-<html lang="${frame.locale}">
+<html lang="${strings.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${frame.refreshSeconds === undefined ? '' : html`<meta http-equiv="refresh" content="${frame.refreshSeconds}">\n`}<title>${frame.title}</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
+${refresh}<title>${frame.title}</title>
+<link rel="stylesheet" href="${STYLESHEET_ASSET.path}">
+${script}</head>
 <body>
+<header class="site-header">
+<p class="brand">${strings.brand}</p>
+${
+  frame.sandbox
+    ? html`<p class="badge">${strings.sandbox}</p>
+`
+    : ''
+}</header>
 <main>
 ${content}
 </main>

@@ -1,7 +1,9 @@
 /**
- * The screen of a sandbox mock provider (`GET /flow/{txId}`): what the "provider" would
- * show the user, reduced to one choice — how it answers. Each test identity is a button
- * of a form that posts it with the transaction's CSRF token.
+ * The screen of a sandbox mock provider (`GET /flow/{txId}`): what the "provider" (or the
+ * phone that scanned a QR code) would show the user, reduced to one choice — how it
+ * answers. It is labelled as the sandbox everywhere (header badge, banner, title), so
+ * nobody mistakes it for a real identity provider. Each test identity is a button of a
+ * form that posts it with the transaction's CSRF token.
  */
 import type { TestIdentity } from '../providers/adapter.js';
 import { html, renderPage } from './layout.js';
@@ -25,18 +27,19 @@ export function renderMockScreenPage(view: MockScreenView): string {
   const buttons = view.identities.map(function identityButton(identity, index) {
     const descriptionId = `identity-${index}-description`;
     return html`<li><button type="submit" name="identity" value="${identity.identity}" aria-describedby="${descriptionId}">${identity.identity}</button>
-<span id="${descriptionId}" class="muted">${identity.description} (${identity.outcome})</span></li>
+<span id="${descriptionId}">${identity.description} (${identity.outcome})</span></li>
 `;
   });
   return renderPage(
-    { locale: strings.locale, title },
+    { strings, title, sandbox: true },
     html`<h1>${title}</h1>
+<p class="sandbox-banner">${strings.mockBanner}</p>
 <p>${strings.mockIntro}</p>
 <form method="post" action="${view.action}">
 <input type="hidden" name="${view.csrfField}" value="${view.csrfToken}">
 <fieldset>
 <legend>${strings.mockLegend}</legend>
-<ul>
+<ul class="identities">
 ${buttons}</ul>
 </fieldset>
 </form>

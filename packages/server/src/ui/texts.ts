@@ -9,24 +9,61 @@ import type { FlowType } from '../providers/descriptors.js';
 /** Every string the hosted pages show. */
 export interface PageStrings {
   readonly locale: string;
+  /** The product name in the page header. */
+  readonly brand: string;
+  /** The badge of sandbox pages. */
   readonly sandbox: string;
   readonly cancel: string;
+  readonly continueButton: string;
+  /** Appended to the text of a link that opens a new tab. */
+  readonly opensInNewTab: string;
+
+  // provider choice
   readonly chooseTitle: string;
   chooseIntro(appName: string): string;
   readonly chooseLegend: string;
   readonly noProviders: string;
   continueWith(providerName: string): string;
+  readonly flowTypeNames: Readonly<Record<FlowType, string>>;
   readonly flowDescriptions: Readonly<Record<FlowType, string>>;
-  readonly loginHintLabel: string;
-  readonly loginHintHelp: string;
+  readonly flowTypeLabel: string;
+  readonly countriesLabel: string;
+  readonly allCountries: string;
+  readonly providerUnavailable: string;
+
+  // identifier entry
+  identifyTitle(providerName: string): string;
+  identifyIntro(providerName: string): string;
+  /** Labels of the `userData` fields a provider may need; unknown fields show their name. */
+  readonly userDataLabels: Readonly<Record<string, string>>;
+  /** Help under a `userData` field in the sandbox. */
+  readonly sandboxIdentityHelp: string;
+  readonly chooseAnother: string;
+  readonly errorSummaryTitle: string;
+  /** Prefixes the `<title>` of a page that shows form errors. */
+  readonly errorTitlePrefix: string;
+  fieldRequired(label: string): string;
+  fieldInvalid(label: string): string;
+
+  // waiting (QR, push)
   readonly waitTitles: Readonly<Record<FlowType, string>>;
-  readonly waiting: string;
+  readonly qrInstructions: string;
+  readonly qrImageLabel: string;
   readonly qrDataLabel: string;
+  readonly pushInstructions: string;
+  readonly waiting: string;
+  readonly waitingAtProvider: Readonly<Record<FlowType, string>>;
   readonly checkNow: string;
-  readonly openMockScreen: string;
+  readonly openSandboxPhone: string;
+  readonly sandboxPhoneHelp: string;
+
+  // sandbox mock provider screen
   mockTitle(providerName: string): string;
+  readonly mockBanner: string;
   readonly mockIntro: string;
   readonly mockLegend: string;
+
+  // finished
   readonly doneTitle: string;
   readonly doneReturn: string;
   readonly doneOtherDevice: string;
@@ -35,32 +72,62 @@ export interface PageStrings {
 
 const EN: PageStrings = {
   locale: 'en',
+  brand: 'idgate',
   sandbox: 'Sandbox',
   cancel: 'Cancel',
+  continueButton: 'Continue',
+  opensInNewTab: '(opens in a new tab)',
+
   chooseTitle: 'Verify your identity',
   chooseIntro: (appName) => `${appName} asks you to verify your identity. Choose how:`,
   chooseLegend: 'Identity providers',
   noProviders: 'No identity provider can be used for this request. Cancel and return to the app.',
   continueWith: (providerName) => `Continue with ${providerName}`,
+  flowTypeNames: { redirect: 'Website', qr: 'QR code', push: 'Phone app' },
   flowDescriptions: {
     redirect: "Sign in on the provider's site.",
     qr: 'Scan a QR code with your phone.',
     push: 'Approve a request on your phone.',
   },
-  loginHintLabel: 'Personal number',
-  loginHintHelp: 'In the sandbox: a test identity, for example success.',
+  flowTypeLabel: 'How',
+  countriesLabel: 'Countries',
+  allCountries: 'All countries',
+  providerUnavailable: 'Temporarily unavailable. Try again later or choose another provider.',
+
+  identifyTitle: (providerName) => `Sign in with ${providerName}`,
+  identifyIntro: (providerName) => `${providerName} needs the following to send a request to your phone.`,
+  userDataLabels: { personalNumber: 'Personal number' },
+  sandboxIdentityHelp: 'Sandbox: enter a test identity, for example success, deny or timeout.',
+  chooseAnother: 'Choose another provider',
+  errorSummaryTitle: 'There is a problem',
+  errorTitlePrefix: 'Error: ',
+  fieldRequired: (label) => `Enter your ${label.toLowerCase()}.`,
+  fieldInvalid: (label) => `Enter a valid ${label.toLowerCase()}.`,
+
   waitTitles: {
     redirect: 'Waiting for the provider',
     qr: 'Scan the QR code',
     push: 'Approve on your phone',
   },
-  waiting: 'Waiting for your answer. This page checks again by itself every few seconds.',
+  qrInstructions: "Open your identity provider's app on your phone and scan this code.",
+  qrImageLabel: 'QR code to scan with your phone',
   qrDataLabel: 'Content of the QR code',
-  checkNow: 'Check now',
-  openMockScreen: "Sandbox: open the mock provider's screen",
+  pushInstructions: 'We sent a request to your phone. Open the app and approve it.',
+  waiting: 'Waiting for your answer. This page updates by itself.',
+  waitingAtProvider: {
+    redirect: 'You are signing in at the provider.',
+    qr: 'The code was scanned. Confirm on your phone.',
+    push: 'The request was opened on your phone. Confirm it there.',
+  },
+  checkNow: 'Check again',
+  openSandboxPhone: 'Open the sandbox phone',
+  sandboxPhoneHelp: "Sandbox: there is no real phone. The mock provider's screen plays its part.",
+
   mockTitle: (providerName) => `${providerName} (sandbox)`,
-  mockIntro: 'This is a mock identity provider of the idgate sandbox. Choose how it answers:',
+  mockBanner: 'Sandbox: this is a simulated identity provider. No real identity is checked.',
+  mockIntro: 'Choose how the mock provider answers:',
   mockLegend: 'Test identities',
+
   doneTitle: 'Verification finished',
   doneReturn: 'You can return to the app now.',
   doneOtherDevice: 'You can close this page and continue on your other device.',
@@ -69,33 +136,65 @@ const EN: PageStrings = {
 
 const DE: PageStrings = {
   locale: 'de',
+  brand: 'idgate',
   sandbox: 'Sandbox',
   cancel: 'Abbrechen',
+  continueButton: 'Weiter',
+  opensInNewTab: '(öffnet in einem neuen Tab)',
+
   chooseTitle: 'Identität bestätigen',
   chooseIntro: (appName) => `${appName} bittet Sie, Ihre Identität zu bestätigen. Wählen Sie, wie:`,
   chooseLegend: 'Identitätsanbieter',
   noProviders:
     'Für diese Anfrage steht kein Identitätsanbieter zur Verfügung. Brechen Sie ab und kehren Sie zur App zurück.',
   continueWith: (providerName) => `Weiter mit ${providerName}`,
+  flowTypeNames: { redirect: 'Website', qr: 'QR-Code', push: 'Telefon-App' },
   flowDescriptions: {
     redirect: 'Anmeldung auf der Seite des Anbieters.',
     qr: 'QR-Code mit dem Telefon scannen.',
     push: 'Anfrage auf dem Telefon bestätigen.',
   },
-  loginHintLabel: 'Personennummer',
-  loginHintHelp: 'In der Sandbox: eine Testidentität, zum Beispiel success.',
+  flowTypeLabel: 'Wie',
+  countriesLabel: 'Länder',
+  allCountries: 'Alle Länder',
+  providerUnavailable:
+    'Vorübergehend nicht verfügbar. Versuchen Sie es später erneut oder wählen Sie einen anderen Anbieter.',
+
+  identifyTitle: (providerName) => `Anmelden mit ${providerName}`,
+  identifyIntro: (providerName) =>
+    `${providerName} benötigt die folgenden Angaben, um eine Anfrage an Ihr Telefon zu senden.`,
+  userDataLabels: { personalNumber: 'Personennummer' },
+  sandboxIdentityHelp: 'Sandbox: Geben Sie eine Testidentität ein, zum Beispiel success, deny oder timeout.',
+  chooseAnother: 'Anderen Anbieter wählen',
+  errorSummaryTitle: 'Es gibt ein Problem',
+  errorTitlePrefix: 'Fehler: ',
+  fieldRequired: (label) => `Bitte geben Sie Ihre ${label} ein.`,
+  fieldInvalid: (label) => `Bitte geben Sie eine gültige ${label} ein.`,
+
   waitTitles: {
     redirect: 'Warten auf den Anbieter',
     qr: 'QR-Code scannen',
     push: 'Auf dem Telefon bestätigen',
   },
-  waiting: 'Warten auf Ihre Antwort. Diese Seite prüft alle paar Sekunden von selbst erneut.',
+  qrInstructions: 'Öffnen Sie die App Ihres Identitätsanbieters auf dem Telefon und scannen Sie diesen Code.',
+  qrImageLabel: 'QR-Code zum Scannen mit dem Telefon',
   qrDataLabel: 'Inhalt des QR-Codes',
-  checkNow: 'Jetzt prüfen',
-  openMockScreen: 'Sandbox: Seite des simulierten Anbieters öffnen',
+  pushInstructions: 'Wir haben eine Anfrage an Ihr Telefon gesendet. Öffnen Sie die App und bestätigen Sie sie.',
+  waiting: 'Warten auf Ihre Antwort. Diese Seite aktualisiert sich von selbst.',
+  waitingAtProvider: {
+    redirect: 'Sie melden sich beim Anbieter an.',
+    qr: 'Der Code wurde gescannt. Bestätigen Sie auf dem Telefon.',
+    push: 'Die Anfrage wurde auf dem Telefon geöffnet. Bestätigen Sie sie dort.',
+  },
+  checkNow: 'Erneut prüfen',
+  openSandboxPhone: 'Sandbox-Telefon öffnen',
+  sandboxPhoneHelp: 'Sandbox: Es gibt kein echtes Telefon. Die Seite des simulierten Anbieters übernimmt seine Rolle.',
+
   mockTitle: (providerName) => `${providerName} (Sandbox)`,
-  mockIntro: 'Dies ist ein simulierter Identitätsanbieter der idgate-Sandbox. Wählen Sie, wie er antwortet:',
+  mockBanner: 'Sandbox: Dies ist ein simulierter Identitätsanbieter. Es wird keine echte Identität geprüft.',
+  mockIntro: 'Wählen Sie, wie der simulierte Anbieter antwortet:',
   mockLegend: 'Testidentitäten',
+
   doneTitle: 'Verifizierung abgeschlossen',
   doneReturn: 'Sie können jetzt zur App zurückkehren.',
   doneOtherDevice: 'Sie können diese Seite schließen und auf Ihrem anderen Gerät fortfahren.',
@@ -108,4 +207,9 @@ export const PAGE_STRINGS: Readonly<Record<string, PageStrings>> = Object.freeze
 /** The page strings of a locale (from `negotiateLocale`); English when idgate does not speak it. */
 export function pageStringsFor(locale: string): PageStrings {
   return (Object.hasOwn(PAGE_STRINGS, locale) ? PAGE_STRINGS[locale] : undefined) ?? PAGE_STRINGS[DEFAULT_LOCALE] ?? EN;
+}
+
+/** The label of a `userData` field (its name when idgate has no label for it). */
+export function userDataLabel(strings: PageStrings, field: string): string {
+  return Object.hasOwn(strings.userDataLabels, field) ? (strings.userDataLabels[field] ?? field) : field;
 }

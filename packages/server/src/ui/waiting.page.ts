@@ -1,50 +1,88 @@
 /**
- * The waiting page of a QR or push transaction (`GET /authorize/{txId}` while the user
- * answers on another device). It polls without script: `<meta http-equiv="refresh">`
- * loads it again, and every load polls the provider.
+ * The waiting page of a QR or push transaction (`GET /authorize/{txId}` while the person
+ * answers on another device). A QR flow shows a real QR code of `flowDetails.qrData`; a
+ * push flow shows the provider's message. The page polls without inline script: the
+ * static poll script asks `GET /authorize/{txId}/status` and loads the page again when
+ * the status changes (the server then renders the new state or sends the browser back to
+ * the app). Without script, `<noscript><meta http-equiv="refresh"></noscript>` and a
+ * "check again" link do the same. In the sandbox a link opens the mock provider's screen,
+ * which plays the phone.
  */
+import type { TxState } from '@idgate/errors';
 import type { FlowType } from '../providers/descriptors.js';
-import { html, renderPage } from './layout.js';
-import { cancelForm } from './provider-choice.page.js';
+import { html, renderPage, type SafeHtml } from './layout.js';
+import { cancelForm, type TransactionForms } from './provider-choice.page.js';
+import { renderQrSvg } from './qr-code.js';
 import type { PageStrings } from './texts.js';
 
-/** Seconds between two polls of the waiting page. */
-export const WAITING_REFRESH_SECONDS = 2;
+/** Milliseconds between two polls of the script. */
+export const POLL_INTERVAL_MS = 2_000;
+
+/** Seconds after which a browser without script loads the page again. */
+export const NOSCRIPT_REFRESH_SECONDS = 5;
 
 /** What the waiting page shows. */
-export interface WaitingView {
+export interface WaitingView extends TransactionForms {
   readonly strings: PageStrings;
-  readonly flowType: FlowType;
-  /** The page itself (the "check now" link). */
+  readonly sandbox: boolean;
+  readonly flowType: Exclude<FlowType, 'redirect'>;
+  /** The transaction's status the page was rendered with. */
+  readonly status: TxState;
+  /** The page itself (polling target and "check again"). */
   readonly selfUrl: string;
+  /** The JSON status of the transaction. */
+  readonly statusUrl: string;
   /** `flowDetails.qrData`, for QR flows. */
   readonly qrData: string | undefined;
   /** `flowDetails.message`, for push flows. */
   readonly message: string | undefined;
   /** The mock provider's screen, in the sandbox. */
-  readonly mockScreenUrl: string | undefined;
-  readonly cancelAction: string;
-  readonly csrfField: string;
-  readonly csrfToken: string;
+  readonly sandboxPhoneUrl: string | undefined;
+}
+
+function sandboxPhone(view: WaitingView): SafeHtml | '' {
+  if (view.sandboxPhoneUrl === undefined) return '';
+  const { strings } = view;
+  return html`<div class="sandbox-banner">
+<p>${strings.sandboxPhoneHelp}</p>
+<p><a href="${view.sandboxPhoneUrl}" target="_blank" rel="noopener noreferrer">${strings.openSandboxPhone} ${strings.opensInNewTab}</a></p>
+</div>
+`;
+}
+
+function qrBlock(view: WaitingView): SafeHtml | '' {
+  const { strings } = view;
+  if (view.qrData === undefined || view.status === 'authenticating') return '';
+  return html`<div class="qr-layout">
+${renderQrSvg(view.qrData, strings.qrImageLabel)}
+<div>
+<p>${strings.qrInstructions}</p>
+${sandboxPhone(view)}</div>
+</div>
+<details>
+<summary>${strings.qrDataLabel}</summary>
+<pre><code>${view.qrData}</code></pre>
+</details>
+`;
 }
 
 /** The waiting page. */
 export function renderWaitingPage(view: WaitingView): string {
   const { strings } = view;
   const title = strings.waitTitles[view.flowType];
+  const atProvider = view.status === 'authenticating';
+  const showQr = view.flowType === 'qr' && view.qrData !== undefined && !atProvider;
+  const instructions =
+    view.flowType === 'push' ? html`<p>${view.message ?? strings.pushInstructions}</p>\n` : ('' as const);
   return renderPage(
-    { locale: strings.locale, title, refreshSeconds: WAITING_REFRESH_SECONDS },
+    { strings, title, sandbox: view.sandbox, poll: true, noscriptRefreshSeconds: NOSCRIPT_REFRESH_SECONDS },
     html`<h1>${title}</h1>
-${view.message === undefined ? '' : html`<p>${view.message}</p>\n`}${
-  view.qrData === undefined
-    ? ''
-    : html`<figure>
-<figcaption>${strings.qrDataLabel}</figcaption>
-<pre><code>${view.qrData}</code></pre>
-</figure>
-`
-}<p role="status" aria-live="polite">${strings.waiting}</p>
-<p><a href="${view.selfUrl}">${strings.checkNow}</a></p>
-${view.mockScreenUrl === undefined ? '' : html`<p><a href="${view.mockScreenUrl}" target="_blank" rel="noopener noreferrer">${strings.openMockScreen}</a></p>\n`}${cancelForm(strings, view.cancelAction, view.csrfField, view.csrfToken)}`,
+${instructions}${qrBlock(view)}${showQr ? '' : sandboxPhone(view)}<p role="status" data-idgate-poll data-status="${view.status}" data-status-url="${view.statusUrl}" data-page-url="${view.selfUrl}" data-interval-ms="${POLL_INTERVAL_MS}">${
+      atProvider ? strings.waitingAtProvider[view.flowType] : strings.waiting
+    }</p>
+<div class="actions">
+<a class="button secondary" href="${view.selfUrl}">${strings.checkNow}</a>
+${cancelForm(strings, view)}
+</div>`,
   );
 }

@@ -7,7 +7,9 @@
 import type { TxStatusCode } from '@idgate/errors';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MOCK_ANSWER_MS } from '../../src/providers/mock/mock-provider.js';
+import { MOCK_ANSWER_MS, MOCK_USER_AT_PROVIDER_MS } from '../../src/providers/mock/mock-provider.js';
+import { ASSET_CACHE_CONTROL, POLL_SCRIPT_ASSET, STYLESHEET_ASSET } from '../../src/ui/assets.js';
+import { QR_QUIET_ZONE, qrModules } from '../../src/ui/qr-code.js';
 import { AUTHORIZATION_TTL_SECONDS } from '../../src/verification/verification.service.js';
 import { createTestApp, TEST_ISSUER, type TestApp } from '../support/app.js';
 import { expectAuthorizeRedirectError } from '../support/assertions.js';
@@ -40,15 +42,45 @@ function expectPageHeaders(res: LightMyRequestResponse, lang = 'en'): void {
   expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
   const csp = String(res.headers['content-security-policy']);
   expect(csp).toContain("default-src 'none'");
+  expect(csp).toContain("script-src 'self';");
+  expect(csp).toContain("style-src 'self';");
   expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).not.toContain('script-src');
+  expect(csp).not.toContain('unsafe-inline');
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
   expect(res.headers['x-frame-options']).toBe('DENY');
   expect(res.headers['referrer-policy']).toBe('no-referrer');
   expect(res.headers['cache-control']).toBe('no-store');
   expect(res.headers['content-language']).toBe(lang);
   expect(res.body).toMatch(new RegExp(`^<!doctype html>\\n<html lang="${lang}">`));
-  expect(res.body).not.toContain('<script');
-  expect(res.body).not.toMatch(/\sstyle=/);
+  // No inline script: at most the static poll script, by URL.
+  for (const script of res.body.match(/<script[^>]*>[^<]*<\/script>/g) ?? []) {
+    expect(script).toMatch(/^<script src="\/assets\/poll-[0-9a-f]{16}\.js" defer><\/script>$/);
+  }
+  expect(res.body.match(/<script/g)?.length ?? 0).toBe(res.body.match(/<script src=/g)?.length ?? 0);
+  expect(res.body).not.toMatch(/\sstyle=|<style/);
+  expect(res.body).toMatch(/<link rel="stylesheet" href="\/assets\/hosted-[0-9a-f]{16}\.css">/);
+  expect(res.body).toContain('<main>');
+}
+
+/**
+ * Asserts that the page draws a real QR code of `data`: the dark modules of the SVG path
+ * are exactly those qrcode-generator computes for it.
+ */
+function expectQrCodeOf(body: string, data: string): void {
+  const svg = /<svg class="qr"[^>]*data-modules="(\d+)"[^>]*>[\s\S]*?<path fill="#000000" d="([^"]*)"\/>\n<\/svg>/.exec(
+    body,
+  );
+  expect(svg, 'an inline QR code SVG').not.toBeNull();
+  const expected = qrModules(data);
+  expect(Number(svg?.[1])).toBe(expected.length);
+  const drawn = new Set(
+    [...(svg?.[2] ?? '').matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map(
+      (match) => `${Number(match[2]) - QR_QUIET_ZONE},${Number(match[1]) - QR_QUIET_ZONE}`,
+    ),
+  );
+  const dark = new Set(expected.flatMap((row, y) => row.flatMap((isDark, x) => (isDark ? [`${y},${x}`] : []))));
+  expect(drawn.size).toBeGreaterThan(100);
+  expect(drawn).toEqual(dark);
 }
 
 /** Asserts an HTML error page of the `page` surface. */
@@ -152,12 +184,20 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       expect(page.body).toContain('<title>Verify your identity</title>');
       expect(page.body).toContain('Shop &lt;b&gt;&quot;&amp;&#39;&lt;/b&gt; asks you to verify your identity.');
       expect(page.body).not.toContain('<b>"&\'</b>');
-      for (const provider of ['mock-redirect', 'mock-qr', 'mock-push']) {
+      for (const provider of ['mock-redirect', 'mock-qr']) {
         expect(page.body).toContain(`name="provider" value="${provider}"`);
       }
+      // mock-push needs a personal number first: a link to the identifier entry.
+      expect(page.body).not.toContain('name="provider" value="mock-push"');
+      expect(page.body).toContain(
+        `<a class="button" href="${TEST_ISSUER}/authorize/${browser.txId}/identify/mock-push">Continue with Mock push provider</a>`,
+      );
+      expect(page.body).toContain('<h3 id="provider-1-name">Mock QR provider</h3>');
+      expect(page.body).toContain('<dt>How</dt><dd>QR code: Scan a QR code with your phone.</dd>');
+      expect(page.body).toContain('<dt>Countries</dt><dd>All countries</dd>');
+      expect(page.body).toContain('<p class="badge">Sandbox</p>');
       expect(page.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}"`);
       expect(page.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}/cancel"`);
-      expect(page.body).toMatch(/<label for="provider-2-hint">Personal number<\/label>/);
       csrfTokenOf(page.body);
       // Reading the page changes nothing.
       expect((await t.app.idgate.verifications.getTransaction(browser.txId)).status).toBe('initiated');
@@ -244,14 +284,80 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       expect((await t.app.idgate.verifications.getTransaction(browser.txId)).status).toBe('initiated');
     });
 
-    it('mock-push with a personal number that is no test identity: an error page, the user may retry', async () => {
-      const browser = await start();
-      const refused = await choose(browser, 'mock-push', { login_hint: 'nobody' });
-      expectErrorPage(refused, 'VALIDATION_INVALID_USER_DATA', 400);
-      const missing = await choose(browser, 'mock-push');
-      expectErrorPage(missing, 'VALIDATION_MISSING_USER_DATA', 400);
-      const retried = await choose(browser, 'mock-push', { login_hint: 'deny' });
+    it('the identifier entry: labelled field, prefilled from login_hint, English and German', async () => {
+      const browser = await start({ login_hint: 'timeout', ui_locales: 'de' });
+      const page = await inject('GET', `${browser.pagePath}/identify/mock-push`, { cookie: browser.cookie });
+      expectPageHeaders(page, 'de');
+      expect(page.body).toContain('<title>Anmelden mit Mock push provider</title>');
+      expect(page.body).toContain('<label for="field-0">Personennummer</label>');
+      expect(page.body).toContain(
+        '<input id="field-0" name="userData.personalNumber" type="text" autocomplete="off" spellcheck="false" required value="timeout" aria-describedby="field-0-hint">',
+      );
+      expect(page.body).toContain('name="provider" value="mock-push"');
+      expect(page.body).not.toContain('aria-invalid');
+      expect(page.body).not.toContain('error-summary');
+      csrfTokenOf(page.body);
+      // Without the cookie: refused like every page of the transaction.
+      expectErrorPage(await inject('GET', `${browser.pagePath}/identify/mock-push`), 'AUTH_FORBIDDEN', 403);
+    });
+
+    it('the identifier entry of a provider that needs nothing, or is not offered, sends the browser to the choice', async () => {
+      const browser = await start({ acr_values: 'urn:idgate:loa:4' });
+      for (const provider of ['mock-redirect', 'mock-push', 'nonsense']) {
+        const res = await inject('GET', `${browser.pagePath}/identify/${provider}`, { cookie: browser.cookie });
+        expect(res.statusCode).toBe(303);
+        expect(locationOf(res)).toBe(`${TEST_ISSUER}${browser.pagePath}`);
+      }
+    });
+
+    it('refused user data: the identifier entry again, with field errors and the values typed', async () => {
+      const browser = await start({ login_hint: 'success' });
+      // An emptied field is missing, even though the request had a login_hint.
+      const missing = await choose(browser, 'mock-push', { 'userData.personalNumber': '  ' });
+      expect(missing.statusCode, missing.body.slice(0, 300)).toBe(400);
+      expect(missing.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(missing.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(missing.body).toContain('<title>Error: Sign in with Mock push provider</title>');
+      expect(missing.body).toContain(
+        '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>',
+      );
+      expect(missing.body).toContain('<li><a href="#field-0">Enter your personal number.</a></li>');
+      expect(missing.body).toContain('<p class="field-error" id="field-0-error">Enter your personal number.</p>');
+      expect(missing.body).toContain('aria-describedby="field-0-hint field-0-error" aria-invalid="true">');
+
+      const invalid = await choose(browser, 'mock-push', { 'userData.personalNumber': 'nobody <b>' });
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.body).toContain('<li><a href="#field-0">Enter a valid personal number.</a></li>');
+      expect(invalid.body).toContain('value="nobody &lt;b&gt;"');
+      expect((await t.app.idgate.verifications.getTransaction(browser.txId)).status).toBe('initiated');
+
+      const tooLong = await choose(browser, 'mock-push', { 'userData.personalNumber': 'x'.repeat(300) });
+      expect(tooLong.statusCode).toBe(400);
+      expect(tooLong.body).toContain('Enter a valid personal number.');
+
+      const retried = await choose(browser, 'mock-push', { 'userData.personalNumber': 'deny' });
       expect(retried.statusCode).toBe(303);
+      expect(locationOf(retried)).toBe(`${TEST_ISSUER}${browser.pagePath}`);
+    });
+
+    it('no offered provider reaches the requested level any more: 303 to the app with err_loa_not_met', async () => {
+      const fresh = await createClient(t);
+      const browser = await start({ acr_values: 'urn:idgate:loa:4' }, fresh);
+      await t.app.idgate.apps.putProvider(fresh.clientId, 'mock-redirect', { enabled: false }, undefined);
+      expectHostedRedirectError(await inject('GET', browser.pagePath, { cookie: browser.cookie }), 'err_loa_not_met');
+      expect((await onlyTransaction(t, fresh.clientId)).status_code).toBe('err_loa_not_met');
+    });
+
+    it('no provider enabled any more: 303 to the app with err_unauthorized_client', async () => {
+      const fresh = await createClient(t);
+      const browser = await start({}, fresh);
+      for (const provider of ['mock-redirect', 'mock-qr', 'mock-push']) {
+        await t.app.idgate.apps.putProvider(fresh.clientId, provider, { enabled: false }, undefined);
+      }
+      expectHostedRedirectError(
+        await inject('GET', browser.pagePath, { cookie: browser.cookie }),
+        'err_unauthorized_client',
+      );
     });
 
     it('a provider the app has disabled ends the transaction: err_unauthorized_client', async () => {
@@ -422,10 +528,16 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       const browser = await start({ provider_hint: 'mock-qr' });
       const waiting = await inject('GET', browser.pagePath, { cookie: browser.cookie });
       expectPageHeaders(waiting);
-      expect(waiting.body).toContain('<meta http-equiv="refresh" content="2">');
+      expect(waiting.body).toContain('<noscript><meta http-equiv="refresh" content="5"></noscript>');
       expect(waiting.body).toContain('<h1>Scan the QR code</h1>');
+      expectQrCodeOf(waiting.body, `${TEST_ISSUER}/flow/${browser.txId}`);
       expect(waiting.body).toContain(`<pre><code>${TEST_ISSUER}/flow/${browser.txId}</code></pre>`);
-      expect(waiting.body).toContain(`href="${TEST_ISSUER}/flow/${browser.txId}"`);
+      expect(waiting.body).toContain(
+        `<a href="${TEST_ISSUER}/flow/${browser.txId}" target="_blank" rel="noopener noreferrer">Open the sandbox phone (opens in a new tab)</a>`,
+      );
+      expect(waiting.body).toContain(
+        `data-idgate-poll data-status="pending" data-status-url="${TEST_ISSUER}/authorize/${browser.txId}/status" data-page-url="${TEST_ISSUER}/authorize/${browser.txId}" data-interval-ms="2000"`,
+      );
       expect(waiting.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}/cancel"`);
       now += MOCK_ANSWER_MS;
       expectCodeRedirect(await inject('GET', browser.pagePath, { cookie: browser.cookie }), {
@@ -449,7 +561,7 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
 
     it('mock-push with the personal number from the form: waits, then completes by the clock', async () => {
       const browser = await start();
-      const chosen = await choose(browser, 'mock-push', { login_hint: 'success' });
+      const chosen = await choose(browser, 'mock-push', { 'userData.personalNumber': 'success' });
       expect(locationOf(chosen)).toBe(`${TEST_ISSUER}/authorize/${browser.txId}`);
       const waiting = await inject('GET', browser.pagePath, {
         cookie: browser.cookie,
@@ -483,6 +595,66 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
         fields: { csrf_token: csrfTokenOf(waiting.body) },
       });
       expectHostedRedirectError(res, 'err_user_cancelled', { txState: 'cancelled' });
+    });
+  });
+
+  describe('the status endpoint and the static assets', () => {
+    it('GET /authorize/{txId}/status: the status as JSON, polling the provider; needs the cookie', async () => {
+      const browser = await start({ provider_hint: 'mock-qr' });
+      const statusPath = `${browser.pagePath}/status`;
+      const first = await inject('GET', statusPath, { cookie: browser.cookie });
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(first.headers['cache-control']).toBe('no-store');
+      expect(first.headers['x-content-type-options']).toBe('nosniff');
+      expect(first.json()).toEqual({ status: 'pending' });
+      now += MOCK_USER_AT_PROVIDER_MS;
+      expect((await inject('GET', statusPath, { cookie: browser.cookie })).json()).toEqual({
+        status: 'authenticating',
+      });
+      // The waiting page of a scanned code says so and shows no QR code any more.
+      const scanned = await inject('GET', browser.pagePath, { cookie: browser.cookie });
+      expectPageHeaders(scanned);
+      expect(scanned.body).toContain('data-status="authenticating"');
+      expect(scanned.body).toContain('The code was scanned. Confirm on your phone.');
+      expect(scanned.body).not.toContain('<svg');
+      now += MOCK_ANSWER_MS;
+      expect((await inject('GET', statusPath, { cookie: browser.cookie })).json()).toEqual({ status: 'completed' });
+      // The status reveals nothing about the result: the page hands out the code.
+      expectCodeRedirect(await inject('GET', browser.pagePath, { cookie: browser.cookie }), {
+        state: 'st-123',
+        status: 303,
+      });
+
+      const other = await start();
+      const refused = await inject('GET', `${other.pagePath}/status`);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.headers['content-type']).toBe('application/problem+json');
+      expect(refused.json()).toMatchObject({ title: 'AUTH_FORBIDDEN', context: { reason: 'browser_not_bound' } });
+      const unknown = await inject('GET', '/authorize/vrf_test_000000000000000000000000/status');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toMatchObject({ title: 'SESSION_NOT_FOUND' });
+      expect((await inject('GET', `${other.pagePath}/status`, { cookie: other.cookie })).json()).toEqual({
+        status: 'initiated',
+      });
+    });
+
+    it('serves the stylesheet and the poll script under fingerprinted paths, cached for a year', async () => {
+      const css = await inject('GET', STYLESHEET_ASSET.path);
+      expect(css.statusCode).toBe(200);
+      expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+      expect(css.headers['cache-control']).toBe(ASSET_CACHE_CONTROL);
+      expect(css.headers['x-content-type-options']).toBe('nosniff');
+      expect(css.body).toContain('.error-summary');
+      expect(css.body).toContain(':focus');
+      const script = await inject('GET', POLL_SCRIPT_ASSET.path);
+      expect(script.statusCode).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(script.body).toContain("document.querySelector('[data-idgate-poll]')");
+      expect(POLL_SCRIPT_ASSET.path).toMatch(/^\/assets\/poll-[0-9a-f]{16}\.js$/);
+      const missing = await inject('GET', '/assets/poll-0000000000000000.js');
+      expect(missing.statusCode).toBe(404);
     });
   });
 
