@@ -3,7 +3,14 @@
  * levels of assurance it can reach, the user data it needs, and the settings an app
  * may give it. Adapters (which talk to the providers) build on these descriptors.
  */
+import type { FieldProblem } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
+import {
+  OIDC_APP_SETTING_NAMES,
+  OIDC_SECRET_SETTING_NAMES,
+  type OidcProviderConfig,
+  oidcSettingsProblems,
+} from './oidc/oidc-config.js';
 
 /** How the user meets the provider (SPEC 4). */
 export type FlowType = 'redirect' | 'qr' | 'push';
@@ -30,7 +37,20 @@ export interface ProviderDescriptor {
    * provider's personal number), if any.
    */
   readonly loginHintField?: string;
+  /** Settings that are secrets: the admin API never shows their values. */
+  readonly secretSettings?: readonly string[];
+  /** Problems with an app's settings beyond unknown names (each becomes a field of `PROVIDER_CONFIGURATION_ERROR`). */
+  readonly settingsProblems?: (settings: Readonly<Record<string, unknown>>) => FieldProblem[];
 }
+
+/**
+ * What decides the providers an instance offers: its environment, and the upstream
+ * OpenID Connect providers of its configuration (the `Config` itself fits). An
+ * environment alone means the mock providers only.
+ */
+export type ProviderScope =
+  | Environment
+  | { readonly environment: Environment; readonly oidcProviders?: readonly OidcProviderConfig[] };
 
 /** The claims idgate normalizes across providers (SPEC 4), in documentation order. */
 export const STANDARD_CLAIMS = [
@@ -87,14 +107,60 @@ export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
   },
 ];
 
-/** Providers offered in an environment. */
-export function providersFor(environment: Environment): readonly ProviderDescriptor[] {
-  return MOCK_PROVIDERS.filter((provider) => !provider.sandboxOnly || environment === 'sandbox');
+/** The claims each scope can bring from an upstream OpenID Provider. */
+const UPSTREAM_SCOPE_CLAIMS: Readonly<Record<string, readonly StandardClaim[]>> = {
+  profile: ['given_name', 'family_name', 'birthdate', 'nationality'],
+  email: ['email'],
+  phone: ['phone_number'],
+  address: ['address'],
+};
+
+/** The descriptor of a configured upstream OpenID Connect provider (offered in both environments). */
+export function oidcDescriptor(provider: OidcProviderConfig): ProviderDescriptor {
+  const scopes = new Set(provider.scopes ?? ['openid', 'profile', 'email']);
+  const mapped = new Set(Object.values(provider.claimMapping ?? {}));
+  const claims = STANDARD_CLAIMS.filter(
+    (claim) => mapped.has(claim) || [...scopes].some((scope) => UPSTREAM_SCOPE_CLAIMS[scope]?.includes(claim)),
+  );
+  return {
+    id: provider.id,
+    name: provider.displayName,
+    flowTypes: ['redirect'],
+    maxLoa: provider.maxLoa,
+    requiredUserData: [],
+    claims,
+    countries: provider.countries ?? [],
+    sandboxOnly: false,
+    settings: OIDC_APP_SETTING_NAMES,
+    secretSettings: OIDC_SECRET_SETTING_NAMES,
+    settingsProblems: (settings) => oidcSettingsProblems(settings, provider),
+  };
+}
+
+/** Per configuration list, its descriptors (built once). */
+const upstreamDescriptors = new WeakMap<readonly OidcProviderConfig[], readonly ProviderDescriptor[]>();
+
+function upstreamDescriptorsOf(providers: readonly OidcProviderConfig[] | undefined): readonly ProviderDescriptor[] {
+  if (providers === undefined || providers.length === 0) return [];
+  let descriptors = upstreamDescriptors.get(providers);
+  if (descriptors === undefined) {
+    descriptors = providers.map(oidcDescriptor);
+    upstreamDescriptors.set(providers, descriptors);
+  }
+  return descriptors;
+}
+
+/** Providers offered in an environment: the mocks in sandbox, then the configured upstream providers. */
+export function providersFor(scope: ProviderScope): readonly ProviderDescriptor[] {
+  const environment = typeof scope === 'string' ? scope : scope.environment;
+  const mocks = MOCK_PROVIDERS.filter((provider) => !provider.sandboxOnly || environment === 'sandbox');
+  const upstream = typeof scope === 'string' ? [] : upstreamDescriptorsOf(scope.oidcProviders);
+  return upstream.length === 0 ? mocks : [...mocks, ...upstream];
 }
 
 /** A provider offered in an environment, by id. */
-export function findProvider(environment: Environment, id: string): ProviderDescriptor | undefined {
-  return providersFor(environment).find((provider) => provider.id === id);
+export function findProvider(scope: ProviderScope, id: string): ProviderDescriptor | undefined {
+  return providersFor(scope).find((provider) => provider.id === id);
 }
 
 /** Providers every new app gets enabled (SPEC 5: the three mocks in sandbox). */

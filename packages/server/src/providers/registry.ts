@@ -1,17 +1,25 @@
 /**
  * The provider adapters an instance offers, by provider id: the mock providers in
- * sandbox only (SPEC 1, 5). Upstream OpenID Connect adapters join here later.
+ * sandbox only (SPEC 1, 5), then the upstream OpenID Connect providers of the
+ * configuration (`IDGATE_OIDC_PROVIDERS`) in both environments.
  */
 import type { Environment } from '../config/config.js';
 import type { ProviderAdapter } from './adapter.js';
+import type { ProviderScope } from './descriptors.js';
 import { createMockProviders } from './mock/mock-providers.js';
+import { OidcUpstreamProvider } from './oidc/oidc-upstream.provider.js';
 
 /** Adapters by provider id, for one environment. */
 export class ProviderRegistry {
   readonly #adapters: ReadonlyMap<string, ProviderAdapter>;
 
   constructor(adapters: readonly ProviderAdapter[]) {
-    this.#adapters = new Map(adapters.map((adapter) => [adapter.descriptor.id, adapter]));
+    const byId = new Map<string, ProviderAdapter>();
+    for (const adapter of adapters) {
+      if (byId.has(adapter.descriptor.id)) throw new RangeError(`provider id ${adapter.descriptor.id} is used twice`);
+      byId.set(adapter.descriptor.id, adapter);
+    }
+    this.#adapters = byId;
   }
 
   /** The adapter of a provider offered here, if any. */
@@ -25,10 +33,23 @@ export class ProviderRegistry {
   }
 }
 
-/** The registry of an environment: the mocks in sandbox, nothing else yet. */
-export function createProviderRegistry(environment: Environment): ProviderRegistry {
-  const adapters = createMockProviders().filter(
-    (adapter) => !adapter.descriptor.sandboxOnly || environment === 'sandbox',
-  );
-  return new ProviderRegistry(adapters);
+/** What building the registry needs besides the scope. */
+export interface ProviderRegistryOptions {
+  /** The current time (circuit breakers, caches); default the system clock. */
+  readonly clock?: () => Date;
+}
+
+/**
+ * The registry of an instance: the mocks in sandbox, then the configured upstream
+ * providers (an environment alone: the mocks only).
+ */
+export function createProviderRegistry(scope: ProviderScope, options: ProviderRegistryOptions = {}): ProviderRegistry {
+  const environment: Environment = typeof scope === 'string' ? scope : scope.environment;
+  const clock = options.clock ?? (() => new Date());
+  const mocks = createMockProviders().filter((adapter) => !adapter.descriptor.sandboxOnly || environment === 'sandbox');
+  const upstream =
+    typeof scope === 'string'
+      ? []
+      : (scope.oidcProviders ?? []).map((provider) => new OidcUpstreamProvider(provider, { clock }));
+  return new ProviderRegistry([...mocks, ...upstream]);
 }

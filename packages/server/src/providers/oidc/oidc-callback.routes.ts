@@ -1,0 +1,184 @@
+/**
+ * `GET /callback/{providerId}`: where an upstream OpenID Provider sends the browser back
+ * (the redirect URI to register at the upstream, see docs/providers.md). The `state`
+ * names the session (`<verificationId>.<random>`); the adapter checks the rest of it.
+ *
+ * Once the callback advanced the session, the browser's journey ends like at the end of
+ * any provider screen:
+ * - an `/authorize` transaction: `303` to its page `/authorize/{txId}`, which checks that
+ *   this is the browser that started it (the binding cookie is scoped to that path, RFC
+ *   9700 §4.5) and answers the app with the code or the error (`tx_state`);
+ * - a REST verification: `303` to its `redirectUri` with `verificationId`, or, without
+ *   one, a page that says it is finished.
+ *
+ * A callback that belongs to no session, or whose `state` does not match, is an error
+ * page (`page` surface) and leaves the session as it was.
+ */
+import { type ErrorCode, IdgateError, negotiateLocale } from '@idgate/errors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toIdgateError } from '../../http/error-funnel.js';
+import type { RouteContract } from '../../http/route-contract.js';
+import { pageSecurityHeaders } from '../../http/security-headers.js';
+import { AUTHORIZATION_RESPONSE_HEADERS, appendQuery } from '../../oauth/authorization-response.js';
+import { isFinished } from '../../oauth/authorize/transaction-outcome.js';
+import { renderFinishedPage } from '../../ui/finished.page.js';
+import { pageStringsFor } from '../../ui/texts.js';
+import type { Verification } from '../../verification/verification.types.js';
+import { OidcUpstreamProvider, verificationIdOfState } from './oidc-upstream.provider.js';
+
+/** The callback parameters passed on to the adapter. */
+const PASSED_ON = ['code', 'state', 'iss', 'error', 'error_description'] as const;
+
+/** Longest callback parameter idgate reads. */
+const MAX_PARAMETER_LENGTH = 4096;
+
+const CALLBACK_ERRORS: readonly ErrorCode[] = [
+  'SESSION_NOT_FOUND',
+  'PROVIDER_NOT_FOUND',
+  'VALIDATION_MISSING_PARAMETER',
+  'VALIDATION_INVALID_PARAMETER',
+  'SESSION_INVALID_STATUS_TRANSITION',
+];
+
+interface CallbackParams {
+  readonly providerId: string;
+}
+
+/** Registers the upstream providers' callback. */
+export function registerOidcCallbackRoutes(app: FastifyInstance): void {
+  const contract: RouteContract = { surface: 'page', produces: ['text/html'], errors: CALLBACK_ERRORS };
+  app.get<{ Params: CallbackParams }>(
+    '/callback/:providerId',
+    { config: { idgate: contract } },
+    function upstreamCallback(request, reply) {
+      return handleCallback(app, request, reply);
+    },
+  );
+}
+
+/**
+ * The callback's parameters (each at most once).
+ * @throws IdgateError `VALIDATION_INVALID_PARAMETER`
+ */
+function callbackInput(query: unknown): Record<string, string> {
+  const raw = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
+  const input: Record<string, string> = {};
+  for (const name of PASSED_ON) {
+    const value = Object.hasOwn(raw, name) ? raw[name] : undefined;
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length > MAX_PARAMETER_LENGTH) {
+      throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        detail: `The callback parameter ${name} must be sent once, at most ${MAX_PARAMETER_LENGTH} characters.`,
+        context: { fields: [{ name, reason: 'is repeated or too long' }] },
+      });
+    }
+    input[name] = value;
+  }
+  return input;
+}
+
+function unknownSession(): IdgateError {
+  return new IdgateError('SESSION_NOT_FOUND', {
+    detail: 'This sign-in is unknown or over: start it again from the app.',
+  });
+}
+
+async function handleCallback(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: CallbackParams }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { verifications } = app.idgate;
+  const providerId = request.params.providerId;
+  if (!(verifications.providers.get(providerId) instanceof OidcUpstreamProvider)) {
+    throw new IdgateError('PROVIDER_NOT_FOUND', {
+      detail: `There is no upstream provider '${providerId.slice(0, 64)}' here.`,
+      context: { providerId: providerId.slice(0, 64) },
+    });
+  }
+  request.logContext.providerId = providerId;
+  const input = callbackInput(request.query);
+  if (input.state === undefined) {
+    throw new IdgateError('VALIDATION_MISSING_PARAMETER', {
+      detail: 'The callback has no state parameter.',
+      context: { fields: [{ name: 'state', reason: 'is required' }] },
+    });
+  }
+  const verificationId = verificationIdOfState(input.state);
+  if (verificationId === undefined) throw unknownSession();
+  const transaction = await verifications.getTransaction(verificationId).catch(function asUnknown(error: unknown) {
+    throw toIdgateError(error).code === 'SESSION_NOT_FOUND' ? unknownSession() : error;
+  });
+  if (transaction.providerId !== providerId) throw unknownSession();
+  request.logContext.verificationId = transaction.id;
+  request.logContext.clientId = transaction.clientId;
+  const advanced = isFinished(transaction) ? transaction : await advance(app, request, transaction.id, input);
+  return finish(app, request, reply, advanced);
+}
+
+/**
+ * Advances the session with the callback. A provider failure fails the session (the
+ * service records it, then throws): the failed session is the answer. Any other refusal
+ * (a `state` that does not match) leaves it as it was and is shown as an error page.
+ */
+async function advance(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  id: string,
+  input: Readonly<Record<string, string>>,
+): Promise<Verification> {
+  const { verifications } = app.idgate;
+  try {
+    return await verifications.advance(id, input);
+  } catch (thrown) {
+    const error = toIdgateError(thrown);
+    // The app sees the session's status code; the catalog code and its reason go to the log.
+    request.log.warn(
+      { verification_id: id, code: error.code, debug: error.debug, err: error.cause ?? error },
+      'upstream provider callback failed',
+    );
+    const now = await verifications.getTransaction(id).catch(() => undefined);
+    if (now !== undefined && isFinished(now)) return now;
+    throw thrown;
+  }
+}
+
+function seeOther(reply: FastifyReply, location: string): FastifyReply {
+  return reply
+    .code(303)
+    .headers(pageSecurityHeaders())
+    .headers(AUTHORIZATION_RESPONSE_HEADERS)
+    .header('location', location)
+    .send();
+}
+
+/** Where the browser goes once the callback was handled. */
+function finish(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  transaction: Verification,
+): FastifyReply {
+  const issuer = app.idgate.config.issuer;
+  if (transaction.origin === 'authorize') {
+    // The transaction's page checks the browser binding, then answers the app.
+    return seeOther(reply, `${issuer}/authorize/${encodeURIComponent(transaction.id)}`);
+  }
+  if (transaction.redirectUri !== null) {
+    return seeOther(reply, appendQuery(transaction.redirectUri, [['verificationId', transaction.id]]));
+  }
+  const strings = pageStringsFor(negotiateLocale(request.headers['accept-language']));
+  // A variable, not a literal: the page's view may take more fields than these (the sandbox banner).
+  const view = {
+    strings,
+    status: transaction.status,
+    otherDevice: false,
+    sandbox: app.idgate.config.environment === 'sandbox',
+  };
+  return reply
+    .code(200)
+    .headers(pageSecurityHeaders())
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-language', strings.locale)
+    .send(renderFinishedPage(view));
+}

@@ -1,0 +1,147 @@
+/**
+ * One HTTP exchange with an upstream provider: through its circuit breaker, bounded by
+ * its timeout (`AbortSignal.timeout`) and a body size limit, and classified. Transport
+ * failures come out as {@link UpstreamTransportError} (`unreachable`: refused, DNS, reset
+ * before an answer; `timeout`; `failed`: anything else on the wire); an answer of any
+ * status comes back as is, for the caller to judge. The breaker counts transport failures
+ * and 5xx answers against the provider.
+ */
+import type { CircuitBreaker } from '../circuit-breaker.js';
+
+/** Largest upstream body idgate reads. */
+export const MAX_UPSTREAM_BODY_BYTES = 1024 * 1024;
+
+/** How an exchange failed before an answer was read. */
+export type TransportFailureKind = 'unreachable' | 'timeout' | 'failed';
+
+/** A failed exchange (never shown to clients; the adapter turns it into a `PROVIDER_*` error). */
+export class UpstreamTransportError extends Error {
+  readonly kind: TransportFailureKind;
+  constructor(kind: TransportFailureKind, message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'UpstreamTransportError';
+    this.kind = kind;
+  }
+}
+
+/** An upstream answer. */
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly text: string;
+}
+
+/** A 5xx answer, thrown inside the breaker so that it counts, then handed back. */
+class ServerErrorAnswer extends Error {
+  readonly response: UpstreamResponse;
+  constructor(response: UpstreamResponse) {
+    super(`upstream answered ${response.status}`);
+    this.response = response;
+  }
+}
+
+/** Error codes of Node's network stack that mean the provider cannot be reached. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** The network error code somewhere in an error's cause chain. */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
+    // AggregateError (happy eyeballs) carries one error per address.
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) {
+      const inner = errors.map(networkCode).find((found) => found !== undefined);
+      if (inner !== undefined) return inner;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** Classifies what `fetch` threw. */
+function transportError(error: unknown, what: string): UpstreamTransportError {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new UpstreamTransportError('timeout', `${what}: no answer within the timeout`, error);
+  }
+  const code = networkCode(error);
+  if (code !== undefined) return new UpstreamTransportError('unreachable', `${what}: ${code}`, error);
+  return new UpstreamTransportError('failed', `${what}: the exchange failed`, error);
+}
+
+/** Reads a body up to {@link MAX_UPSTREAM_BODY_BYTES}. */
+async function readBody(response: Response): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_UPSTREAM_BODY_BYTES) {
+    await response.body?.cancel();
+    throw new RangeError(`body of ${declared} bytes is over the limit`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.byteLength > MAX_UPSTREAM_BODY_BYTES) throw new RangeError('body is over the limit');
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+}
+
+/** What an exchange needs. */
+export interface UpstreamCall {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** What this call is, for messages (`discovery`, `token`, …). */
+  readonly what: string;
+}
+
+/**
+ * Runs one exchange through the breaker.
+ * @throws UpstreamTransportError (the exchange failed), IdgateError `PROVIDER_UNAVAILABLE` (circuit open)
+ */
+export async function upstreamExchange(
+  call: UpstreamCall,
+  options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker },
+): Promise<UpstreamResponse> {
+  try {
+    return await options.breaker.run(
+      async function exchange() {
+        const signal = AbortSignal.timeout(options.timeoutMs);
+        let answer: UpstreamResponse;
+        try {
+          const response = await fetch(call.url, {
+            method: call.method ?? 'GET',
+            headers: { accept: 'application/json', ...call.headers },
+            ...(call.body === undefined ? {} : { body: call.body }),
+            redirect: 'manual',
+            signal,
+          });
+          answer = {
+            status: response.status,
+            contentType: response.headers.get('content-type') ?? '',
+            text: await readBody(response),
+          };
+        } catch (error) {
+          if (error instanceof RangeError)
+            throw new UpstreamTransportError('failed', `${call.what}: ${error.message}`, error);
+          throw transportError(error, call.what);
+        }
+        if (answer.status >= 500) throw new ServerErrorAnswer(answer);
+        return answer;
+      },
+      function countsAgainstProvider(error) {
+        return error instanceof UpstreamTransportError || error instanceof ServerErrorAnswer;
+      },
+    );
+  } catch (error) {
+    if (error instanceof ServerErrorAnswer) return error.response;
+    throw error;
+  }
+}
