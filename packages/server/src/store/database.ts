@@ -13,6 +13,7 @@ import SQLite from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.js';
+import { CachingSqliteDatabase } from './sqlite-statement-cache.js';
 import { TranslatingDialect } from './translate-errors.js';
 
 /** Where the database lives. */
@@ -99,7 +100,8 @@ async function openSqlite(file: string): Promise<Database> {
         handle.close();
         throw error;
       }
-      return handle;
+      // Kysely prepares every query anew; keep the statements (see sqlite-statement-cache.ts).
+      return new CachingSqliteDatabase(handle);
     },
   });
   return wrap('sqlite', dialect);
