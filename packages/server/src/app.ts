@@ -36,6 +36,7 @@ import { AppsRepository } from './store/apps.repository.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
 import { registerVerificationRoutes } from './verification/verification.routes.js';
 import { VerificationService } from './verification/verification.service.js';
+import { WebhookDispatcher } from './verification/webhooks/webhook-dispatcher.js';
 import './http/request-state.js';
 import { registerOpenApiRoutes } from './openapi/openapi.routes.js';
 import { SecretBox } from './security/secrets.js';
@@ -69,6 +70,8 @@ export interface AppContext {
   readonly verifications: VerificationService;
   readonly rateLimits: RateLimiter;
   readonly codes: AuthorizationCodes;
+  /** The webhook outbox's dispatcher (runs in the background while the server listens). */
+  readonly webhooks: WebhookDispatcher;
 }
 
 declare module 'fastify' {
@@ -134,10 +137,19 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
   };
   const keys = new SigningKeys(base);
-  const verifications = new VerificationService({ ...base, keys });
+  const verifications = new VerificationService({ ...base, keys, log: app.log });
   const codes = new AuthorizationCodes(base);
   const rateLimits = new RateLimiter(config, clock);
-  app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes } satisfies AppContext);
+  const webhooks = new WebhookDispatcher({ ...base, log: app.log });
+  // Webhooks go out while the server listens (not for an app only injected into), and stop with it.
+  app.addHook('onListen', function startWebhooks(done) {
+    webhooks.start();
+    done();
+  });
+  app.addHook('onClose', async function stopWebhooks() {
+    await webhooks.stop();
+  });
+  app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes, webhooks } satisfies AppContext);
 
   let draining = false;
   app.decorate('startDraining', function startDraining() {

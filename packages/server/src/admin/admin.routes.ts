@@ -15,6 +15,7 @@ import {
 } from '../apps/app-schemas.js';
 import { etagFor } from '../http/etag.js';
 import type { RouteContract } from '../http/route-contract.js';
+import { registerWebhookDeliveryRoutes } from '../verification/webhooks/webhook-deliveries.routes.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { appProviderView, appView } from './app-view.js';
 
@@ -225,6 +226,8 @@ export function registerAdminRoutes(app: FastifyInstance): void {
           return appProviderView(clientId, providerId, record);
         },
       );
+
+      registerWebhookDeliveryRoutes(admin);
     },
     { prefix: '/admin/v1' },
   );

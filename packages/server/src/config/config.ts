@@ -31,6 +31,11 @@ export interface Config {
   readonly rateLimitTokenClient: number;
   readonly rateLimitTokenIp: number;
   readonly rateLimitRest: number;
+  readonly signInHookTimeoutMs: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookMaxAttempts: number;
+  readonly webhookRetryBaseMs: number;
+  readonly webhookPollIntervalMs: number;
 }
 
 /** A configuration value that failed validation. */
@@ -270,6 +275,46 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '600',
     parse: integer(0, 1_000_000),
     fallback: () => 600,
+  },
+  {
+    variable: 'IDGATE_SIGNIN_HOOK_TIMEOUT',
+    key: 'signInHookTimeoutMs',
+    doc: "Milliseconds idgate waits for an app's sign-in hook; longer is `err_signin_hook_unavailable` (see docs/hooks-and-webhooks.md).",
+    defaultText: '3000',
+    parse: integer(50, 30_000),
+    fallback: () => 3000,
+  },
+  {
+    variable: 'IDGATE_WEBHOOK_TIMEOUT',
+    key: 'webhookTimeoutMs',
+    doc: 'Milliseconds one webhook delivery attempt may take; longer counts as a failed attempt.',
+    defaultText: '10000',
+    parse: integer(50, 60_000),
+    fallback: () => 10_000,
+  },
+  {
+    variable: 'IDGATE_WEBHOOK_MAX_ATTEMPTS',
+    key: 'webhookMaxAttempts',
+    doc: 'Delivery attempts of a webhook event before it is marked `failed`.',
+    defaultText: '8',
+    parse: integer(1, 50),
+    fallback: () => 8,
+  },
+  {
+    variable: 'IDGATE_WEBHOOK_RETRY_BASE',
+    key: 'webhookRetryBaseMs',
+    doc: 'Milliseconds before the first webhook retry; each further retry waits twice as long (±20 % jitter, at most 6 h).',
+    defaultText: '60000',
+    parse: integer(10, 6 * 3600 * 1000),
+    fallback: () => 60_000,
+  },
+  {
+    variable: 'IDGATE_WEBHOOK_POLL_INTERVAL',
+    key: 'webhookPollIntervalMs',
+    doc: 'Milliseconds between two looks for due webhook events while the server listens. `0` turns background delivery off.',
+    defaultText: '1000',
+    parse: integer(0, 10 * 60 * 1000),
+    fallback: () => 1000,
   },
 ];
 

@@ -100,7 +100,8 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     const schema = route.schema as Record<string, unknown> | undefined;
     const body = schema?.body;
     const creates = route.method === 'post' && (path.endsWith('/apps') || path.endsWith('/verifications'));
-    const okStatus = creates ? '201' : route.method === 'delete' ? '204' : '200';
+    const accepts = route.method === 'post' && path.endsWith('/redeliver');
+    const okStatus = creates ? '201' : route.method === 'delete' ? '204' : accepts ? '202' : '200';
     const operation: Record<string, unknown> = {
       summary: route.contract.summary,
       tags: route.contract.tag ? [route.contract.tag] : [],

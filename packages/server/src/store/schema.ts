@@ -110,6 +110,12 @@ export interface VerificationsTable {
   version: number;
   created_at: TimestampText;
   updated_at: TimestampText;
+  /** The app's sign-in hook for this session: null (not called), `pending` (being called) or its outcome. */
+  signin_hook_state: 'pending' | 'allowed' | 'denied' | 'unavailable' | null;
+  /** The hook's `errMsg` of a denial, as it sent it. */
+  signin_hook_err_msg: string | null;
+  /** The hook's `errCode` of a denial, as it sent it. */
+  signin_hook_err_code: string | null;
 }
 
 export interface VerificationEventsTable {
@@ -165,6 +171,45 @@ export interface IdempotencyRecordsTable {
   expires_at: TimestampText;
 }
 
+/** `webhook_events`: the webhook outbox, written in the transaction of the status change. */
+export interface WebhookEventsTable {
+  /** Delivery order (keyset pagination, per-session ordering). */
+  seq: Generated<number | string>;
+  /** `evt_…`, sent as `Idgate-Event-Id`. */
+  id: string;
+  client_id: string;
+  verification_id: string;
+  /** `verification.<status>`. */
+  type: string;
+  /** JSON: the exact body that is delivered. */
+  payload: JsonText;
+  status: 'pending' | 'delivered' | 'failed';
+  /** Attempts made in all (numbers the attempt rows). */
+  attempt_count: number;
+  /** Attempts in the current series (backoff, maximum); a redelivery starts a new series. */
+  retry_count: number;
+  next_attempt_at: TimestampText;
+  /** The lease of the instance delivering it. */
+  locked_until: TimestampText | null;
+  lock_token: string | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  delivered_at: TimestampText | null;
+  created_at: TimestampText;
+  updated_at: TimestampText;
+}
+
+/** `webhook_attempts`: one row per delivery attempt. */
+export interface WebhookAttemptsTable {
+  id: Generated<number | string>;
+  event_id: string;
+  attempt: number;
+  started_at: TimestampText;
+  duration_ms: number;
+  http_status: number | null;
+  error: string | null;
+}
+
 export interface DatabaseSchema {
   apps: AppsTable;
   app_providers: AppProvidersTable;
@@ -176,4 +221,6 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
   idempotency_records: IdempotencyRecordsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

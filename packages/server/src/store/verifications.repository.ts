@@ -6,9 +6,13 @@
  * the same version exactly one wins) and `WHERE status NOT IN (terminal states)` (a
  * terminal session never changes, whatever a caller does). The state machine itself
  * (which transition is allowed) lives in `verification/state-machine.ts`.
+ *
+ * The webhook outbox: every recorded transition of a session whose app has a webhook URL
+ * also writes a `webhook_events` row, in the same transaction, so a status change and its
+ * event are stored together or not at all (delivery: `verification/webhooks/`).
  */
 import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { FlowType } from '../providers/descriptors.js';
 import type {
   AuthorizationRequestRecord,
@@ -16,18 +20,30 @@ import type {
   VerificationActor,
   VerificationEvent,
 } from '../verification/verification.types.js';
+import { webhookEventFor } from '../verification/webhooks/webhook-event.js';
 import type { Database } from './database.js';
-import type { VerificationEventsTable, VerificationsTable } from './schema.js';
+import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
+
+/** The app's sign-in hook for a session: not called (`null`), being called, or its outcome. */
+export type SignInHookState = 'pending' | 'allowed' | 'denied' | 'unavailable';
 
 /** A session with its encrypted parts (opaque here; the service opens them). */
 export interface StoredVerification extends Verification {
   readonly userDataCiphertext: string | null;
   readonly providerStateCiphertext: string | null;
   readonly resultCiphertext: string | null;
+  readonly signInHookState: SignInHookState | null;
+  /** The `errMsg` of the hook's denial, exactly as sent. */
+  readonly signInHookErrMsg: string | null;
+  /** The `errCode` of the hook's denial, exactly as sent. */
+  readonly signInHookErrCode: string | null;
 }
 
 /** What `insert` needs. */
-export type NewVerification = Omit<StoredVerification, 'version' | 'createdAt' | 'updatedAt'>;
+export type NewVerification = Omit<
+  StoredVerification,
+  'version' | 'createdAt' | 'updatedAt' | 'signInHookState' | 'signInHookErrMsg' | 'signInHookErrCode'
+>;
 
 /** The fields a write may change. */
 export type VerificationChanges = Partial<
@@ -43,6 +59,9 @@ export type VerificationChanges = Partial<
     | 'userDataCiphertext'
     | 'providerStateCiphertext'
     | 'resultCiphertext'
+    | 'signInHookState'
+    | 'signInHookErrMsg'
+    | 'signInHookErrCode'
   >
 >;
 
@@ -96,6 +115,7 @@ export class VerificationsRepository {
           .insertInto('verification_events')
           .values(events.map((event) => eventRow(record.id, event, timestamp)))
           .execute();
+        await enqueueWebhookEvents(trx, rowToVerification(created), events, now);
       }
       return created;
     });
@@ -140,6 +160,7 @@ export class VerificationsRepository {
           .insertInto('verification_events')
           .values(eventRow(id, event, timestamp))
           .execute();
+        await enqueueWebhookEvents(trx, rowToVerification(updated), [event], now);
       }
       return updated;
     });
@@ -164,6 +185,46 @@ export class VerificationsRepository {
       };
     });
   }
+}
+
+/**
+ * Writes the webhook events of recorded transitions (in the caller's transaction) when the
+ * session's app has a webhook URL; due at once.
+ */
+async function enqueueWebhookEvents(
+  trx: Transaction<DatabaseSchema>,
+  verification: StoredVerification,
+  events: readonly NewVerificationEvent[],
+  now: Date,
+): Promise<void> {
+  const app = await trx
+    .selectFrom('apps')
+    .select('webhook_url')
+    .where('client_id', '=', verification.clientId)
+    .executeTakeFirst();
+  if (app?.webhook_url == null) return;
+  const timestamp = now.toISOString();
+  await trx
+    .insertInto('webhook_events')
+    .values(
+      events.map(function outboxRow(event) {
+        const webhook = webhookEventFor(verification, event, now);
+        return {
+          id: webhook.id,
+          client_id: verification.clientId,
+          verification_id: verification.id,
+          type: webhook.type,
+          payload: webhook.payload,
+          status: 'pending' as const,
+          attempt_count: 0,
+          retry_count: 0,
+          next_attempt_at: timestamp,
+          created_at: timestamp,
+          updated_at: timestamp,
+        };
+      }),
+    )
+    .execute();
 }
 
 function eventRow(
@@ -193,6 +254,9 @@ function changesToRow(changes: VerificationChanges): Updateable<VerificationsTab
   if (changes.userDataCiphertext !== undefined) row.user_data_ciphertext = changes.userDataCiphertext;
   if (changes.providerStateCiphertext !== undefined) row.provider_state_ciphertext = changes.providerStateCiphertext;
   if (changes.resultCiphertext !== undefined) row.result_ciphertext = changes.resultCiphertext;
+  if (changes.signInHookState !== undefined) row.signin_hook_state = changes.signInHookState;
+  if (changes.signInHookErrMsg !== undefined) row.signin_hook_err_msg = changes.signInHookErrMsg;
+  if (changes.signInHookErrCode !== undefined) row.signin_hook_err_code = changes.signInHookErrCode;
   return row;
 }
 
@@ -221,5 +285,8 @@ function rowToVerification(row: VerificationRow): StoredVerification {
     userDataCiphertext: row.user_data_ciphertext,
     providerStateCiphertext: row.provider_state_ciphertext,
     resultCiphertext: row.result_ciphertext,
+    signInHookState: row.signin_hook_state,
+    signInHookErrMsg: row.signin_hook_err_msg,
+    signInHookErrCode: row.signin_hook_err_code,
   };
 }

@@ -14,10 +14,18 @@
  *   error's transaction status code. The call that started or advanced the provider
  *   throws it again with `context.verificationId`; a REST read that polled answers the
  *   failed session instead (see docs/sandbox.md, "Provider failures").
+ * - The app's sign-in hook (SPEC 6, `hooks/signin-hook.ts`), for `/authorize` transactions
+ *   of an app with a `signInHookUrl`: a provider result that would complete the session is
+ *   first written as `authenticating` with the result and `signInHookState = 'pending'`.
+ *   Only the request whose write won (optimistic version check) calls the hook, once,
+ *   outside the decide-and-write loop; then it writes `completed` or `failed` (actor
+ *   `hook`). While the hook is pending nothing polls or restarts the provider.
  */
 import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
+import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../app.js';
 import type { Environment } from '../config/config.js';
+import { callSignInHook, type SignInHookOutcome } from '../hooks/signin-hook.js';
 import type { ProviderAdapter, ProviderContext, ProviderStep } from '../providers/adapter.js';
 import type { FlowType } from '../providers/descriptors.js';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.js';
@@ -51,7 +59,19 @@ export const VERIFICATION_TTL_SECONDS = 600;
 const MAX_ATTEMPTS = 5;
 
 /** The services the verification service uses (as `buildApp` passes them). */
-export type VerificationContext = Omit<AppContext, 'verifications' | 'rateLimits' | 'codes'>;
+export type VerificationContext = Omit<AppContext, 'verifications' | 'rateLimits' | 'codes' | 'webhooks'> & {
+  /** Where sign-in hook outcomes are logged (default: nowhere). */
+  readonly log?: FastifyBaseLogger;
+};
+
+/** What the app's sign-in hook sent with a denial, passed to the error redirect exactly (SPEC 2.1). */
+export interface SignInHookDenial {
+  readonly errMsg: string | undefined;
+  readonly errCode: string | undefined;
+}
+
+/** A session as the service returns it: with the sign-in hook's denial when it denied. */
+export type VerificationResult = Verification & { readonly signInHookDenial?: SignInHookDenial };
 
 /** The environment a verification id names, if it is one. */
 export function environmentOfVerificationId(id: string): Environment | undefined {
@@ -80,6 +100,8 @@ interface Plan {
   readonly write?: Transition;
   /** Thrown once the write (if any) succeeded. */
   readonly thenThrow?: IdgateError;
+  /** Once the write succeeded, call the app's sign-in hook and write its outcome. */
+  readonly thenSignInHook?: true;
 }
 
 /** Which not-found error a look-up raises. */
@@ -175,7 +197,7 @@ export class VerificationService {
    * recorded) as `expired`.
    * @throws IdgateError `SESSION_NOT_FOUND` (unknown, deleted, or another environment's)
    */
-  async getTransaction(id: string): Promise<Verification> {
+  async getTransaction(id: string): Promise<VerificationResult> {
     return toPublic(await this.#mutate(id, 'SESSION_NOT_FOUND', async () => ({})));
   }
 
@@ -191,7 +213,7 @@ export class VerificationService {
    *   `VALIDATION_UNPROCESSABLE` (LoA, `txStatus` `err_loa_not_met`),
    *   `VALIDATION_MISSING_USER_DATA`, `VALIDATION_INVALID_USER_DATA`, `PROVIDER_*`
    */
-  async startProvider(id: string, providerId: string, input: StartProviderInput): Promise<Verification> {
+  async startProvider(id: string, providerId: string, input: StartProviderInput): Promise<VerificationResult> {
     const stored = await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => {
       if (isTerminal(current.status)) {
         throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
@@ -199,6 +221,8 @@ export class VerificationService {
           context: { verificationId: current.id, status: current.status },
         });
       }
+      // The provider already verified the user; the sign-in hook decides now.
+      if (isSignInHookPending(current)) return {};
       const app = await this.#context.apps.get(current.clientId);
       const loginHint = input.loginHint ?? current.authorizationRequest?.loginHint;
       const prepared = await this.#prepare(app, providerId, {
@@ -225,9 +249,10 @@ export class VerificationService {
    * terminal session is refused.
    * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `VALIDATION_INVALID_PARAMETER`, `PROVIDER_*`
    */
-  async advance(id: string, input: Readonly<Record<string, string>>): Promise<Verification> {
+  async advance(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
     const poll = Object.keys(input).length === 0;
     const stored = await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      if (isSignInHookPending(current)) return {};
       if (isTerminal(current.status) || current.providerId === null) {
         if (poll) return {};
         throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
@@ -248,7 +273,7 @@ export class VerificationService {
    * code when the app does).
    * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION` (terminal)
    */
-  async cancel(id: string, actor: 'app' | 'user'): Promise<Verification> {
+  async cancel(id: string, actor: 'app' | 'user'): Promise<VerificationResult> {
     return toPublic(await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => this.#cancelPlan(current, actor)));
   }
 
@@ -261,7 +286,7 @@ export class VerificationService {
     id: string,
     statusCode: TxStatusCode,
     actor: Extract<VerificationActor, 'system' | 'provider' | 'hook' | 'user'>,
-  ): Promise<Verification> {
+  ): Promise<VerificationResult> {
     const stored = await this.#mutate(id, 'SESSION_NOT_FOUND', async (current) => {
       if (isTerminal(current.status)) return {};
       return { write: { to: TX_STATUS_DEFINITIONS[statusCode].state, statusCode, actor } };
@@ -329,6 +354,9 @@ export class VerificationService {
       userDataCiphertext: null,
       providerStateCiphertext: null,
       resultCiphertext: null,
+      signInHookState: null,
+      signInHookErrMsg: null,
+      signInHookErrCode: null,
     };
     const base: VerificationChanges = {
       providerId: prepared.adapter.descriptor.id,
@@ -375,12 +403,12 @@ export class VerificationService {
    * provider (a provider failure fails the session and is answered as its status).
    * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND` (unknown, another app's, another environment's)
    */
-  async get(app: AppRecord, id: string): Promise<Verification> {
+  async get(app: AppRecord, id: string): Promise<VerificationResult> {
     const stored = await this.#mutate(
       id,
       'SESSION_VERIFICATION_NOT_FOUND',
       async (current) => {
-        if (isTerminal(current.status) || current.providerId === null) return {};
+        if (isTerminal(current.status) || current.providerId === null || isSignInHookPending(current)) return {};
         return this.#advancePlan(current, {}, 'record');
       },
       app.clientId,
@@ -393,7 +421,7 @@ export class VerificationService {
    * so a session the user already completed is not cancelled behind their back.
    * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`
    */
-  async cancelForApp(app: AppRecord, id: string): Promise<Verification> {
+  async cancelForApp(app: AppRecord, id: string): Promise<VerificationResult> {
     await this.get(app, id);
     const stored = await this.#mutate(
       id,
@@ -431,6 +459,7 @@ export class VerificationService {
       const written = await this.#machine.apply(current, plan.write);
       if (written === undefined) continue;
       if (plan.thenThrow) throw plan.thenThrow;
+      if (plan.thenSignInHook) return this.#runSignInHook(written);
       return written;
     }
     throw new IdgateError('RESOURCE_CONFLICT', {
@@ -516,7 +545,100 @@ export class VerificationService {
     const write = this.#stepTransition(current, base, step);
     // Nothing new (a poll while the user is still busy): nothing to write.
     if (write.to === current.status && Object.keys(write.changes ?? {}).length === 0) return {};
+    if (write.to === 'completed' && (await this.#hasSignInHook(current))) {
+      // SPEC 6: the hook decides before the code is issued. Store the result first; the
+      // request whose write wins calls the hook (see #runSignInHook).
+      return {
+        write: { to: 'authenticating', actor: write.actor, changes: { ...write.changes, signInHookState: 'pending' } },
+        thenSignInHook: true,
+      };
+    }
     return { write };
+  }
+
+  /** Whether the session is an `/authorize` transaction of an app with a sign-in hook. */
+  async #hasSignInHook(current: StoredVerification): Promise<boolean> {
+    if (current.origin !== 'authorize') return false;
+    const app = await this.#context.apps.get(current.clientId);
+    return app.signInHookUrl !== null;
+  }
+
+  /**
+   * Calls the app's sign-in hook for a session this request just moved to `pending` hook
+   * state, then writes the outcome: `completed`, or `failed` with `err_user_account_blocked`
+   * (denied) or `err_signin_hook_unavailable`, actor `hook`. The hook is called once: a
+   * lost write race is retried on a fresh read without calling it again, and gives up when
+   * another request ended the session meanwhile (cancelled, expired).
+   */
+  async #runSignInHook(session: StoredVerification): Promise<StoredVerification> {
+    const outcome = await this.#askSignInHook(session);
+    const transition = signInHookTransition(outcome);
+    let current = session;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const written = await this.#machine.apply(current, transition);
+      if (written !== undefined) return written;
+      const fresh = await this.#repository.find(session.id);
+      if (fresh === undefined || !isSignInHookPending(fresh)) return fresh ?? current;
+      current = fresh;
+    }
+    throw new IdgateError('RESOURCE_CONFLICT', {
+      detail: 'The verification was changed by other requests at the same time; retry.',
+      context: { verificationId: session.id },
+    });
+  }
+
+  /** One call of the session's app's hook, logged (outcome, duration; never the secret or the claims). */
+  async #askSignInHook(session: StoredVerification): Promise<SignInHookOutcome> {
+    const app = await this.#context.apps.get(session.clientId);
+    const identity = this.#identityOf(session);
+    const secret = this.#context.apps.hookSecretOf(app);
+    const started = this.#context.clock();
+    let outcome: SignInHookOutcome;
+    if (app.signInHookUrl === null) {
+      // The hook was removed since the provider step: nothing to ask.
+      outcome = { kind: 'allow', durationMs: 0 };
+    } else if (identity === undefined || secret === undefined || session.providerId === null) {
+      outcome = { kind: 'unavailable', reason: 'no hook secret or no result', httpStatus: undefined, durationMs: 0 };
+    } else {
+      outcome = await callSignInHook({
+        url: app.signInHookUrl,
+        secret,
+        timeoutMs: this.#context.config.signInHookTimeoutMs,
+        now: started,
+        request: {
+          verificationId: session.id,
+          clientId: session.clientId,
+          providerId: session.providerId,
+          loa: identity.loa,
+          claims: identity.claims,
+        },
+      });
+    }
+    this.#logSignInHook(session, outcome);
+    return outcome;
+  }
+
+  #logSignInHook(session: StoredVerification, outcome: SignInHookOutcome): void {
+    const log = this.#context.log;
+    if (log === undefined) return;
+    const fields = {
+      verification_id: session.id,
+      client_id: session.clientId,
+      hook_outcome: outcome.kind,
+      duration_ms: outcome.durationMs,
+      ...(outcome.kind === 'unavailable'
+        ? {
+            hook_reason: outcome.reason,
+            ...(outcome.httpStatus === undefined ? {} : { http_status: outcome.httpStatus }),
+          }
+        : {}),
+      ...(outcome.kind === 'deny' && outcome.ignored.length > 0 ? { hook_ignored: outcome.ignored } : {}),
+    };
+    if (outcome.kind === 'unavailable' || (outcome.kind === 'deny' && outcome.ignored.length > 0)) {
+      log.warn(fields, 'sign-in hook');
+    } else {
+      log.info(fields, 'sign-in hook');
+    }
   }
 
   /** What a provider step means for the session. */
@@ -725,10 +847,58 @@ interface Prepared {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-/** The session without its encrypted parts. */
-function toPublic(stored: StoredVerification): Verification {
-  const { userDataCiphertext: _u, providerStateCiphertext: _p, resultCiphertext: _r, ...verification } = stored;
-  return verification;
+/** The session without its encrypted parts and hook bookkeeping (with the hook's denial, if it denied). */
+function toPublic(stored: StoredVerification): VerificationResult {
+  const {
+    userDataCiphertext: _u,
+    providerStateCiphertext: _p,
+    resultCiphertext: _r,
+    signInHookState,
+    signInHookErrMsg,
+    signInHookErrCode,
+    ...verification
+  } = stored;
+  if (signInHookState !== 'denied') return verification;
+  return {
+    ...verification,
+    signInHookDenial: { errMsg: signInHookErrMsg ?? undefined, errCode: signInHookErrCode ?? undefined },
+  };
+}
+
+/** Whether the session's sign-in hook is being called (the provider step is over). */
+function isSignInHookPending(session: StoredVerification): boolean {
+  return session.signInHookState === 'pending' && !isTerminal(session.status);
+}
+
+/**
+ * What the hook's outcome means for the session. A session the hook refused keeps no
+ * verified result (claims) stored.
+ */
+function signInHookTransition(outcome: SignInHookOutcome): Transition {
+  switch (outcome.kind) {
+    case 'allow':
+      return { to: 'completed', actor: 'hook', changes: { signInHookState: 'allowed' } };
+    case 'deny':
+      return {
+        to: 'failed',
+        statusCode: 'err_user_account_blocked',
+        actor: 'hook',
+        changes: {
+          signInHookState: 'denied',
+          signInHookErrMsg: outcome.errMsg ?? null,
+          signInHookErrCode: outcome.errCode ?? null,
+          resultCiphertext: null,
+          verifiedAt: null,
+        },
+      };
+    case 'unavailable':
+      return {
+        to: 'failed',
+        statusCode: 'err_signin_hook_unavailable',
+        actor: 'hook',
+        changes: { signInHookState: 'unavailable', resultCiphertext: null, verifiedAt: null },
+      };
+  }
 }
 
 /** A REST `redirectUri` must be one of the app's registered redirect URIs (exact string match). */

@@ -1,7 +1,8 @@
 /**
  * Where an `/authorize` transaction sends the browser once it is over: the code (RFC 6749
  * §4.1.2) when it completed, else its transaction status code (SPEC 2.1), with `state`
- * and `iss` either way. The same for the headless path and the hosted pages.
+ * and `iss` either way. The same for the headless path and the hosted pages. A sign-in
+ * hook's denial adds the hook's `errMsg` and `errCode`, exactly as it sent them.
  */
 
 import {
@@ -12,7 +13,7 @@ import {
   type TxStatusCode,
 } from '@idgate/errors';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { VerificationService } from '../../verification/verification.service.js';
+import type { VerificationResult, VerificationService } from '../../verification/verification.service.js';
 import type { Verification } from '../../verification/verification.types.js';
 import type { AuthorizationCodes } from '../authorization-codes.js';
 import { authorizationSuccessLocation } from '../authorization-response.js';
@@ -35,7 +36,7 @@ function fallbackStatusCode(state: TxState): TxStatusCode {
  * @throws TypeError for a transaction that is not a finished `/authorize` one (a programming error)
  */
 export async function finishedTransactionLocation(
-  transaction: Verification,
+  transaction: VerificationResult,
   codes: AuthorizationCodes,
   issuer: string,
 ): Promise<string> {
@@ -54,13 +55,17 @@ export async function finishedTransactionLocation(
     });
     return authorizationSuccessLocation({ redirectUri: request.redirectUri, code, state: request.state, issuer });
   }
-  // RFC 6749 §4.1.2.1, RFC 9207 and SPEC 2.1: error, status code, tx_state, state, iss.
+  // RFC 6749 §4.1.2.1, RFC 9207 and SPEC 2.1: error, status code, tx_state, state, iss
+  // (and the sign-in hook's errMsg / errCode when it denied).
+  const denial = transaction.statusCode === 'err_user_account_blocked' ? transaction.signInHookDenial : undefined;
   return renderAuthorizationErrorRedirect({
     redirectUri: request.redirectUri,
     txStatus: transaction.statusCode ?? fallbackStatusCode(transaction.status),
     txState: transaction.status,
     issuer,
     state: request.state,
+    errMsg: denial?.errMsg,
+    errCode: denial?.errCode,
   });
 }
 

@@ -9,10 +9,12 @@ import type { Migration } from 'kysely';
 import { migration0001Apps } from './0001-apps.js';
 import { migration0002OidcSessions } from './0002-oidc-sessions.js';
 import { migration0003SigningKeysOneActive } from './0003-signing-keys-one-active.js';
+import { migration0004HooksWebhooks } from './0004-hooks-webhooks.js';
 
 /** The migrations, keyed by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-apps': migration0001Apps,
   '0002-oidc-sessions': migration0002OidcSessions,
   '0003-signing-keys-one-active': migration0003SigningKeysOneActive,
+  '0004-hooks-webhooks': migration0004HooksWebhooks,
 });

@@ -1,0 +1,217 @@
+/**
+ * Delivers the webhook outbox (SPEC 4, 6): at least once, in order per session, signed
+ * like the sign-in hook (`Idgate-Signature`), with `Idgate-Event-Id` for de-duplication.
+ *
+ * - `deliverDue()` claims due events (with a lease, so several instances can share the
+ *   database), POSTs each to the app's current webhook URL, and records the attempt: a
+ *   2xx answer delivers it; anything else (other status, timeout, network error) is
+ *   retried with exponential backoff and jitter (`retry-schedule.ts`) until
+ *   `webhookMaxAttempts`, then the event is `failed`. Redirects are not followed.
+ * - `start()` looks for due events every `webhookPollIntervalMs` in the background
+ *   (`buildApp` starts it when the server listens); `stop()` ends that and waits for the
+ *   deliveries under way. Times come from the injected clock, so tests drive the schedule.
+ */
+import { randomUUID } from 'node:crypto';
+import { isIdgateError } from '@idgate/errors';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppsService } from '../../apps/apps.service.js';
+import type { Config } from '../../config/config.js';
+import { postSigned } from '../../hooks/outbound-post.js';
+import type { Database } from '../../store/database.js';
+import { retryDelayMs } from './retry-schedule.js';
+import {
+  type WebhookAttemptRecord,
+  type WebhookEventRecord,
+  WebhookEventsRepository,
+} from './webhook-events.repository.js';
+
+/** How many events one claim takes. */
+const CLAIM_BATCH = 20;
+
+/** How many claim rounds one `deliverDue()` makes at most. */
+const MAX_ROUNDS = 50;
+
+/** How long a claim lasts beyond the delivery timeout. */
+const LEASE_MARGIN_MS = 30_000;
+
+/** What one `deliverDue()` did. */
+export interface DeliveryRun {
+  /** Attempts made. */
+  readonly attempted: number;
+  readonly delivered: number;
+  /** Attempts that failed and will be retried. */
+  readonly retrying: number;
+  /** Events that failed for good. */
+  readonly failed: number;
+}
+
+/** What the dispatcher needs. */
+export interface WebhookDispatcherOptions {
+  readonly database: Database;
+  readonly apps: AppsService;
+  readonly config: Pick<
+    Config,
+    'webhookTimeoutMs' | 'webhookMaxAttempts' | 'webhookRetryBaseMs' | 'webhookPollIntervalMs'
+  >;
+  readonly clock: () => Date;
+  readonly log: FastifyBaseLogger;
+}
+
+/** The webhook dispatcher of one instance. */
+export class WebhookDispatcher {
+  readonly #options: WebhookDispatcherOptions;
+  readonly #repository: WebhookEventsRepository;
+  readonly #running = new Set<Promise<unknown>>();
+  #timer: NodeJS.Timeout | undefined;
+  #tickBusy = false;
+
+  constructor(options: WebhookDispatcherOptions) {
+    this.#options = options;
+    this.#repository = new WebhookEventsRepository(options.database);
+  }
+
+  /** The outbox (for the delivery log). */
+  get events(): WebhookEventsRepository {
+    return this.#repository;
+  }
+
+  /** Delivers every due event (in rounds, so a session's later events follow its earlier ones). */
+  async deliverDue(): Promise<DeliveryRun> {
+    const run = this.#deliverDue();
+    this.#running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.#running.delete(run);
+    }
+  }
+
+  /** Starts looking for due events in the background (no-op when the interval is 0 or already started). */
+  start(): void {
+    const interval = this.#options.config.webhookPollIntervalMs;
+    if (interval === 0 || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.#tick(), interval);
+    this.#timer.unref();
+  }
+
+  /** Stops the background look-ups and waits for the deliveries under way. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await Promise.allSettled([...this.#running]);
+  }
+
+  #tick(): void {
+    if (this.#tickBusy) return;
+    this.#tickBusy = true;
+    this.deliverDue()
+      .catch((error: unknown) => this.#options.log.warn({ err: error }, 'webhook delivery run failed'))
+      .finally(() => {
+        this.#tickBusy = false;
+      });
+  }
+
+  async #deliverDue(): Promise<DeliveryRun> {
+    const totals = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
+    const token = randomUUID();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const now = this.#options.clock();
+      const leaseUntil = new Date(now.getTime() + this.#options.config.webhookTimeoutMs + LEASE_MARGIN_MS);
+      const claimed = await this.#repository.claimDue(now, leaseUntil, token, CLAIM_BATCH);
+      if (claimed.length === 0) break;
+      const outcomes = await Promise.all(claimed.map((event) => this.#deliver(event, token)));
+      for (const outcome of outcomes) {
+        totals.attempted++;
+        totals[outcome]++;
+      }
+    }
+    return totals;
+  }
+
+  /** One attempt of one claimed event. */
+  async #deliver(event: WebhookEventRecord, token: string): Promise<'delivered' | 'retrying' | 'failed'> {
+    const { config, clock, log } = this.#options;
+    const startedAt = clock();
+    const attemptNumber = event.attemptCount + 1;
+    const target = await this.#targetOf(event);
+    let attempt: WebhookAttemptRecord;
+    let permanent = false;
+    if (target.kind === 'none') {
+      attempt = { attempt: attemptNumber, startedAt, durationMs: 0, httpStatus: null, error: target.reason };
+      permanent = true;
+    } else {
+      const result = await postSigned({
+        url: target.url,
+        body: event.payload,
+        secret: target.secret,
+        timeoutMs: config.webhookTimeoutMs,
+        now: startedAt,
+        headers: {
+          'idgate-event-id': event.id,
+          'idgate-event-type': event.type,
+          'idgate-delivery-attempt': String(attemptNumber),
+        },
+      });
+      attempt = {
+        attempt: attemptNumber,
+        startedAt,
+        durationMs: result.durationMs,
+        httpStatus: result.kind === 'answered' ? result.status : null,
+        error:
+          result.kind === 'timeout'
+            ? `timed out after ${config.webhookTimeoutMs} ms`
+            : result.kind === 'network'
+              ? `network error: ${result.message}`
+              : result.status >= 200 && result.status <= 299
+                ? null
+                : `answered HTTP ${result.status}`,
+      };
+    }
+    const delivered = attempt.error === null;
+    const retryCount = event.retryCount + 1;
+    const now = clock();
+    const status = delivered
+      ? 'delivered'
+      : permanent || retryCount >= config.webhookMaxAttempts
+        ? 'failed'
+        : 'pending';
+    const nextAttemptAt =
+      status === 'pending' ? new Date(now.getTime() + retryDelayMs(retryCount, config.webhookRetryBaseMs)) : now;
+    await this.#repository.finishAttempt(event.id, token, { attempt, status, nextAttemptAt, retryCount, now });
+    log[delivered ? 'info' : 'warn'](
+      {
+        event_id: event.id,
+        event_type: event.type,
+        verification_id: event.verificationId,
+        client_id: event.clientId,
+        attempt: attemptNumber,
+        http_status: attempt.httpStatus,
+        duration_ms: attempt.durationMs,
+        ...(attempt.error === null ? {} : { delivery_error: attempt.error }),
+        delivery_status: status,
+        ...(status === 'pending' ? { next_attempt_at: nextAttemptAt.toISOString() } : {}),
+      },
+      'webhook delivery',
+    );
+    return delivered ? 'delivered' : status === 'failed' ? 'failed' : 'retrying';
+  }
+
+  /** Where an event goes now: the app's current webhook URL and hook secret. */
+  async #targetOf(
+    event: WebhookEventRecord,
+  ): Promise<{ kind: 'post'; url: string; secret: string } | { kind: 'none'; reason: string }> {
+    let app: Awaited<ReturnType<AppsService['get']>>;
+    try {
+      app = await this.#options.apps.get(event.clientId);
+    } catch (error) {
+      if (isIdgateError(error) && error.code === 'RESOURCE_NOT_FOUND') {
+        return { kind: 'none', reason: 'the app no longer exists' };
+      }
+      throw error;
+    }
+    if (app.webhookUrl === null) return { kind: 'none', reason: 'the app has no webhook URL' };
+    const secret = this.#options.apps.hookSecretOf(app);
+    if (secret === undefined) return { kind: 'none', reason: 'the app has no hook secret' };
+    return { kind: 'post', url: app.webhookUrl, secret };
+  }
+}
