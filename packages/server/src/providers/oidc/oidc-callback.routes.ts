@@ -134,13 +134,24 @@ async function advance(
     const error = toIdgateError(thrown);
     // The app sees the session's status code; the catalog code and its reason go to the log.
     request.log.warn(
-      { verification_id: id, code: error.code, debug: error.debug, err: error.cause ?? error },
+      { verification_id: id, code: error.code, debug: debugOf(error), err: error.cause ?? error },
       'upstream provider callback failed',
     );
     const now = await verifications.getTransaction(id).catch(() => undefined);
     if (now !== undefined && isFinished(now)) return now;
     throw thrown;
   }
+}
+
+/** The `debug` of an error or of the first error it wraps that has one (the service wraps provider errors). */
+function debugOf(error: unknown): unknown {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const debug = (current as { debug?: unknown }).debug;
+    if (debug !== undefined) return debug;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 function seeOther(reply: FastifyReply, location: string): FastifyReply {

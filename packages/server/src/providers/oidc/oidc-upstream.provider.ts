@@ -161,6 +161,7 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       ['code_challenge', createHash('sha256').update(state.codeVerifier).digest('base64url')],
       ['code_challenge_method', 'S256'],
       ...(context.loginHint === undefined ? [] : ([['login_hint', context.loginHint]] as [string, string][])),
+      ['acr_values', this.#acrValues(settings, context.requestedLoa).join(' ')],
     ];
     for (const [name, value] of parameters) url.searchParams.set(name, value);
     return { status: 'pending', flowDetails: { url: url.toString() }, providerState: { ...state } };
@@ -231,6 +232,20 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       // The one-time secrets of this sign-in are no longer needed.
       providerState: {},
     };
+  }
+
+  /**
+   * OpenID Connect Core §3.1.2.1 `acr_values` (voluntary, so the upstream returns `acr`):
+   * every `acr` idgate can read that reaches the requested level, the least demanding first.
+   */
+  #acrValues(settings: EffectiveOidcSettings, requestedLoa: number | null): string[] {
+    const levels = new Map<string, number>();
+    for (let loa = 1; loa <= this.#config.maxLoa; loa++) levels.set(`urn:idgate:loa:${loa}`, loa);
+    for (const [acr, loa] of Object.entries(settings.acrMapping)) levels.set(acr, loa);
+    return [...levels]
+      .filter(([, loa]) => loa >= (requestedLoa ?? 1))
+      .sort((a, b) => a[1] - b[1])
+      .map(([acr]) => acr);
   }
 
   /** The app's settings over the instance's, checked. */
