@@ -130,13 +130,27 @@ export class AppsService {
    * token, introspection and REST call). Writes through this service drop the entry at
    * once; a change made on another instance shows here within {@link APP_CACHE_MS}.
    * Callers that refuse on what they read (a secret that does not match) must re-read
-   * with {@link get} before refusing, so a secret rotated elsewhere works at once.
+   * with {@link getFresh} before refusing, so a secret rotated elsewhere works at once.
    * @throws IdgateError `RESOURCE_NOT_FOUND`
    */
   async getCached(clientId: string): Promise<AppRecord> {
     const now = Date.now();
     const hit = this.#cache.get(clientId);
     if (hit && hit.until > now) return hit.app;
+    return this.#readThrough(clientId, now);
+  }
+
+  /**
+   * The app as the database has it now, which then replaces the cached entry (a caller
+   * about to refuse on a cached record re-reads it so; see {@link getCached}).
+   * @throws IdgateError `RESOURCE_NOT_FOUND`
+   */
+  async getFresh(clientId: string): Promise<AppRecord> {
+    return this.#readThrough(clientId, Date.now());
+  }
+
+  async #readThrough(clientId: string, now: number): Promise<AppRecord> {
+    this.#cache.delete(clientId);
     const app = await this.get(clientId);
     if (this.#cache.size >= APP_CACHE_MAX_ENTRIES) this.#cache.clear();
     this.#cache.set(clientId, { app, until: now + APP_CACHE_MS });

@@ -99,8 +99,8 @@ export async function authenticateClient(
     return { app: checkClient(apps, cached, method, clientSecret), method };
   } catch (refusal) {
     // The cached record may be stale (a secret rotated or an app re-enabled on another
-    // instance): refuse only on what the database says now.
-    apps.forget(clientId);
+    // instance): refuse only on what the database says now. The fresh record replaces the
+    // cached one, so a refusal costs one read and the next request still hits the cache.
     const fresh = await findClient(apps, clientId, false);
     if (fresh.version === cached.version) throw refusal;
     return { app: checkClient(apps, fresh, method, clientSecret), method };
@@ -109,7 +109,7 @@ export async function authenticateClient(
 
 async function findClient(apps: AppsService, clientId: string, cached: boolean): Promise<AppRecord> {
   try {
-    return cached ? await apps.getCached(clientId) : await apps.get(clientId);
+    return cached ? await apps.getCached(clientId) : await apps.getFresh(clientId);
   } catch (error) {
     if (error instanceof IdgateError && error.code === 'RESOURCE_NOT_FOUND') {
       throw new IdgateError('AUTH_INVALID_CLIENT', {
