@@ -495,6 +495,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     description: 'The requested mode or feature is not supported.',
     causes: [
       'A feature that is planned but not yet available was requested, such as `private_key_jwt` client authentication.',
+      'The request used an HTTP method that idgate implements on no route (for example `PROPFIND` or `QUERY`; RFC 9110 §15.6.2).',
       'A deprecated mode was requested.',
       'The feature is not available in this environment or deployment.',
     ],

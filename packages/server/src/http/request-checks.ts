@@ -1,6 +1,6 @@
 /**
  * Checks every request passes before its route runs, in `onRequest` (before the body is
- * read): limits (414, 431), `Accept` (406) and `Content-Type` (415) against the route's
+ * read): limits (414, 431), methods implemented nowhere (501), `Accept` (406) and `Content-Type` (415) against the route's
  * contract, and draining during shutdown (503).
  */
 import { IdgateError } from '@idgate/errors';
@@ -15,10 +15,20 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined;
 }
 
+/** The methods idgate implements on some route; any other method is implemented nowhere. */
+const IMPLEMENTED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /** The error a request must get before its route runs, if any. */
 export function preRouteErrorFor(request: FastifyRequest, limits: RequestLimits): IdgateError | undefined {
   const limitError = limitErrorFor(request.raw, limits);
   if (limitError) return limitError;
+  if (!IMPLEMENTED_METHODS.has(request.method)) {
+    // RFC 9110 §15.6.2: 501 when the server does not support the method for any resource.
+    return new IdgateError('SYSTEM_UNSUPPORTED_MODE', {
+      detail: `idgate does not implement the ${request.method} method on any route; use ${[...IMPLEMENTED_METHODS].join(', ')}.`,
+      context: { method: request.method },
+    });
+  }
   const contract = contractOf(request.routeOptions.config);
   if (contract.produces && negotiateMediaType(request.headers.accept, contract.produces) === undefined) {
     return new IdgateError('VALIDATION_NOT_ACCEPTABLE', {

@@ -91,6 +91,27 @@ describe('HTTP status codes', () => {
     });
   });
 
+  describe('501 SYSTEM_UNSUPPORTED_MODE for methods implemented on no route', () => {
+    it.each([
+      ['PROPFIND', '/v1/providers', undefined],
+      ['QUERY', '/healthz', undefined],
+      ['QUERY', '/v1/verifications', 'application/json'],
+      ['SEARCH', '/nowhere', undefined],
+      ['LOCK', '/token', undefined],
+    ])('%s %s (content type %s)', async (method, url, contentType) => {
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        ...(contentType === undefined ? {} : { headers: { 'content-type': contentType }, payload: '{}' }),
+      });
+      const body = expectProblem(res, 'SYSTEM_UNSUPPORTED_MODE', { instance: url });
+      // Status 5xx: only the catalog's own text leaves the server (the method is in the log line).
+      expect(body.detail).toBe(CATALOG.SYSTEM_UNSUPPORTED_MODE.description);
+      expect(body.retryable).toBe(false);
+      expect(res.headers.allow).toBeUndefined();
+    });
+  });
+
   describe('406 VALIDATION_NOT_ACCEPTABLE', () => {
     it('GET /healthz with Accept: text/csv', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/healthz', headers: { accept: 'text/csv' } });

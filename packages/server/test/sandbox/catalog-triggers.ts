@@ -639,6 +639,23 @@ export const TRIGGERS: { readonly [Code in ErrorCode]?: readonly Trigger[] } = {
     ]),
   ),
   SYSTEM_INTERNAL_ERROR: testIdentityTriggers('SYSTEM_INTERNAL_ERROR', 'idgate-internal-error'),
+  SYSTEM_UNSUPPORTED_MODE: [
+    {
+      surface: 'problem',
+      how: 'PROPFIND /v1/providers (a method idgate implements on no route)',
+      async run(s) {
+        const app = await s.newApp();
+        const res = await s.request({
+          method: 'PROPFIND' as 'GET',
+          url: '/v1/providers',
+          headers: { authorization: app.basic },
+        });
+        const body = expectProblem(res, 'SYSTEM_UNSUPPORTED_MODE', { instance: '/v1/providers' });
+        expect(body.retryable).toBe(false);
+        expect(res.headers.allow).toBeUndefined();
+      },
+    },
+  ],
   SYSTEM_UNAVAILABLE: testIdentityTriggers('SYSTEM_UNAVAILABLE', 'idgate-unavailable'),
   SYSTEM_RATE_LIMITED: [
     {
@@ -710,8 +727,5 @@ export const TRIGGERS: { readonly [Code in ErrorCode]?: readonly Trigger[] } = {
   ],
 };
 
-/** Catalog codes an integrator cannot meet on purpose, each with the reason. */
-export const NOT_ON_PURPOSE: { readonly [Code in ErrorCode]?: string } = {
-  SYSTEM_UNSUPPORTED_MODE:
-    'no idgate feature answers 501 today: nothing idgate offers is deprecated, and the options it does not implement are refused the way their standard says (request objects and response_mode: invalid_request; unknown grant types: unsupported_grant_type; other HTTP methods: 405)',
-};
+/** Catalog codes an integrator cannot meet on purpose, each with the reason (none today). */
+export const NOT_ON_PURPOSE: { readonly [Code in ErrorCode]?: string } = {};
