@@ -32,6 +32,8 @@ import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
 import { SigningKeys } from './oauth/keys/signing-keys.js';
 import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
+import { registerOidcCallbackRoutes } from './providers/oidc/oidc-callback.routes.js';
+import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { AppsRepository } from './store/apps.repository.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
 import { registerVerificationRoutes } from './verification/verification.routes.js';
@@ -53,6 +55,8 @@ export interface AppDependencies {
   readonly clock?: () => Date;
   /** Where logs go (default: standard output). */
   readonly logStream?: NodeJS.WritableStream;
+  /** The provider adapters (default: the mocks in sandbox and the configured upstream providers). */
+  readonly providers?: ProviderRegistry;
 }
 
 /** Services every route module receives. */
@@ -137,7 +141,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
   };
   const keys = new SigningKeys(base);
-  const verifications = new VerificationService({ ...base, keys, log: app.log });
+  const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const verifications = new VerificationService({ ...base, keys, log: app.log }, providers);
   const codes = new AuthorizationCodes(base);
   const rateLimits = new RateLimiter(config, clock);
   const webhooks = new WebhookDispatcher({ ...base, log: app.log });
@@ -189,5 +194,6 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   registerTokenRoutes(app);
   registerResourceRoutes(app);
   registerVerificationRoutes(app);
+  registerOidcCallbackRoutes(app);
   return app;
 }

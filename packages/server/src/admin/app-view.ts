@@ -30,13 +30,26 @@ export function appView(app: AppRecord) {
   };
 }
 
-/** A provider's settings for an app as the admin API shows them. */
+/** Settings whose values are secrets (an upstream provider's `clientSecret`): shown masked. */
+const SECRET_SETTING = /secret|password|private_?key/i;
+
+/** What a secret setting reads as (set, value hidden). */
+export const MASKED_SETTING = '********';
+
+/** The settings with every secret value masked. */
+function maskedSettings(settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([name, value]) => [name, SECRET_SETTING.test(name) ? MASKED_SETTING : value]),
+  );
+}
+
+/** A provider's settings for an app as the admin API shows them (secret values masked). */
 export function appProviderView(clientId: string, providerId: string, record: AppProviderRecord | undefined) {
   return {
     clientId,
     providerId,
     enabled: record?.enabled ?? false,
-    settings: record?.settings ?? {},
+    settings: maskedSettings(record?.settings ?? {}),
     configured: record !== undefined,
     version: record?.version ?? 0,
     updatedAt: record?.updatedAt.toISOString() ?? null,

@@ -85,7 +85,7 @@ export class AppsService {
     const problems = this.#shapeProblems(shape);
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
     (body.providers ?? []).forEach((providerId, index) => {
-      if (!findProvider(environment, providerId)) {
+      if (!findProvider(this.#config, providerId)) {
         problems.push({
           name: `providers[${index}]`,
           pointer: `/providers/${index}`,
@@ -335,6 +335,13 @@ export class AppsService {
         },
       });
     }
+    const invalid = descriptor.settingsProblems?.(settings) ?? [];
+    if (invalid.length > 0) {
+      throw new IdgateError('PROVIDER_CONFIGURATION_ERROR', {
+        detail: `Invalid settings for provider ${providerId}: ${invalid.map((problem) => problem.name).join(', ')}.`,
+        context: { providerId, fields: invalid },
+      });
+    }
     if (ifMatch !== undefined) {
       const existing = await this.#repository.findProvider(clientId, providerId);
       if (!existing || !ifMatchAllows(ifMatch, etagFor(existing.version))) {
@@ -345,7 +352,7 @@ export class AppsService {
   }
 
   #provider(providerId: string): ProviderDescriptor {
-    const descriptor = findProvider(this.#config.environment, providerId);
+    const descriptor = findProvider(this.#config, providerId);
     if (!descriptor) {
       throw new IdgateError('PROVIDER_NOT_FOUND', {
         detail: `There is no provider '${providerId.slice(0, 64)}' in ${this.#config.environment}.`,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { type OidcProviderConfig, parseOidcProviders } from '../providers/oidc/oidc-config.js';
 
 /** The environment an instance serves. */
 export type Environment = 'sandbox' | 'production';
@@ -36,6 +37,8 @@ export interface Config {
   readonly webhookMaxAttempts: number;
   readonly webhookRetryBaseMs: number;
   readonly webhookPollIntervalMs: number;
+  /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
+  readonly oidcProviders: readonly OidcProviderConfig[];
 }
 
 /** A configuration value that failed validation. */
@@ -316,6 +319,20 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     parse: integer(0, 10 * 60 * 1000),
     fallback: () => 1000,
   },
+  {
+    variable: 'IDGATE_OIDC_PROVIDERS',
+    key: 'oidcProviders',
+    doc: 'Upstream OpenID Connect providers: a JSON array of `{ id, displayName, discoveryUrl, clientId?, clientSecret?, scopes?, claimMapping?, acrMapping?, maxLoa, defaultLoa?, timeoutMs?, countries?, circuitBreaker? }` (in the config file also as a JSON array). See docs/providers.md.',
+    defaultText: '[] (none)',
+    parse: function parseProviders(raw, variable) {
+      try {
+        return parseOidcProviders(raw, false);
+      } catch (error) {
+        throw new ConfigError(variable, (error as Error).message);
+      }
+    },
+    fallback: () => Object.freeze([]),
+  },
 ];
 
 /** Reads the optional JSON config file: an object of `VARIABLE: value` pairs. */
@@ -333,6 +350,10 @@ function readConfigFile(file: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, 'is not a known setting (in IDGATE_CONFIG_FILE)');
+    if (key === 'IDGATE_OIDC_PROVIDERS' && Array.isArray(value)) {
+      values[key] = JSON.stringify(value);
+      continue;
+    }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new ConfigError(key, 'must be a string, number or boolean (in IDGATE_CONFIG_FILE)');
     }
@@ -356,6 +377,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const config = partial as unknown as Config;
   if (config.environment === 'production' && config.databaseUrl && !config.secretKey) {
     throw new ConfigError('IDGATE_SECRET_KEY', 'must be set in production with DATABASE_URL (instances must share it)');
+  }
+  if (config.environment === 'production') {
+    // Security settings never fall back silently: production talks to upstream providers over https only.
+    try {
+      parseOidcProviders(JSON.stringify(config.oidcProviders), true);
+    } catch (error) {
+      throw new ConfigError('IDGATE_OIDC_PROVIDERS', (error as Error).message);
+    }
   }
   return Object.freeze(config);
 }
