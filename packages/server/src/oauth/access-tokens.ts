@@ -74,6 +74,14 @@ export class AccessTokens {
   async verify(token: string, now: Date): Promise<AccessTokenClaims> {
     const claims = this.open(token);
     if (!claims) throw invalidToken('The access token is malformed or was not issued by this idgate.');
+    return this.verifyOpened(claims, now);
+  }
+
+  /**
+   * {@link verify} for claims already {@link open}ed (a token is decrypted once per request).
+   * @throws IdgateError `AUTH_INVALID_TOKEN` saying which check failed
+   */
+  async verifyOpened(claims: AccessTokenClaims, now: Date): Promise<AccessTokenClaims> {
     if (claims.env !== this.#environment) {
       throw invalidToken(`The access token was issued in ${claims.env}; this is ${this.#environment}.`);
     }

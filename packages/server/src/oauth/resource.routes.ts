@@ -260,7 +260,7 @@ async function introspectAccessToken(
   if (opened.cid !== client.clientId) return INACTIVE;
   let claims: AccessTokenClaims;
   try {
-    claims = await idgate.accessTokens.verify(token, now);
+    claims = await idgate.accessTokens.verifyOpened(opened, now);
   } catch (error) {
     if (isIdgateError(error) && error.code === 'AUTH_INVALID_TOKEN') return INACTIVE;
     throw error;

@@ -3,6 +3,7 @@
  * (`grant:<id>`: everything issued from one authorization code or refresh family).
  * A row lives until the tokens it revokes would have expired anyway.
  */
+import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 
 /** The id of a revoked access token. */
@@ -15,12 +16,24 @@ export function grantRevocationId(grantId: string): string {
   return `grant:${grantId}`;
 }
 
+/** `anyRevoked` for up to this many ids runs SQL compiled once per count. */
+const COMPILED_ID_COUNTS = 4;
+
 /** Revocations, on either dialect. */
 export class RevocationsRepository {
   readonly #database: Database;
+  /** By number of ids: `select id from revocations where id in (…)`, compiled once. */
+  readonly #anyRevokedQueries: ((ids: string[]) => Promise<unknown[]>)[] = [];
 
   constructor(database: Database) {
     this.#database = database;
+    for (let count = 1; count <= COMPILED_ID_COUNTS; count++) {
+      const placeholders = Array.from({ length: count }, (_, index) => `id${index}`);
+      this.#anyRevokedQueries[count] = compileOnce(
+        database.db,
+        database.db.selectFrom('revocations').select('id').where('id', 'in', placeholders),
+      );
+    }
   }
 
   /** Records revocations (idempotent: revoking twice is fine). */
@@ -36,6 +49,9 @@ export class RevocationsRepository {
   /** Whether any of the ids is revoked. */
   async anyRevoked(ids: readonly string[]): Promise<boolean> {
     if (ids.length === 0) return false;
+    // On every token check: SQL compiled once (see compiled-query.ts).
+    const compiled = this.#anyRevokedQueries[ids.length];
+    if (compiled !== undefined) return (await compiled([...ids])).length > 0;
     const row = await this.#database.db
       .selectFrom('revocations')
       .select('id')
