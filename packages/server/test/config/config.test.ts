@@ -48,6 +48,11 @@ describe('loadConfig', () => {
       rateLimitTokenClient: 600,
       rateLimitTokenIp: 1200,
       rateLimitRest: 600,
+      signInHookTimeoutMs: 3000,
+      webhookTimeoutMs: 10_000,
+      webhookMaxAttempts: 8,
+      webhookRetryBaseMs: 60_000,
+      webhookPollIntervalMs: 1000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
