@@ -8,7 +8,7 @@
  * relying parties fetch them before they have an origin idgate could check, and they
  * carry no credentials).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { buildDiscoveryMetadata, DISCOVERY_MAX_AGE_SECONDS, ENDPOINT_PATHS } from './oidc-metadata.js';
 
 /** The paths the discovery document is served at. */
@@ -26,27 +26,38 @@ export function registerDiscoveryRoutes(app: FastifyInstance): void {
   const discoveryJson = JSON.stringify(buildDiscoveryMetadata(app.idgate.config.issuer));
   const contract = { idgate: { surface: 'problem', produces: ['application/json'] } } as const;
 
+  // Synchronous handlers that send and return nothing: returning the reply (a thenable)
+  // or a promise would cost Fastify a promise round per request.
+  function sendDocument(reply: FastifyReply, json: string): void {
+    reply.header('content-type', JSON_TYPE).header('cache-control', CACHE_CONTROL);
+    reply.header('access-control-allow-origin', '*');
+    reply.send(json);
+  }
+
   for (const url of DISCOVERY_PATHS) {
     app.get(url, { config: contract }, function discoveryDocument(_request, reply) {
-      reply.header('content-type', JSON_TYPE).header('cache-control', CACHE_CONTROL);
-      reply.header('access-control-allow-origin', '*');
-      return reply.send(discoveryJson);
+      sendDocument(reply, discoveryJson);
     });
   }
 
   // The serialized JWKS of the last document the keys returned (they return the same
-  // object until the key set changes).
+  // object until the key set changes, e.g. by a rotation or a key leaving its window).
   let lastJwks: object | undefined;
   let lastJwksJson = '';
-  app.get(ENDPOINT_PATHS.jwks, { config: contract }, async function jwks(_request, reply) {
-    const document = await app.idgate.keys.jwks();
+  function sendJwks(reply: FastifyReply, document: object): void {
     if (document !== lastJwks) {
       lastJwksJson = JSON.stringify(document);
       lastJwks = document;
     }
-    reply.header('content-type', JSON_TYPE).header('cache-control', CACHE_CONTROL);
-    reply.header('access-control-allow-origin', '*');
-    return reply.send(lastJwksJson);
+    sendDocument(reply, lastJwksJson);
+  }
+  app.get(ENDPOINT_PATHS.jwks, { config: contract }, function jwks(_request, reply) {
+    const ready = app.idgate.keys.jwksNow();
+    if (ready !== undefined) return sendJwks(reply, ready);
+    // Keys not loaded yet, or due for a re-read: wait for them.
+    return app.idgate.keys.jwks().then(function sendLoaded(document) {
+      sendJwks(reply, document);
+    });
   });
 
   // "Generated on first start": a listening server creates its keys now rather than on

@@ -183,6 +183,20 @@ export class SigningKeys {
   }
 
   /**
+   * {@link jwks} when it can be answered from memory at once (keys loaded and not due
+   * for a re-read, document still valid now); `undefined` when {@link jwks} must be
+   * awaited. Returns the same object as long as the key set does not change.
+   */
+  jwksNow(): JwkSet | undefined {
+    const snapshot = this.#snapshot;
+    const cached = snapshot?.jwks;
+    if (!snapshot || !cached) return undefined;
+    const now = this.#clock().getTime();
+    if (now >= snapshot.refreshAt || now < cached.from || now >= cached.until) return undefined;
+    return cached.document;
+  }
+
+  /**
    * Signs `payload` as a compact JWS with header `{ alg, kid, typ: 'JWT' }` using the
    * active key of `alg`.
    *
