@@ -123,7 +123,7 @@ async function startTransaction(app: FastifyInstance, transaction: Verification)
   const { config, apps, verifications } = app.idgate;
   const providerHint = transaction.authorizationRequest?.providerHint;
   if (providerHint !== undefined) return verifications.startProvider(transaction.id, providerHint, {});
-  const offered = await offeredProviders(apps, config.environment, transaction.clientId, transaction.requestedLoa);
+  const offered = await offeredProviders(apps, config, transaction.clientId, transaction.requestedLoa);
   checkProvidersCanServe(offered, transaction.requestedLoa);
   return transaction;
 }

@@ -53,6 +53,7 @@ describe('loadConfig', () => {
       webhookMaxAttempts: 8,
       webhookRetryBaseMs: 60_000,
       webhookPollIntervalMs: 1000,
+      oidcProviders: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -1,10 +1,10 @@
 /**
  * The providers an `/authorize` transaction can use: the app's enabled providers offered
- * in this environment that reach the requested level of assurance (SPEC 4, 5).
+ * here (the sandbox mocks, the configured upstream providers) that reach the requested level of assurance (SPEC 4, 5).
  */
 import { IdgateError } from '@idgate/errors';
 import type { AppsService } from '../../apps/apps.service.js';
-import type { Environment } from '../../config/config.js';
+import type { Config } from '../../config/config.js';
 import { type ProviderDescriptor, providersFor } from '../../providers/descriptors.js';
 
 /** The app's providers for one request. */
@@ -18,14 +18,14 @@ export interface OfferedProviders {
 /** The app's providers, and those that reach `requestedLoa`. */
 export async function offeredProviders(
   apps: AppsService,
-  environment: Environment,
+  config: Config,
   clientId: string,
   requestedLoa: number | null,
 ): Promise<OfferedProviders> {
   const records = await apps.listProviders(clientId);
   const enabledIds = new Set(records.filter((record) => record.enabled).map((record) => record.providerId));
   // In idgate's documented order (the descriptors'), not the storage's.
-  const enabled = providersFor(environment).filter((descriptor) => enabledIds.has(descriptor.id));
+  const enabled = providersFor(config).filter((descriptor) => enabledIds.has(descriptor.id));
   const reachable = enabled.filter((descriptor) => descriptor.maxLoa >= (requestedLoa ?? 0));
   return { enabled, reachable };
 }
