@@ -8,7 +8,18 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authorizeUrl, expectCodeRedirect, onlyTransaction, REDIRECT_URI, validParams } from '../authorize/helpers.js';
+import {
+  authorizeUrl,
+  bindingCookieOf,
+  csrfTokenOf,
+  expectCodeRedirect,
+  form,
+  issuerPath,
+  locationOf,
+  onlyTransaction,
+  REDIRECT_URI,
+  validParams,
+} from '../authorize/helpers.js';
 import { adminAuth, createTestApp, TEST_ISSUER, type TestApp } from '../support/app.js';
 import { expectAuthorizeRedirectError } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
@@ -291,6 +302,45 @@ describe.each(TEST_DATABASE_KINDS)('sign-in hook on %s', (kind) => {
     expectCodeRedirect(await pending, { state: 'st-123' });
     expect(hook.received).toHaveLength(1);
   });
+
+  it('the hosted pages: the answer on the provider screen asks the hook; its denial reaches the app', async () => {
+    const clientId = await createApp();
+    const errMsg = 'Gesperrt: <b>Konto</b> & "mehr" ✓';
+    hook.respond = json(200, { allow: false, errMsg, errCode: 'E#7' });
+    const started = await t.app.inject({ method: 'GET', url: authorizeUrl(validParams(clientId)) });
+    expect(started.statusCode).toBe(303);
+    const pagePath = issuerPath(locationOf(started));
+    const cookie = bindingCookieOf(started);
+    const choice = await t.app.inject({ method: 'GET', url: pagePath, headers: { cookie } });
+    const chosen = await t.app.inject({
+      method: 'POST',
+      url: pagePath,
+      ...withForm({ csrf_token: csrfTokenOf(choice.body), provider: 'mock-redirect' }, cookie),
+    });
+    const flowPath = issuerPath(locationOf(chosen));
+    const screen = await t.app.inject({ method: 'GET', url: flowPath });
+    const answered = await t.app.inject({
+      method: 'POST',
+      url: flowPath,
+      ...withForm({ csrf_token: csrfTokenOf(screen.body), identity: 'success' }),
+    });
+    expect(answered.statusCode).toBe(303);
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]?.signatureValid).toBe(true);
+    const back = await t.app.inject({ method: 'GET', url: pagePath, headers: { cookie } });
+    expect(back.statusCode).toBe(303);
+    expectAuthorizeRedirectError({ ...back, statusCode: 302 }, 'err_user_account_blocked', {
+      redirectUri: REDIRECT_URI,
+      state: 'st-123',
+      errMsg,
+      errCode: 'E#7',
+    });
+  });
+
+  function withForm(fields: Record<string, string>, cookie?: string) {
+    const body = form(fields);
+    return { headers: { ...body.headers, ...(cookie === undefined ? {} : { cookie }) }, payload: body.payload };
+  }
 
   it('REST verifications do not call the hook (there is no code to issue)', async () => {
     const clientId = await createApp();

@@ -438,6 +438,21 @@ describe.each(TEST_DATABASE_KINDS)('webhooks on %s', (kind) => {
     }
   });
 
+  it('the OpenAPI document lists the delivery log routes', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const paths = (JSON.parse(res.body) as { paths: Record<string, Record<string, { responses: object }>> }).paths;
+    expect(Object.keys(paths['/admin/v1/apps/{clientId}/webhook-deliveries']?.get?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '401', '404']),
+    );
+    expect(Object.keys(paths['/admin/v1/webhook-deliveries/{eventId}']?.get?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '404']),
+    );
+    expect(Object.keys(paths['/admin/v1/webhook-deliveries/{eventId}/redeliver']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['202', '404']),
+    );
+  });
+
   it('the delivery log: filters, pages, and problem+json errors', async () => {
     const clientId = await createApp();
     const first = await createRest(clientId);
