@@ -438,6 +438,25 @@ describe.each(TEST_DATABASE_KINDS)('webhooks on %s', (kind) => {
     }
   });
 
+  it('a claim is a lease: others cannot take the event until it ends, and a lost lease writes nothing', async () => {
+    const { eventId } = await appWithOneEvent();
+    const events = t.app.idgate.webhooks.events;
+    const leaseUntil = new Date(now.getTime() + 40_000);
+    const [claimed] = await events.claimDue(clock(), leaseUntil, 'instance-a', 10);
+    expect(claimed?.id).toBe(eventId);
+    expect(await events.claimDue(clock(), leaseUntil, 'instance-b', 10)).toEqual([]);
+    expect(await t.app.idgate.webhooks.deliverDue()).toMatchObject({ attempted: 0 });
+    advance(40_000);
+    const [reclaimed] = await events.claimDue(clock(), new Date(now.getTime() + 40_000), 'instance-b', 10);
+    expect(reclaimed?.id).toBe(eventId);
+    const attempt = { attempt: 1, startedAt: clock(), durationMs: 5, httpStatus: 200, error: null };
+    const result = { attempt, status: 'delivered' as const, nextAttemptAt: clock(), retryCount: 1, now: clock() };
+    expect(await events.finishAttempt(eventId, 'instance-a', result)).toBe(false);
+    expect((await delivery(eventId)).status).toBe('pending');
+    expect(await events.finishAttempt(eventId, 'instance-b', result)).toBe(true);
+    expect((await delivery(eventId)).status).toBe('delivered');
+  });
+
   it('the OpenAPI document lists the delivery log routes', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);

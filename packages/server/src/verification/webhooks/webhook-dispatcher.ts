@@ -119,11 +119,22 @@ export class WebhookDispatcher {
       const leaseUntil = new Date(now.getTime() + this.#options.config.webhookTimeoutMs + LEASE_MARGIN_MS);
       const claimed = await this.#repository.claimDue(now, leaseUntil, token, CLAIM_BATCH);
       if (claimed.length === 0) break;
-      const outcomes = await Promise.all(claimed.map((event) => this.#deliver(event, token)));
-      for (const outcome of outcomes) {
-        totals.attempted++;
-        totals[outcome]++;
+      const outcomes = await Promise.allSettled(claimed.map((event) => this.#deliver(event, token)));
+      let unfinished = 0;
+      for (const [index, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') {
+          totals.attempted++;
+          totals[outcome.value]++;
+          continue;
+        }
+        // Its lease runs out and a later run tries it again.
+        unfinished++;
+        this.#options.log.warn(
+          { event_id: claimed[index]?.id, err: outcome.reason },
+          'webhook delivery could not be recorded; retried once its lease ends',
+        );
       }
+      if (unfinished === claimed.length) break;
     }
     return totals;
   }
