@@ -7,9 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import type { AppContext } from '../app.js';
-import { type AuthorizationCodeRecord, AuthorizationCodesRepository } from '../store/authorization-codes.repository.js';
+import {
+  type AuthorizationCodeRecord,
+  AuthorizationCodesRepository,
+  type CodeBinding,
+} from '../store/authorization-codes.repository.js';
 import { AUTHORIZATION_CODE_TTL_SECONDS } from './oidc-metadata.js';
-import { isValidCodeVerifier, verifierMatchesChallenge } from './pkce.js';
+import { isValidCodeVerifier, s256Challenge, verifierMatchesChallenge } from './pkce.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { scopeList } from './token-request.js';
 
@@ -83,7 +87,13 @@ export class AuthorizationCodes {
    *   (`redirect_uri`), `VALIDATION_INVALID_PKCE` (verifier missing or malformed)
    */
   async redeem(input: RedeemCodeInput, now: Date): Promise<AuthorizationCodeRecord> {
-    const record = await this.#repository.find(this.#secrets.hash(input.code));
+    const codeHash = this.#secrets.hash(input.code);
+    // The usual case in one statement: every binding matches, the code is consumed.
+    const binding = exactBindingOf(input);
+    const consumed = binding && (await this.#repository.consumeIfBound(codeHash, binding, now));
+    if (consumed) return consumed;
+    // Otherwise read the code (nothing was changed) and say what is wrong with it.
+    const record = await this.#repository.find(codeHash);
     if (!record) throw invalidGrant('The authorization code is unknown or has expired.');
     checkIssuedToClient(record, input.clientId);
     if (record.usedAt !== null) return this.#refuseReplay(record, now);
@@ -103,6 +113,22 @@ export class AuthorizationCodes {
       debug: { grant_id: record.grantId, verification_id: record.verificationId },
     });
   }
+}
+
+/**
+ * The exact values a code redeemed by `input` must be bound to, when `input` can pass the
+ * checks at all: `redirect_uri` present, and a well-formed verifier (as its S256
+ * challenge) or none from a confidential client. Otherwise `undefined`, and `redeem`
+ * takes the reading path, which says what is wrong.
+ */
+function exactBindingOf(input: RedeemCodeInput): CodeBinding | undefined {
+  const { redirectUri, codeVerifier } = input;
+  if (redirectUri === undefined) return undefined;
+  if (codeVerifier === undefined) {
+    return input.publicClient ? undefined : { clientId: input.clientId, redirectUri, codeChallenge: null };
+  }
+  if (!isValidCodeVerifier(codeVerifier)) return undefined;
+  return { clientId: input.clientId, redirectUri, codeChallenge: s256Challenge(codeVerifier) };
 }
 
 function invalidGrant(detail: string): IdgateError {

@@ -1,7 +1,8 @@
 /**
  * Authorization codes, stored by the keyed hash of the code (the code itself is never
  * written). Consuming a code is one conditional `UPDATE … WHERE used_at IS NULL`, so of
- * two concurrent redemptions exactly one wins.
+ * two concurrent redemptions exactly one wins; a redemption whose bindings all match
+ * checks and consumes in that one statement (`UPDATE … RETURNING`).
  */
 import type { Selectable } from 'kysely';
 import type { Database } from './database.js';
@@ -26,6 +27,13 @@ export interface AuthorizationCodeRecord {
   /** Set once the code was redeemed. */
   readonly usedAt: Date | null;
   readonly createdAt: Date;
+}
+
+/** What a code must be bound to for {@link AuthorizationCodesRepository.consumeIfBound}. */
+export interface CodeBinding {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly codeChallenge: string | null;
 }
 
 /** What `insert` needs. */
@@ -65,6 +73,32 @@ export class AuthorizationCodesRepository {
       .selectFrom('authorization_codes')
       .selectAll()
       .where('code_hash', '=', codeHash)
+      .executeTakeFirst();
+    return row === undefined ? undefined : rowToCode(row);
+  }
+
+  /**
+   * Consumes the code in one statement when it is unused, unexpired and bound to exactly
+   * this client, redirect URI and PKCE challenge (`null`: issued without one). Returns the
+   * consumed code, or `undefined` when any of that does not hold; the caller then reads
+   * the code with {@link find} to tell which (nothing was changed).
+   */
+  async consumeIfBound(
+    codeHash: string,
+    binding: CodeBinding,
+    now: Date,
+  ): Promise<AuthorizationCodeRecord | undefined> {
+    const at = now.toISOString();
+    const row = await this.#database.db
+      .updateTable('authorization_codes')
+      .set({ used_at: at })
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', at)
+      .where('client_id', '=', binding.clientId)
+      .where('redirect_uri', '=', binding.redirectUri)
+      .where('code_challenge', binding.codeChallenge === null ? 'is' : '=', binding.codeChallenge)
+      .returningAll()
       .executeTakeFirst();
     return row === undefined ? undefined : rowToCode(row);
   }

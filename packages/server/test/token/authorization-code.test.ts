@@ -275,6 +275,22 @@ describe.each(TEST_DATABASE_KINDS)('authorization_code grant on %s', (kind) => {
       expect(body.error_description).toContain('code_verifier');
     });
 
+    it('does not burn the code on a wrong or missing verifier: the right one still redeems it', async () => {
+      const issued = await obtainCode(t, client);
+      const wrong = await postForm(
+        t,
+        '/token',
+        { ...codeForm(issued), code_verifier: newPkce().verifier },
+        authOf(client),
+      );
+      expectOAuthError(wrong, 'AUTH_INVALID_GRANT');
+      const missing = await postForm(t, '/token', { ...codeForm(issued), code_verifier: undefined }, authOf(client));
+      expectOAuthError(missing, 'VALIDATION_INVALID_PKCE');
+      await redeemCode(t, client, issued);
+      const replayed = await postForm(t, '/token', codeForm(issued), authOf(client));
+      expect(expectOAuthError(replayed, 'AUTH_INVALID_GRANT').error_description).toContain('already used');
+    });
+
     it('refuses a verifier for a code issued without a challenge (downgrade) with AUTH_INVALID_GRANT', async () => {
       const issued = await obtainCode(t, client, { pkce: null });
       const res = await postForm(
