@@ -556,10 +556,14 @@ export class VerificationService {
     return { write };
   }
 
-  /** Whether the session is an `/authorize` transaction of an app with a sign-in hook. */
+  /**
+   * Whether the session is an `/authorize` transaction of an app with a sign-in hook (from
+   * the per-instance app cache: a hook set on another instance applies within seconds; the
+   * call itself reads the app afresh).
+   */
   async #hasSignInHook(current: StoredVerification): Promise<boolean> {
     if (current.origin !== 'authorize') return false;
-    const app = await this.#context.apps.get(current.clientId);
+    const app = await this.#context.apps.getCached(current.clientId);
     return app.signInHookUrl !== null;
   }
 
