@@ -4,9 +4,10 @@
  * instance secret, so issuing one writes nothing and checking one needs no look-up but
  * the revocation check. Format: `at_<base64url(iv ‖ ciphertext ‖ tag)>`.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
+import { pooledRandomBytes } from '../security/secrets.js';
 import { grantRevocationId, type RevocationsRepository, tokenRevocationId } from '../store/revocations.repository.js';
 
 /** What an access token says. */
@@ -46,7 +47,7 @@ export class AccessTokens {
 
   /** Seals claims into a token. */
   seal(claims: AccessTokenClaims): string {
-    const iv = randomBytes(12);
+    const iv = pooledRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
     return PREFIX + Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url');

@@ -4,9 +4,9 @@
  * code was sent to, and the PKCE challenge of the authorization request. Redeeming a code
  * a second time is replay: everything issued from the code (its grant) is revoked.
  */
-import { randomBytes } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import type { AppContext } from '../app.js';
+import { pooledRandomBytes } from '../security/secrets.js';
 import {
   type AuthorizationCodeRecord,
   AuthorizationCodesRepository,
@@ -60,13 +60,13 @@ export class AuthorizationCodes {
   /** Issues a code bound to a completed verification; returns the code to send to the app. */
   async issue(input: IssueCodeInput): Promise<string> {
     const now = this.#clock();
-    const code = randomBytes(32).toString('base64url');
+    const code = pooledRandomBytes(32).toString('base64url');
     await this.#repository.insert(
       {
         codeHash: this.#secrets.hash(code),
         verificationId: input.verificationId,
         clientId: input.clientId,
-        grantId: randomBytes(16).toString('base64url'),
+        grantId: pooledRandomBytes(16).toString('base64url'),
         redirectUri: input.redirectUri,
         scope: input.scope,
         nonce: input.nonce ?? null,

@@ -5,8 +5,8 @@
  * used token again is reuse: the whole family is revoked, and so is every access token of
  * the grant (`grant:<id>` in the revocations).
  */
-import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../app.js';
+import { pooledRandomBytes } from '../security/secrets.js';
 import { type RefreshTokenRecord, RefreshTokensRepository } from '../store/refresh-tokens.repository.js';
 import { grantRevocationId, RevocationsRepository } from '../store/revocations.repository.js';
 import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from './oidc-metadata.js';
@@ -100,7 +100,7 @@ export class RefreshTokens {
 }
 
 function newRefreshToken(): string {
-  return PREFIX + randomBytes(32).toString('base64url');
+  return PREFIX + pooledRandomBytes(32).toString('base64url');
 }
 
 function expiry(now: Date): Date {

@@ -2,8 +2,8 @@
  * What every grant handler receives and returns, and the issuing of the tokens they
  * share: the sealed access token and, for user grants, the ID token.
  */
-import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app.js';
+import { pooledRandomBytes } from '../../security/secrets.js';
 import type { AppRecord } from '../../store/apps.repository.js';
 import type { AccessTokenClaims } from '../access-tokens.js';
 import { type IdTokenSubject, idTokenAlgOf, signIdToken } from '../id-tokens.js';
@@ -47,7 +47,7 @@ export interface GrantRequest {
 
 /** A new random identifier (token ids, grant ids): 128 bits, base64url. */
 export function newTokenId(): string {
-  return randomBytes(16).toString('base64url');
+  return pooledRandomBytes(16).toString('base64url');
 }
 
 /** What an access token is issued for. */
