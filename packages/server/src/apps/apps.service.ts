@@ -52,6 +52,9 @@ export interface AppPage {
   readonly nextCursor: string | null;
 }
 
+/** Marks a provider setting stored encrypted (`sealed:v1:<SecretBox ciphertext>`). */
+const SEALED_SETTING_PREFIX = 'sealed:v1:';
+
 /** App management. */
 export class AppsService {
   readonly #repository: AppsRepository;
@@ -299,13 +302,15 @@ export class AppsService {
   ): Promise<{ descriptor: ProviderDescriptor; record: AppProviderRecord | undefined }> {
     await this.get(clientId);
     const descriptor = this.#provider(providerId);
-    return { descriptor, record: await this.#repository.findProvider(clientId, providerId) };
+    const record = await this.#repository.findProvider(clientId, providerId);
+    return { descriptor, record: record && this.#openSettings(record) };
   }
 
   /** Every provider's settings for an app. */
   async listProviders(clientId: string): Promise<readonly AppProviderRecord[]> {
     await this.get(clientId);
-    return this.#repository.listProviders(clientId);
+    const records = await this.#repository.listProviders(clientId);
+    return records.map((record) => this.#openSettings(record));
   }
 
   /**
@@ -348,7 +353,39 @@ export class AppsService {
         throw preconditionFailed({ clientId, providerId });
       }
     }
-    return this.#repository.putProvider(clientId, providerId, { enabled: body.enabled, settings }, this.#clock());
+    const written = await this.#repository.putProvider(
+      clientId,
+      providerId,
+      { enabled: body.enabled, settings: this.#sealSettings(descriptor, settings) },
+      this.#clock(),
+    );
+    return { record: this.#openSettings(written.record), created: written.created };
+  }
+
+  /** Secret settings (an upstream provider's `clientSecret`) are stored encrypted. */
+  #sealSettings(
+    descriptor: ProviderDescriptor,
+    settings: Readonly<Record<string, unknown>>,
+  ): Readonly<Record<string, unknown>> {
+    const secretNames = descriptor.secretSettings ?? [];
+    if (secretNames.length === 0) return settings;
+    const sealed: Record<string, unknown> = { ...settings };
+    for (const name of secretNames) {
+      const value = sealed[name];
+      if (typeof value === 'string') sealed[name] = `${SEALED_SETTING_PREFIX}${this.#secrets.encrypt(value)}`;
+    }
+    return sealed;
+  }
+
+  /** The record with its secret settings decrypted (for the adapter; the admin view masks them). */
+  #openSettings(record: AppProviderRecord): AppProviderRecord {
+    let opened: Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(record.settings)) {
+      if (typeof value !== 'string' || !value.startsWith(SEALED_SETTING_PREFIX)) continue;
+      opened ??= { ...record.settings };
+      opened[name] = this.#secrets.decrypt(value.slice(SEALED_SETTING_PREFIX.length));
+    }
+    return opened === undefined ? record : { ...record, settings: opened };
   }
 
   #provider(providerId: string): ProviderDescriptor {

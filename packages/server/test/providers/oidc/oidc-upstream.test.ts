@@ -432,6 +432,16 @@ describe.each(TEST_DATABASE_KINDS)('upstream OpenID Connect provider (%s)', (kin
     expect(put.body).not.toContain(OWN_SECRET);
     const read = await live.app.inject({ method: 'GET', url, headers: adminAuth() });
     expect(JSON.parse(read.body).settings).toEqual({ clientId: 'app-own-client', clientSecret: '********' });
+    // At rest the secret is encrypted; the flow below proves it still opens for the adapter.
+    const row = await live.app.idgate.database.db
+      .selectFrom('app_providers')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .where('provider_id', '=', 'upstream-noclient')
+      .executeTakeFirstOrThrow();
+    const stored = JSON.stringify(row);
+    expect(stored).not.toContain(OWN_SECRET);
+    expect(stored).toContain('"clientSecret\\":\\"sealed:v1:');
     try {
       const { final } = await authorizeFlow('upstream-noclient');
       expect(final.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
