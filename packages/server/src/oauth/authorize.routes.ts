@@ -19,11 +19,12 @@ import type { ErrorCode } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from '../http/error-funnel.js';
 import type { RouteContract } from '../http/route-contract.js';
+import type { AppRecord } from '../store/apps.repository.js';
 import { registerHostedPages } from '../ui/hosted-pages.routes.js';
 import type { Verification } from '../verification/verification.types.js';
 import { AUTHORIZATION_RESPONSE_HEADERS } from './authorization-response.js';
 import { bindingCookie } from './authorize/browser-binding.js';
-import { checkClientParametersNotRepeated, resolveClient, resolveRedirectUri } from './authorize/client-checks.js';
+import { checkClientParametersNotRepeated, resolveClient } from './authorize/client-checks.js';
 import { checkProvidersCanServe, offeredProviders } from './authorize/offered-providers.js';
 import { checkAuthorizationRequest } from './authorize/request-checks.js';
 import { parametersOf, type RawParameters } from './authorize/request-parameters.js';
@@ -93,9 +94,8 @@ async function handleAuthorizationRequest(
 
   // Not redirectable (RFC 6749 §4.1.2.1): the client and its redirect_uri, in this order.
   checkClientParametersNotRepeated(params);
-  const client = await resolveClient(params, apps, config.environment);
+  const { client, redirectUri } = await resolveClient(params, apps, config.environment);
   request.logContext.clientId = client.clientId;
-  const redirectUri = resolveRedirectUri(params, client);
 
   // From here on every failure is redirected, and the transaction records it (SPEC 2.1).
   const checked = checkAuthorizationRequest(params, client, redirectUri);
@@ -105,8 +105,8 @@ async function handleAuthorizationRequest(
   request.logContext.verificationId = transaction.id;
   try {
     if (checked.error) throw checked.error;
-    const started = await startTransaction(app, transaction);
-    if (started.providerId !== null) request.logContext.providerId = started.providerId;
+    const started = await startTransaction(app, client, transaction);
+    if (started.transaction.providerId !== null) request.logContext.providerId = started.transaction.providerId;
     return await answerTransaction(app, request, reply, started);
   } catch (thrown) {
     const ended = await endTransaction(verifications, transaction.id, toIdgateError(thrown), request.log);
@@ -115,17 +115,39 @@ async function handleAuthorizationRequest(
   }
 }
 
+/** A started transaction, and the hosted page the browser goes to when it waits for the person. */
+interface StartedTransaction {
+  readonly transaction: Verification;
+  /** Set when the person must enter their identifier for the hinted provider first. */
+  readonly identifyPageUrl?: string;
+}
+
 /**
  * Starts the provider the request names (`provider_hint`), or checks that the app has a
- * provider for the provider choice at all.
+ * provider for the provider choice at all. A hinted provider that needs the person's
+ * identifier (`userData`) and got no `login_hint` starts on its identifier entry page.
  */
-async function startTransaction(app: FastifyInstance, transaction: Verification): Promise<Verification> {
+async function startTransaction(
+  app: FastifyInstance,
+  client: AppRecord,
+  transaction: Verification,
+): Promise<StartedTransaction> {
   const { config, apps, verifications } = app.idgate;
-  const providerHint = transaction.authorizationRequest?.providerHint;
-  if (providerHint !== undefined) return verifications.startProvider(transaction.id, providerHint, {});
+  const request = transaction.authorizationRequest;
+  const providerHint = request?.providerHint;
+  if (providerHint !== undefined) {
+    if (request?.loginHint === undefined) {
+      const { adapter } = await verifications.providerFor(client, providerHint);
+      if (adapter.descriptor.requiredUserData.length > 0) {
+        const identifyPageUrl = `${config.issuer}/authorize/${encodeURIComponent(transaction.id)}/identify/${encodeURIComponent(providerHint)}`;
+        return { transaction, identifyPageUrl };
+      }
+    }
+    return { transaction: await verifications.startProvider(transaction.id, providerHint, {}) };
+  }
   const offered = await offeredProviders(apps, config, transaction.clientId, transaction.requestedLoa);
   checkProvidersCanServe(offered, transaction.requestedLoa);
-  return transaction;
+  return { transaction };
 }
 
 /**
@@ -136,9 +158,10 @@ async function answerTransaction(
   app: FastifyInstance,
   request: FastifyRequest,
   reply: FastifyReply,
-  transaction: Verification,
+  started: StartedTransaction,
 ): Promise<FastifyReply> {
   const { config, codes, secrets, clock } = app.idgate;
+  const { transaction } = started;
   if (isFinished(transaction)) {
     const location = await finishedTransactionLocation(transaction, codes, config.issuer);
     logFinished(request, transaction);
@@ -150,6 +173,6 @@ async function answerTransaction(
     .code(303)
     .headers(AUTHORIZATION_RESPONSE_HEADERS)
     .header('set-cookie', bindingCookie(secrets, config.issuer, transaction.id, secondsLeft))
-    .header('location', hostedPageUrl(config.issuer, transaction))
+    .header('location', started.identifyPageUrl ?? hostedPageUrl(config.issuer, transaction))
     .send();
 }

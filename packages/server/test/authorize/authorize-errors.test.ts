@@ -12,8 +12,11 @@ import { expectAuthorizeRedirectError } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 import {
   authorizeUrl,
+  bindingCookieOf,
   createClient,
   form,
+  issuerPath,
+  locationOf,
   onlyTransaction,
   pkcePair,
   REDIRECT_URI,
@@ -472,15 +475,26 @@ describe.each(TEST_DATABASE_KINDS)('/authorize errors on %s', (kind) => {
       });
     });
 
-    it('mock-push without login_hint (its personal number): err_missing_user_data', async () => {
+    it('mock-push without login_hint (its personal number): the identifier entry page, not an error', async () => {
       const fresh = await createClient(t);
+      const res = await get(authorizeUrl(validParams(fresh.clientId, { provider_hint: 'mock-push' })));
+      expect(res.statusCode).toBe(303);
+      const location = locationOf(res);
+      expect(location).toMatch(
+        new RegExp(`^${TEST_ISSUER.replace(/[.]/g, '\\.')}/authorize/vrf_test_[A-Za-z0-9]{24}/identify/mock-push$`),
+      );
+      const page = await get(issuerPath(location), { cookie: bindingCookieOf(res), accept: 'text/html' });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('name="userData.personalNumber"');
+    });
+
+    it('a provider_hint the app has not enabled, without login_hint, is still err_unauthorized_client', async () => {
+      const fresh = await createClient(t);
+      await t.app.idgate.apps.putProvider(fresh.clientId, 'mock-push', { enabled: false }, undefined);
       await expectRedirectedFailure(
         validParams(fresh.clientId, { provider_hint: 'mock-push' }),
-        'err_missing_user_data',
-        {
-          state: 'st-123',
-          clientId: fresh.clientId,
-        },
+        'err_unauthorized_client',
+        { state: 'st-123', clientId: fresh.clientId },
       );
     });
 

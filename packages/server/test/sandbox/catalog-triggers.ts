@@ -11,8 +11,21 @@
 import { CATALOG, type ErrorCode } from '@idgate/errors';
 import { expect } from 'vitest';
 import { adminAuth } from '../support/app.js';
-import { expectBearerChallenge, expectOAuthError, expectProblem } from '../support/assertions.js';
-import { expectAuthorizeJson, expectErrorPage, pkcePair, REDIRECT_URI, type Sandbox, sendRaw } from './sandbox.js';
+import {
+  expectAuthorizeRedirectError,
+  expectBearerChallenge,
+  expectOAuthError,
+  expectProblem,
+} from '../support/assertions.js';
+import {
+  expectAuthorizeJson,
+  expectErrorPage,
+  pkcePair,
+  REDIRECT_URI,
+  type Sandbox,
+  STATE,
+  sendRaw,
+} from './sandbox.js';
 
 /** Where an integrator meets an error. */
 export type Surface =
@@ -343,11 +356,15 @@ export const TRIGGERS: { readonly [Code in ErrorCode]?: readonly Trigger[] } = {
     },
     {
       surface: 'authorize-redirect',
-      how: '/authorize with provider_hint=mock-push and no login_hint (its personal number)',
+      how: '/authorize with provider_hint=mock-redirect and login_hint=missing-claims (the provider returns no name)',
       async run(s) {
         const app = await s.newApp();
-        const res = await s.authorize(app, { provider_hint: 'mock-push' });
-        s.expectRedirected(res, 'VALIDATION_MISSING_USER_DATA');
+        const res = await s.authorize(app, { provider_hint: 'mock-redirect', login_hint: 'missing-claims' });
+        // The session fails on the provider's data, not on a thrown error: no code in the log line.
+        expectAuthorizeRedirectError(res, CATALOG.VALIDATION_MISSING_USER_DATA.txStatus, {
+          redirectUri: REDIRECT_URI,
+          state: STATE,
+        });
       },
     },
   ],
