@@ -200,12 +200,18 @@ async function userinfoResponse(
   return response;
 }
 
-/** A token of a deleted or disabled app no longer gives access to anything. */
+/**
+ * A token of a deleted or disabled app no longer gives access to anything. Read through
+ * the app cache: a change made on another instance counts within `APP_CACHE_MS` (as for
+ * client authentication); a disabled app is confirmed with the database before refusing.
+ */
 async function checkClientActive(idgate: AppContext, clientId: string): Promise<AppRecord> {
-  const client = await idgate.apps.get(clientId).catch(function treatMissingAsInactive(error: unknown) {
+  function treatMissingAsInactive(error: unknown): undefined {
     if (isIdgateError(error) && error.code === 'RESOURCE_NOT_FOUND') return undefined;
     throw error;
-  });
+  }
+  let client = await idgate.apps.getCached(clientId).catch(treatMissingAsInactive);
+  if (client?.disabled) client = await idgate.apps.getFresh(clientId).catch(treatMissingAsInactive);
   if (!client || client.disabled) {
     throw new IdgateError('AUTH_INVALID_TOKEN', { detail: 'The app this access token was issued to is disabled.' });
   }

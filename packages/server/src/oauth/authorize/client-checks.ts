@@ -24,16 +24,26 @@ export function checkClientParametersNotRepeated(params: RawParameters): void {
   checkNotRepeated(params, CLIENT_PARAMETERS);
 }
 
+/** The app a request names and its verified redirect URI. */
+export interface ResolvedClient {
+  readonly client: AppRecord;
+  readonly redirectUri: string;
+}
+
 /**
- * The app the request names.
+ * The app the request names and its verified redirect URI (see {@link resolveRedirectUri}).
+ * The app is read through the per-instance app cache; a refusal is made only on what the
+ * database says now, so an app enabled or a redirect URI registered on another instance
+ * counts at once (a change made through this instance always does).
  * @throws IdgateError `VALIDATION_MISSING_PARAMETER`, `AUTH_INVALID_CREDENTIALS` (other
- *   environment's client id), `AUTH_INVALID_CLIENT` (unknown or disabled)
+ *   environment's client id), `AUTH_INVALID_CLIENT` (unknown or disabled), and the
+ *   errors of {@link resolveRedirectUri}
  */
 export async function resolveClient(
   params: RawParameters,
   apps: AppsService,
   environment: Environment,
-): Promise<AppRecord> {
+): Promise<ResolvedClient> {
   const clientId = single(params, 'client_id');
   // RFC 6749 §4.1.1: client_id is REQUIRED; without it no redirect_uri can be verified.
   if (clientId === undefined) {
@@ -43,7 +53,18 @@ export async function resolveClient(
     });
   }
   checkClientEnvironment(clientId, environment);
-  const app = await findClient(clientId, apps);
+  const cached = await findClient(clientId, apps, true);
+  try {
+    return usableClient(params, cached);
+  } catch (refusal) {
+    const fresh = await findClient(clientId, apps, false);
+    if (fresh.version === cached.version) throw refusal;
+    return usableClient(params, fresh);
+  }
+}
+
+/** The client-level checks, in order: enabled, then the redirect URI. */
+function usableClient(params: RawParameters, app: AppRecord): ResolvedClient {
   // RFC 6749 §4.1.2.1: a disabled client is as good as unknown; never redirect for it.
   if (app.disabled) {
     throw new IdgateError('AUTH_INVALID_CLIENT', {
@@ -51,7 +72,7 @@ export async function resolveClient(
       context: { client_id: app.clientId },
     });
   }
-  return app;
+  return { client: app, redirectUri: resolveRedirectUri(params, app) };
 }
 
 /**
@@ -69,9 +90,9 @@ function checkClientEnvironment(clientId: string, environment: Environment): voi
 }
 
 /** RFC 6749 §4.1.2.1: an unknown client is never redirected to. */
-async function findClient(clientId: string, apps: AppsService): Promise<AppRecord> {
+async function findClient(clientId: string, apps: AppsService, cached: boolean): Promise<AppRecord> {
   try {
-    return await apps.get(clientId);
+    return cached ? await apps.getCached(clientId) : await apps.getFresh(clientId);
   } catch (error) {
     if (error instanceof IdgateError && error.code === 'RESOURCE_NOT_FOUND') {
       throw new IdgateError('AUTH_INVALID_CLIENT', {
