@@ -47,6 +47,13 @@ export function presentedCredentials(
 ): PresentedCredentials {
   const bodyId = typeof body?.client_id === 'string' ? body.client_id : undefined;
   const bodySecret = typeof body?.client_secret === 'string' ? body.client_secret : undefined;
+  if (body?.client_assertion !== undefined || body?.client_assertion_type !== undefined) {
+    // RFC 7521 §4.2 / RFC 7523 §3: a client assertion idgate cannot check is invalid_client.
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail:
+        'Client assertions (private_key_jwt, client_secret_jwt) are not supported yet; authenticate with client_secret_basic or client_secret_post (token_endpoint_auth_methods_supported in the discovery document).',
+    });
+  }
   if (authorization !== undefined && /^basic\s/i.test(authorization)) {
     if (bodySecret !== undefined) {
       // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.

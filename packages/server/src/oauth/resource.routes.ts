@@ -53,7 +53,14 @@ const CLIENT_ENDPOINT_ERRORS: readonly ErrorCode[] = [
 ];
 
 /** Parameters of introspection and revocation requests (RFC 7662 §2.1, RFC 7009 §2.1). */
-const TOKEN_MANAGEMENT_PARAMS = ['token', 'token_type_hint', 'client_id', 'client_secret'] as const;
+const TOKEN_MANAGEMENT_PARAMS = [
+  'token',
+  'token_type_hint',
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+] as const;
 
 /** Registers `/userinfo`, `/introspect`, `/revoke`. */
 export function registerResourceRoutes(app: FastifyInstance): void {

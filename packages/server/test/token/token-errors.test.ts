@@ -177,6 +177,19 @@ describe.each(TEST_DATABASE_KINDS)('/token errors on %s', (kind) => {
       expectOAuthError(res, 'VALIDATION_INVALID_PARAMETER');
     });
 
+    it('answers a client assertion (private_key_jwt, not offered) with AUTH_INVALID_CLIENT, not a missing secret', async () => {
+      const res = await postForm(t, '/token', {
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
+      });
+      const body = expectOAuthError(res, 'AUTH_INVALID_CLIENT');
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(body.error_description).toContain('private_key_jwt');
+    });
+
     it('answers an auth method the app does not allow with AUTH_INVALID_CLIENT', async () => {
       const basicOnly = await createConfidentialClient(t, { tokenEndpointAuthMethods: ['client_secret_basic'] });
       const res = await postForm(

@@ -15,6 +15,9 @@ export const TOKEN_PARAMS = [
   'grant_type',
   'client_id',
   'client_secret',
+  // RFC 7521 §4.2: read only to refuse them (client assertions are not offered yet).
+  'client_assertion',
+  'client_assertion_type',
   'code',
   'redirect_uri',
   'code_verifier',
