@@ -18,10 +18,10 @@ import { type ErrorCode, IdgateError, negotiateLocale } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from '../../http/error-funnel.js';
 import type { RouteContract } from '../../http/route-contract.js';
-import { pageSecurityHeaders } from '../../http/security-headers.js';
-import { AUTHORIZATION_RESPONSE_HEADERS, appendQuery } from '../../oauth/authorization-response.js';
+import { appendQuery } from '../../oauth/authorization-response.js';
 import { isFinished } from '../../oauth/authorize/transaction-outcome.js';
 import { renderFinishedPage } from '../../ui/finished.page.js';
+import { seeOther, sendPage } from '../../ui/page-requests.js';
 import { pageStringsFor } from '../../ui/texts.js';
 import type { Verification } from '../../verification/verification.types.js';
 import { OidcUpstreamProvider, verificationIdOfState } from './oidc-upstream.provider.js';
@@ -154,15 +154,6 @@ function debugOf(error: unknown): unknown {
   return undefined;
 }
 
-function seeOther(reply: FastifyReply, location: string): FastifyReply {
-  return reply
-    .code(303)
-    .headers(pageSecurityHeaders())
-    .headers(AUTHORIZATION_RESPONSE_HEADERS)
-    .header('location', location)
-    .send();
-}
-
 /** Where the browser goes once the callback was handled. */
 function finish(
   app: FastifyInstance,
@@ -186,10 +177,5 @@ function finish(
     otherDevice: false,
     sandbox: app.idgate.config.environment === 'sandbox',
   };
-  return reply
-    .code(200)
-    .headers(pageSecurityHeaders())
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-language', strings.locale)
-    .send(renderFinishedPage(view));
+  return sendPage(reply, strings, renderFinishedPage(view));
 }
