@@ -6,83 +6,13 @@
  */
 
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAuth, createTestApp, type TestApp } from '../support/app.js';
-import { expectProblem, type ResponseLike } from '../support/assertions.js';
-import { recordErrorBody } from '../support/leaks.js';
+import { expectProblem } from '../support/assertions.js';
+import { type RawResponse, sendRaw } from '../support/raw-http.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** A response read off a raw socket, parsed just enough to assert on. */
-interface RawResponse extends ResponseLike {
-  readonly statusLine: string;
-  readonly headers: Record<string, string>;
-  /** Errors the client socket saw (a reset would show here). */
-  readonly socketErrors: readonly string[];
-}
-
-/** Parses one HTTP/1.1 response with a Content-Length body. */
-function parseResponse(raw: Buffer, socketErrors: string[]): RawResponse {
-  const text = raw.toString('latin1');
-  const headEnd = text.indexOf('\r\n\r\n');
-  if (headEnd === -1)
-    throw new Error(
-      `no complete response head (errors: ${socketErrors.join(', ')}): ${JSON.stringify(text.slice(0, 200))}`,
-    );
-  const [statusLine = '', ...fieldLines] = text.slice(0, headEnd).split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of fieldLines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const body = raw.subarray(headEnd + 4).toString('utf8');
-  const status = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine);
-  if (!status) throw new Error(`bad status line: ${JSON.stringify(statusLine)}`);
-  return { statusLine, statusCode: Number(status[1]), headers, body, socketErrors };
-}
-
-/**
- * Writes `request` on a fresh connection and reads until the server closes it. Write
- * errors (the server may stop reading) are kept, not thrown: what matters is that the
- * whole answer arrives.
- */
-function sendRaw(port: number, request: Buffer, where: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const chunks: Buffer[] = [];
-    const socketErrors: string[] = [];
-    socket.setTimeout(10_000, function timedOut() {
-      socketErrors.push('client timeout');
-      socket.destroy();
-    });
-    socket.on('data', function collect(chunk: Buffer) {
-      chunks.push(chunk);
-    });
-    socket.on('error', function keepError(error: NodeJS.ErrnoException) {
-      socketErrors.push(error.code ?? error.message);
-    });
-    socket.on('end', function closeOurSide() {
-      socket.end();
-    });
-    socket.on('close', function done() {
-      try {
-        const response = parseResponse(Buffer.concat(chunks), socketErrors);
-        recordErrorBody({
-          where,
-          status: response.statusCode,
-          body: response.body,
-          headers: JSON.stringify(response.headers),
-        });
-        resolve(response);
-      } catch (error) {
-        reject(error);
-      }
-    });
-    socket.write(request);
-  });
-}
 
 function get(target: string, extraHeaders = ''): Buffer {
   return Buffer.from(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extraHeaders}Connection: close\r\n\r\n`, 'latin1');

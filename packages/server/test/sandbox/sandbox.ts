@@ -6,13 +6,12 @@
  * JSON, the hosted error page, the log line behind a redirect).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { CATALOG, type ErrorCode, type TxStatusCode } from '@idgate/errors';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { adminAuth, TEST_ISSUER, type TestApp } from '../support/app.js';
 import { expectAuthorizeRedirectError, type ResponseLike } from '../support/assertions.js';
-import { recordErrorBody, registerSecret } from '../support/leaks.js';
+import { registerSecret } from '../support/leaks.js';
 import type { LiveTestApp } from '../support/live-server.js';
 
 /** The redirect URI every walk app registers. */
@@ -207,52 +206,4 @@ export function expectErrorPage(res: LightMyRequestResponse, code: ErrorCode): v
   expect(res.body).toContain(String(res.headers['x-request-id']));
 }
 
-/** A response read off a raw socket. */
-export interface RawResponse extends ResponseLike {
-  readonly headers: Record<string, string>;
-  /** Errors the client socket saw while writing (the server may stop reading early). */
-  readonly socketErrors: readonly string[];
-}
-
-/**
- * Writes `request` on a fresh loopback connection and reads until the server closes it
- * (bounded: 10 s). Write errors are kept, not thrown: what matters is the whole answer.
- */
-export function sendRaw(port: number, request: Buffer, where: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const chunks: Buffer[] = [];
-    const socketErrors: string[] = [];
-    socket.setTimeout(10_000, function timedOut() {
-      socketErrors.push('client timeout');
-      socket.destroy();
-    });
-    socket.on('data', function collect(chunk: Buffer) {
-      chunks.push(chunk);
-    });
-    socket.on('error', function keepError(error: NodeJS.ErrnoException) {
-      socketErrors.push(error.code ?? error.message);
-    });
-    socket.on('end', function closeOurSide() {
-      socket.end();
-    });
-    socket.on('close', function done() {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const headEnd = text.indexOf('\r\n\r\n');
-      const status = /^HTTP\/1\.1 (\d{3}) /.exec(text);
-      if (headEnd === -1 || !status) {
-        reject(new Error(`no HTTP response (${socketErrors.join(', ')}): ${JSON.stringify(text.slice(0, 200))}`));
-        return;
-      }
-      const headers: Record<string, string> = {};
-      for (const line of text.slice(0, headEnd).split('\r\n').slice(1)) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      const body = text.slice(headEnd + 4);
-      recordErrorBody({ where, status: Number(status[1]), body, headers: JSON.stringify(headers) });
-      resolve({ statusCode: Number(status[1]), headers, body, socketErrors });
-    });
-    socket.write(request);
-  });
-}
+export { type RawResponse, sendRaw } from '../support/raw-http.js';
