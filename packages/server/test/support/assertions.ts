@@ -76,9 +76,17 @@ export function expectOAuthError(
 export function expectAuthorizeRedirectError(
   res: ResponseLike,
   txStatus: TxStatusCode,
-  expected: { redirectUri: string; state?: string; txState?: string; errMsg?: string; errCode?: string },
+  expected: {
+    redirectUri: string;
+    state?: string;
+    txState?: string;
+    errMsg?: string;
+    errCode?: string;
+    /** 302 from `/authorize` itself; 303 from a hosted page (after a form or a wait). */
+    status?: 302 | 303;
+  },
 ): URLSearchParams {
-  expect(res.statusCode).toBe(302);
+  expect(res.statusCode).toBe(expected.status ?? 302);
   const location = header(res, 'location') ?? '';
   expect(location.startsWith(`${expected.redirectUri}?`) || location.startsWith(`${expected.redirectUri}&`)).toBe(true);
   const query = new URL(location).searchParams;
