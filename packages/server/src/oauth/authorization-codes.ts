@@ -11,6 +11,7 @@ import {
   type AuthorizationCodeRecord,
   AuthorizationCodesRepository,
   type CodeBinding,
+  type Executor,
 } from '../store/authorization-codes.repository.js';
 import { AUTHORIZATION_CODE_TTL_SECONDS } from './oidc-metadata.js';
 import { isValidCodeVerifier, s256Challenge, verifierMatchesChallenge } from './pkce.js';
@@ -57,8 +58,12 @@ export class AuthorizationCodes {
     this.#clock = context.clock;
   }
 
-  /** Issues a code bound to a completed verification; returns the code to send to the app. */
-  async issue(input: IssueCodeInput): Promise<string> {
+  /**
+   * Issues a code bound to a completed verification; returns the code to send to the app.
+   * With `executor`, the code is stored in that transaction (the one that completes the
+   * verification on the headless path).
+   */
+  async issue(input: IssueCodeInput, executor?: Executor): Promise<string> {
     const now = this.#clock();
     const code = pooledRandomBytes(32).toString('base64url');
     await this.#repository.insert(
@@ -74,6 +79,7 @@ export class AuthorizationCodes {
         expiresAt: new Date(now.getTime() + AUTHORIZATION_CODE_TTL_SECONDS * 1000),
       },
       now,
+      executor,
     );
     return code;
   }

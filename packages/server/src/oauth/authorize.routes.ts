@@ -21,7 +21,7 @@ import { toIdgateError } from '../http/error-funnel.js';
 import type { RouteContract } from '../http/route-contract.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import { registerHostedPages } from '../ui/hosted-pages.routes.js';
-import type { Verification } from '../verification/verification.types.js';
+import type { AuthorizationRequestRecord, Verification } from '../verification/verification.types.js';
 import { AUTHORIZATION_RESPONSE_HEADERS } from './authorization-response.js';
 import { bindingCookie } from './authorize/browser-binding.js';
 import { checkClientParametersNotRepeated, resolveClient } from './authorize/client-checks.js';
@@ -29,6 +29,7 @@ import { checkProvidersCanServe, offeredProviders } from './authorize/offered-pr
 import { checkAuthorizationRequest } from './authorize/request-checks.js';
 import { parametersOf, type RawParameters } from './authorize/request-parameters.js';
 import {
+  codeInputOf,
   endTransaction,
   finishedTransactionLocation,
   hostedPageUrl,
@@ -101,6 +102,9 @@ async function handleAuthorizationRequest(
   const checked = checkAuthorizationRequest(params, client, redirectUri);
   const state = checked.record.state;
   request.authorizationRedirect = { redirectUri, state, txState: 'failed' };
+  if (checked.error === undefined && isStartedAtOnce(checked.record)) {
+    return startAtOnce(app, request, reply, client, checked.record, redirectUri);
+  }
   const transaction = await verifications.createAuthorization(client, checked.record);
   request.logContext.verificationId = transaction.id;
   try {
@@ -115,11 +119,59 @@ async function handleAuthorizationRequest(
   }
 }
 
+/**
+ * Whether the request names its provider and the person (`provider_hint` and
+ * `login_hint`): the transaction is then created already started, in one database
+ * transaction, and on the headless sandbox path completed with its code.
+ */
+function isStartedAtOnce(record: AuthorizationRequestRecord): record is AuthorizationRequestRecord & {
+  readonly providerHint: string;
+} {
+  return record.providerHint !== undefined && record.loginHint !== undefined;
+}
+
+/**
+ * A request with `provider_hint` and `login_hint`: the same outcome, audit trail and
+ * errors as creating the transaction, then starting the provider, then issuing the code,
+ * but written at once (see `VerificationService.startAuthorization`).
+ */
+async function startAtOnce(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  client: AppRecord,
+  record: AuthorizationRequestRecord & { readonly providerHint: string },
+  redirectUri: string,
+): Promise<FastifyReply> {
+  const { verifications, codes } = app.idgate;
+  const draft = verifications.draftAuthorization(client, record);
+  request.logContext.verificationId = draft.id;
+  let code: string | undefined;
+  try {
+    const transaction = await verifications.startAuthorization(
+      client,
+      draft,
+      record.providerHint,
+      async function issueCode(trx, completed) {
+        code = await codes.issue(codeInputOf(completed), trx);
+      },
+    );
+    if (transaction.providerId !== null) request.logContext.providerId = transaction.providerId;
+    return await answerTransaction(app, request, reply, { transaction, issuedCode: code });
+  } catch (thrown) {
+    const ended = await endTransaction(verifications, draft.id, toIdgateError(thrown), request.log);
+    request.authorizationRedirect = { redirectUri, state: record.state, txState: ended?.status ?? 'failed' };
+    throw thrown;
+  }
+}
+
 /** A started transaction, and the hosted page the browser goes to when it waits for the person. */
 interface StartedTransaction {
   readonly transaction: Verification;
   /** Set when the person must enter their identifier for the hinted provider first. */
   readonly identifyPageUrl?: string;
+  /** The code, when it was issued with the transaction's completion. */
+  readonly issuedCode?: string | undefined;
 }
 
 /**
@@ -163,7 +215,7 @@ async function answerTransaction(
   const { config, codes, secrets, clock } = app.idgate;
   const { transaction } = started;
   if (isFinished(transaction)) {
-    const location = await finishedTransactionLocation(transaction, codes, config.issuer);
+    const location = await finishedTransactionLocation(transaction, codes, config.issuer, started.issuedCode);
     logFinished(request, transaction);
     // RFC 6749 §4.1.2: the authorization response is a redirect to the verified redirect_uri.
     return reply.code(302).headers(AUTHORIZATION_RESPONSE_HEADERS).header('location', location).send();

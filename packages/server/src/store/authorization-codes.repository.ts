@@ -4,9 +4,12 @@
  * two concurrent redemptions exactly one wins; a redemption whose bindings all match
  * checks and consumes in that one statement (`UPDATE … RETURNING`).
  */
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './database.js';
-import type { AuthorizationCodesTable } from './schema.js';
+import type { AuthorizationCodesTable, DatabaseSchema } from './schema.js';
+
+/** Where a write runs: the database, or a caller's transaction. */
+export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
 /** A stored authorization code. */
 export interface AuthorizationCodeRecord {
@@ -47,9 +50,9 @@ export class AuthorizationCodesRepository {
     this.#database = database;
   }
 
-  /** Stores a new, unused code. */
-  async insert(record: NewAuthorizationCode, now: Date): Promise<void> {
-    await this.#database.db
+  /** Stores a new, unused code (in `executor`, a caller's transaction, when given). */
+  async insert(record: NewAuthorizationCode, now: Date, executor: Executor = this.#database.db): Promise<void> {
+    await executor
       .insertInto('authorization_codes')
       .values({
         code_hash: record.codeHash,

@@ -20,7 +20,7 @@ import type {
   VerificationActor,
   VerificationEvent,
 } from '../verification/verification.types.js';
-import { webhookEventFor } from '../verification/webhooks/webhook-event.js';
+import { type WebhookSubject, webhookEventFor } from '../verification/webhooks/webhook-event.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
 
@@ -71,6 +71,22 @@ export interface NewVerificationEvent {
   readonly to: TxState;
   readonly statusCode: TxStatusCode | null;
   readonly actor: VerificationActor;
+  /**
+   * The provider and flow type the webhook event names, when they differ from the written
+   * session's (an earlier transition of a session created and started in one write).
+   */
+  readonly webhookSubject?: Pick<WebhookSubject, 'providerId' | 'flowType'>;
+}
+
+/** What a write knows about the session's app, and what else it writes in its transaction. */
+export interface WriteOptions {
+  /**
+   * Whether the app has a webhook URL, as the caller knows it (the outbox rows are written
+   * only then); `undefined`: read the app in the transaction.
+   */
+  readonly webhooks?: boolean;
+  /** Further writes of the same transaction, once the session is written. */
+  readonly also?: (trx: Transaction<DatabaseSchema>, written: StoredVerification) => Promise<void>;
 }
 
 const TERMINAL: readonly TxState[] = [...TERMINAL_TX_STATES];
@@ -85,11 +101,15 @@ export class VerificationsRepository {
     this.#database = database;
   }
 
-  /** Creates a session (version 1) and records its first transitions, in one transaction. */
+  /**
+   * Creates a session (version 1) and records its first transitions, in one transaction
+   * (with `options.also`, when given).
+   */
   async insert(
     record: NewVerification,
     events: readonly NewVerificationEvent[],
     now: Date,
+    options: WriteOptions = {},
   ): Promise<StoredVerification> {
     const timestamp = now.toISOString();
     const row: Insertable<VerificationsTable> = {
@@ -109,17 +129,20 @@ export class VerificationsRepository {
       updated_at: timestamp,
     } as Insertable<VerificationsTable>;
     const inserted = await this.#database.db.transaction().execute(async function insertVerification(trx) {
-      const created = await trx.insertInto('verifications').values(row).returningAll().executeTakeFirstOrThrow();
+      const created = rowToVerification(
+        await trx.insertInto('verifications').values(row).returningAll().executeTakeFirstOrThrow(),
+      );
       if (events.length > 0) {
         await trx
           .insertInto('verification_events')
           .values(events.map((event) => eventRow(record.id, event, timestamp)))
           .execute();
-        await enqueueWebhookEvents(trx, rowToVerification(created), events, now);
+        await enqueueWebhookEvents(trx, created, events, now, options.webhooks);
       }
+      if (options.also) await options.also(trx, created);
       return created;
     });
-    return rowToVerification(inserted);
+    return inserted;
   }
 
   /** A session by id. */
@@ -139,6 +162,7 @@ export class VerificationsRepository {
     changes: VerificationChanges,
     event: NewVerificationEvent | undefined,
     now: Date,
+    options: Pick<WriteOptions, 'webhooks'> = {},
   ): Promise<StoredVerification | undefined> {
     const timestamp = now.toISOString();
     const set: Updateable<VerificationsTable> = {
@@ -160,7 +184,7 @@ export class VerificationsRepository {
           .insertInto('verification_events')
           .values(eventRow(id, event, timestamp))
           .execute();
-        await enqueueWebhookEvents(trx, rowToVerification(updated), [event], now);
+        await enqueueWebhookEvents(trx, rowToVerification(updated), [event], now, options.webhooks);
       }
       return updated;
     });
@@ -189,26 +213,35 @@ export class VerificationsRepository {
 
 /**
  * Writes the webhook events of recorded transitions (in the caller's transaction) when the
- * session's app has a webhook URL; due at once.
+ * session's app has a webhook URL (`webhooks`, or read here when the caller does not know);
+ * due at once.
  */
 async function enqueueWebhookEvents(
   trx: Transaction<DatabaseSchema>,
   verification: StoredVerification,
   events: readonly NewVerificationEvent[],
   now: Date,
+  webhooks: boolean | undefined,
 ): Promise<void> {
-  const app = await trx
-    .selectFrom('apps')
-    .select('webhook_url')
-    .where('client_id', '=', verification.clientId)
-    .executeTakeFirst();
-  if (app?.webhook_url == null) return;
+  if (webhooks === false) return;
+  if (webhooks === undefined) {
+    const app = await trx
+      .selectFrom('apps')
+      .select('webhook_url')
+      .where('client_id', '=', verification.clientId)
+      .executeTakeFirst();
+    if (app?.webhook_url == null) return;
+  }
   const timestamp = now.toISOString();
   await trx
     .insertInto('webhook_events')
     .values(
       events.map(function outboxRow(event) {
-        const webhook = webhookEventFor(verification, event, now);
+        const webhook = webhookEventFor(
+          event.webhookSubject === undefined ? verification : { ...verification, ...event.webhookSubject },
+          event,
+          now,
+        );
         return {
           id: webhook.id,
           client_id: verification.clientId,

@@ -23,6 +23,7 @@
  */
 import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../app.js';
 import type { Environment } from '../config/config.js';
 import { callSignInHook, type SignInHookOutcome } from '../hooks/signin-hook.js';
@@ -31,7 +32,9 @@ import type { FlowType } from '../providers/descriptors.js';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { randomBase62 } from '../security/secrets.js';
 import type { AppRecord } from '../store/apps.repository.js';
+import type { DatabaseSchema } from '../store/schema.js';
 import {
+  type NewVerificationEvent,
   type StoredVerification,
   type VerificationChanges,
   VerificationsRepository,
@@ -57,6 +60,12 @@ export const VERIFICATION_TTL_SECONDS = 600;
 
 /** How often a write that lost a race is decided again before `RESOURCE_CONFLICT`. */
 const MAX_ATTEMPTS = 5;
+
+/** The first event of every session. */
+const CREATED_EVENT: NewVerificationEvent = { from: null, to: 'initiated', statusCode: null, actor: 'app' };
+
+/** An `/authorize` transaction drafted in memory, before it is stored. */
+export type AuthorizationDraft = StoredVerification;
 
 /** The services the verification service uses (as `buildApp` passes them). */
 export type VerificationContext = Omit<AppContext, 'verifications' | 'rateLimits' | 'codes' | 'webhooks'> & {
@@ -161,35 +170,125 @@ export class VerificationService {
 
   // ---------------------------------------------------------------- /authorize
 
-  /** Starts an `/authorize` transaction (`initiated`, {@link AUTHORIZATION_TTL_SECONDS}). */
-  async createAuthorization(app: AppRecord, request: AuthorizationRequestRecord): Promise<Verification> {
+  /**
+   * A new `/authorize` transaction (`initiated`, {@link AUTHORIZATION_TTL_SECONDS}), not
+   * stored yet: {@link createAuthorization} stores it as it is, {@link startAuthorization}
+   * stores it started.
+   */
+  draftAuthorization(app: AppRecord, request: AuthorizationRequestRecord): AuthorizationDraft {
     const now = this.#context.clock();
-    const stored = await this.#repository.insert(
-      {
-        id: newVerificationId(this.#context.config.environment),
-        clientId: app.clientId,
-        environment: this.#context.config.environment,
-        origin: 'authorize',
-        status: 'initiated',
-        statusCode: null,
-        providerId: null,
-        flowType: null,
-        requestedLoa: request.requestedLoa ?? null,
-        achievedLoa: null,
-        requestedClaims: claimsForScopes(request.scope),
-        flowDetails: {},
-        redirectUri: request.redirectUri,
-        authorizationRequest: request,
-        expiresAt: new Date(now.getTime() + AUTHORIZATION_TTL_SECONDS * 1000),
-        verifiedAt: null,
-        userDataCiphertext: null,
-        providerStateCiphertext: null,
-        resultCiphertext: null,
-      },
-      [{ from: null, to: 'initiated', statusCode: null, actor: 'app' }],
-      now,
-    );
+    return {
+      id: newVerificationId(this.#context.config.environment),
+      clientId: app.clientId,
+      environment: this.#context.config.environment,
+      origin: 'authorize',
+      status: 'initiated',
+      statusCode: null,
+      providerId: null,
+      flowType: null,
+      requestedLoa: request.requestedLoa ?? null,
+      achievedLoa: null,
+      requestedClaims: claimsForScopes(request.scope),
+      flowDetails: {},
+      redirectUri: request.redirectUri,
+      authorizationRequest: request,
+      expiresAt: new Date(now.getTime() + AUTHORIZATION_TTL_SECONDS * 1000),
+      verifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+      userDataCiphertext: null,
+      providerStateCiphertext: null,
+      resultCiphertext: null,
+      signInHookState: null,
+      signInHookErrMsg: null,
+      signInHookErrCode: null,
+    };
+  }
+
+  /**
+   * Stores an `/authorize` transaction as drafted (`initiated`, or a new draft of
+   * `request`). `app` is the transaction's app as the caller read it (its webhook URL
+   * decides the outbox rows).
+   */
+  async createAuthorization(
+    app: AppRecord,
+    request: AuthorizationRequestRecord,
+    draft: AuthorizationDraft = this.draftAuthorization(app, request),
+  ): Promise<Verification> {
+    const stored = await this.#repository.insert(draft, [CREATED_EVENT], this.#context.clock(), {
+      webhooks: app.webhookUrl !== null,
+    });
     return toPublic(stored);
+  }
+
+  /**
+   * Stores a drafted `/authorize` transaction already started at `providerId` (as
+   * {@link startProvider} would start it), in one database transaction with its events,
+   * their webhook outbox rows and, when the provider completed it at once (the headless
+   * sandbox path), `whenCompleted`'s writes (the authorization code). The audit trail is
+   * the one the separate steps record: `initiated` (app), then the provider's outcome.
+   *
+   * When the checks refuse, or the provider call throws anything but a provider failure,
+   * the transaction is stored `initiated` and the error thrown (the caller ends it, as
+   * after {@link startProvider}); a provider failure stores it failed, then throws. With
+   * the app's sign-in hook, the result is stored `authenticating` and the hook is called
+   * afterwards (`whenCompleted` is then not used: the caller issues the code itself).
+   *
+   * @throws IdgateError as {@link startProvider} (`PROVIDER_*` with `context.verificationId`)
+   */
+  async startAuthorization(
+    app: AppRecord,
+    draft: AuthorizationDraft,
+    providerId: string,
+    whenCompleted?: (trx: Transaction<DatabaseSchema>, transaction: Verification) => Promise<void>,
+  ): Promise<VerificationResult> {
+    const webhooks = app.webhookUrl !== null;
+    let plan: Plan;
+    try {
+      const prepared = await this.#prepare(app, providerId, {
+        flowType: undefined,
+        requestedLoa: draft.requestedLoa,
+        userData: {},
+        loginHint: draft.authorizationRequest?.loginHint,
+        origin: 'authorize',
+      });
+      const base: VerificationChanges = {
+        providerId: prepared.adapter.descriptor.id,
+        flowType: prepared.flowType,
+        userDataCiphertext: this.#sealOrNull(prepared.userData),
+      };
+      const context = this.#providerContext(draft, prepared, 'initiated', {});
+      plan = await this.#runProvider(draft, base, () => prepared.adapter.start(context), 'throw');
+    } catch (refused) {
+      // As startProvider: the checks leave the transaction initiated.
+      await this.#repository.insert(draft, [CREATED_EVENT], this.#context.clock(), { webhooks });
+      throw refused;
+    }
+    const transition: Transition = plan.write ?? { to: 'initiated', actor: 'app' };
+    checkTransition(draft, transition.to);
+    const statusCode = transition.statusCode ?? null;
+    const events: NewVerificationEvent[] = [
+      // The webhook event of the creation names no provider yet, as when it is stored alone.
+      { ...CREATED_EVENT, webhookSubject: { providerId: null, flowType: null } },
+    ];
+    if (transition.to !== 'initiated') {
+      events.push({ from: 'initiated', to: transition.to, statusCode, actor: transition.actor });
+    }
+    const created = await this.#repository.insert(
+      { ...draft, ...transition.changes, status: transition.to, statusCode },
+      events,
+      this.#context.clock(),
+      {
+        webhooks,
+        ...(transition.to === 'completed' && whenCompleted !== undefined
+          ? { also: (trx, written) => whenCompleted(trx, toPublic(written)) }
+          : {}),
+      },
+    );
+    if (plan.thenThrow) throw plan.thenThrow;
+    if (plan.thenSignInHook) return toPublic(await this.#runSignInHook(created));
+    return toPublic(created);
   }
 
   /**

@@ -15,7 +15,7 @@ import {
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { VerificationResult, VerificationService } from '../../verification/verification.service.js';
 import type { Verification } from '../../verification/verification.types.js';
-import type { AuthorizationCodes } from '../authorization-codes.js';
+import type { AuthorizationCodes, IssueCodeInput } from '../authorization-codes.js';
 import { authorizationSuccessLocation } from '../authorization-response.js';
 
 /** Whether a transaction is over (terminal states never change, SPEC 4.1). */
@@ -31,28 +31,40 @@ function fallbackStatusCode(state: TxState): TxStatusCode {
 }
 
 /**
- * The `Location` for a finished `/authorize` transaction: a new code bound to the
- * request's client, redirect URI, scopes, nonce and PKCE challenge, or the error.
+ * What the code of a completed `/authorize` transaction is bound to: the request's client,
+ * redirect URI, scopes, nonce and PKCE challenge.
+ * @throws TypeError for a transaction that is not an `/authorize` one (a programming error)
+ */
+export function codeInputOf(transaction: Verification): IssueCodeInput {
+  const request = transaction.authorizationRequest;
+  if (request === null) throw new TypeError(`transaction ${transaction.id} is not an /authorize transaction`);
+  return {
+    verificationId: transaction.id,
+    clientId: transaction.clientId,
+    redirectUri: request.redirectUri,
+    scope: request.scope.join(' '),
+    nonce: request.nonce,
+    codeChallenge: request.codeChallenge,
+  };
+}
+
+/**
+ * The `Location` for a finished `/authorize` transaction: a new code bound as
+ * {@link codeInputOf} says (or `issuedCode`, one already issued for it), or the error.
  * @throws TypeError for a transaction that is not a finished `/authorize` one (a programming error)
  */
 export async function finishedTransactionLocation(
   transaction: VerificationResult,
   codes: AuthorizationCodes,
   issuer: string,
+  issuedCode?: string,
 ): Promise<string> {
   const request = transaction.authorizationRequest;
   if (request === null || !isFinished(transaction)) {
     throw new TypeError(`transaction ${transaction.id} is not a finished /authorize transaction`);
   }
   if (transaction.status === 'completed') {
-    const code = await codes.issue({
-      verificationId: transaction.id,
-      clientId: transaction.clientId,
-      redirectUri: request.redirectUri,
-      scope: request.scope.join(' '),
-      nonce: request.nonce,
-      codeChallenge: request.codeChallenge,
-    });
+    const code = issuedCode ?? (await codes.issue(codeInputOf(transaction)));
     return authorizationSuccessLocation({ redirectUri: request.redirectUri, code, state: request.state, issuer });
   }
   // RFC 6749 §4.1.2.1, RFC 9207 and SPEC 2.1: error, status code, tx_state, state, iss
