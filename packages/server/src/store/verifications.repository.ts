@@ -21,6 +21,7 @@ import type {
   VerificationEvent,
 } from '../verification/verification.types.js';
 import { type WebhookSubject, webhookEventFor } from '../verification/webhooks/webhook-event.js';
+import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
 
@@ -93,12 +94,37 @@ const TERMINAL: readonly TxState[] = [...TERMINAL_TX_STATES];
 
 type VerificationRow = Selectable<VerificationsTable>;
 
+/** What a session's verified identity is made of: its result and what the result belongs to. */
+export type StoredVerificationResult = Pick<
+  StoredVerification,
+  'id' | 'clientId' | 'status' | 'providerId' | 'achievedLoa' | 'verifiedAt' | 'updatedAt' | 'resultCiphertext'
+>;
+
+const RESULT_COLUMNS = [
+  'id',
+  'client_id',
+  'status',
+  'provider_id',
+  'achieved_loa',
+  'verified_at',
+  'updated_at',
+  'result_ciphertext',
+] as const;
+
+type ResultRow = Pick<VerificationRow, (typeof RESULT_COLUMNS)[number]>;
+
 /** Sessions and their transitions, on either dialect. */
 export class VerificationsRepository {
   readonly #database: Database;
+  /** `findResult`: on every token and userinfo request, SQL compiled once (see compiled-query.ts). */
+  readonly #findResult: (parameters: unknown[]) => Promise<ResultRow[]>;
 
   constructor(database: Database) {
     this.#database = database;
+    this.#findResult = compileOnce(
+      database.db,
+      database.db.selectFrom('verifications').select(RESULT_COLUMNS).where('id', '=', ''),
+    );
   }
 
   /**
@@ -149,6 +175,25 @@ export class VerificationsRepository {
   async find(id: string): Promise<StoredVerification | undefined> {
     const row = await this.#database.db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : rowToVerification(row);
+  }
+
+  /**
+   * A session's result and what it belongs to, without the rest of the session (the token
+   * endpoint and userinfo read nothing else).
+   */
+  async findResult(id: string): Promise<StoredVerificationResult | undefined> {
+    const [row] = await this.#findResult([id]);
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      clientId: row.client_id,
+      status: row.status,
+      providerId: row.provider_id,
+      achievedLoa: row.achieved_loa,
+      verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
+      updatedAt: new Date(row.updated_at),
+      resultCiphertext: row.result_ciphertext,
+    };
   }
 
   /**

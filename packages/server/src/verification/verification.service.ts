@@ -36,6 +36,7 @@ import type { DatabaseSchema } from '../store/schema.js';
 import {
   type NewVerificationEvent,
   type StoredVerification,
+  type StoredVerificationResult,
   type VerificationChanges,
   VerificationsRepository,
 } from '../store/verifications.repository.js';
@@ -396,7 +397,7 @@ export class VerificationService {
   /** The verified identity of a completed session of that app (for tokens and `/userinfo`). */
   async identityFor(verificationId: string, clientId: string): Promise<VerifiedIdentity | undefined> {
     if (environmentOfVerificationId(verificationId) !== this.#context.config.environment) return undefined;
-    const stored = await this.#repository.find(verificationId);
+    const stored = await this.#repository.findResult(verificationId);
     if (stored === undefined || stored.clientId !== clientId || stored.status !== 'completed') return undefined;
     return this.#identityOf(stored);
   }
@@ -909,7 +910,7 @@ export class VerificationService {
     return record?.settings ?? {};
   }
 
-  #identityOf(stored: StoredVerification): VerifiedIdentity | undefined {
+  #identityOf(stored: StoredVerificationResult): VerifiedIdentity | undefined {
     if (stored.resultCiphertext === null || stored.providerId === null || stored.achievedLoa === null) return undefined;
     const result = JSON.parse(this.#context.secrets.decrypt(stored.resultCiphertext)) as StoredResult;
     return {
