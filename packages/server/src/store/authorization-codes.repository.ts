@@ -4,7 +4,7 @@
  * two concurrent redemptions exactly one wins; a redemption whose bindings all match
  * checks and consumes in that one statement (`UPDATE … RETURNING`).
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { AuthorizationCodesTable, DatabaseSchema } from './schema.js';
 
@@ -45,29 +45,64 @@ export type NewAuthorizationCode = Omit<AuthorizationCodeRecord, 'usedAt' | 'cre
 /** Authorization codes, on either dialect. */
 export class AuthorizationCodesRepository {
   readonly #database: Database;
+  /** The hot statements (one per code flow each), as SQL compiled once. */
+  readonly #insertSql: string;
+  /** `consumeIfBound` for a code issued with a PKCE challenge, and for one issued without. */
+  readonly #consumeWithChallengeSql: string;
+  readonly #consumeWithoutChallengeSql: string;
 
   constructor(database: Database) {
     this.#database = database;
+    const db = database.db;
+    this.#insertSql = db
+      .insertInto('authorization_codes')
+      .values({
+        code_hash: '',
+        verification_id: '',
+        client_id: '',
+        grant_id: '',
+        redirect_uri: '',
+        scope: '',
+        nonce: '',
+        code_challenge: '',
+        expires_at: '',
+        used_at: '',
+        created_at: '',
+      })
+      .compile().sql;
+    const consume = (withChallenge: boolean) =>
+      db
+        .updateTable('authorization_codes')
+        .set({ used_at: '' })
+        .where('code_hash', '=', '')
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', '')
+        .where('client_id', '=', '')
+        .where('redirect_uri', '=', '')
+        .where('code_challenge', withChallenge ? '=' : 'is', withChallenge ? '' : null)
+        .returningAll()
+        .compile().sql;
+    this.#consumeWithChallengeSql = consume(true);
+    this.#consumeWithoutChallengeSql = consume(false);
   }
 
   /** Stores a new, unused code (in `executor`, a caller's transaction, when given). */
   async insert(record: NewAuthorizationCode, now: Date, executor: Executor = this.#database.db): Promise<void> {
-    await executor
-      .insertInto('authorization_codes')
-      .values({
-        code_hash: record.codeHash,
-        verification_id: record.verificationId,
-        client_id: record.clientId,
-        grant_id: record.grantId,
-        redirect_uri: record.redirectUri,
-        scope: record.scope,
-        nonce: record.nonce,
-        code_challenge: record.codeChallenge,
-        expires_at: record.expiresAt.toISOString(),
-        used_at: null,
-        created_at: now.toISOString(),
-      })
-      .execute();
+    // In the order of the compiled statement's columns.
+    const parameters = [
+      record.codeHash,
+      record.verificationId,
+      record.clientId,
+      record.grantId,
+      record.redirectUri,
+      record.scope,
+      record.nonce,
+      record.codeChallenge,
+      record.expiresAt.toISOString(),
+      null,
+      now.toISOString(),
+    ];
+    await executor.executeQuery(CompiledQuery.raw(this.#insertSql, parameters));
   }
 
   /** The code with this hash, if any. */
@@ -92,17 +127,14 @@ export class AuthorizationCodesRepository {
     now: Date,
   ): Promise<AuthorizationCodeRecord | undefined> {
     const at = now.toISOString();
-    const row = await this.#database.db
-      .updateTable('authorization_codes')
-      .set({ used_at: at })
-      .where('code_hash', '=', codeHash)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', at)
-      .where('client_id', '=', binding.clientId)
-      .where('redirect_uri', '=', binding.redirectUri)
-      .where('code_challenge', binding.codeChallenge === null ? 'is' : '=', binding.codeChallenge)
-      .returningAll()
-      .executeTakeFirst();
+    // On every code redemption: SQL compiled once, parameters in its placeholders' order.
+    const parameters = [at, codeHash, at, binding.clientId, binding.redirectUri];
+    const sql = binding.codeChallenge === null ? this.#consumeWithoutChallengeSql : this.#consumeWithChallengeSql;
+    if (binding.codeChallenge !== null) parameters.push(binding.codeChallenge);
+    const { rows } = await this.#database.db.executeQuery<Selectable<AuthorizationCodesTable>>(
+      CompiledQuery.raw(sql, parameters),
+    );
+    const [row] = rows;
     return row === undefined ? undefined : rowToCode(row);
   }
 

@@ -12,7 +12,14 @@
  * event are stored together or not at all (delivery: `verification/webhooks/`).
  */
 import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
+import {
+  type Compilable,
+  CompiledQuery,
+  type Insertable,
+  type Selectable,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import type { FlowType } from '../providers/descriptors.js';
 import type {
   AuthorizationRequestRecord,
@@ -113,18 +120,77 @@ const RESULT_COLUMNS = [
 
 type ResultRow = Pick<VerificationRow, (typeof RESULT_COLUMNS)[number]>;
 
+/** Every column of a session, in the order of the compiled insert's parameters. */
+const VERIFICATION_COLUMNS = [
+  'id',
+  'client_id',
+  'environment',
+  'origin',
+  'status',
+  'status_code',
+  'provider_id',
+  'flow_type',
+  'requested_loa',
+  'achieved_loa',
+  'requested_claims',
+  'flow_details',
+  'user_data_ciphertext',
+  'provider_state_ciphertext',
+  'result_ciphertext',
+  'authorization_request',
+  'redirect_uri',
+  'expires_at',
+  'verified_at',
+  'version',
+  'created_at',
+  'updated_at',
+  'signin_hook_state',
+  'signin_hook_err_msg',
+  'signin_hook_err_code',
+] as const satisfies readonly (keyof VerificationsTable)[];
+
+/** Every column of an event row but its generated id, in the order of the compiled insert's parameters. */
+const EVENT_COLUMNS = ['verification_id', 'from_status', 'to_status', 'status_code', 'actor', 'at'] as const;
+
+/** A session is created with this many events at most through SQL compiled once (more: built per call). */
+const COMPILED_EVENT_COUNTS = 2;
+
+/** The SQL text of a query, compiled once (parameters then given in the order of its placeholders). */
+function sqlOf(query: Compilable<unknown>): string {
+  return query.compile().sql;
+}
+
+/** A row with a placeholder for every column (only the compiled SQL text is kept). */
+function templateRow<Column extends string>(columns: readonly Column[]): Record<Column, string> {
+  return Object.fromEntries(columns.map((column) => [column, ''])) as Record<Column, string>;
+}
+
 /** Sessions and their transitions, on either dialect. */
 export class VerificationsRepository {
   readonly #database: Database;
   /** `findResult`: on every token and userinfo request, SQL compiled once (see compiled-query.ts). */
   readonly #findResult: (parameters: unknown[]) => Promise<ResultRow[]>;
 
+  /** `insert`: the session, and its first 1 or 2 events, as SQL compiled once. */
+  readonly #insertSql: string;
+  readonly #insertEventsSql: string[] = [];
+
   constructor(database: Database) {
     this.#database = database;
-    this.#findResult = compileOnce(
-      database.db,
-      database.db.selectFrom('verifications').select(RESULT_COLUMNS).where('id', '=', ''),
+    const db = database.db;
+    this.#findResult = compileOnce(db, db.selectFrom('verifications').select(RESULT_COLUMNS).where('id', '=', ''));
+    this.#insertSql = sqlOf(
+      db
+        .insertInto('verifications')
+        .values(templateRow(VERIFICATION_COLUMNS) as unknown as Insertable<VerificationsTable>)
+        .returningAll(),
     );
+    for (let count = 1; count <= COMPILED_EVENT_COUNTS; count++) {
+      const rows = Array.from({ length: count }, () => templateRow(EVENT_COLUMNS));
+      this.#insertEventsSql[count] = sqlOf(
+        db.insertInto('verification_events').values(rows as unknown as Insertable<VerificationEventsTable>[]),
+      );
+    }
   }
 
   /**
@@ -154,17 +220,23 @@ export class VerificationsRepository {
       created_at: timestamp,
       updated_at: timestamp,
     } as Insertable<VerificationsTable>;
+    // On every /authorize: SQL compiled once, every column given (null where unset).
+    const rowParameters = VERIFICATION_COLUMNS.map((column) => row[column] ?? null);
+    const eventRows = events.map((event) => eventRow(record.id, event, timestamp));
+    const insertSql = this.#insertSql;
+    const insertEventsSql = this.#insertEventsSql[eventRows.length];
     const inserted = await this.#database.db.transaction().execute(async function insertVerification(trx) {
-      const created = rowToVerification(
-        await trx.insertInto('verifications').values(row).returningAll().executeTakeFirstOrThrow(),
-      );
-      if (events.length > 0) {
-        await trx
-          .insertInto('verification_events')
-          .values(events.map((event) => eventRow(record.id, event, timestamp)))
-          .execute();
-        await enqueueWebhookEvents(trx, created, events, now, options.webhooks);
+      const { rows } = await trx.executeQuery<VerificationRow>(CompiledQuery.raw(insertSql, rowParameters));
+      const [createdRow] = rows;
+      if (createdRow === undefined) throw new TypeError(`insert of verification ${record.id} returned no row`);
+      const created = rowToVerification(createdRow);
+      if (insertEventsSql !== undefined) {
+        const eventParameters = eventRows.flatMap((event) => EVENT_COLUMNS.map((column) => event[column] ?? null));
+        await trx.executeQuery(CompiledQuery.raw(insertEventsSql, eventParameters));
+      } else if (eventRows.length > 0) {
+        await trx.insertInto('verification_events').values(eventRows).execute();
       }
+      if (events.length > 0) await enqueueWebhookEvents(trx, created, events, now, options.webhooks);
       if (options.also) await options.also(trx, created);
       return created;
     });
