@@ -12,6 +12,8 @@
  *   discovery      GET /.well-known/openid-configuration
  *   jwks           GET /jwks
  *   flow           GET /authorize (headless mock-redirect) → POST /token → GET /userinfo, ES256
+ *   start-provider the service calls behind a hosted page's provider start: createAuthorization,
+ *                  then startProvider (mock-redirect, a test identity), no HTTP
  *
  *   node bench/hot-paths.mjs [--dist DIR] [--iterations 4000] [--rounds 5] [--only token,flow]
  *
@@ -166,13 +168,28 @@ const targets = {
     expect(await app.inject({ method: 'GET', url: '/.well-known/openid-configuration' }), 200, 'discovery'),
   jwks: async () => expect(await app.inject({ method: 'GET', url: '/jwks' }), 200, 'jwks'),
   flow,
+  'start-provider': async () => {
+    // The service calls behind a hosted page's provider start (not the headless path):
+    // create the transaction, then start mock-redirect with a test identity.
+    const client = await app.idgate.apps.getCached(flowApp.app.clientId);
+    const transaction = await app.idgate.verifications.createAuthorization(client, {
+      responseType: 'code',
+      redirectUri: REDIRECT_URI,
+      scope: ['openid'],
+      state: 'bench',
+    });
+    const started = await app.idgate.verifications.startProvider(transaction.id, 'mock-redirect', {
+      loginHint: 'success',
+    });
+    if (started.status !== 'completed') throw new Error(`start-provider: ${started.status}`);
+  },
 };
 
 const results = {};
 for (const [name, run] of Object.entries(targets)) {
   if (only && !only.includes(name)) continue;
   // The flow is about twenty times the work of one request.
-  const count = name === 'flow' ? Math.max(1, Math.round(iterations / 10)) : iterations;
+  const count = name === 'flow' || name === 'start-provider' ? Math.max(1, Math.round(iterations / 10)) : iterations;
   for (let i = 0; i < Math.min(count, 500); i++) await run(); // warm-up
   const cpu = [];
   const wall = [];
@@ -188,7 +205,7 @@ for (const [name, run] of Object.entries(targets)) {
   results[name] = { cpuMedian: median(cpu), cpuMin: cpu[0], wallMedian: median(wall) };
   const fmt = (value) => value.toFixed(1).padStart(7);
   console.log(
-    `${name.padEnd(15)} µs/${name === 'flow' ? 'flow' : 'req '}  CPU median ${fmt(results[name].cpuMedian)}  min ${fmt(results[name].cpuMin)}   wall median ${fmt(results[name].wallMedian)}`,
+    `${name.padEnd(15)} µs/${name === 'flow' ? 'flow' : name === 'start-provider' ? 'call' : 'req '}  CPU median ${fmt(results[name].cpuMedian)}  min ${fmt(results[name].cpuMin)}   wall median ${fmt(results[name].wallMedian)}`,
   );
 }
 

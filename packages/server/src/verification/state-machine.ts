@@ -77,12 +77,17 @@ export class VerificationStateMachine {
    * Applies a transition to the session as it was read. Returns the session as written,
    * or `undefined` when another request changed it since it was read (read it again and
    * decide anew). A transition to the same, non-terminal state writes its changes without
-   * recording an event.
+   * recording an event. `webhooks`: whether the app has a webhook URL, when the caller
+   * knows (else the write reads the app).
    *
    * @throws IdgateError `SESSION_INVALID_STATUS_TRANSITION` for a refused transition
    * @throws TypeError for a status code that does not fit the state (a programming error)
    */
-  async apply(current: StoredVerification, transition: Transition): Promise<StoredVerification | undefined> {
+  async apply(
+    current: StoredVerification,
+    transition: Transition,
+    webhooks?: boolean,
+  ): Promise<StoredVerification | undefined> {
     checkTransition(current, transition.to);
     checkStatusCode(transition);
     const statusChanges = transition.to !== current.status;
@@ -93,6 +98,13 @@ export class VerificationStateMachine {
     const event = statusChanges
       ? { from: current.status, to: transition.to, statusCode, actor: transition.actor }
       : undefined;
-    return this.#repository.update(current.id, current.version, changes, event, this.#clock());
+    return this.#repository.update(
+      current.id,
+      current.version,
+      changes,
+      event,
+      this.#clock(),
+      webhooks === undefined ? {} : { webhooks },
+    );
   }
 }

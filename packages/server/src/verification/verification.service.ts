@@ -112,6 +112,8 @@ interface Plan {
   readonly thenThrow?: IdgateError;
   /** Once the write succeeded, call the app's sign-in hook and write its outcome. */
   readonly thenSignInHook?: true;
+  /** Whether the app has a webhook URL, when the operation read the app anyway (else the write reads it). */
+  readonly webhooks?: boolean;
 }
 
 /** Which not-found error a look-up raises. */
@@ -323,7 +325,9 @@ export class VerificationService {
       }
       // The provider already verified the user; the sign-in hook decides now.
       if (isSignInHookPending(current)) return {};
-      const app = await this.#context.apps.get(current.clientId);
+      // From the app cache: only its client id is used to check the provider (read afresh),
+      // and its webhook URL, as on every /authorize, for the outbox rows of this write.
+      const app = await this.#context.apps.getCached(current.clientId);
       const loginHint = input.loginHint ?? current.authorizationRequest?.loginHint;
       const prepared = await this.#prepare(app, providerId, {
         flowType: input.flowType,
@@ -338,7 +342,8 @@ export class VerificationService {
         flowType: prepared.flowType,
         userDataCiphertext: this.#sealOrNull(prepared.userData),
       };
-      return this.#runProvider(current, base, () => prepared.adapter.start(context), 'throw');
+      const plan = await this.#runProvider(current, base, () => prepared.adapter.start(context), 'throw');
+      return { ...plan, webhooks: app.webhookUrl !== null };
     });
     return toPublic(stored);
   }
@@ -556,7 +561,7 @@ export class VerificationService {
         if (plan.thenThrow) throw plan.thenThrow;
         return current;
       }
-      const written = await this.#machine.apply(current, plan.write);
+      const written = await this.#machine.apply(current, plan.write, plan.webhooks);
       if (written === undefined) continue;
       if (plan.thenThrow) throw plan.thenThrow;
       if (plan.thenSignInHook) return this.#runSignInHook(written);
