@@ -61,7 +61,10 @@ function benchSecret() {
 }
 
 async function startIdgate(logLevel) {
-  const dist = new URL('../packages/server/dist/', import.meta.url);
+  // IDGATE_BENCH_DIST: another build of the server (to compare two commits in the same conditions).
+  const dist = process.env.IDGATE_BENCH_DIST
+    ? pathToFileURL(`${path.resolve(process.env.IDGATE_BENCH_DIST)}/`)
+    : new URL('../packages/server/dist/', import.meta.url);
   const { buildApp } = await import(new URL('app.js', dist).href);
   const { loadConfig } = await import(new URL('config/config.js', dist).href);
   const { openDatabase } = await import(new URL('store/database.js', dist).href);
