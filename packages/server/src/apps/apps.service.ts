@@ -306,6 +306,21 @@ export class AppsService {
     return { descriptor, record: record && this.#openSettings(record) };
   }
 
+  /**
+   * A provider's settings for an app the caller already holds (no read of the app itself;
+   * secret settings decrypted), or `undefined` when the app has none for it.
+   */
+  async providerRecordOf(app: AppRecord, providerId: string): Promise<AppProviderRecord | undefined> {
+    const record = await this.#repository.findProvider(app.clientId, providerId);
+    return record && this.#openSettings(record);
+  }
+
+  /** Every provider's settings for an app the caller already holds (no read of the app itself). */
+  async providerRecordsOf(app: AppRecord): Promise<readonly AppProviderRecord[]> {
+    const records = await this.#repository.listProviders(app.clientId);
+    return records.map((record) => this.#openSettings(record));
+  }
+
   /** Every provider's settings for an app. */
   async listProviders(clientId: string): Promise<readonly AppProviderRecord[]> {
     await this.get(clientId);

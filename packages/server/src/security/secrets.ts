@@ -110,7 +110,7 @@ export class SecretBox {
 
   /** Encrypts with AES-256-GCM: `v1.<iv>.<ciphertext>.<tag>`, base64url. */
   encrypt(plaintext: string): string {
-    const iv = randomBytes(12);
+    const iv = pooledRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#encryptionKey, iv);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return ['v1', iv, ciphertext, cipher.getAuthTag()]

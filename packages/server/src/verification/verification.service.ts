@@ -154,7 +154,7 @@ export class VerificationService {
         context: { providerId: shown },
       });
     }
-    const { record } = await this.#context.apps.getProvider(app.clientId, providerId);
+    const record = await this.#context.apps.providerRecordOf(app, providerId);
     if (!record?.enabled) {
       throw new IdgateError('PROVIDER_NOT_ENABLED', {
         detail: `Provider ${providerId} is not enabled for this app; enable it with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`,
@@ -166,7 +166,7 @@ export class VerificationService {
 
   /** The providers offered here that are enabled for the app, in registry order. */
   async providersFor(app: AppRecord): Promise<readonly ProviderAdapter[]> {
-    const records = await this.#context.apps.listProviders(app.clientId);
+    const records = await this.#context.apps.providerRecordsOf(app);
     const enabled = new Set(records.filter((record) => record.enabled).map((record) => record.providerId));
     return this.#registry.all().filter((adapter) => enabled.has(adapter.descriptor.id));
   }
