@@ -91,7 +91,12 @@ async function openSqlite(file: string): Promise<Database> {
       try {
         // busy_timeout first, so that switching to WAL waits for a concurrent opener.
         handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-        handle.pragma('journal_mode = WAL');
+        // Switching a fresh file to WAL can answer SQLITE_BUSY at once, without the busy
+        // handler, while another process holds the file (seen with several processes
+        // migrating one new file): retry it within the busy timeout.
+        await retryWhileBusy(function switchToWal() {
+          handle.pragma('journal_mode = WAL');
+        });
         // With WAL, NORMAL keeps the database consistent and durable across process crashes;
         // only a power loss can drop the last commits. FULL would fsync on every commit.
         handle.pragma('synchronous = NORMAL');
@@ -150,4 +155,19 @@ function wrap(kind: 'sqlite' | 'postgres', dialect: Dialect): Database {
       await db.destroy();
     },
   };
+}
+
+/** Runs `step` again while SQLite answers SQLITE_BUSY, for at most the busy timeout. */
+async function retryWhileBusy(step: () => void): Promise<void> {
+  const giveUpAt = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      step();
+      return;
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() + wait > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
