@@ -145,7 +145,10 @@ describe.each(TEST_DATABASE_KINDS)('/token errors on %s', (kind) => {
     });
 
     it('answers a wrong secret with AUTH_INVALID_CREDENTIALS (invalid_client 401)', async () => {
-      const wrong = { ...client, clientSecret: `${client.clientSecret.slice(0, -4)}XXXX` };
+      const wrong = {
+        ...client,
+        clientSecret: `${client.clientSecret.slice(0, -4)}${client.clientSecret.endsWith('XXXX') ? 'YYYY' : 'XXXX'}`,
+      };
       const basic = await postForm(t, '/token', { grant_type: 'client_credentials' }, viaBasic(wrong));
       const body = expectOAuthError(basic, 'AUTH_INVALID_CREDENTIALS', { basicChallenge: true });
       expect(body.error).toBe('invalid_client');
