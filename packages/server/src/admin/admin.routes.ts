@@ -2,7 +2,6 @@
  * The admin API (SPEC 4.3): apps, their credentials and their provider settings.
  * Bearer admin key; problem+json errors with Bearer challenges.
  */
-import type { ErrorCode } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
 import {
   ClientIdParams,
@@ -14,28 +13,10 @@ import {
   UpdateAppBody,
 } from '../apps/app-schemas.js';
 import { etagFor } from '../http/etag.js';
-import type { RouteContract } from '../http/route-contract.js';
 import { registerWebhookDeliveryRoutes } from '../verification/webhooks/webhook-deliveries.routes.js';
 import { authenticateAdmin } from './admin-auth.js';
+import { adminRouteContract } from './admin-contract.js';
 import { appProviderView, appView } from './app-view.js';
-
-const JSON_ONLY = ['application/json'] as const;
-const JSON_BODIES = ['application/json', 'application/merge-patch+json'] as const;
-const AUTH_ERRORS: readonly ErrorCode[] = ['AUTH_MISSING_CREDENTIALS', 'AUTH_INVALID_CREDENTIALS'];
-
-function contract(summary: string, errors: readonly ErrorCode[], withBody = false): { idgate: RouteContract } {
-  return {
-    idgate: {
-      surface: 'bearer',
-      realm: 'idgate-admin',
-      produces: JSON_ONLY,
-      ...(withBody ? { consumes: JSON_BODIES } : {}),
-      errors: [...AUTH_ERRORS, ...errors],
-      summary,
-      tag: 'admin',
-    },
-  };
-}
 
 /** Registers `/admin/v1/…`. */
 export function registerAdminRoutes(app: FastifyInstance): void {
@@ -51,7 +32,11 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps',
         {
           schema: { body: CreateAppBody },
-          config: contract('Create an app', ['VALIDATION_MISSING_PARAMETER', 'VALIDATION_INVALID_PARAMETER'], true),
+          config: adminRouteContract(
+            'Create an app',
+            ['VALIDATION_MISSING_PARAMETER', 'VALIDATION_INVALID_PARAMETER'],
+            true,
+          ),
         },
         async function createApp(request, reply) {
           const created = await apps.create(request.body);
@@ -71,7 +56,10 @@ export function registerAdminRoutes(app: FastifyInstance): void {
 
       admin.get<{ Querystring: ListAppsQuery }>(
         '/apps',
-        { schema: { querystring: ListAppsQuery }, config: contract('List apps', ['VALIDATION_INVALID_PARAMETER']) },
+        {
+          schema: { querystring: ListAppsQuery },
+          config: adminRouteContract('List apps', ['VALIDATION_INVALID_PARAMETER']),
+        },
         async function listApps(request) {
           const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
           const page = await apps.list(limit, request.query.after);
@@ -81,7 +69,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
 
       admin.get<{ Params: ClientIdParams }>(
         '/apps/:clientId',
-        { schema: { params: ClientIdParams }, config: contract('Read an app', ['RESOURCE_NOT_FOUND']) },
+        { schema: { params: ClientIdParams }, config: adminRouteContract('Read an app', ['RESOURCE_NOT_FOUND']) },
         async function getApp(request, reply) {
           request.logContext.clientId = request.params.clientId;
           const found = await apps.get(request.params.clientId);
@@ -94,7 +82,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps/:clientId',
         {
           schema: { params: ClientIdParams, body: UpdateAppBody },
-          config: contract(
+          config: adminRouteContract(
             'Update an app (JSON merge patch; If-Match)',
             [
               'VALIDATION_MISSING_PARAMETER',
@@ -118,7 +106,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps/:clientId',
         {
           schema: { params: ClientIdParams },
-          config: contract('Delete an app', ['RESOURCE_NOT_FOUND', 'RESOURCE_PRECONDITION_FAILED']),
+          config: adminRouteContract('Delete an app', ['RESOURCE_NOT_FOUND', 'RESOURCE_PRECONDITION_FAILED']),
         },
         async function deleteApp(request, reply) {
           request.logContext.clientId = request.params.clientId;
@@ -136,7 +124,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
             request.body ??= {};
             done();
           },
-          config: contract(
+          config: adminRouteContract(
             'Rotate the client secret (the old one stays valid for a grace period)',
             ['RESOURCE_NOT_FOUND', 'VALIDATION_INVALID_PARAMETER', 'VALIDATION_UNPROCESSABLE', 'RESOURCE_CONFLICT'],
             true,
@@ -158,7 +146,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps/:clientId/hook-secret',
         {
           schema: { params: ClientIdParams },
-          config: contract('Rotate the hook secret', ['RESOURCE_NOT_FOUND', 'RESOURCE_CONFLICT'], true),
+          config: adminRouteContract('Rotate the hook secret', ['RESOURCE_NOT_FOUND', 'RESOURCE_CONFLICT'], true),
         },
         async function rotateHookSecret(request, reply) {
           request.logContext.clientId = request.params.clientId;
@@ -172,7 +160,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps/:clientId/providers',
         {
           schema: { params: ClientIdParams },
-          config: contract("List an app's provider settings", ['RESOURCE_NOT_FOUND']),
+          config: adminRouteContract("List an app's provider settings", ['RESOURCE_NOT_FOUND']),
         },
         async function listAppProviders(request) {
           request.logContext.clientId = request.params.clientId;
@@ -185,7 +173,10 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps/:clientId/providers/:providerId',
         {
           schema: { params: ProviderParams },
-          config: contract("Read a provider's settings for an app", ['RESOURCE_NOT_FOUND', 'PROVIDER_NOT_FOUND']),
+          config: adminRouteContract("Read a provider's settings for an app", [
+            'RESOURCE_NOT_FOUND',
+            'PROVIDER_NOT_FOUND',
+          ]),
         },
         async function getAppProvider(request, reply) {
           const { clientId, providerId } = request.params;
@@ -200,7 +191,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         '/apps/:clientId/providers/:providerId',
         {
           schema: { params: ProviderParams, body: PutProviderBody },
-          config: contract(
+          config: adminRouteContract(
             'Enable, disable or configure a provider for an app',
             [
               'VALIDATION_MISSING_PARAMETER',

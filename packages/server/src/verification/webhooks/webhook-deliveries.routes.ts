@@ -8,16 +8,12 @@
  * - `POST /webhook-deliveries/{eventId}/redeliver` — schedule it again now, as a new
  *   series of attempts (`202`).
  */
-import { type ErrorCode, IdgateError } from '@idgate/errors';
+import { IdgateError } from '@idgate/errors';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { RouteContract } from '../../http/route-contract.js';
+import { adminRouteContract } from '../../admin/admin-contract.js';
 import { StringEnum } from '../../http/schema-helpers.js';
 import type { WebhookAttemptRecord, WebhookEventRecord } from './webhook-events.repository.js';
-
-const JSON_ONLY = ['application/json'] as const;
-const JSON_BODIES = ['application/json', 'application/merge-patch+json'] as const;
-const AUTH_ERRORS: readonly ErrorCode[] = ['AUTH_MISSING_CREDENTIALS', 'AUTH_INVALID_CREDENTIALS'];
 
 /** `GET /admin/v1/apps/{clientId}/webhook-deliveries` path and query. */
 export const DeliveryListParams = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -33,20 +29,6 @@ export type DeliveryListQuery = Static<typeof DeliveryListQuery>;
 /** `…/webhook-deliveries/{eventId}` path. */
 export const DeliveryParams = Type.Object({ eventId: Type.String({ minLength: 1, maxLength: 128 }) });
 export type DeliveryParams = Static<typeof DeliveryParams>;
-
-function contract(summary: string, errors: readonly ErrorCode[], withBody = false): { idgate: RouteContract } {
-  return {
-    idgate: {
-      surface: 'bearer',
-      realm: 'idgate-admin',
-      produces: JSON_ONLY,
-      ...(withBody ? { consumes: JSON_BODIES } : {}),
-      errors: [...AUTH_ERRORS, ...errors],
-      summary,
-      tag: 'admin',
-    },
-  };
-}
 
 /** One event in the delivery log. */
 export function deliveryView(event: WebhookEventRecord) {
@@ -102,7 +84,7 @@ export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
     '/apps/:clientId/webhook-deliveries',
     {
       schema: { params: DeliveryListParams, querystring: DeliveryListQuery },
-      config: contract("List an app's webhook deliveries (newest first)", [
+      config: adminRouteContract("List an app's webhook deliveries (newest first)", [
         'RESOURCE_NOT_FOUND',
         'VALIDATION_INVALID_PARAMETER',
       ]),
@@ -131,7 +113,7 @@ export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
     '/webhook-deliveries/:eventId',
     {
       schema: { params: DeliveryParams },
-      config: contract('Read a webhook delivery with its attempts', ['RESOURCE_NOT_FOUND']),
+      config: adminRouteContract('Read a webhook delivery with its attempts', ['RESOURCE_NOT_FOUND']),
     },
     async function getWebhookDelivery(request) {
       const event = await findEvent(request.params.eventId);
@@ -149,7 +131,7 @@ export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
     '/webhook-deliveries/:eventId/redeliver',
     {
       schema: { params: DeliveryParams },
-      config: contract('Deliver a webhook event again', ['RESOURCE_NOT_FOUND'], true),
+      config: adminRouteContract('Deliver a webhook event again', ['RESOURCE_NOT_FOUND'], true),
     },
     async function redeliverWebhook(request, reply) {
       const event = await findEvent(request.params.eventId);
