@@ -51,6 +51,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'The `client_id` is misspelled, belongs to a deleted app, or was registered in the other environment.',
       'The app has been disabled by an administrator.',
       'The client used an authentication method the app does not allow, for example `client_secret_post` when only `client_secret_basic` is allowed, or `none` for a confidential client.',
+      'The client sent a client assertion (`private_key_jwt`, `client_secret_jwt`), which idgate does not offer yet.',
     ],
     fixes: [
       'Check that the app exists with `GET /admin/v1/apps/{clientId}` in the environment you are calling.',
@@ -494,7 +495,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
   SYSTEM_UNSUPPORTED_MODE: {
     description: 'The requested mode or feature is not supported.',
     causes: [
-      'A feature that is planned but not yet available was requested, such as `private_key_jwt` client authentication.',
+      'A feature that is planned but not yet available was requested.',
       'The request used an HTTP method that idgate implements on no route (for example `PROPFIND` or `QUERY`; RFC 9110 §15.6.2).',
       'A deprecated mode was requested.',
       'The feature is not available in this environment or deployment.',
