@@ -5,8 +5,10 @@
  *                                                     rate limits off, with the bench's apps
  *   node bench/oidc-servers.mjs oidc-provider         oidc-provider 9 (npm), one confidential
  *                                                     client_credentials client, opaque tokens
- *   node bench/oidc-servers.mjs bare '<routes JSON>'  a bare Fastify 5 app, one GET route per
- *                                                     `{ path, bytes, contentType }`
+ *   node bench/oidc-servers.mjs bare '<routes JSON>'  a bare Fastify 5 app, one route per
+ *                                                     `{ path, bytes, contentType, method?,
+ *                                                     status?, headers? }` (GET 200 by default;
+ *                                                     a POST route parses a form body only)
  *
  * Listens on 127.0.0.1 port 0, reports `{ ready, port, ... }` to the parent over IPC (with
  * the credentials the parent needs), and exits on SIGTERM/SIGINT or when the parent goes
@@ -17,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse as parseForm } from 'node:querystring';
 import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 
@@ -185,9 +188,24 @@ async function startOidcProvider() {
   };
 }
 
+/**
+ * A bare Fastify app: per route spec `{ path, bytes, contentType, method = 'GET',
+ * status = 200, headers = {} }`, a route that does nothing but answer `status` with the
+ * given headers and a padded JSON body of exactly `bytes` bytes and `contentType`. A POST
+ * route's form body (`application/x-www-form-urlencoded`) is parsed with
+ * `node:querystring` before the handler runs, as any form endpoint's would be; nothing
+ * else is done with it.
+ */
 async function startBare(routesJson) {
   const routes = JSON.parse(routesJson);
   const app = Fastify({ logger: false });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    function formBody(_request, body, done) {
+      done(null, parseForm(body));
+    },
+  );
   for (const route of routes) {
     // A JSON object whose serialization is exactly `bytes` long, serialized per request,
     // sent as a Buffer with exactly the given content type (for a string or an object
@@ -196,8 +214,18 @@ async function startBare(routesJson) {
     const padding = route.bytes - Buffer.byteLength(JSON.stringify(base));
     if (padding < 0) throw new Error(`cannot pad a body to ${route.bytes} bytes`);
     const body = { ...base, pad: 'x'.repeat(padding) };
-    app.get(route.path, function bare(_request, reply) {
-      return reply.type(route.contentType).send(Buffer.from(JSON.stringify(body)));
+    const status = route.status ?? 200;
+    const headers = route.headers ?? {};
+    app.route({
+      method: route.method ?? 'GET',
+      url: route.path,
+      handler: function bare(_request, reply) {
+        return reply
+          .code(status)
+          .headers(headers)
+          .type(route.contentType)
+          .send(Buffer.from(JSON.stringify(body)));
+      },
     });
   }
   close = async () => {

@@ -6,11 +6,13 @@
  *   node bench/oidc.mjs [--duration 8] [--warmup 2] [--connections 50] [--pipelining 1]
  *                       [--rounds 2] [--flow-workers 50] [--flow-client http|fetch]
  *                       [--only token,invalid-secret,introspect,discovery,jwks,flow-es256,flow-rs256]
- *                       [--server idgate|oidc-provider] [--check] [--log-level warn]
+ *                       [--server idgate|oidc-provider] [--check] [--no-ceiling] [--log-level warn]
  *                       [--cpu-prof DIR] [--idgate-node-arg=... ...] [--out bench/results/oidc.json]
  *
  * Needs the built server (`npm run build`; `npm run bench:oidc` does both). Starts idgate,
- * oidc-provider and a bare Fastify app in child processes (bench/oidc-servers.mjs), checks
+ * oidc-provider and a bare Fastify app in child processes (bench/oidc-servers.mjs); beside
+ * each POST target the bare app has a POST route that parses the same form and answers
+ * idgate's status, headers and body size: the ceiling a Fastify server reaches here. Checks
  * that every target answers as expected (a target that does not is skipped and reported),
  * then loads the targets one after another with autocannon on 127.0.0.1 and runs the code
  * flow with its own loop of concurrent workers. Prints a table and the goals, writes the
@@ -50,6 +52,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string', default: GROUPS.join(',') },
     server: { type: 'string' },
     check: { type: 'boolean', default: false },
+    'no-ceiling': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
     'cpu-prof': { type: 'string' },
     'idgate-node-arg': { type: 'string', multiple: true, default: [] },
@@ -62,7 +65,8 @@ if (flags.help) {
     'usage: node bench/oidc.mjs [--duration s] [--warmup s] [--connections n] [--pipelining n] [--rounds n]\n' +
       '                           [--flow-workers n] [--flow-client http|fetch] [--login-hint hint]\n' +
       `                           [--only ${GROUPS.join(',')}]\n` +
-      '                           [--server idgate|oidc-provider] [--check] [--log-level warn|silent|...]\n' +
+      '                           [--server idgate|oidc-provider] [--check] [--no-ceiling]\n' +
+      '                           [--log-level warn|silent|...]\n' +
       '                           [--cpu-prof DIR] [--idgate-node-arg=<node flag> ...] [--out FILE]\n',
   );
   process.exit(0);
@@ -92,6 +96,7 @@ const settings = {
   loginHint: flags['login-hint'],
   only,
   server: flags.server ?? 'all',
+  ceiling: !flags['no-ceiling'],
   logLevel: flags['log-level'],
   idgateNodeArgs: flags['idgate-node-arg'],
 };
@@ -237,97 +242,113 @@ function snippet(text) {
 // ---------------------------------------------------------------------------------------
 // Targets loaded with autocannon
 
+/** The POST groups, compared with oidc-provider, each with a bare ceiling route. */
+const POST_GROUPS = ['token', 'invalid-secret', 'introspect'];
+
+/**
+ * The request of a POST group to one server: `{ path, headers, body }`. The bare ceiling
+ * route of the group receives idgate's request (headers and form body) unchanged.
+ */
+function postRequest(group, side, token = undefined) {
+  const { clientId, clientSecret } = side.clients.rest;
+  const tokenPath = side.paths?.token ?? '/token';
+  const headers = (secret) => ({ authorization: basic(clientId, secret), 'content-type': FORM });
+  const tokenBody = form({ grant_type: 'client_credentials', scope: REST_SCOPE });
+  if (group === 'token') return { path: tokenPath, headers: headers(clientSecret), body: tokenBody };
+  if (group === 'invalid-secret') {
+    return { path: tokenPath, headers: headers(`${clientSecret.slice(0, -4)}XXXX`), body: tokenBody };
+  }
+  return { path: side.paths?.introspect ?? '/introspect', headers: headers(clientSecret), body: form({ token }) };
+}
+
+/** What a POST group's targets are called after the path, their status and their check. */
+const POST_TARGETS = {
+  token: {
+    suffix: 'client_credentials',
+    status: 200,
+    check: (response, json) =>
+      typeof json?.access_token !== 'string'
+        ? 'no access_token'
+        : json.token_type?.toLowerCase() !== 'bearer'
+          ? `token_type ${json.token_type}`
+          : json.access_token.split('.').length === 3
+            ? 'the access token is a JWT, expected an opaque token'
+            : (response.headers.get('cache-control') ?? '').includes('no-store')
+              ? undefined
+              : 'no Cache-Control: no-store',
+  },
+  'invalid-secret': {
+    suffix: 'wrong secret',
+    status: 401,
+    check: (response, json) =>
+      json?.error !== 'invalid_client'
+        ? `error ${json?.error}`
+        : /^Basic /.test(response.headers.get('www-authenticate') ?? '')
+          ? undefined
+          : 'no WWW-Authenticate: Basic',
+  },
+  introspect: {
+    suffix: '(active token)',
+    status: 200,
+    check: (_response, json, clientId) =>
+      json?.active !== true
+        ? `active ${json?.active}`
+        : json.client_id !== clientId
+          ? `client_id ${json.client_id}`
+          : undefined,
+  },
+};
+
 /**
  * The autocannon targets of the selected groups. Each: `group`, `server`, `name`,
  * `request` (url, method, headers, body), `status`, `check(response, json)` returning a
- * problem or undefined. `reference: true` marks the side idgate is compared with.
+ * problem or undefined. `reference: true` marks the side idgate is compared with;
+ * `ceiling: true` the bare POST route beside a POST group's pair.
  */
 function autocannonTargets({ idgate, provider, bare, introspected }) {
   const targets = [];
   const want = (group) => settings.only.includes(group);
-  const tokenBody = form({ grant_type: 'client_credentials', scope: REST_SCOPE });
-  // Group by group, the reference first, so that each pair runs back to back.
+  // Group by group, the reference first, then the bare ceiling route (if any), then
+  // idgate, so that each group runs back to back.
   const servers = [];
   if (provider) servers.push({ label: 'oidc-provider', base: `http://127.0.0.1:${provider.port}`, side: provider });
   if (idgate) servers.push({ label: 'idgate', base: `http://127.0.0.1:${idgate.port}`, side: idgate });
-  const tokenPath = (side) => side.paths?.token ?? '/token';
-  const introspectPath = (side) => side.paths?.introspect ?? '/introspect';
-  const credentials = (side) => side.clients.rest;
 
-  if (want('token')) {
+  for (const group of POST_GROUPS) {
+    if (!want(group)) continue;
+    const { suffix, status, check } = POST_TARGETS[group];
     for (const { label, base, side } of servers) {
-      const { clientId, clientSecret } = credentials(side);
+      if (group === 'introspect' && !introspected?.[label]) continue;
+      const request = postRequest(group, side, introspected?.[label]);
+      const route = label === 'idgate' ? bare?.routes[group] : undefined;
+      if (route) {
+        targets.push({
+          group,
+          server: 'bare',
+          reference: false,
+          ceiling: true,
+          name: `bare Fastify POST ${route.path} (form parse only)`,
+          request: {
+            url: `http://127.0.0.1:${bare.port}${route.path}`,
+            method: 'POST',
+            headers: request.headers,
+            body: request.body,
+          },
+          status: route.status,
+          check: (response) => {
+            const wrong = Object.entries(route.headers).find(([name, value]) => response.headers.get(name) !== value);
+            return wrong ? `${wrong[0]}: ${response.headers.get(wrong[0])}, expected ${wrong[1]}` : undefined;
+          },
+        });
+      }
       targets.push({
-        group: 'token',
+        group,
         server: label,
         reference: label === 'oidc-provider',
-        name: `${label} POST ${tokenPath(side)} client_credentials`,
-        request: {
-          url: `${base}${tokenPath(side)}`,
-          method: 'POST',
-          headers: { authorization: basic(clientId, clientSecret), 'content-type': FORM },
-          body: tokenBody,
-        },
-        status: 200,
-        check: (response, json) =>
-          typeof json?.access_token !== 'string'
-            ? 'no access_token'
-            : json.token_type?.toLowerCase() !== 'bearer'
-              ? `token_type ${json.token_type}`
-              : json.access_token.split('.').length === 3
-                ? 'the access token is a JWT, expected an opaque token'
-                : (response.headers.get('cache-control') ?? '').includes('no-store')
-                  ? undefined
-                  : 'no Cache-Control: no-store',
-      });
-    }
-  }
-  if (want('invalid-secret')) {
-    for (const { label, base, side } of servers) {
-      const { clientId, clientSecret } = credentials(side);
-      targets.push({
-        group: 'invalid-secret',
-        server: label,
-        reference: label === 'oidc-provider',
-        name: `${label} POST ${tokenPath(side)} wrong secret`,
-        request: {
-          url: `${base}${tokenPath(side)}`,
-          method: 'POST',
-          headers: { authorization: basic(clientId, `${clientSecret.slice(0, -4)}XXXX`), 'content-type': FORM },
-          body: tokenBody,
-        },
-        status: 401,
-        check: (response, json) =>
-          json?.error !== 'invalid_client'
-            ? `error ${json?.error}`
-            : /^Basic /.test(response.headers.get('www-authenticate') ?? '')
-              ? undefined
-              : 'no WWW-Authenticate: Basic',
-      });
-    }
-  }
-  if (want('introspect')) {
-    for (const { label, base, side } of servers) {
-      if (!introspected?.[label]) continue;
-      const { clientId, clientSecret } = credentials(side);
-      targets.push({
-        group: 'introspect',
-        server: label,
-        reference: label === 'oidc-provider',
-        name: `${label} POST ${introspectPath(side)} (active token)`,
-        request: {
-          url: `${base}${introspectPath(side)}`,
-          method: 'POST',
-          headers: { authorization: basic(clientId, clientSecret), 'content-type': FORM },
-          body: form({ token: introspected[label] }),
-        },
-        status: 200,
-        check: (_response, json) =>
-          json?.active !== true
-            ? `active ${json?.active}`
-            : json.client_id !== clientId
-              ? `client_id ${json.client_id}`
-              : undefined,
+        name: `${label} POST ${request.path} ${suffix}`,
+        request: { url: `${base}${request.path}`, method: 'POST', headers: request.headers, body: request.body },
+        status,
+        check: (response, json) => check(response, json, side.clients.rest.clientId),
       });
     }
   }
@@ -623,12 +644,6 @@ async function main() {
       bareRoutes.push({ group, path: barePath, bytes, contentType });
     }
   }
-  const bare = bareRoutes.length
-    ? {
-        ...(await startServer(['bare', JSON.stringify(bareRoutes)])),
-        routes: Object.fromEntries(bareRoutes.map((r) => [r.group, r])),
-      }
-    : undefined;
 
   // A valid access token per server for the introspection targets.
   const introspected = {};
@@ -655,6 +670,52 @@ async function main() {
     }
   }
 
+  // The bare POST routes (the ceiling): idgate's status, body size, content type and
+  // protocol headers for each POST group, learned from one real request to idgate.
+  const postResponses = {};
+  if (idgate && settings.ceiling) {
+    for (const group of POST_GROUPS) {
+      if (!settings.only.includes(group)) continue;
+      const barePath = `/bare/${group}`;
+      if (group === 'introspect' && !introspected.idgate) {
+        skipped.push({ target: `bare Fastify POST ${barePath}`, reason: 'idgate issued no token to introspect' });
+        continue;
+      }
+      const { path: idgatePath, headers, body } = postRequest(group, idgate, introspected.idgate);
+      const response = await checker.request('POST', `${idgateBase}${idgatePath}`, headers, body);
+      const contentType = response.headers.get('content-type') ?? '';
+      const status = POST_TARGETS[group].status;
+      const problem =
+        response.status !== status
+          ? `status ${response.status}, expected ${status}`
+          : !contentType.includes('json')
+            ? `content-type '${contentType}'`
+            : undefined;
+      if (problem) {
+        skipped.push({
+          target: `bare Fastify POST ${barePath}`,
+          reason: `idgate's response to copy: ${problem}: ${snippet(response.body)}`,
+        });
+        continue;
+      }
+      // Headers that belong to the protocol answer (not idgate's request id or CORS Vary).
+      const copied = {};
+      for (const name of ['cache-control', 'pragma', 'www-authenticate']) {
+        const value = response.headers.get(name);
+        if (value !== null) copied[name] = value;
+      }
+      const bytes = Buffer.byteLength(response.body);
+      postResponses[group] = { path: idgatePath, status, bytes, contentType, headers: copied };
+      bareRoutes.push({ group, method: 'POST', path: barePath, status, bytes, contentType, headers: copied });
+    }
+  }
+  const bare = bareRoutes.length
+    ? {
+        ...(await startServer(['bare', JSON.stringify(bareRoutes)])),
+        routes: Object.fromEntries(bareRoutes.map((r) => [r.group, r])),
+      }
+    : undefined;
+
   // Check every autocannon target once; skip the ones that do not answer as expected.
   const targets = [];
   for (const target of autocannonTargets({ idgate, provider, bare, introspected })) {
@@ -672,6 +733,23 @@ async function main() {
       throw new Error(
         `bare ${group} body ${pair[0].checked.bodyBytes} B '${pair[0].checked.contentType}' does not match idgate's ${pair[1].checked.bodyBytes} B '${pair[1].checked.contentType}'`,
       );
+    }
+  }
+  // A ceiling route whose answer no longer matches idgate's (a response whose size varies
+  // between requests) is skipped rather than measured.
+  for (const group of POST_GROUPS) {
+    const ceiling = targets.find((t) => t.group === group && t.ceiling);
+    const subject = targets.find((t) => t.group === group && t.server === 'idgate');
+    if (!ceiling || !subject) continue;
+    if (
+      ceiling.checked.bodyBytes !== subject.checked.bodyBytes ||
+      ceiling.checked.contentType !== subject.checked.contentType
+    ) {
+      targets.splice(targets.indexOf(ceiling), 1);
+      skipped.push({
+        target: ceiling.name,
+        reason: `body ${ceiling.checked.bodyBytes} B '${ceiling.checked.contentType}' does not match idgate's ${subject.checked.bodyBytes} B '${subject.checked.contentType}'`,
+      });
     }
   }
 
@@ -692,7 +770,7 @@ async function main() {
     `${idgate ? `idgate pid ${idgate.child.pid} :${idgate.port} (log level ${settings.logLevel}, rate limits off${settings.idgateNodeArgs.length ? `, node ${settings.idgateNodeArgs.join(' ')}` : ''})` : 'idgate not started'}` +
       `${provider ? `; oidc-provider ${provider.version} pid ${provider.child.pid} :${provider.port}` : ''}` +
       `${bare ? `; bare pid ${bare.child.pid} :${bare.port}` : ''}\n` +
-      `${Object.entries(documents)
+      `${[...Object.entries(documents), ...Object.entries(postResponses)]
         .map(([group, d]) => `${group} body ${d.bytes} B ${d.contentType}`)
         .join('; ')}\n` +
       `autocannon: ${settings.connections} connections, pipelining ${settings.pipelining}, ` +
@@ -744,6 +822,8 @@ async function main() {
       group: target.group,
       server: target.server,
       target: target.name,
+      reference: target.reference === true,
+      ceiling: target.ceiling === true,
       method: target.request.method,
       url: new URL(target.request.url).pathname,
       expectedStatus: target.status,
@@ -795,11 +875,20 @@ async function main() {
   const comparisons = [];
   for (const group of ['token', 'invalid-secret', 'introspect', 'discovery', 'jwks']) {
     const subject = rows.find((r) => r.group === group && r.server === 'idgate');
-    const reference = rows.find((r) => r.group === group && r.server !== 'idgate');
+    const reference = rows.find((r) => r.group === group && r.reference);
     if (!subject || !reference) continue;
     const throughputRatio = round(subject.reqPerSec / reference.reqPerSec, 3);
     const p99Ratio = reference.latencyP99Ms > 0 ? round(subject.latencyP99Ms / reference.latencyP99Ms, 3) : null;
     const versusProvider = reference.server === 'oidc-provider';
+    // The bare POST route beside the pair: what a server doing nothing reaches in this run.
+    const ceiling = rows.find((r) => r.group === group && r.ceiling);
+    const ceilingFields = POST_GROUPS.includes(group)
+      ? {
+          ceilingReqPerSec: ceiling?.reqPerSec ?? null,
+          ceilingRatio: ceiling ? round(ceiling.reqPerSec / reference.reqPerSec, 3) : null,
+          idgateOfCeiling: ceiling ? round(subject.reqPerSec / ceiling.reqPerSec, 3) : null,
+        }
+      : {};
     comparisons.push({
       group,
       reference: reference.server,
@@ -815,11 +904,12 @@ async function main() {
       goalMet: versusProvider
         ? throughputRatio >= GOALS.throughput && p99Ratio !== null && p99Ratio <= GOALS.p99
         : throughputRatio >= GOALS.bare,
+      ...ceilingFields,
     });
   }
 
   const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'unexpected'];
-  const widths = [52, 8, 7, 7, 8, 6, 10];
+  const widths = [56, 8, 7, 7, 8, 6, 10];
   const line = (cells, w = widths) => cells.map((cell, i) => pad(cell, w[i], i > 0)).join('  ');
   const table = [
     line(header),
@@ -874,9 +964,15 @@ async function main() {
       ),
     );
   }
-  const gw = [16, 14, 9, 9, 7, 9, 9, 7, 5];
+  // ceiling: the bare POST route's req/s; ceil/ref: ceiling ÷ oidc-provider, the highest
+  // ratio a server doing nothing (on Fastify) reaches in this run; idg/ceil: idgate ÷ ceiling.
+  const gw = [16, 14, 9, 9, 7, 9, 9, 7, 8, 8, 8, 5];
+  const times = (value) => (value === null || value === undefined ? '' : `${value.toFixed(2)}×`);
   const goals = [
-    line(['comparison', 'vs', 'idgate', 'ref', 'ratio', 'p99 idg', 'p99 ref', 'p99 ×', 'goal'], gw),
+    line(
+      ['comparison', 'vs', 'idgate', 'ref', 'ratio', 'p99 idg', 'p99 ref', 'p99 ×', 'ceiling', 'ceil/ref', 'idg/ceil', 'goal'],
+      gw,
+    ),
     line(
       gw.map((w) => '-'.repeat(w)),
       gw,
@@ -892,11 +988,23 @@ async function main() {
           c.idgateP99Ms,
           c.referenceP99Ms,
           c.reference === 'oidc-provider' ? `${c.p99Ratio?.toFixed(2) ?? '-'}×` : '',
+          c.ceilingReqPerSec ?? '',
+          times(c.ceilingRatio),
+          times(c.idgateOfCeiling),
           c.goalMet ? 'yes' : 'NO',
         ],
         gw,
       ),
     ),
+    ...comparisons
+      .filter((c) => c.reference === 'oidc-provider' && c.ceilingRatio !== null && c.ceilingRatio !== undefined)
+      .map(
+        (c) =>
+          `${c.group}: a bare POST route doing nothing but parse the form reaches ${c.ceilingRatio.toFixed(2)}× oidc-provider here` +
+          (c.ceilingRatio > GOALS.throughput
+            ? `; the ${GOALS.throughput}× goal needs idgate at ≥ ${Math.ceil((GOALS.throughput / c.ceilingRatio) * 100)} % of it, idgate reaches ${Math.round(c.idgateOfCeiling * 100)} %`
+            : ` (≤ ${GOALS.throughput}×): the ${GOALS.throughput}× goal is out of reach in this run, whatever idgate does`),
+      ),
     ...flowRows.map(
       (row) =>
         `code flow ${row.idTokenAlg}: ${row.flowsPerSec} flows/s (goal ≥ ${GOALS.flowsPerSec}): ${row.goalMet ? 'yes' : 'NO'}`,
@@ -933,6 +1041,7 @@ async function main() {
       idgate: idgate ? { database: 'sqlite', rateLimits: 'off (0)', accessTokenFormat: 'opaque (sealed)' } : null,
     },
     documents,
+    postResponses,
     loadAverage: { before: loadBefore, after: loadavg() },
     comparisons,
     results: rows,
@@ -953,8 +1062,9 @@ async function main() {
   return { skipped };
 }
 
-// Hard bound on the whole run: servers' start + (warm-up + duration) per target + slack.
-const units = 12;
+// Hard bound on the whole run: servers' start + (warm-up + duration) per target + slack
+// (10 autocannon targets, 3 bare POST routes, 2 flows).
+const units = 15;
 const bound = (90 + units * (settings.warmup + settings.duration + 5)) * 1000;
 const watchdog = setTimeout(() => {
   process.stderr.write(`oidc: exceeded ${bound / 1000} s, stopping\n`);
