@@ -18,6 +18,7 @@ import {
 import type { AppChanges, AppProviderRecord, AppRecord, AppsRepository, AppType } from '../store/apps.repository.js';
 import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
 import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
+import { RefusedSecrets } from './refused-secrets.js';
 import { callbackUrlProblem, originProblem, redirectUriProblem } from './uri-rules.js';
 
 /** A created app and the credentials shown only this once. */
@@ -63,6 +64,9 @@ export class AppsService {
   readonly #clock: () => Date;
 
   readonly #cache = new Map<string, { readonly app: AppRecord; readonly until: number }>();
+
+  /** Client secrets this instance refused on what the database said (see {@link RefusedSecrets}). */
+  readonly refusedSecrets = new RefusedSecrets();
 
   constructor(repository: AppsRepository, secrets: SecretBox, config: Config, clock: () => Date) {
     this.#repository = repository;
@@ -284,11 +288,21 @@ export class AppsService {
    * period (constant-time comparisons).
    */
   secretMatches(app: AppRecord, secret: string): boolean {
-    const current = this.#secrets.verify(secret, app.secretHash);
+    return this.digestMatches(app, this.secretDigest(secret));
+  }
+
+  /** The keyed hash of a presented client secret, for {@link digestMatches} and {@link refusedSecrets}. */
+  secretDigest(secret: string): string {
+    return this.#secrets.hash(secret);
+  }
+
+  /** {@link secretMatches} for a secret already hashed with {@link secretDigest}. */
+  digestMatches(app: AppRecord, digest: string): boolean {
+    const current = this.#secrets.digestMatches(digest, app.secretHash);
     const previous =
       app.previousSecretExpiresAt !== null &&
       app.previousSecretExpiresAt.getTime() > this.#clock().getTime() &&
-      this.#secrets.verify(secret, app.previousSecretHash);
+      this.#secrets.digestMatches(digest, app.previousSecretHash);
     return current || previous;
   }
 

@@ -102,16 +102,31 @@ export async function authenticateClient(
     });
   }
   const cached = await findClient(apps, clientId, true);
+  // Hashed once: compared with the current and previous secret, and looked up among refusals.
+  const digest = method === 'none' || clientSecret === undefined ? undefined : apps.secretDigest(clientSecret);
   try {
-    return { app: checkClient(apps, cached, method, clientSecret), method };
+    return { app: checkClient(apps, cached, method, digest), method };
   } catch (refusal) {
+    // A secret already refused on what the database said can never become valid (see
+    // RefusedSecrets): refuse it again without another read.
+    if (digest !== undefined && isWrongSecret(refusal) && apps.refusedSecrets.has(clientId, digest)) throw refusal;
     // The cached record may be stale (a secret rotated or an app re-enabled on another
     // instance): refuse only on what the database says now. The fresh record replaces the
     // cached one, so a refusal costs one read and the next request still hits the cache.
     const fresh = await findClient(apps, clientId, false);
-    if (fresh.version === cached.version) throw refusal;
-    return { app: checkClient(apps, fresh, method, clientSecret), method };
+    try {
+      if (fresh.version === cached.version) throw refusal;
+      return { app: checkClient(apps, fresh, method, digest), method };
+    } catch (freshRefusal) {
+      if (digest !== undefined && isWrongSecret(freshRefusal)) apps.refusedSecrets.remember(clientId, digest);
+      throw freshRefusal;
+    }
   }
+}
+
+/** A refusal for the secret itself (the only refusal {@link AppsService.refusedSecrets} keeps). */
+function isWrongSecret(refusal: unknown): boolean {
+  return refusal instanceof IdgateError && refusal.code === 'AUTH_INVALID_CREDENTIALS';
 }
 
 async function findClient(apps: AppsService, clientId: string, cached: boolean): Promise<AppRecord> {
@@ -133,7 +148,7 @@ function checkClient(
   apps: AppsService,
   app: AppRecord,
   method: ClientAuthMethod,
-  clientSecret: string | undefined,
+  secretDigest: string | undefined,
 ): AppRecord {
   const context = { client_id: app.clientId };
   if (app.disabled) throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client is disabled.', context });
@@ -149,7 +164,7 @@ function checkClient(
       context,
     });
   }
-  if (method !== 'none' && (clientSecret === undefined || !apps.secretMatches(app, clientSecret))) {
+  if (method !== 'none' && (secretDigest === undefined || !apps.digestMatches(app, secretDigest))) {
     throw new IdgateError('AUTH_INVALID_CREDENTIALS', {
       detail: 'Invalid client credentials: the client secret is wrong or was rotated away.',
       context,

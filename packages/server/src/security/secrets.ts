@@ -102,8 +102,16 @@ export class SecretBox {
 
   /** Whether `secret` hashes to `expectedHash`, in constant time. */
   verify(secret: string, expectedHash: string | null | undefined): boolean {
+    return this.digestMatches(this.hash(secret), expectedHash);
+  }
+
+  /**
+   * Whether a {@link hash} already computed equals `expectedHash`, in constant time (a
+   * caller that compares one presented credential with several stored hashes hashes once).
+   */
+  digestMatches(digest: string, expectedHash: string | null | undefined): boolean {
     if (!expectedHash) return false;
-    const actual = Buffer.from(this.hash(secret), 'hex');
+    const actual = Buffer.from(digest, 'hex');
     const expected = Buffer.from(expectedHash, 'hex');
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
