@@ -35,6 +35,7 @@ import { registerTokenRoutes } from './oauth/token.routes.js';
 import { registerOidcCallbackRoutes } from './providers/oidc/oidc-callback.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { AppsRepository } from './store/apps.repository.js';
+import { PurgeJob } from './store/purge-job.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
 import { registerVerificationRoutes } from './verification/verification.routes.js';
 import { VerificationService } from './verification/verification.service.js';
@@ -76,6 +77,8 @@ export interface AppContext {
   readonly codes: AuthorizationCodes;
   /** The webhook outbox's dispatcher (runs in the background while the server listens). */
   readonly webhooks: WebhookDispatcher;
+  /** Retention: purges expired OAuth records and old webhook events (in the background while the server listens). */
+  readonly purge: PurgeJob;
 }
 
 declare module 'fastify' {
@@ -154,7 +157,16 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   app.addHook('onClose', async function stopWebhooks() {
     await webhooks.stop();
   });
-  app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes, webhooks } satisfies AppContext);
+  const purge = new PurgeJob({ ...base, log: app.log });
+  // Purges run while the server listens, and stop with it.
+  app.addHook('onListen', function startPurge(done) {
+    purge.start();
+    done();
+  });
+  app.addHook('onClose', async function stopPurge() {
+    await purge.stop();
+  });
+  app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes, webhooks, purge } satisfies AppContext);
 
   let draining = false;
   app.decorate('startDraining', function startDraining() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `idgate` command line: serve, migrate, manage apps and secrets, generate docs.
+ * The `idgate` command line: serve, migrate, manage apps and secrets, purge expired
+ * records, generate docs.
  * Output of data commands is JSON on standard output; failures print the catalog code
  * and a message on standard error and exit non-zero.
  */
@@ -20,12 +21,16 @@ import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
 import { SecretBox } from './security/secrets.js';
 import { AppsRepository } from './store/apps.repository.js';
+import { PurgeJob } from './store/purge-job.js';
 
 const USAGE = `Usage: idgate <command> [options]
 
 Commands:
   serve                         migrate, then serve (creates a sandbox demo app on a fresh instance)
   migrate                       apply pending database migrations
+  purge                         delete expired codes, refresh tokens, revocations, idempotency
+                                records and old finished webhook events once (what a listening
+                                server does every IDGATE_PURGE_INTERVAL); prints the counts
   apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
               [--scope S …] [--grant-type G …] [--provider P …]
   apps list [--limit N] [--after CLIENT_ID]
@@ -73,6 +78,16 @@ async function withApps<T>(config: Config, run: (apps: AppsService) => Promise<T
     return await run(
       new AppsService(new AppsRepository(database), new SecretBox(keys.secretKey), config, () => new Date()),
     );
+  } finally {
+    await database.close();
+  }
+}
+
+/** Runs one purge against the configured database (migrated first, like every command). */
+async function purge(config: Config): Promise<void> {
+  const { database } = await openMigratedDatabase(config);
+  try {
+    print(await new PurgeJob({ database, config, clock: () => new Date() }).purgeOnce());
   } finally {
     await database.close();
   }
@@ -270,6 +285,11 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
       const { database, applied } = await openMigratedDatabase(config);
       await database.close();
       print({ applied });
+      return 0;
+    }
+    if (command === 'purge') {
+      parseArgs({ args: rest, options: {} });
+      await purge(config);
       return 0;
     }
     if (command === 'apps') {

@@ -37,6 +37,9 @@ export interface Config {
   readonly webhookMaxAttempts: number;
   readonly webhookRetryBaseMs: number;
   readonly webhookPollIntervalMs: number;
+  readonly purgeIntervalMs: number;
+  readonly purgeGraceMs: number;
+  readonly webhookRetentionMs: number;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
 }
@@ -318,6 +321,30 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '1000',
     parse: integer(0, 10 * 60 * 1000),
     fallback: () => 1000,
+  },
+  {
+    variable: 'IDGATE_PURGE_INTERVAL',
+    key: 'purgeIntervalMs',
+    doc: 'Milliseconds between two purges of expired OAuth records and old webhook events while the server listens (see docs/architecture.md, Retention). `0` turns background purging off; `idgate purge` runs one purge.',
+    defaultText: '600000',
+    parse: integer(0, 24 * 3600 * 1000),
+    fallback: () => 600_000,
+  },
+  {
+    variable: 'IDGATE_PURGE_GRACE',
+    key: 'purgeGraceMs',
+    doc: 'Milliseconds an authorization code or refresh token is kept past its expiry before it is purged, so that a replayed code or a reused rotated refresh token is still recognized and revokes its grant.',
+    defaultText: '86400000',
+    parse: integer(0, 30 * 24 * 3600 * 1000),
+    fallback: () => 86_400_000,
+  },
+  {
+    variable: 'IDGATE_WEBHOOK_RETENTION',
+    key: 'webhookRetentionMs',
+    doc: 'Milliseconds a delivered or failed webhook event (with its attempts: the delivery log) is kept after its last change before it is purged. Pending events are never purged.',
+    defaultText: '2592000000',
+    parse: integer(3600 * 1000, 400 * 24 * 3600 * 1000),
+    fallback: () => 2_592_000_000,
   },
   {
     variable: 'IDGATE_OIDC_PROVIDERS',

@@ -6,6 +6,7 @@
  */
 import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 import type { AuthorizationCodesTable, DatabaseSchema } from './schema.js';
 
 /** Where a write runs: the database, or a caller's transaction. */
@@ -153,13 +154,27 @@ export class AuthorizationCodesRepository {
   }
 
   /**
-   * Deletes codes that expired before `before` (a used code is kept until then so that
-   * its replay is still recognized and revokes what it issued).
+   * Deletes up to `batchSize` codes that expired before `before`, oldest first; returns
+   * how many. The caller passes a `before` some time in the past (the purge job: now minus
+   * `IDGATE_PURGE_GRACE`), because a used code is kept past its expiry so that its replay
+   * is still recognized and revokes what it issued.
    */
-  async purgeExpired(before: Date): Promise<number> {
+  async purgeExpired(before: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const cutoff = before.toISOString();
+    // The expiry is checked again outside the subquery: a row changed by a concurrent
+    // statement is re-evaluated against it (PostgreSQL), never deleted on a stale read.
     const result = await this.#database.db
       .deleteFrom('authorization_codes')
-      .where('expires_at', '<', before.toISOString())
+      .where('expires_at', '<', cutoff)
+      .where('code_hash', 'in', (eb) =>
+        eb
+          .selectFrom('authorization_codes')
+          .select('code_hash')
+          .where('expires_at', '<', cutoff)
+          .orderBy('expires_at')
+          .limit(batchSize),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

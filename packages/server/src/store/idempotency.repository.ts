@@ -6,6 +6,7 @@
  */
 import { IdgateError } from '@idgate/errors';
 import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 
 /** A stored record. */
 export interface IdempotencyRecord {
@@ -115,11 +116,30 @@ export class IdempotencyRepository {
       .execute();
   }
 
-  /** Deletes expired records; returns how many. */
-  async purgeExpired(now: Date): Promise<number> {
+  /**
+   * Deletes up to `batchSize` expired records (`expires_at` at or before `now`, as `claim`
+   * treats them), oldest first; returns how many. The key is composite, so the batch is
+   * chosen with a row value, `(client_id, idempotency_key) in (select … limit n)`, which
+   * SQLite (3.15+) and PostgreSQL both support.
+   */
+  async purgeExpired(now: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const cutoff = now.toISOString();
     const result = await this.#database.db
       .deleteFrom('idempotency_records')
-      .where('expires_at', '<=', now.toISOString())
+      .where('expires_at', '<=', cutoff)
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('client_id', 'idempotency_key'),
+          'in',
+          selectFrom('idempotency_records')
+            .select(['client_id', 'idempotency_key'])
+            .where('expires_at', '<=', cutoff)
+            .orderBy('expires_at')
+            .limit(batchSize)
+            .$asTuple('client_id', 'idempotency_key'),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -6,6 +6,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 import type { RefreshTokensTable } from './schema.js';
 
 /** A stored refresh token. */
@@ -83,11 +84,26 @@ export class RefreshTokensRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** Deletes tokens that expired before `before`. */
-  async purgeExpired(before: Date): Promise<number> {
+  /**
+   * Deletes up to `batchSize` tokens that expired before `before`, oldest first; returns
+   * how many. The caller passes a `before` some time in the past (the purge job: now minus
+   * `IDGATE_PURGE_GRACE`), because a rotated token is kept past its expiry so that its
+   * reuse is still recognized and revokes its family.
+   */
+  async purgeExpired(before: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const cutoff = before.toISOString();
     const result = await this.#database.db
       .deleteFrom('refresh_tokens')
-      .where('expires_at', '<', before.toISOString())
+      .where('expires_at', '<', cutoff)
+      .where('token_hash', 'in', (eb) =>
+        eb
+          .selectFrom('refresh_tokens')
+          .select('token_hash')
+          .where('expires_at', '<', cutoff)
+          .orderBy('expires_at')
+          .limit(batchSize),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -5,6 +5,7 @@
  */
 import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 
 /** The id of a revoked access token. */
 export function tokenRevocationId(jti: string): string {
@@ -61,11 +62,24 @@ export class RevocationsRepository {
     return row !== undefined;
   }
 
-  /** Deletes revocations whose tokens have expired anyway. */
-  async purgeExpired(now: Date): Promise<number> {
+  /**
+   * Deletes up to `batchSize` revocations whose tokens have expired anyway (`expires_at`
+   * before `now`), oldest first; returns how many.
+   */
+  async purgeExpired(now: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const cutoff = now.toISOString();
     const result = await this.#database.db
       .deleteFrom('revocations')
-      .where('expires_at', '<', now.toISOString())
+      .where('expires_at', '<', cutoff)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('revocations')
+          .select('id')
+          .where('expires_at', '<', cutoff)
+          .orderBy('expires_at')
+          .limit(batchSize),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

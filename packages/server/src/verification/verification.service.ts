@@ -69,7 +69,7 @@ const CREATED_EVENT: NewVerificationEvent = { from: null, to: 'initiated', statu
 export type AuthorizationDraft = StoredVerification;
 
 /** The services the verification service uses (as `buildApp` passes them). */
-export type VerificationContext = Omit<AppContext, 'verifications' | 'rateLimits' | 'codes' | 'webhooks'> & {
+export type VerificationContext = Omit<AppContext, 'verifications' | 'rateLimits' | 'codes' | 'webhooks' | 'purge'> & {
   /** Where sign-in hook outcomes are logged (default: nowhere). */
   readonly log?: FastifyBaseLogger;
 };

@@ -53,6 +53,9 @@ describe('loadConfig', () => {
       webhookMaxAttempts: 8,
       webhookRetryBaseMs: 60_000,
       webhookPollIntervalMs: 1000,
+      purgeIntervalMs: 600_000,
+      purgeGraceMs: 86_400_000,
+      webhookRetentionMs: 2_592_000_000,
       oidcProviders: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -137,6 +140,9 @@ describe('loadConfig', () => {
       ['IDGATE_SECRET_GRACE_PERIOD', 'forever'],
       ['IDGATE_SHUTDOWN_TIMEOUT', 'soon'],
       ['IDGATE_TRUST_PROXY', 'yes'],
+      ['IDGATE_PURGE_INTERVAL', '86400001'],
+      ['IDGATE_PURGE_GRACE', '-1'],
+      ['IDGATE_WEBHOOK_RETENTION', '1000'],
       ['HOST', '   '],
     ])('%s=%s', (variable, value) => {
       const error = configErrorFor({ [variable]: value });

@@ -10,6 +10,7 @@ import { migration0001Apps } from './0001-apps.js';
 import { migration0002OidcSessions } from './0002-oidc-sessions.js';
 import { migration0003SigningKeysOneActive } from './0003-signing-keys-one-active.js';
 import { migration0004HooksWebhooks } from './0004-hooks-webhooks.js';
+import { migration0005RetentionIndexes } from './0005-retention-indexes.js';
 
 /** The migrations, keyed by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0002-oidc-sessions': migration0002OidcSessions,
   '0003-signing-keys-one-active': migration0003SigningKeysOneActive,
   '0004-hooks-webhooks': migration0004HooksWebhooks,
+  '0005-retention-indexes': migration0005RetentionIndexes,
 });

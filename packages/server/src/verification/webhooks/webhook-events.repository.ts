@@ -12,10 +12,14 @@
  */
 import type { Selectable } from 'kysely';
 import type { Database } from '../../store/database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from '../../store/purge-batch.js';
 import type { WebhookAttemptsTable, WebhookEventsTable } from '../../store/schema.js';
 
 /** Where an event stands. */
 export type WebhookEventStatus = WebhookEventsTable['status'];
+
+/** The statuses an event ends in; only these are purged. */
+const FINISHED: readonly WebhookEventStatus[] = ['delivered', 'failed'];
 
 /** An outbox row. */
 export interface WebhookEventRecord {
@@ -198,6 +202,32 @@ export class WebhookEventsRepository {
       .returningAll()
       .executeTakeFirst();
     return row === undefined ? undefined : toEvent(row);
+  }
+
+  /**
+   * Deletes up to `batchSize` finished events (`delivered` or `failed`) last changed
+   * before `before`; returns how many. Their attempts go with them (`on delete cascade`;
+   * SQLite is opened with `foreign_keys = ON`). `pending` events are never deleted, and
+   * the status is checked again outside the subquery, so an event a concurrent
+   * redelivery has just made `pending` again is kept.
+   */
+  async purgeFinished(before: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const cutoff = before.toISOString();
+    const result = await this.#database.db
+      .deleteFrom('webhook_events')
+      .where('status', 'in', FINISHED)
+      .where('updated_at', '<', cutoff)
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_events')
+          .select('seq')
+          .where('status', 'in', FINISHED)
+          .where('updated_at', '<', cutoff)
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }
 

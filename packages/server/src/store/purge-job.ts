@@ -1,0 +1,181 @@
+/**
+ * Retention: deletes OAuth records that can no longer matter and old webhook delivery
+ * logs, so that these tables stop growing forever (docs/architecture.md, Retention).
+ *
+ * What goes, and when (cut-offs from the injected clock, taken once per run):
+ * - revocations and idempotency records: at their own `expires_at` (the revoked tokens
+ *   have expired anyway; the record's key may be used anew);
+ * - authorization codes and refresh tokens: `IDGATE_PURGE_GRACE` after their `expires_at`.
+ *   A used code or a rotated refresh token presented again is recognized as a replay even
+ *   after it expired (`oauth/authorization-codes.ts`, `oauth/grants/refresh-token.grant.ts`
+ *   check "used" before "expired") and revokes its grant; once its row is gone it would
+ *   only be refused as unknown, so the rows are kept a while past expiry;
+ * - webhook events that are `delivered` or `failed` (with their attempts): once their last
+ *   change is older than `IDGATE_WEBHOOK_RETENTION`. `pending` events are never deleted.
+ * Verifications and their events are not purged: they are the audit trail.
+ *
+ * Deletes run in batches (`purge-batch.ts`), each table until a batch comes back short,
+ * yielding to the event loop between batches. They are idempotent, so every instance may
+ * run the job against a shared database. `start()` purges every `IDGATE_PURGE_INTERVAL`
+ * in the background (`buildApp` starts it when the server listens, like the webhook
+ * dispatcher); `stop()` ends that, and a run under way stops after its current batch.
+ */
+import type { Config } from '../config/config.js';
+import type { Metrics } from '../http/metrics.js';
+import { WebhookEventsRepository } from '../verification/webhooks/webhook-events.repository.js';
+import { AuthorizationCodesRepository } from './authorization-codes.repository.js';
+import type { Database } from './database.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { RevocationsRepository } from './revocations.repository.js';
+
+/** Rows one `purgeOnce()` deleted, by table. */
+export interface PurgeRun {
+  readonly authorizationCodes: number;
+  readonly refreshTokens: number;
+  readonly revocations: number;
+  readonly idempotencyRecords: number;
+  readonly webhookEvents: number;
+}
+
+/** The table behind each count (the label of `idgate_purged_rows_total`). */
+const TABLES: Readonly<Record<keyof PurgeRun, string>> = {
+  authorizationCodes: 'authorization_codes',
+  refreshTokens: 'refresh_tokens',
+  revocations: 'revocations',
+  idempotencyRecords: 'idempotency_records',
+  webhookEvents: 'webhook_events',
+};
+
+/** Where the job logs (a pino / Fastify logger fits). */
+export interface PurgeLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/** What the job needs. */
+export interface PurgeJobOptions {
+  readonly database: Database;
+  readonly config: Pick<Config, 'purgeIntervalMs' | 'purgeGraceMs' | 'webhookRetentionMs'>;
+  readonly clock: () => Date;
+  /** Where background runs log (none: they log nothing). */
+  readonly log?: PurgeLog | undefined;
+  /** Counters for `/metrics` (none: nothing counted). */
+  readonly metrics?: Metrics | undefined;
+  /** Rows per delete statement (default {@link PURGE_BATCH_SIZE}). */
+  readonly batchSize?: number | undefined;
+}
+
+/** The purge job of one instance. */
+export class PurgeJob {
+  readonly #options: PurgeJobOptions;
+  readonly #batchSize: number;
+  readonly #codes: AuthorizationCodesRepository;
+  readonly #refreshTokens: RefreshTokensRepository;
+  readonly #revocations: RevocationsRepository;
+  readonly #idempotency: IdempotencyRepository;
+  readonly #webhookEvents: WebhookEventsRepository;
+  readonly #running = new Set<Promise<unknown>>();
+  #timer: NodeJS.Timeout | undefined;
+  #tickBusy = false;
+  /** Set while `stop()` waits: runs under way end after their current batch. */
+  #halting = false;
+
+  constructor(options: PurgeJobOptions) {
+    this.#batchSize = options.batchSize ?? PURGE_BATCH_SIZE;
+    checkBatchSize(this.#batchSize);
+    this.#options = options;
+    this.#codes = new AuthorizationCodesRepository(options.database);
+    this.#refreshTokens = new RefreshTokensRepository(options.database);
+    this.#revocations = new RevocationsRepository(options.database);
+    this.#idempotency = new IdempotencyRepository(options.database);
+    this.#webhookEvents = new WebhookEventsRepository(options.database);
+    // Every table's series exists from the start, at 0.
+    options.metrics?.countPurged(Object.fromEntries(Object.values(TABLES).map((table) => [table, 0])));
+  }
+
+  /** Whether the background timer runs (`start()` was called and the interval is not 0). */
+  get started(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Purges every table once, each until nothing is left to delete; returns the counts. */
+  async purgeOnce(): Promise<PurgeRun> {
+    const run = this.#purgeOnce();
+    this.#running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.#running.delete(run);
+    }
+  }
+
+  /** Starts purging in the background (no-op when the interval is 0 or already started). */
+  start(): void {
+    const interval = this.#options.config.purgeIntervalMs;
+    if (interval === 0 || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.#tick(), interval);
+    this.#timer.unref();
+  }
+
+  /** Stops the background purges; a run under way ends after its current batch. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#halting = true;
+    try {
+      await Promise.allSettled([...this.#running]);
+    } finally {
+      this.#halting = false;
+    }
+  }
+
+  #tick(): void {
+    if (this.#tickBusy) return;
+    this.#tickBusy = true;
+    const { log, metrics } = this.#options;
+    this.purgeOnce()
+      .then((run) => {
+        if (Object.values(run).some((count) => count > 0)) log?.info({ purged: run }, 'purged expired records');
+      })
+      .catch((error: unknown) => {
+        metrics?.countPurgeFailure();
+        log?.warn({ err: error }, 'purge run failed; the next run tries again');
+      })
+      .finally(() => {
+        this.#tickBusy = false;
+      });
+  }
+
+  async #purgeOnce(): Promise<PurgeRun> {
+    const { clock, config } = this.#options;
+    const now = clock();
+    const pastGrace = new Date(now.getTime() - config.purgeGraceMs);
+    const pastRetention = new Date(now.getTime() - config.webhookRetentionMs);
+    return {
+      authorizationCodes: await this.#drain('authorizationCodes', (n) => this.#codes.purgeExpired(pastGrace, n)),
+      refreshTokens: await this.#drain('refreshTokens', (n) => this.#refreshTokens.purgeExpired(pastGrace, n)),
+      revocations: await this.#drain('revocations', (n) => this.#revocations.purgeExpired(now, n)),
+      idempotencyRecords: await this.#drain('idempotencyRecords', (n) => this.#idempotency.purgeExpired(now, n)),
+      webhookEvents: await this.#drain('webhookEvents', (n) => this.#webhookEvents.purgeFinished(pastRetention, n)),
+    };
+  }
+
+  /** Repeats one table's batch delete until a batch comes back short; returns the rows deleted. */
+  async #drain(table: keyof PurgeRun, deleteBatch: (batchSize: number) => Promise<number>): Promise<number> {
+    let total = 0;
+    try {
+      while (!this.#halting) {
+        const deleted = await deleteBatch(this.#batchSize);
+        total += deleted;
+        if (deleted < this.#batchSize) break;
+        // Let requests in between two batches (better-sqlite3 runs each one synchronously).
+        await new Promise(setImmediate);
+      }
+      return total;
+    } finally {
+      this.#options.metrics?.countPurged({ [TABLES[table]]: total });
+    }
+  }
+}
