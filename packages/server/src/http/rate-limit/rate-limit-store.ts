@@ -5,7 +5,7 @@
  * dropped (the in-memory store sweeps it; a Redis store sets it with `PX` so it expires
  * by itself).
  *
- * A Redis store implements {@link RateLimitStore.consume} as one Lua script that runs
+ * The Redis store implements {@link RateLimitStore.consume} as one Lua script that runs
  * {@link gcraStep} atomically: `HMGET key level at`, compute, and on `allowed` `HSET key
  * level … at …` + `PEXPIRE key ceil(expiresAt - now)`; it returns `allowed, remaining,
  * resetAfterMs, retryAfterMs`.
@@ -33,8 +33,8 @@ export interface RateLimitOutcome {
 
 /**
  * Where rate-limit state lives: an atomic "consume one and tell me what is left"
- * operation per key. Implementations: {@link MemoryRateLimitStore} (one instance);
- * a Redis store (several instances) can implement the same with one Lua script.
+ * operation per key. Implementations: {@link MemoryRateLimitStore} (one instance) and
+ * {@link RedisRateLimitStore} (several instances, one Lua script; used when `REDIS_URL` is set).
  */
 export interface RateLimitStore {
   /**
@@ -43,6 +43,11 @@ export interface RateLimitStore {
    * unreachable) throws `IdgateError('SYSTEM_UNAVAILABLE')` rather than guessing.
    */
   consume(key: string, quota: RateLimitQuota, nowMs: number): Promise<RateLimitOutcome>;
+  /**
+   * Checks that a store outside the process answers (`/readyz`); rejects with
+   * `IdgateError('SYSTEM_UNAVAILABLE')` otherwise. In-process stores have none.
+   */
+  ping?(): Promise<void>;
 }
 
 /** A key's state: how full its bucket was (in requests) right after its last counted request. */
