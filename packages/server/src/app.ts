@@ -21,6 +21,7 @@ import { registerHealthRoutes } from './http/health.routes.js';
 import { handleClientError, nodeMaxHeaderSize } from './http/limits.js';
 import { indexRouteMethods } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
+import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
 import { drainingError, preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
@@ -58,6 +59,8 @@ export interface AppDependencies {
   readonly logStream?: NodeJS.WritableStream;
   /** The provider adapters (default: the mocks in sandbox and the configured upstream providers). */
   readonly providers?: ProviderRegistry;
+  /** Where rate limits are counted (default: in memory; `startInstance` passes the Redis store when `REDIS_URL` is set). */
+  readonly rateLimitStore?: RateLimitStore;
 }
 
 /** Services every route module receives. */
@@ -147,7 +150,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const providers = deps.providers ?? createProviderRegistry(config, { clock });
   const verifications = new VerificationService({ ...base, keys, log: app.log }, providers);
   const codes = new AuthorizationCodes(base);
-  const rateLimits = new RateLimiter(config, clock);
+  const rateLimits = new RateLimiter(config, clock, deps.rateLimitStore);
   const webhooks = new WebhookDispatcher({ ...base, log: app.log });
   // Webhooks go out while the server listens (not for an app only injected into), and stop with it.
   app.addHook('onListen', function startWebhooks(done) {

@@ -1,6 +1,7 @@
 /**
  * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database
- * answers too; 503 `SYSTEM_UNAVAILABLE` otherwise), and Prometheus `/metrics`.
+ * answers too, and so does the rate-limit store when it lives outside the process
+ * (Redis); 503 `SYSTEM_UNAVAILABLE` otherwise), and Prometheus `/metrics`.
  */
 import { IdgateError } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +25,11 @@ export function registerHealthRoutes(app: FastifyInstance): void {
         await app.idgate.database.ping();
       } catch (cause) {
         throw new IdgateError('SYSTEM_UNAVAILABLE', { detail: 'The database does not answer.', cause });
+      }
+      try {
+        await app.idgate.rateLimits.store.ping?.();
+      } catch (cause) {
+        throw new IdgateError('SYSTEM_UNAVAILABLE', { detail: 'The rate-limit store (Redis) does not answer.', cause });
       }
       reply.header('cache-control', 'no-store');
       return { status: 'ready', database: app.idgate.database.kind };

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
+import type { RateLimitStore } from '../../src/http/rate-limit/rate-limit-store.js';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases.js';
 import { recordErrorBody, registerSecret } from './leaks.js';
 
@@ -33,6 +34,8 @@ export interface TestApp {
 export interface TestAppOptions {
   readonly env?: Record<string, string>;
   readonly clock?: () => Date;
+  /** Where rate limits are counted (default: the app's in-memory store). */
+  readonly rateLimitStore?: RateLimitStore;
   /** Register extra (test-only) routes before the app is ready. */
   readonly routes?: (app: FastifyInstance) => void;
 }
@@ -60,6 +63,7 @@ export async function createTestApp(kind: TestDatabaseKind = 'sqlite', options: 
     secretKey: TEST_SECRET_KEY,
     logStream,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
   });
   app.addHook('onSend', async function recordErrorResponses(request, reply, payload) {
     const status = reply.statusCode;
