@@ -33,6 +33,8 @@ export interface Config {
   readonly rateLimitTokenIp: number;
   readonly rateLimitRest: number;
   readonly signInHookTimeoutMs: number;
+  /** `IDGATE_OUTBOUND_PRIVATE_NETWORKS`: whether hook and webhook calls may reach non-public addresses. */
+  readonly outboundPrivateNetworks: 'allow' | 'deny';
   readonly webhookTimeoutMs: number;
   readonly webhookMaxAttempts: number;
   readonly webhookRetryBaseMs: number;
@@ -289,6 +291,14 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '3000',
     parse: integer(50, 30_000),
     fallback: () => 3000,
+  },
+  {
+    variable: 'IDGATE_OUTBOUND_PRIVATE_NETWORKS',
+    key: 'outboundPrivateNetworks',
+    doc: "Whether sign-in hook and webhook calls may reach loopback, private, link-local and other non-public addresses. `deny`: such URLs are refused when an app is registered (`localhost`, IP literals that are not public; in production https without the loopback exception), and every call connects only to addresses checked when the name is resolved, so DNS cannot point it inside (see docs/hooks-and-webhooks.md, Private networks). `allow`: no check (for receivers on the developer's machine).",
+    defaultText: '`deny` in production, `allow` in sandbox',
+    parse: oneOf(['allow', 'deny'] as const),
+    fallback: (partial) => (partial.environment === 'production' ? 'deny' : 'allow'),
   },
   {
     variable: 'IDGATE_WEBHOOK_TIMEOUT',

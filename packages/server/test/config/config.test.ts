@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       rateLimitTokenIp: 1200,
       rateLimitRest: 600,
       signInHookTimeoutMs: 3000,
+      outboundPrivateNetworks: 'allow',
       webhookTimeoutMs: 10_000,
       webhookMaxAttempts: 8,
       webhookRetryBaseMs: 60_000,
