@@ -511,7 +511,8 @@ export class AppsService {
     });
     for (const field of ['signInHookUrl', 'webhookUrl'] as const) {
       const value = shape[field];
-      const reason = value === null ? undefined : callbackUrlProblem(value, environment);
+      const reason =
+        value === null ? undefined : callbackUrlProblem(value, environment, this.#config.outboundPrivateNetworks);
       if (reason) problems.push({ name: field, pointer: `/${field}`, reason });
     }
     return problems;

@@ -2,7 +2,9 @@
  * Rules for the URLs an app registers. Each check returns the reason a value is refused,
  * or `undefined` when it is fine, so callers can list every problem at once.
  */
-import type { Environment } from '../config/config.js';
+import { isIP } from 'node:net';
+import type { Config, Environment } from '../config/config.js';
+import { isPublicAddress } from '../security/outbound-address-policy.js';
 
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
@@ -45,14 +47,42 @@ export function originProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** A URL idgate calls (sign-in hook, webhook): `https`, or `http` in sandbox or on loopback. */
-export function callbackUrlProblem(value: string, environment: Environment): string | undefined {
+/**
+ * A URL idgate calls (sign-in hook, webhook): `https`, or `http` in sandbox or on loopback.
+ * When private networks are refused (`IDGATE_OUTBOUND_PRIVATE_NETWORKS=deny`), the host
+ * must not be `localhost` (or a name under `.localhost`) nor an IP literal that is not
+ * public (WHATWG URL parsing has already turned `2130706433` or `0x7f.1` into `127.0.0.1`),
+ * and production requires https without the loopback exception. A name is checked again
+ * at every call, against what it resolves to then (`hooks/outbound-post.ts`).
+ */
+export function callbackUrlProblem(
+  value: string,
+  environment: Environment,
+  privateNetworks: Config['outboundPrivateNetworks'],
+): string | undefined {
   if (value.length > 2000) return 'must be at most 2000 characters';
   const url = parse(value);
   if (!url) return 'must be an absolute URL';
   if (url.username || url.password) return 'must not contain user information';
   if (url.hash) return 'must not contain a fragment';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
+  if (privateNetworks === 'deny') {
+    if (isNonPublicHost(url.hostname)) return NON_PUBLIC_HOST_REASON;
+    if (url.protocol === 'https:' || environment === 'sandbox') return undefined;
+    return 'must use https';
+  }
   if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && (environment === 'sandbox' || isLoopbackHost(url.hostname))) return undefined;
+  if (environment === 'sandbox' || isLoopbackHost(url.hostname)) return undefined;
   return 'must use https';
+}
+
+/** The reason a hook or webhook URL pointing inside is refused. */
+export const NON_PUBLIC_HOST_REASON = 'must not point to a loopback, private, link-local or other non-public address';
+
+/** `localhost`, a name under `.localhost` (RFC 6761), or an IP literal that is not public. */
+function isNonPublicHost(hostname: string): boolean {
+  const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  const literal = name.startsWith('[') ? name.slice(1, -1) : name;
+  return isIP(literal) !== 0 && !isPublicAddress(literal);
 }
