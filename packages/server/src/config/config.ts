@@ -183,8 +183,8 @@ export const SETTINGS: readonly Setting<unknown>[] = [
   {
     variable: 'REDIS_URL',
     key: 'redisUrl',
-    doc: 'Redis URL (`redis://…`) for rate limits and short-lived one-time artifacts shared by several instances.',
-    defaultText: 'unset (in process)',
+    doc: 'Redis URL (`redis://…`, `rediss://…` for TLS). When set, rate limits are counted in Redis (keys `idgate:rl:…`) and shared by every instance using it, whose clocks must be synchronized (NTP); the start fails when it cannot be reached, and while it is unreachable rate-limited routes answer 503 and `/readyz` is not ready. Short-lived one-time artifacts (authorization codes) stay in the database for now.',
+    defaultText: 'unset (rate limits in process)',
     parse: url(['redis:', 'rediss:']),
     fallback: unset,
   },
