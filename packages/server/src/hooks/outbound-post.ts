@@ -1,8 +1,24 @@
 /**
- * One signed JSON POST to a URL the app registered (sign-in hook, webhook): a bounded
- * wait (`AbortSignal.timeout`), no redirects followed, at most {@link MAX_RESPONSE_BYTES}
- * of the answer read. Every failure is classified, never thrown.
+ * One signed JSON POST to a URL the app registered (sign-in hook, webhook): the whole
+ * exchange bounded by `timeoutMs` (the socket is destroyed when it runs out), no
+ * redirects followed (a 3xx is just an answer), at most {@link MAX_RESPONSE_BYTES} of the
+ * answer read. Every failure is classified, never thrown.
+ *
+ * When private networks are refused (`IDGATE_OUTBOUND_PRIVATE_NETWORKS=deny`), the
+ * connection goes only to an address that passed `isPublicAddress`: an IP literal is
+ * checked before connecting; a name is resolved by {@link checkedLookup}, which refuses
+ * it if any of its addresses is not public and hands the checked addresses to the socket,
+ * so the connect uses exactly what was checked (a DNS answer that changes between the
+ * check and the connect, DNS rebinding, cannot slip in). TLS still verifies the
+ * certificate against the URL's host name. Each call opens its own connection (no
+ * pooling), so a connection opened under one policy is never reused under another.
  */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { type ClientRequest, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import type { Config } from '../config/config.js';
+import { isPublicAddress } from '../security/outbound-address-policy.js';
 import { SIGNATURE_HEADER, signatureHeaderValue } from './signature.js';
 
 /** How much of an answer is read; the rest is ignored. */
@@ -19,7 +35,9 @@ export type PostResult =
       readonly durationMs: number;
     }
   | { readonly kind: 'timeout'; readonly durationMs: number }
-  | { readonly kind: 'network'; readonly message: string; readonly durationMs: number };
+  | { readonly kind: 'network'; readonly message: string; readonly durationMs: number }
+  /** Not sent: the host is, or resolves to, an address that is not public (policy `deny`). */
+  | { readonly kind: 'refused'; readonly message: string; readonly durationMs: number };
 
 /** One POST. */
 export interface SignedPost {
@@ -29,67 +47,146 @@ export interface SignedPost {
   readonly timeoutMs: number;
   /** Signs with this time (the injected clock). */
   readonly now: Date;
+  /** `deny`: connect only to public addresses (`IDGATE_OUTBOUND_PRIVATE_NETWORKS`). */
+  readonly privateNetworks: Config['outboundPrivateNetworks'];
   readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** The error {@link checkedLookup} fails a connection with. */
+export class RefusedAddressError extends Error {
+  readonly code = 'IDGATE_ADDRESS_REFUSED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedAddressError';
+  }
+}
+
+/**
+ * A `lookup` for `net.connect` that resolves every address of the name and fails with
+ * {@link RefusedAddressError} if any of them is not public; otherwise it answers with
+ * those same addresses (all of them, or the first, as the socket asked).
+ */
+export const checkedLookup: LookupFunction = function checkedLookup(hostname, options, callback) {
+  const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : (options.family ?? 0);
+  const query = { all: true as const, family, ...(options.hints === undefined ? {} : { hints: options.hints }) };
+  dnsLookup(hostname, query, function checkAddresses(error, addresses: LookupAddress[]) {
+    if (error) {
+      callback(error, '', 0);
+      return;
+    }
+    const refused = addresses.find((entry) => !isPublicAddress(entry.address));
+    const first = addresses[0];
+    if (refused !== undefined || first === undefined) {
+      const why = refused === undefined ? 'no address' : `${refused.address}, which is not a public address`;
+      callback(new RefusedAddressError(`${hostname} resolves to ${why}`), '', 0);
+      return;
+    }
+    if (options.all) (callback as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
+    else callback(null, first.address, first.family);
+  });
+};
 
 /** Sends a signed JSON POST and classifies the outcome. */
 export async function postSigned(post: SignedPost): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  let url: URL;
   try {
-    const response = await fetch(post.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(post.timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'idgate-hooks/1',
-        ...post.headers,
-        [SIGNATURE_HEADER]: signatureHeaderValue(post.secret, post.body, post.now),
-      },
-      body: post.body,
-    });
-    const body = await readBounded(response);
-    return {
-      kind: 'answered',
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? undefined,
-      body,
-      durationMs: elapsed(),
-    };
-  } catch (error) {
-    if (isTimeout(error)) return { kind: 'timeout', durationMs: elapsed() };
-    return { kind: 'network', message: networkMessage(error), durationMs: elapsed() };
+    url = new URL(post.url);
+  } catch {
+    return { kind: 'network', message: 'invalid URL', durationMs: elapsed() };
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { kind: 'network', message: `unsupported protocol ${url.protocol}`, durationMs: elapsed() };
+  }
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const deny = post.privateNetworks === 'deny';
+  if (deny && isIP(host) !== 0 && !isPublicAddress(host)) {
+    return { kind: 'refused', message: `${host} is not a public address`, durationMs: elapsed() };
+  }
+  const options: RequestOptions = {
+    method: 'POST',
+    hostname: host,
+    port: url.port === '' ? undefined : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    agent: false,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'idgate-hooks/1',
+      ...post.headers,
+      [SIGNATURE_HEADER]: signatureHeaderValue(post.secret, post.body, post.now),
+      'content-length': String(Buffer.byteLength(post.body)),
+    },
+    ...(deny ? { lookup: checkedLookup } : {}),
+  };
+  const outcome = await exchange(url.protocol === 'https:' ? httpsRequest : httpRequest, options, post);
+  return { ...outcome, durationMs: elapsed() } as PostResult;
 }
 
-/** The answer's text, at most {@link MAX_RESPONSE_BYTES} of it. */
-async function readBounded(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_RESPONSE_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+type Outcome =
+  | { kind: 'answered'; status: number; contentType: string | undefined; body: string }
+  | { kind: 'timeout' }
+  | { kind: 'network'; message: string }
+  | { kind: 'refused'; message: string };
+
+/** The request and its answer, within `timeoutMs`. */
+function exchange(
+  send: (options: RequestOptions) => ClientRequest,
+  options: RequestOptions,
+  post: SignedPost,
+): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let request: ClientRequest;
+    try {
+      request = send(options);
+    } catch (error) {
+      // An invalid header value is refused before anything is sent.
+      resolve(failure(error));
+      return;
     }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
+    let settled = false;
+    let response: IncomingMessage | undefined;
+    const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+      // Nothing more is read or sent; the connection is not reused.
+      response?.destroy();
+      request.destroy();
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), post.timeoutMs);
+    request.on('error', (error) => finish(failure(error)));
+    request.on('response', (answer) => {
+      response = answer;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const answered = () =>
+        finish({
+          kind: 'answered',
+          status: answer.statusCode ?? 0,
+          contentType: answer.headers['content-type'],
+          body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+        });
+      answer.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.byteLength;
+        if (size >= MAX_RESPONSE_BYTES) answered();
+      });
+      answer.on('end', answered);
+      answer.on('error', (error) => finish(failure(error)));
+      answer.on('close', () => {
+        if (!answer.complete) finish({ kind: 'network', message: 'the connection closed during the answer' });
+      });
+    });
+    request.end(post.body);
+  });
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
-/** A short description of a network failure (no URL, no secret). */
-function networkMessage(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message.slice(0, 200);
-  return error instanceof Error ? error.message.slice(0, 200) : 'request failed';
+/** A request error, classified (no URL, no secret in the message). */
+function failure(error: unknown): Outcome {
+  if (error instanceof RefusedAddressError) return { kind: 'refused', message: error.message };
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return { kind: 'network', message: code };
+  return { kind: 'network', message: error instanceof Error ? error.message.slice(0, 200) : 'request failed' };
 }

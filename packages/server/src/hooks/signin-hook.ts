@@ -9,8 +9,11 @@
  *   the app's redirect exactly as sent when they are strings of at most
  *   {@link MAX_HOOK_TEXT_LENGTH} characters (anything else is left out, with a warning);
  * - a timeout, a network failure, a non-2xx status (redirects are not followed), a body
- *   that is not JSON, or JSON without a boolean `allow` → unavailable.
+ *   that is not JSON, or JSON without a boolean `allow` → unavailable; so is a hook whose
+ *   host is or resolves to an address that is not public while private networks are
+ *   refused (`IDGATE_OUTBOUND_PRIVATE_NETWORKS=deny`): it is never called.
  */
+import type { Config } from '../config/config.js';
 import type { NormalizedClaims } from '../verification/verification.types.js';
 import { postSigned } from './outbound-post.js';
 
@@ -54,6 +57,8 @@ export interface SignInHookCall {
   readonly secret: string;
   readonly timeoutMs: number;
   readonly now: Date;
+  /** `deny`: call only public addresses (`IDGATE_OUTBOUND_PRIVATE_NETWORKS`). */
+  readonly privateNetworks: Config['outboundPrivateNetworks'];
   readonly request: Omit<SignInHookRequest, 'event' | 'timestamp'>;
 }
 
@@ -66,11 +71,20 @@ export async function callSignInHook(call: SignInHookCall): Promise<SignInHookOu
     secret: call.secret,
     timeoutMs: call.timeoutMs,
     now: call.now,
+    privateNetworks: call.privateNetworks,
   });
   if (result.kind === 'timeout') {
     return {
       kind: 'unavailable',
       reason: `timed out after ${call.timeoutMs} ms`,
+      httpStatus: undefined,
+      ...timing(result),
+    };
+  }
+  if (result.kind === 'refused') {
+    return {
+      kind: 'unavailable',
+      reason: `address refused: ${result.message}`,
       httpStatus: undefined,
       ...timing(result),
     };

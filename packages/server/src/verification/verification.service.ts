@@ -714,6 +714,7 @@ export class VerificationService {
         secret,
         timeoutMs: this.#context.config.signInHookTimeoutMs,
         now: started,
+        privateNetworks: this.#context.config.outboundPrivateNetworks,
         request: {
           verificationId: session.id,
           clientId: session.clientId,

@@ -4,7 +4,8 @@
  *
  * - `deliverDue()` claims due events (with a lease, so several instances can share the
  *   database), POSTs each to the app's current webhook URL, and records the attempt: a
- *   2xx answer delivers it; anything else (other status, timeout, network error) is
+ *   2xx answer delivers it; anything else (other status, timeout, network error, an
+ *   address refused under `IDGATE_OUTBOUND_PRIVATE_NETWORKS=deny`) is
  *   retried with exponential backoff and jitter (`retry-schedule.ts`) until
  *   `webhookMaxAttempts`, then the event is `failed`. Redirects are not followed.
  * - `start()` looks for due events every `webhookPollIntervalMs` in the background
@@ -51,7 +52,11 @@ export interface WebhookDispatcherOptions {
   readonly apps: AppsService;
   readonly config: Pick<
     Config,
-    'webhookTimeoutMs' | 'webhookMaxAttempts' | 'webhookRetryBaseMs' | 'webhookPollIntervalMs'
+    | 'webhookTimeoutMs'
+    | 'webhookMaxAttempts'
+    | 'webhookRetryBaseMs'
+    | 'webhookPollIntervalMs'
+    | 'outboundPrivateNetworks'
   >;
   readonly clock: () => Date;
   readonly log: FastifyBaseLogger;
@@ -157,6 +162,7 @@ export class WebhookDispatcher {
         secret: target.secret,
         timeoutMs: config.webhookTimeoutMs,
         now: startedAt,
+        privateNetworks: config.outboundPrivateNetworks,
         headers: {
           'idgate-event-id': event.id,
           'idgate-event-type': event.type,
@@ -173,9 +179,11 @@ export class WebhookDispatcher {
             ? `timed out after ${config.webhookTimeoutMs} ms`
             : result.kind === 'network'
               ? `network error: ${result.message}`
-              : result.status >= 200 && result.status <= 299
-                ? null
-                : `answered HTTP ${result.status}`,
+              : result.kind === 'refused'
+                ? `address refused: ${result.message}`
+                : result.status >= 200 && result.status <= 299
+                  ? null
+                  : `answered HTTP ${result.status}`,
       };
     }
     const delivered = attempt.error === null;
