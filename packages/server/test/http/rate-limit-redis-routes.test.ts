@@ -143,26 +143,30 @@ describe.each(TEST_DATABASE_KINDS.map((kind) => [kind] as const))('rate limits i
 
 describe.each(TEST_DATABASE_KINDS.map((kind) => [kind] as const))('a Redis that went away, on %s', (kind) => {
   let proxy: TcpProxy;
+  let redis: TestRedis;
   let redisClient: Redis;
   let t: TestApp;
   let client: { clientId: string; authorization: string };
   beforeAll(async () => {
+    redis = await openTestRedis(`gone-${kind}`);
     proxy = await startTcpProxy();
     redisClient = await connectRedis(proxy.url);
-    const redis = new RedisRateLimitStore(redisClient, { keyPrefix: `idgate:rl:test-gone-${kind}-${process.pid}:` });
-    t = await createTestApp(kind, { env: { IDGATE_RATE_LIMIT_REST: '100', ...RATE_LIMIT_ENV }, rateLimitStore: redis });
+    const store = new RedisRateLimitStore(redisClient, { keyPrefix: redis.prefix });
+    t = await createTestApp(kind, { env: { IDGATE_RATE_LIMIT_REST: '100', ...RATE_LIMIT_ENV }, rateLimitStore: store });
     client = await createClient(t, 'App without Redis');
   });
   afterAll(async () => {
     await t?.close();
     redisClient?.disconnect();
     await proxy?.close();
+    await redis?.cleanup();
   });
 
   it('is ready while Redis answers, then not ready once it goes away', async () => {
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect((await clientCredentials(t, client.authorization)).statusCode).toBe(200);
+    expect(await redis.keys()).toHaveLength(2);
 
     proxy.cut({ refuse: true });
     await new Promise((resolve) => setTimeout(resolve, 50));
