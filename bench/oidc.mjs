@@ -970,7 +970,20 @@ async function main() {
   const times = (value) => (value === null || value === undefined ? '' : `${value.toFixed(2)}×`);
   const goals = [
     line(
-      ['comparison', 'vs', 'idgate', 'ref', 'ratio', 'p99 idg', 'p99 ref', 'p99 ×', 'ceiling', 'ceil/ref', 'idg/ceil', 'goal'],
+      [
+        'comparison',
+        'vs',
+        'idgate',
+        'ref',
+        'ratio',
+        'p99 idg',
+        'p99 ref',
+        'p99 ×',
+        'ceiling',
+        'ceil/ref',
+        'idg/ceil',
+        'goal',
+      ],
       gw,
     ),
     line(
