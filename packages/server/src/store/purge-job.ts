@@ -20,6 +20,7 @@
  * in the background (`buildApp` starts it when the server listens, like the webhook
  * dispatcher); `stop()` ends that, and a run under way stops after its current batch.
  */
+import { PeriodicJob } from '../background/periodic-job.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../http/metrics.js';
 import { WebhookEventsRepository } from '../verification/webhooks/webhook-events.repository.js';
@@ -76,9 +77,7 @@ export class PurgeJob {
   readonly #revocations: RevocationsRepository;
   readonly #idempotency: IdempotencyRepository;
   readonly #webhookEvents: WebhookEventsRepository;
-  readonly #running = new Set<Promise<unknown>>();
-  #timer: NodeJS.Timeout | undefined;
-  #tickBusy = false;
+  readonly #job: PeriodicJob<PurgeRun>;
   /** Set while `stop()` waits: runs under way end after their current batch. */
   #halting = false;
 
@@ -91,61 +90,45 @@ export class PurgeJob {
     this.#revocations = new RevocationsRepository(options.database);
     this.#idempotency = new IdempotencyRepository(options.database);
     this.#webhookEvents = new WebhookEventsRepository(options.database);
+    const { log, metrics } = options;
+    this.#job = new PeriodicJob({
+      intervalMs: options.config.purgeIntervalMs,
+      work: () => this.#purgeOnce(),
+      onResult: (run) => {
+        if (Object.values(run).some((count) => count > 0)) log?.info({ purged: run }, 'purged expired records');
+      },
+      onError: (error) => {
+        metrics?.countPurgeFailure();
+        log?.warn({ err: error }, 'purge run failed; the next run tries again');
+      },
+    });
     // Every table's series exists from the start, at 0.
-    options.metrics?.countPurged(Object.fromEntries(Object.values(TABLES).map((table) => [table, 0])));
+    metrics?.countPurged(Object.fromEntries(Object.values(TABLES).map((table) => [table, 0])));
   }
 
   /** Whether the background timer runs (`start()` was called and the interval is not 0). */
   get started(): boolean {
-    return this.#timer !== undefined;
+    return this.#job.started;
   }
 
   /** Purges every table once, each until nothing is left to delete; returns the counts. */
-  async purgeOnce(): Promise<PurgeRun> {
-    const run = this.#purgeOnce();
-    this.#running.add(run);
-    try {
-      return await run;
-    } finally {
-      this.#running.delete(run);
-    }
+  purgeOnce(): Promise<PurgeRun> {
+    return this.#job.run();
   }
 
   /** Starts purging in the background (no-op when the interval is 0 or already started). */
   start(): void {
-    const interval = this.#options.config.purgeIntervalMs;
-    if (interval === 0 || this.#timer !== undefined) return;
-    this.#timer = setInterval(() => this.#tick(), interval);
-    this.#timer.unref();
+    this.#job.start();
   }
 
   /** Stops the background purges; a run under way ends after its current batch. */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
     this.#halting = true;
     try {
-      await Promise.allSettled([...this.#running]);
+      await this.#job.stop();
     } finally {
       this.#halting = false;
     }
-  }
-
-  #tick(): void {
-    if (this.#tickBusy) return;
-    this.#tickBusy = true;
-    const { log, metrics } = this.#options;
-    this.purgeOnce()
-      .then((run) => {
-        if (Object.values(run).some((count) => count > 0)) log?.info({ purged: run }, 'purged expired records');
-      })
-      .catch((error: unknown) => {
-        metrics?.countPurgeFailure();
-        log?.warn({ err: error }, 'purge run failed; the next run tries again');
-      })
-      .finally(() => {
-        this.#tickBusy = false;
-      });
   }
 
   async #purgeOnce(): Promise<PurgeRun> {

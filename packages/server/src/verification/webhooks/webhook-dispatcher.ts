@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { isIdgateError } from '@idgate/errors';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppsService } from '../../apps/apps.service.js';
+import { PeriodicJob } from '../../background/periodic-job.js';
 import type { Config } from '../../config/config.js';
 import { postSigned } from '../../hooks/outbound-post.js';
 import type { Database } from '../../store/database.js';
@@ -66,13 +67,16 @@ export interface WebhookDispatcherOptions {
 export class WebhookDispatcher {
   readonly #options: WebhookDispatcherOptions;
   readonly #repository: WebhookEventsRepository;
-  readonly #running = new Set<Promise<unknown>>();
-  #timer: NodeJS.Timeout | undefined;
-  #tickBusy = false;
+  readonly #job: PeriodicJob<DeliveryRun>;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = options;
     this.#repository = new WebhookEventsRepository(options.database);
+    this.#job = new PeriodicJob({
+      intervalMs: options.config.webhookPollIntervalMs,
+      work: () => this.#deliverDue(),
+      onError: (error) => options.log.warn({ err: error }, 'webhook delivery run failed'),
+    });
   }
 
   /** The outbox (for the delivery log). */
@@ -81,39 +85,18 @@ export class WebhookDispatcher {
   }
 
   /** Delivers every due event (in rounds, so a session's later events follow its earlier ones). */
-  async deliverDue(): Promise<DeliveryRun> {
-    const run = this.#deliverDue();
-    this.#running.add(run);
-    try {
-      return await run;
-    } finally {
-      this.#running.delete(run);
-    }
+  deliverDue(): Promise<DeliveryRun> {
+    return this.#job.run();
   }
 
   /** Starts looking for due events in the background (no-op when the interval is 0 or already started). */
   start(): void {
-    const interval = this.#options.config.webhookPollIntervalMs;
-    if (interval === 0 || this.#timer !== undefined) return;
-    this.#timer = setInterval(() => this.#tick(), interval);
-    this.#timer.unref();
+    this.#job.start();
   }
 
   /** Stops the background look-ups and waits for the deliveries under way. */
-  async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await Promise.allSettled([...this.#running]);
-  }
-
-  #tick(): void {
-    if (this.#tickBusy) return;
-    this.#tickBusy = true;
-    this.deliverDue()
-      .catch((error: unknown) => this.#options.log.warn({ err: error }, 'webhook delivery run failed'))
-      .finally(() => {
-        this.#tickBusy = false;
-      });
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   async #deliverDue(): Promise<DeliveryRun> {
