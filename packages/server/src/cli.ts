@@ -117,7 +117,7 @@ async function serve(config: Config): Promise<void> {
       ? ['A full sign-in flow with the demo app (headless sandbox path):', ...demoFlowCommands(base, demo), '']
       : []),
     'Try it:',
-    `  curl -s ${base}/admin/v1/apps -H "Authorization: Bearer $(cat ${instance.keys.adminKeyFile ?? '<admin key file>'})"`,
+    `  curl -s ${base}/admin/v1/apps -H "Authorization: Bearer ${instance.keys.adminKeyFile ? `$(cat ${instance.keys.adminKeyFile})` : '$IDGATE_ADMIN_KEY'}"`,
     `  curl -s ${base}/errors -H 'Accept: application/json'`,
     `  curl -si ${base}/admin/v1/apps -H 'Authorization: Bearer wrong'   # a catalog error`,
     '  README.md walks through a whole flow.',
