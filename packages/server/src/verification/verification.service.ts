@@ -556,6 +556,12 @@ export class VerificationService {
         await this.#machine.apply(current, { to: 'expired', statusCode: 'err_session_expired', actor: 'system' });
         continue;
       }
+      if (this.#isSignInHookAbandoned(current)) {
+        // The request that won the hook call never wrote its outcome (its instance stopped
+        // mid-call): once the call would have timed out, record what a timeout gives.
+        await this.#machine.apply(current, ABANDONED_SIGN_IN_HOOK);
+        continue;
+      }
       const plan = await decide(current);
       if (plan.write === undefined) {
         if (plan.thenThrow) throw plan.thenThrow;
@@ -571,6 +577,17 @@ export class VerificationService {
       detail: 'The verification was changed by other requests at the same time; retry.',
       context: { verificationId: id },
     });
+  }
+
+  /**
+   * Whether the session's sign-in hook call has been pending longer than the hook's
+   * timeout plus {@link SIGN_IN_HOOK_ABANDONED_AFTER_MS}: the caller is gone.
+   */
+  #isSignInHookAbandoned(session: StoredVerification): boolean {
+    if (!isSignInHookPending(session)) return false;
+    const deadline =
+      session.updatedAt.getTime() + this.#context.config.signInHookTimeoutMs + SIGN_IN_HOOK_ABANDONED_AFTER_MS;
+    return this.#context.clock().getTime() > deadline;
   }
 
   /** A session of this environment (and of `clientId`, when given). */
@@ -974,6 +991,21 @@ function toPublic(stored: StoredVerification): VerificationResult {
     signInHookDenial: { errMsg: signInHookErrMsg ?? undefined, errCode: signInHookErrCode ?? undefined },
   };
 }
+
+/**
+ * How long past the hook's own timeout a pending hook call counts as abandoned (an
+ * instance that stopped mid-call never writes its outcome). Generous, so that a slow
+ * database write of a live call is never overtaken.
+ */
+export const SIGN_IN_HOOK_ABANDONED_AFTER_MS = 10_000;
+
+/** What an abandoned hook call becomes: the outcome of a hook that timed out, recorded by the system. */
+const ABANDONED_SIGN_IN_HOOK: Transition = {
+  to: 'failed',
+  statusCode: 'err_signin_hook_unavailable',
+  actor: 'system',
+  changes: { signInHookState: 'unavailable', resultCiphertext: null, verifiedAt: null },
+};
 
 /** Whether the session's sign-in hook is being called (the provider step is over). */
 function isSignInHookPending(session: StoredVerification): boolean {

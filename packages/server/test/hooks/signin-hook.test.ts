@@ -8,6 +8,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SIGN_IN_HOOK_ABANDONED_AFTER_MS } from '../../src/verification/verification.service.js';
 import {
   authorizeUrl,
   bindingCookieOf,
@@ -40,15 +41,22 @@ describe.each(TEST_DATABASE_KINDS)('sign-in hook on %s', (kind) => {
   let t: TestApp;
   let hook: Receiver;
 
+  /** Moves this instance's clock ahead (reset before each test). */
+  let clockOffsetMs = 0;
+
   beforeAll(async () => {
     hook = await startReceiver();
-    t = await createTestApp(kind, { env: { IDGATE_SIGNIN_HOOK_TIMEOUT: String(HOOK_TIMEOUT_MS) } });
+    t = await createTestApp(kind, {
+      env: { IDGATE_SIGNIN_HOOK_TIMEOUT: String(HOOK_TIMEOUT_MS) },
+      clock: () => new Date(Date.now() + clockOffsetMs),
+    });
   });
   afterAll(async () => {
     await t?.close();
     await hook?.close();
   });
   beforeEach(() => {
+    clockOffsetMs = 0;
     hook.received.length = 0;
     hook.respond = json(200, { allow: true });
   });
@@ -301,6 +309,54 @@ describe.each(TEST_DATABASE_KINDS)('sign-in hook on %s', (kind) => {
     release();
     expectCodeRedirect(await pending, { state: 'st-123' });
     expect(hook.received).toHaveLength(1);
+  });
+
+  it('a hook call whose caller is gone (its instance stopped) ends the session as unavailable once the call would have timed out', async () => {
+    const clientId = await createApp();
+    let release: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived: () => void = () => undefined;
+    const called = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    hook.respond = async (request, response) => {
+      arrived();
+      await answered;
+      json(200, { allow: true })(request, response);
+    };
+    const pending = headless(clientId);
+    await called;
+    const transaction = await onlyTransaction(t, clientId);
+    const { verifications } = t.app.idgate;
+    // Within the hook's timeout and the margin, the call still counts as live.
+    clockOffsetMs = HOOK_TIMEOUT_MS + SIGN_IN_HOOK_ABANDONED_AFTER_MS - 1000;
+    expect((await verifications.getTransaction(transaction.id)).status).toBe('authenticating');
+    // Past them, the next read records what a timed-out hook gives, as the system.
+    clockOffsetMs = HOOK_TIMEOUT_MS + SIGN_IN_HOOK_ABANDONED_AFTER_MS + 1000;
+    expect(await verifications.getTransaction(transaction.id)).toMatchObject({
+      status: 'failed',
+      statusCode: 'err_signin_hook_unavailable',
+    });
+    expect((await auditTrail(transaction.id)).at(-1)).toMatchObject({
+      from: 'authenticating',
+      to: 'failed',
+      statusCode: 'err_signin_hook_unavailable',
+      actor: 'system',
+    });
+    // The late answer of the hook changes nothing: the session stays failed, and the
+    // request that was waiting for it sends the browser to the app with that error.
+    release();
+    const late = await pending;
+    const query = expectAuthorizeRedirectError(late, 'err_signin_hook_unavailable', {
+      redirectUri: REDIRECT_URI,
+      state: 'st-123',
+    });
+    expect(query.get('error')).toBe('temporarily_unavailable');
+    expect(query.get('code')).toBeNull();
+    expect(hook.received).toHaveLength(1);
+    expect((await onlyTransaction(t, clientId)).status).toBe('failed');
   });
 
   it('the hosted pages: the answer on the provider screen asks the hook; its denial reaches the app', async () => {
