@@ -10,13 +10,12 @@ import {
   isErrorCode,
   isTxState,
   isTxStatusCode,
-  messagesFor,
-  negotiateLocale,
   type RetryStrategy,
   TX_STATUS_DEFINITIONS,
   type TxState,
   type TxStatusCode,
 } from '@idgate/errors';
+import { userMessage } from './messages.js';
 
 /** Where an error was read from. */
 export type ErrorSource = 'problem' | 'oauth' | 'redirect';
@@ -43,6 +42,8 @@ export interface IdgateApiErrorFields {
   readonly retryAfterSeconds: number | undefined;
   /** Safe context (problem+json). */
   readonly context: Readonly<Record<string, unknown>>;
+  /** How many HTTP attempts the call made before giving up with this error (default 1). */
+  readonly attempts?: number;
 }
 
 /** An error answered by idgate, whatever the surface. */
@@ -59,6 +60,8 @@ export class IdgateApiError extends Error implements IdgateApiErrorFields {
   readonly errCode: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly context: Readonly<Record<string, unknown>>;
+  /** How many HTTP attempts the call made (1 unless `IdgateClient` retried). */
+  readonly attempts: number;
 
   constructor(fields: IdgateApiErrorFields) {
     super(`${fields.code ?? fields.txStatus ?? fields.oauthError ?? 'idgate error'}: ${fields.detail}`);
@@ -75,6 +78,7 @@ export class IdgateApiError extends Error implements IdgateApiErrorFields {
     this.errCode = fields.errCode;
     this.retryAfterSeconds = fields.retryAfterSeconds;
     this.context = fields.context;
+    this.attempts = fields.attempts ?? 1;
   }
 
   /** The category of the code (redirects: by their OAuth error). */
@@ -98,10 +102,7 @@ export class IdgateApiError extends Error implements IdgateApiErrorFields {
 
   /** A message for the end user, in the best of idgate's languages for `acceptLanguage`. */
   userMessage(acceptLanguage = 'en'): string {
-    const messages = messagesFor(negotiateLocale(acceptLanguage));
-    if (this.code) return messages.errors[this.code];
-    if (this.txStatus) return messages.txStatus[this.txStatus];
-    return messages.errors.SYSTEM_INTERNAL_ERROR;
+    return userMessage(this.code ?? this.txStatus ?? 'SYSTEM_INTERNAL_ERROR', acceptLanguage);
   }
 }
 
@@ -124,9 +125,13 @@ function parseRetryAfter(value: string | null | undefined): number | undefined {
 
 /** Reads a problem+json body. */
 export function parseProblem(body: unknown, status: number, retryAfter?: string | null): IdgateApiError {
+  return new IdgateApiError(problemFields(body, status, retryAfter));
+}
+
+function problemFields(body: unknown, status: number, retryAfter: string | null | undefined): IdgateApiErrorFields {
   const problem = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const code = isErrorCode(problem.title) ? problem.title : codeFromDocUrl(problem.type);
-  return new IdgateApiError({
+  return {
     source: 'problem',
     code,
     status: typeof problem.status === 'number' ? problem.status : status,
@@ -142,14 +147,18 @@ export function parseProblem(body: unknown, status: number, retryAfter?: string 
       typeof problem.context === 'object' && problem.context !== null
         ? (problem.context as Record<string, unknown>)
         : {},
-  });
+  };
 }
 
 /** Reads an RFC 6749 §5.2 error body: the code travels in `error_uri`. */
 export function parseOAuthError(body: unknown, status: number, retryAfter?: string | null): IdgateApiError {
+  return new IdgateApiError(oauthFields(body, status, retryAfter));
+}
+
+function oauthFields(body: unknown, status: number, retryAfter: string | null | undefined): IdgateApiErrorFields {
   const oauth = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const code = codeFromDocUrl(oauth.error_uri);
-  return new IdgateApiError({
+  return {
     source: 'oauth',
     code,
     status,
@@ -162,7 +171,7 @@ export function parseOAuthError(body: unknown, status: number, retryAfter?: stri
     errCode: undefined,
     retryAfterSeconds: parseRetryAfter(retryAfter),
     context: {},
-  });
+  };
 }
 
 /**
@@ -192,8 +201,12 @@ export function parseAuthorizationRedirect(url: string | URL): IdgateApiError | 
   });
 }
 
-/** Reads any idgate error response (problem+json or OAuth JSON) from a fetch `Response`. */
-export async function errorFromResponse(response: Response): Promise<IdgateApiError> {
+/**
+ * Reads any idgate error response (problem+json or OAuth JSON) from a fetch `Response`.
+ * A body that is neither (a proxy's HTML page) still gives an error, by its status.
+ * `attempts` is recorded on the error (the client passes how many attempts it made).
+ */
+export async function errorFromResponse(response: Response, attempts = 1): Promise<IdgateApiError> {
   const type = response.headers.get('content-type') ?? '';
   const retryAfter = response.headers.get('retry-after');
   const text = await response.text();
@@ -203,8 +216,9 @@ export async function errorFromResponse(response: Response): Promise<IdgateApiEr
   } catch {
     body = undefined;
   }
-  if (type.startsWith('application/problem+json')) return parseProblem(body, response.status, retryAfter);
-  if (typeof body === 'object' && body !== null && 'error' in body)
-    return parseOAuthError(body, response.status, retryAfter);
-  return parseProblem(body, response.status, retryAfter);
+  const fields =
+    !type.startsWith('application/problem+json') && typeof body === 'object' && body !== null && 'error' in body
+      ? oauthFields(body, response.status, retryAfter)
+      : problemFields(body, response.status, retryAfter);
+  return new IdgateApiError({ ...fields, attempts });
 }

@@ -1,7 +1,7 @@
 /**
  * @idgate/client — the TypeScript SDK for apps that use idgate: one typed error for
- * every error form idgate answers with, the category retry strategy, and user-facing
- * messages. Typed REST calls follow as the REST API lands.
+ * every error form idgate answers with, the category retry strategy, and the
+ * user-facing message of every code. Typed REST calls follow as the REST API lands.
  *
  * @packageDocumentation
  */
@@ -14,4 +14,5 @@ export {
   parseOAuthError,
   parseProblem,
 } from './errors.js';
-export { type RetryOptions, retryDelayMs } from './retry.js';
+export { userMessage } from './messages.js';
+export { networkRetryDelayMs, type RetryOptions, retryDelayMs } from './retry.js';
