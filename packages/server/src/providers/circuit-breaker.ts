@@ -1,11 +1,12 @@
 /**
  * A circuit breaker per upstream provider (SPEC 5): after `failureThreshold` consecutive
- * failures of the kinds that say the provider is down or broken (unreachable, timed out,
- * 5xx) it opens, and every call fails fast with `PROVIDER_UNAVAILABLE` (with
- * `Retry-After`) without touching the provider. After `cooldownMs` (on the injected
+ * failures of the kinds that say the provider is down, broken or throttling idgate
+ * (unreachable, timed out, 5xx, 429; the caller decides, see `oidc/upstream-http.ts`) it
+ * opens, and every call fails fast with `PROVIDER_UNAVAILABLE` (with `Retry-After`)
+ * without touching the provider. After `cooldownMs` (on the injected
  * clock) it is half-open: one trial call goes through; its success closes the circuit, its
  * failure opens it again for another cool-down. Any answer of the provider that is not a
- * 5xx counts as a success: the provider is up, even when it refused the request.
+ * 5xx or a 429 counts as a success: the provider is up, even when it refused the request.
  *
  * Health, as `GET /v1/providers` shows it: `operational` (closed, no recent failure),
  * `degraded` (closed with failures counting towards the threshold, or half-open),

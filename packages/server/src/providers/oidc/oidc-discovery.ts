@@ -5,7 +5,7 @@
  */
 import type { CircuitBreaker } from '../circuit-breaker.js';
 import { discoveryDocumentUrl, expectedIssuer } from './oidc-config.js';
-import { providerFailure, transportFailure } from './oidc-errors.js';
+import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
 import { UpstreamTransportError, upstreamExchange } from './upstream-http.js';
 
 /** How long a discovery document is used before it is fetched again. */
@@ -119,7 +119,7 @@ export class UpstreamDiscovery {
 
   /**
    * The upstream's metadata.
-   * @throws IdgateError `PROVIDER_UNAVAILABLE` (unreachable, circuit open), `PROVIDER_ERROR`
+   * @throws IdgateError `PROVIDER_UNAVAILABLE` (unreachable, rate-limited, circuit open), `PROVIDER_ERROR`
    *   (timeout), `PROVIDER_INITIALIZATION_FAILED` (any other answer than a valid document)
    */
   async metadata(): Promise<UpstreamMetadata> {
@@ -130,6 +130,8 @@ export class UpstreamDiscovery {
     let status: number;
     try {
       const response = await upstreamExchange({ url, what: 'discovery' }, this.#options);
+      const rateLimited = rateLimitedFailure(response, this.#providerId, 'discovery', this.#options.clock());
+      if (rateLimited !== undefined) throw rateLimited;
       text = response.text;
       status = response.status;
     } catch (error) {

@@ -6,6 +6,7 @@
  * | failure | code |
  * |---|---|
  * | refused, DNS, reset before an answer; circuit open | `PROVIDER_UNAVAILABLE` |
+ * | 429 from any upstream endpoint (it rate-limits idgate) | `PROVIDER_UNAVAILABLE`, with its `Retry-After` (1–3600 s) |
  * | timeout, 5xx, an upstream OAuth error | `PROVIDER_ERROR` |
  * | 401 / `invalid_client` at the token endpoint | `PROVIDER_AUTHENTICATION_FAILED` |
  * | bad JSON, wrong content, bad signature, wrong `iss`/`aud`/`nonce`/`azp`, expired ID token | `PROVIDER_UNEXPECTED_RESPONSE` |
@@ -13,7 +14,11 @@
  * | settings missing or invalid | `PROVIDER_CONFIGURATION_ERROR` |
  */
 import { type ErrorCode, IdgateError } from '@idgate/errors';
-import type { UpstreamTransportError } from './upstream-http.js';
+import type { UpstreamResponse, UpstreamTransportError } from './upstream-http.js';
+
+/** The bounds of a `Retry-After` taken from an upstream (seconds). */
+export const UPSTREAM_RETRY_AFTER_MIN_S = 1;
+export const UPSTREAM_RETRY_AFTER_MAX_S = 3600;
 
 /** The step of the upstream exchange a failure happened in (for logs). */
 export type UpstreamStep = 'discovery' | 'authorization' | 'token' | 'jwks' | 'id_token' | 'userinfo';
@@ -75,5 +80,47 @@ export function transportFailure(error: UpstreamTransportError, providerId: stri
     reason: error.kind,
     debug: { message: error.message },
     cause: error,
+  });
+}
+
+/**
+ * An upstream `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP date) as whole
+ * seconds from `now`, clamped to {@link UPSTREAM_RETRY_AFTER_MIN_S}–{@link UPSTREAM_RETRY_AFTER_MAX_S}
+ * (an upstream must not make idgate tell apps to wait a day, nor not at all).
+ * @returns `undefined` when absent or unreadable (the catalog's default then applies)
+ */
+export function upstreamRetryAfterSeconds(value: string | undefined, now: Date): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  let seconds: number;
+  if (/^[0-9]{1,10}$/.test(text)) {
+    seconds = Number(text);
+  } else {
+    const at = Date.parse(text);
+    // Only the HTTP-date forms: a bare number of another shape or free text is unreadable.
+    if (!/[A-Za-z]/.test(text) || Number.isNaN(at)) return undefined;
+    seconds = Math.ceil((at - now.getTime()) / 1000);
+  }
+  return Math.min(UPSTREAM_RETRY_AFTER_MAX_S, Math.max(UPSTREAM_RETRY_AFTER_MIN_S, seconds));
+}
+
+/**
+ * The error of an upstream answering 429 (it rate-limits idgate, SPEC 3.1):
+ * `PROVIDER_UNAVAILABLE`, carrying the upstream's `Retry-After` when it sent a readable one.
+ * @returns `undefined` when the answer is not a 429
+ */
+export function rateLimitedFailure(
+  response: UpstreamResponse,
+  providerId: string,
+  step: UpstreamStep,
+  now: Date,
+): IdgateError | undefined {
+  if (response.status !== 429) return undefined;
+  const retryAfter = upstreamRetryAfterSeconds(response.retryAfter, now);
+  return new IdgateError('PROVIDER_UNAVAILABLE', {
+    detail: `Provider ${providerId} is rate-limiting idgate right now; retry later.`,
+    context: { providerId, step, reason: 'rate_limited' },
+    ...(retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } }),
+    debug: { step, reason: 'upstream answered 429', retryAfter: response.retryAfter?.slice(0, 100) },
   });
 }

@@ -3,11 +3,12 @@
  * §3.1.3.7) with `jose`: signature against the upstream's JWKS (cached; fetched again
  * when a token names a key the cache does not have, at most once per
  * {@link JWKS_REFRESH_MIN_MS}), `iss`, `aud`, `exp` (required), `nonce` and `azp`.
- * Any refusal is `PROVIDER_UNEXPECTED_RESPONSE`.
+ * Any refusal is `PROVIDER_UNEXPECTED_RESPONSE`; a 429 while fetching the keys is
+ * `PROVIDER_UNAVAILABLE` (the upstream rate-limits idgate).
  */
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import type { CircuitBreaker } from '../circuit-breaker.js';
-import { providerFailure, transportFailure } from './oidc-errors.js';
+import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
 import { UpstreamTransportError, upstreamExchange } from './upstream-http.js';
 
 /** The least time between two fetches of the JWKS for an unknown key id. */
@@ -115,7 +116,10 @@ export class UpstreamKeys {
     let text: string;
     let status: number;
     try {
-      ({ text, status } = await upstreamExchange({ url: jwksUri, what: 'jwks' }, this.#options));
+      const response = await upstreamExchange({ url: jwksUri, what: 'jwks' }, this.#options);
+      const rateLimited = rateLimitedFailure(response, this.#providerId, 'jwks', this.#options.clock());
+      if (rateLimited !== undefined) throw rateLimited;
+      ({ text, status } = response);
     } catch (error) {
       if (error instanceof UpstreamTransportError) throw transportFailure(error, this.#providerId, 'jwks');
       throw error;

@@ -31,7 +31,7 @@ import {
   oidcSettingsProblems,
 } from './oidc-config.js';
 import { UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
-import { providerFailure, transportFailure } from './oidc-errors.js';
+import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
 import { UpstreamKeys } from './oidc-id-token.js';
 import { UpstreamTransportError, upstreamExchange } from './upstream-http.js';
 
@@ -102,11 +102,13 @@ export class OidcUpstreamProvider implements ProviderAdapter {
   readonly #discovery: UpstreamDiscovery;
   readonly #keys: UpstreamKeys;
   readonly #timeoutMs: number;
+  readonly #clock: () => Date;
 
   constructor(config: OidcProviderConfig, options: OidcUpstreamOptions) {
     this.#config = config;
     this.descriptor = oidcDescriptor(config);
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_OIDC_TIMEOUT_MS;
+    this.#clock = options.clock;
     this.#breaker = new CircuitBreaker(config.id, {
       failureThreshold: config.circuitBreaker?.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
       cooldownMs: config.circuitBreaker?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
@@ -331,6 +333,8 @@ export class OidcUpstreamProvider implements ProviderAdapter {
     const body = parseJson(response.text);
     const upstreamError = isJsonObject(body) && typeof body.error === 'string' ? body.error : undefined;
     const debug = { status: response.status, error: upstreamError?.slice(0, 100) };
+    const rateLimited = rateLimitedFailure(response, this.descriptor.id, 'token', this.#clock());
+    if (rateLimited !== undefined) throw rateLimited;
     if (response.status >= 500) {
       throw providerFailure('PROVIDER_ERROR', this.descriptor.id, 'token', { reason: 'token endpoint 5xx', debug });
     }
@@ -374,6 +378,8 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       what: 'userinfo',
     });
     const debug = { status: response.status, contentType: response.contentType.slice(0, 100) };
+    const rateLimited = rateLimitedFailure(response, this.descriptor.id, 'userinfo', this.#clock());
+    if (rateLimited !== undefined) throw rateLimited;
     if (response.status >= 500) {
       throw providerFailure('PROVIDER_ERROR', this.descriptor.id, 'userinfo', { reason: 'userinfo 5xx', debug });
     }

@@ -3,8 +3,9 @@
  * its timeout (`AbortSignal.timeout`) and a body size limit, and classified. Transport
  * failures come out as {@link UpstreamTransportError} (`unreachable`: refused, DNS, reset
  * before an answer; `timeout`; `failed`: anything else on the wire); an answer of any
- * status comes back as is, for the caller to judge. The breaker counts transport failures
- * and 5xx answers against the provider.
+ * status comes back as is, for the caller to judge. The breaker counts transport failures,
+ * 5xx answers and 429 answers (the upstream rate-limits idgate: calling it on only makes
+ * that worse, so repeated 429s open the circuit like an outage) against the provider.
  */
 import type { CircuitBreaker } from '../circuit-breaker.js';
 
@@ -29,10 +30,12 @@ export interface UpstreamResponse {
   readonly status: number;
   readonly contentType: string;
   readonly text: string;
+  /** The upstream's `Retry-After` header, as sent (on 429 and 503 answers). */
+  readonly retryAfter: string | undefined;
 }
 
-/** A 5xx answer, thrown inside the breaker so that it counts, then handed back. */
-class ServerErrorAnswer extends Error {
+/** A 5xx or 429 answer, thrown inside the breaker so that it counts, then handed back. */
+class CountedAnswer extends Error {
   readonly response: UpstreamResponse;
   constructor(response: UpstreamResponse) {
     super(`upstream answered ${response.status}`);
@@ -127,21 +130,22 @@ export async function upstreamExchange(
             status: response.status,
             contentType: response.headers.get('content-type') ?? '',
             text: await readBody(response),
+            retryAfter: response.headers.get('retry-after') ?? undefined,
           };
         } catch (error) {
           if (error instanceof RangeError)
             throw new UpstreamTransportError('failed', `${call.what}: ${error.message}`, error);
           throw transportError(error, call.what);
         }
-        if (answer.status >= 500) throw new ServerErrorAnswer(answer);
+        if (answer.status >= 500 || answer.status === 429) throw new CountedAnswer(answer);
         return answer;
       },
       function countsAgainstProvider(error) {
-        return error instanceof UpstreamTransportError || error instanceof ServerErrorAnswer;
+        return error instanceof UpstreamTransportError || error instanceof CountedAnswer;
       },
     );
   } catch (error) {
-    if (error instanceof ServerErrorAnswer) return error.response;
+    if (error instanceof CountedAnswer) return error.response;
     throw error;
   }
 }

@@ -90,6 +90,15 @@ function providersConfig(upstreamUrl: string, closedPort: number) {
       clientId: 'x',
       clientSecret: SECRET,
     },
+    {
+      ...common,
+      id: 'upstream-ratelimited',
+      displayName: 'Throttling eID',
+      discoveryUrl: `${upstreamUrl}/rate-limited`,
+      clientId: 'x',
+      clientSecret: SECRET,
+      circuitBreaker: { failureThreshold: 1000 },
+    },
   ];
 }
 
@@ -407,6 +416,85 @@ describe.each(TEST_DATABASE_KINDS)('upstream OpenID Connect provider (%s)', (kin
 
       const { final } = await authorizeFlow(provider);
       expectAppError(final, tx);
+    });
+  });
+
+  describe('an upstream that rate-limits idgate (429) is PROVIDER_UNAVAILABLE', () => {
+    it('429 at the token endpoint → temporarily_unavailable / err_provider_unavailable, logged as PROVIDER_UNAVAILABLE', async () => {
+      upstream.faults.set('idgate-faulty', 'rate-limited');
+      upstream.rateLimitRetryAfter = '120';
+      try {
+        const { final, verificationId } = await authorizeFlow('upstream-faulty');
+        expectAppError(final, 'err_provider_unavailable');
+        expect(final.searchParams.get('error')).toBe('temporarily_unavailable');
+        expect((await events(verificationId)).at(-1)).toMatchObject({
+          to: 'failed',
+          statusCode: 'err_provider_unavailable',
+          actor: 'provider',
+        });
+        expect(loggedCode(verificationId)).toBe('PROVIDER_UNAVAILABLE');
+        expect(loggedReason(verificationId)).toBe('upstream answered 429');
+        const read = await live.app.inject({
+          method: 'GET',
+          url: `/v1/verifications/${verificationId}`,
+          headers: { authorization: basic },
+        });
+        expect(JSON.parse(read.body)).toMatchObject({ status: 'failed', error: { code: 'err_provider_unavailable' } });
+      } finally {
+        upstream.faults.delete('idgate-faulty');
+        upstream.rateLimitRetryAfter = undefined;
+      }
+    });
+
+    const retryAfterCases = [
+      { name: 'delay-seconds', sent: () => '120', expected: [120, 120] },
+      { name: 'over the bound (one day)', sent: () => '86400', expected: [3600, 3600] },
+      { name: 'zero (raised to the floor)', sent: () => '0', expected: [1, 1] },
+      {
+        name: 'an HTTP date 90 s ahead',
+        sent: () => new Date(Date.now() + offsetMs + 90_000).toUTCString(),
+        expected: [88, 91],
+      },
+      { name: 'absent (the catalog default)', sent: () => undefined, expected: [30, 30] },
+      { name: 'unreadable (the catalog default)', sent: () => 'soon', expected: [30, 30] },
+    ] as const;
+    it.each(retryAfterCases)(
+      '429 at discovery, Retry-After $name → REST 503 with the bounded Retry-After',
+      async (entry) => {
+        upstream.rateLimitRetryAfter = entry.sent();
+        try {
+          const res = await restStart('upstream-ratelimited');
+          const problem = expectProblem(res, 'PROVIDER_UNAVAILABLE', {
+            issuer: live.baseUrl,
+            instance: '/v1/verifications',
+          });
+          expect(problem.status).toBe(503);
+          expect(problem.retryable).toBe(true);
+          expect(problem.context).toMatchObject({ providerId: 'upstream-ratelimited', reason: 'rate_limited' });
+          const retryAfter = Number(res.headers['retry-after']);
+          expect(retryAfter).toBeGreaterThanOrEqual(entry.expected[0]);
+          expect(retryAfter).toBeLessThanOrEqual(entry.expected[1]);
+          const verificationId = (problem.context as { verificationId: string }).verificationId;
+          const read = await live.app.inject({
+            method: 'GET',
+            url: `/v1/verifications/${verificationId}`,
+            headers: { authorization: basic },
+          });
+          expect(JSON.parse(read.body)).toMatchObject({
+            status: 'failed',
+            error: { code: 'err_provider_unavailable' },
+          });
+        } finally {
+          upstream.rateLimitRetryAfter = undefined;
+        }
+      },
+    );
+
+    it('a 429 counts against the circuit breaker (the provider reads degraded), and /authorize redirects temporarily_unavailable', async () => {
+      const { final } = await authorizeFlow('upstream-ratelimited');
+      expectAppError(final, 'err_provider_unavailable');
+      expect(final.searchParams.get('error')).toBe('temporarily_unavailable');
+      expect(await providerStatus('upstream-ratelimited')).toBe('degraded');
     });
   });
 

@@ -5,7 +5,9 @@
  * - a tiny interaction handler that "logs in" the account the test chose (or refuses),
  *   through oidc-provider's own Grant and `interactionFinished` API,
  * - a fault injector in front of the token endpoint, per client id, for the answers the
- *   real provider never gives (5xx, garbage, a tampered signature, slowness).
+ *   real provider never gives (5xx, 429, garbage, a tampered signature, slowness),
+ * - a rate-limited issuer under `/rate-limited`: every request there is answered 429 with
+ *   `Retry-After: <upstream.rateLimitRetryAfter>` (discovery of a throttling upstream).
  * The server listens first (its URL goes into idgate's configuration); the provider is
  * mounted once idgate's callback URL is known.
  */
@@ -32,7 +34,7 @@ export const UPSTREAM_PEOPLE: Readonly<Record<string, Readonly<Record<string, un
 };
 
 /** What the token endpoint of one client does instead of answering. */
-export type TokenFault = 'status-500' | 'garbage' | 'bad-signature' | 'slow';
+export type TokenFault = 'status-500' | 'rate-limited' | 'garbage' | 'bad-signature' | 'slow';
 
 /** The running upstream. */
 export interface Upstream {
@@ -45,6 +47,8 @@ export interface Upstream {
   next: { account: string; acr: string | undefined; deny: boolean };
   /** Token endpoint faults by client id. */
   readonly faults: Map<string, TokenFault>;
+  /** The `Retry-After` of every 429 (the `rate-limited` fault and `/rate-limited`); none when undefined. */
+  rateLimitRetryAfter: string | undefined;
   /** Requests that reached the server, by path (for "no call was made" assertions). */
   readonly hits: Map<string, number>;
   close(): Promise<void>;
@@ -119,7 +123,18 @@ export async function startUpstream(): Promise<Upstream> {
     next: { account: 'anna-1', acr: 'urn:idgate:loa:3' as string | undefined, deny: false },
     faults,
     hits,
+    rateLimitRetryAfter: undefined as string | undefined,
   };
+
+  function tooManyRequests(response: ServerResponse): void {
+    const retryAfter = upstream.rateLimitRetryAfter;
+    response
+      .writeHead(429, {
+        'content-type': 'application/json',
+        ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }),
+      })
+      .end('{"error":"slow_down"}');
+  }
 
   async function interaction(request: IncomingMessage, response: ServerResponse, current: Provider): Promise<void> {
     const details = await current.interactionDetails(request, response);
@@ -153,6 +168,10 @@ export async function startUpstream(): Promise<Upstream> {
       response.writeHead(500, { 'content-type': 'text/plain' }).end('upstream broke');
       return true;
     }
+    if (fault === 'rate-limited') {
+      tooManyRequests(response);
+      return true;
+    }
     if (fault === 'garbage') {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token": "abc", oops');
       return true;
@@ -184,6 +203,10 @@ export async function startUpstream(): Promise<Upstream> {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
       response.end(String(error));
     };
+    if (path.startsWith('/rate-limited/')) {
+      tooManyRequests(response);
+      return;
+    }
     if (current === undefined) {
       response.writeHead(503).end();
       return;
