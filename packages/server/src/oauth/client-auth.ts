@@ -80,6 +80,19 @@ export function presentedCredentials(
 }
 
 /**
+ * The code an unknown client id is refused with (SPEC 3.1): `AUTH_INVALID_CLIENT` on the
+ * OAuth endpoints ("unknown client"), `AUTH_INVALID_CREDENTIALS` on the REST API ("wrong
+ * client id/secret on the REST API").
+ */
+export type UnknownClientCode = 'AUTH_INVALID_CLIENT' | 'AUTH_INVALID_CREDENTIALS';
+
+/** How {@link authenticateClient} words its refusals for the surface calling it. */
+export interface ClientAuthOptions {
+  /** Default `AUTH_INVALID_CLIENT` (the OAuth endpoints). */
+  readonly unknownClient?: UnknownClientCode;
+}
+
+/**
  * Authenticates a client.
  * @throws IdgateError `AUTH_MISSING_CREDENTIALS`, `AUTH_INVALID_CLIENT`, `AUTH_INVALID_CREDENTIALS`, `VALIDATION_MISSING_CLIENT_SECRET`
  */
@@ -87,7 +100,9 @@ export async function authenticateClient(
   credentials: PresentedCredentials,
   apps: AppsService,
   environment: Environment,
+  options: ClientAuthOptions = {},
 ): Promise<AuthenticatedClient> {
+  const unknownClient = options.unknownClient ?? 'AUTH_INVALID_CLIENT';
   const { clientId, clientSecret, method } = credentials;
   if (clientId === undefined || method === undefined) {
     throw new IdgateError('AUTH_MISSING_CREDENTIALS', {
@@ -101,7 +116,7 @@ export async function authenticateClient(
       context: { client_id: clientId.slice(0, 128) },
     });
   }
-  const cached = await findClient(apps, clientId, true);
+  const cached = await findClient(apps, clientId, true, unknownClient);
   // Hashed once: compared with the current and previous secret, and looked up among refusals.
   const digest = method === 'none' || clientSecret === undefined ? undefined : apps.secretDigest(clientSecret);
   try {
@@ -113,7 +128,8 @@ export async function authenticateClient(
     // The cached record may be stale (a secret rotated or an app re-enabled on another
     // instance): refuse only on what the database says now. The fresh record replaces the
     // cached one, so a refusal costs one read and the next request still hits the cache.
-    const fresh = await findClient(apps, clientId, false);
+    // An unknown client is refused here, before any secret is remembered for it.
+    const fresh = await findClient(apps, clientId, false, unknownClient);
     try {
       if (fresh.version === cached.version) throw refusal;
       return { app: checkClient(apps, fresh, method, digest), method };
@@ -129,12 +145,17 @@ function isWrongSecret(refusal: unknown): boolean {
   return refusal instanceof IdgateError && refusal.code === 'AUTH_INVALID_CREDENTIALS';
 }
 
-async function findClient(apps: AppsService, clientId: string, cached: boolean): Promise<AppRecord> {
+async function findClient(
+  apps: AppsService,
+  clientId: string,
+  cached: boolean,
+  unknownClient: UnknownClientCode,
+): Promise<AppRecord> {
   try {
     return cached ? await apps.getCached(clientId) : await apps.getFresh(clientId);
   } catch (error) {
     if (error instanceof IdgateError && error.code === 'RESOURCE_NOT_FOUND') {
-      throw new IdgateError('AUTH_INVALID_CLIENT', {
+      throw new IdgateError(unknownClient, {
         detail: 'Unknown client.',
         context: { client_id: clientId.slice(0, 128) },
       });

@@ -57,7 +57,11 @@ export async function authenticateRest(request: FastifyRequest, scope: RestScope
   }
 
   if (/^basic\s/i.test(authorization)) {
-    const { app } = await authenticateClient(presentedCredentials(authorization, undefined), apps, config.environment);
+    // SPEC 3.1: a wrong client id on the REST API is AUTH_INVALID_CREDENTIALS, like a wrong
+    // secret; a disabled client stays AUTH_INVALID_CLIENT.
+    const { app } = await authenticateClient(presentedCredentials(authorization, undefined), apps, config.environment, {
+      unknownClient: 'AUTH_INVALID_CREDENTIALS',
+    });
     if (!effectiveScopes(app).includes(scope)) {
       throw insufficientScope(scope, `This app may not use the ${scope} scope of the REST API.`);
     }

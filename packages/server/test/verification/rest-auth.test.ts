@@ -112,10 +112,16 @@ describe.each(TEST_DATABASE_KINDS)('REST authentication on %s', (kind) => {
     }
   });
 
-  it('an unknown client id: 401 AUTH_INVALID_CLIENT', async () => {
-    const res = await call(providers, basicAuth('test_unknownunknownunknown00', rest.clientSecret));
-    const body = expectProblem(res, 'AUTH_INVALID_CLIENT');
-    expect(body).toMatchObject({ detail: 'Unknown client.', context: { client_id: 'test_unknownunknownunknown00' } });
+  it('an unknown client id: 401 AUTH_INVALID_CREDENTIALS (SPEC 3.1: wrong client id on the REST API)', async () => {
+    for (const route of ROUTES) {
+      const res = await call(route, basicAuth('test_unknownunknownunknown00', rest.clientSecret));
+      const body = expectProblem(res, 'AUTH_INVALID_CREDENTIALS', { instance: route.url });
+      expect(res.statusCode).toBe(401);
+      expect(body.detail).toBe('Unknown client.');
+      expect(body.context).toEqual({ client_id: 'test_unknownunknownunknown00' });
+      // No token was sent: the RFC 6750 challenge without an error attribute, as for a wrong secret.
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="idgate"');
+    }
   });
 
   it('a public app cannot use the REST API: AUTH_INVALID_CLIENT', async () => {
