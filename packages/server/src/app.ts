@@ -105,7 +105,13 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
       handler as (request: IncomingMessage, response: ServerResponse) => void,
     );
     server.on('clientError', function answerClientError(error, socket) {
-      handleClientError(error, socket as import('node:net').Socket, { issuer: config.issuer, limits, onError });
+      // Raised only once the server listens, so `app` (built below) exists by then.
+      handleClientError(error, socket as import('node:net').Socket, {
+        issuer: config.issuer,
+        limits,
+        onError,
+        log: app.log,
+      });
     });
     return server;
   };

@@ -2,7 +2,9 @@
  * Request limits (SPEC 7): request target (414), header fields (431), body (413, set as
  * Fastify's `bodyLimit`). Within Node's parser limit, the `onRequest` check answers
  * exactly; far past it, Node's parser gives up first and the `clientError` handler
- * answers with the same problem+json instead of a bare status line or a reset.
+ * answers with the same problem+json instead of a bare status line or a reset, and logs
+ * one line for it like every other answered error (code, request id, status,
+ * environment from the logger's base).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -76,18 +78,31 @@ const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
  * - A later packet that ends any other line: header fields.
  * - A later packet without any line break cannot be told apart; 431 is answered then.
  */
-function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): { error: IdgateError; path: string } {
+function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): ClientErrorAnswer {
   const head = packet ? packet.subarray(0, Math.min(packet.length, limits.uriLimit + 1024)).toString('latin1') : '';
   const lineEnd = head.indexOf('\r\n');
   const firstLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
   if (METHOD_START.test(head)) {
-    const target = firstLine.split(' ')[1] ?? '/';
+    const [method, target = '/'] = firstLine.split(' ');
     const path = target.split('?')[0]?.slice(0, 1024) || '/';
     const requestLineTooLong = lineEnd === -1 || firstLine.length > limits.uriLimit;
-    return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path };
+    return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path, method };
   }
   if (lineEnd !== -1 && REQUEST_LINE_END.test(firstLine)) return { error: uriTooLong(limits), path: '/' };
   return { error: headersTooLarge(limits), path: '/' };
+}
+
+/** What the `clientError` handler answers: the error, the request path and method when the packet shows them. */
+interface ClientErrorAnswer {
+  readonly error: IdgateError;
+  readonly path: string;
+  readonly method?: string | undefined;
+}
+
+/** The part of the app's logger the `clientError` handler writes to (pino's signature). */
+export interface ClientErrorLogger {
+  info(line: object, message: string): void;
+  error(line: object, message: string): void;
 }
 
 /** What the `clientError` handler needs. */
@@ -95,6 +110,32 @@ export interface ClientErrorOptions {
   readonly issuer: string;
   readonly limits: RequestLimits;
   readonly onError?: (error: IdgateError, status: number) => void;
+  /** The app's logger (its base carries the environment); one line per answered error. */
+  readonly log?: ClientErrorLogger;
+}
+
+/**
+ * The log line of an answered socket-level error, shaped like the error handler's: level
+ * by status, `code`, `request_id`, `status`, the identifiers (none are known before a
+ * request is parsed), `method` and `path` when the packet showed them, `context`, `debug`.
+ */
+function logClientError(log: ClientErrorLogger, answer: ClientErrorAnswer, requestId: string, status: number): void {
+  const { error } = answer;
+  const line = {
+    request_id: requestId,
+    code: error.code,
+    status,
+    client_id: undefined,
+    verification_id: undefined,
+    provider_id: undefined,
+    ...(answer.method === undefined ? {} : { method: answer.method }),
+    path: answer.path,
+    context: error.context ?? {},
+    ...(error.debug === undefined ? {} : { debug: error.debug }),
+    source: 'clientError',
+  };
+  if (status >= 500) log.error(line, error.message);
+  else log.info(line, error.code);
 }
 
 /**
@@ -110,7 +151,7 @@ export function handleClientError(
     socket.destroy();
     return;
   }
-  let answer: { error: IdgateError; path: string };
+  let answer: ClientErrorAnswer;
   if (error.code === 'HPE_HEADER_OVERFLOW') {
     answer = overflowErrorFor(error.rawPacket, options.limits);
   } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -121,6 +162,7 @@ export function handleClientError(
       error: new IdgateError('VALIDATION_INVALID_PARAMETER', {
         detail: 'The request is not valid HTTP/1.1.',
         cause: error,
+        debug: { parserCode: error.code },
       }),
       path: '/',
     };
@@ -133,6 +175,7 @@ export function handleClientError(
     locale: negotiateLocale(undefined),
   });
   options.onError?.(answer.error, rendered.status);
+  if (options.log !== undefined) logClientError(options.log, answer, requestId, rendered.status);
   const body = JSON.stringify(rendered.body);
   const head = [
     `HTTP/1.1 ${rendered.status} ${STATUS_TEXT[rendered.status] ?? 'Error'}`,
