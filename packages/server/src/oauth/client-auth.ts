@@ -22,6 +22,7 @@ export interface AuthenticatedClient {
 /** The credentials a request presented, before they are checked. */
 export interface PresentedCredentials {
   readonly clientId: string | undefined;
+  /** Never empty: an empty secret reads as none. */
   readonly clientSecret: string | undefined;
   readonly method: ClientAuthMethod | undefined;
 }
@@ -39,6 +40,10 @@ function decodeBasicPart(part: string): string {
 
 /**
  * Reads client credentials from the `Authorization: Basic` header and/or the form body.
+ * An empty secret (`Basic base64("id:")`, `client_secret=`) is no secret (RFC 6749 §3.1:
+ * a parameter sent without a value is treated as omitted), so a confidential client
+ * sending one is `VALIDATION_MISSING_CLIENT_SECRET` (SPEC 2.2) and the empty value is
+ * never hashed nor remembered as a refused secret.
  * @throws IdgateError `VALIDATION_INVALID_PARAMETER` when several methods are used at once
  */
 export function presentedCredentials(
@@ -46,7 +51,8 @@ export function presentedCredentials(
   body: Readonly<Record<string, unknown>> | undefined,
 ): PresentedCredentials {
   const bodyId = typeof body?.client_id === 'string' ? body.client_id : undefined;
-  const bodySecret = typeof body?.client_secret === 'string' ? body.client_secret : undefined;
+  const bodySecret =
+    typeof body?.client_secret === 'string' && body.client_secret !== '' ? body.client_secret : undefined;
   if (body?.client_assertion !== undefined || body?.client_assertion_type !== undefined) {
     // RFC 7521 §4.2 / RFC 7523 §3: a client assertion idgate cannot check is invalid_client.
     throw new IdgateError('AUTH_INVALID_CLIENT', {
@@ -72,7 +78,8 @@ export function presentedCredentials(
         context: { fields: [{ name: 'client_id', reason: 'differs from the client id of the Authorization header' }] },
       });
     }
-    return { clientId, clientSecret: decodeBasicPart(decoded.slice(colon + 1)), method: 'client_secret_basic' };
+    const secret = decodeBasicPart(decoded.slice(colon + 1));
+    return { clientId, clientSecret: secret === '' ? undefined : secret, method: 'client_secret_basic' };
   }
   if (bodySecret !== undefined) return { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' };
   if (bodyId !== undefined) return { clientId: bodyId, clientSecret: undefined, method: 'none' };
@@ -173,7 +180,7 @@ function checkClient(
 ): AppRecord {
   const context = { client_id: app.clientId };
   if (app.disabled) throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client is disabled.', context });
-  if (app.type === 'confidential' && method === 'none') {
+  if (app.type === 'confidential' && (method === 'none' || secretDigest === undefined)) {
     throw new IdgateError('VALIDATION_MISSING_CLIENT_SECRET', {
       detail: 'This client is confidential: authenticate with its client secret.',
       context,

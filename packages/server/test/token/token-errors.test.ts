@@ -5,8 +5,8 @@
  * scopes. Each from a real condition, each asserted with `expectOAuthError`
  * (which also checks `Cache-Control: no-store`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestApp, TEST_ISSUER, type TestApp } from '../support/app.js';
 import { expectOAuthError, expectProblem } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 import {
@@ -168,6 +168,49 @@ describe.each(TEST_DATABASE_KINDS)('/token errors on %s', (kind) => {
       const body = expectOAuthError(res, 'VALIDATION_MISSING_CLIENT_SECRET');
       expect(res.statusCode).toBe(401);
       expect(body.error).toBe('invalid_client');
+    });
+
+    it('answers Basic with an empty secret (id:) as a missing secret: VALIDATION_MISSING_CLIENT_SECRET, 401 with a Basic challenge', async () => {
+      const digest = vi.spyOn(t.app.idgate.apps, 'secretDigest');
+      try {
+        const res = await postForm(
+          t,
+          '/token',
+          { grant_type: 'client_credentials' },
+          { method: 'basic', client: { ...client, clientSecret: '' } },
+        );
+        const body = expectOAuthError(res, 'VALIDATION_MISSING_CLIENT_SECRET', { basicChallenge: true });
+        expect(res.statusCode).toBe(401);
+        expect(body.error).toBe('invalid_client');
+        expect(body.error_uri).toBe(`${TEST_ISSUER}/errors/VALIDATION_MISSING_CLIENT_SECRET`);
+        expect(body.error_description).toBe('This client is confidential: authenticate with its client secret.');
+        expect(res.headers['www-authenticate']).toBe(
+          'Basic realm="idgate", error="invalid_client", error_description="This client is confidential: authenticate with its client secret."',
+        );
+        // The empty value is never hashed, so it can never be remembered as a refused secret.
+        expect(digest).not.toHaveBeenCalled();
+      } finally {
+        digest.mockRestore();
+      }
+    });
+
+    it('answers client_secret_post with an empty client_secret= as a missing secret (VALIDATION_MISSING_CLIENT_SECRET)', async () => {
+      const digest = vi.spyOn(t.app.idgate.apps, 'secretDigest');
+      try {
+        const res = await postForm(t, '/token', {
+          grant_type: 'client_credentials',
+          client_id: client.clientId,
+          client_secret: '',
+        });
+        const body = expectOAuthError(res, 'VALIDATION_MISSING_CLIENT_SECRET');
+        expect(res.statusCode).toBe(401);
+        expect(body.error).toBe('invalid_client');
+        expect(body.error_uri).toBe(`${TEST_ISSUER}/errors/VALIDATION_MISSING_CLIENT_SECRET`);
+        expect(res.headers['www-authenticate']).toBeUndefined();
+        expect(digest).not.toHaveBeenCalled();
+      } finally {
+        digest.mockRestore();
+      }
     });
 
     it('refuses Basic credentials together with client_secret in the body (VALIDATION_INVALID_PARAMETER)', async () => {

@@ -124,6 +124,15 @@ describe.each(TEST_DATABASE_KINDS)('REST authentication on %s', (kind) => {
     }
   });
 
+  it('Basic with an empty secret (id:): 400 VALIDATION_MISSING_CLIENT_SECRET, no challenge', async () => {
+    const res = await call(providers, basicAuth(rest.clientId, ''));
+    const body = expectProblem(res, 'VALIDATION_MISSING_CLIENT_SECRET', { instance: providers.url });
+    expect(res.statusCode).toBe(400);
+    expect(body.detail).toBe('This client is confidential: authenticate with its client secret.');
+    expect(body.context).toEqual({ client_id: rest.clientId });
+    expect(res.headers['www-authenticate']).toBeUndefined();
+  });
+
   it('a public app cannot use the REST API: AUTH_INVALID_CLIENT', async () => {
     const res = await t.app.inject({
       method: 'POST',
