@@ -82,11 +82,20 @@ export const CLAIMS_SUPPORTED: readonly string[] = Object.freeze([
 /** `prompt` values `/authorize` understands. */
 export const PROMPT_VALUES_SUPPORTED: readonly string[] = Object.freeze(['none', 'login', 'consent', 'select_account']);
 
-/** Client authentication methods of the introspection and revocation endpoints. */
+/**
+ * Client authentication methods of the introspection endpoint: confidential clients only
+ * (a public client authenticating with `none` is refused with `AUTH_FORBIDDEN`).
+ */
 export const INTROSPECTION_AUTH_METHODS: readonly string[] = Object.freeze([
   'client_secret_basic',
   'client_secret_post',
 ]);
+
+/**
+ * Client authentication methods of the revocation endpoint: the token endpoint's, since a
+ * public client revokes its own tokens with `none` (RFC 7009 §2.1).
+ */
+export const REVOCATION_AUTH_METHODS: readonly string[] = Object.freeze([...KNOWN_AUTH_METHODS]);
 
 /** The endpoints' paths, relative to the issuer. */
 export const ENDPOINT_PATHS = Object.freeze({
@@ -154,7 +163,7 @@ export function buildDiscoveryMetadata(issuer: string): DiscoveryMetadata {
     id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: KNOWN_AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
-    revocation_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: REVOCATION_AUTH_METHODS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: CLAIMS_SUPPORTED,
     acr_values_supported: ACR_VALUES_SUPPORTED,

@@ -184,9 +184,13 @@ describe.each(TEST_DATABASE_KINDS)('/introspect and /revoke on %s', (kind) => {
       expect((await introspect(t, other, access_token)).active).toBe(true);
     });
 
-    it('lets a public client revoke with `none`', async () => {
+    it('lets a public client revoke with `none`, as discovery says (and introspection does not list it)', async () => {
       const res = await postForm(t, '/revoke', { token: 'rt_unknown' }, { method: 'none', client: publicClient });
       expect(res.statusCode).toBe(200);
+      const discovery = await t.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
+      const metadata = JSON.parse(discovery.body) as Record<string, string[]>;
+      expect(metadata.revocation_endpoint_auth_methods_supported).toContain('none');
+      expect(metadata.introspection_endpoint_auth_methods_supported).not.toContain('none');
     });
 
     it('answers client authentication failures and parameter errors as OAuth errors', async () => {
