@@ -1,12 +1,31 @@
 /**
- * The error reference, generated from the catalog: the JSON served at
- * `/errors/{CODE}` and the Markdown committed as `docs/errors.md`.
+ * The error reference, generated from the catalog and the transaction tables
+ * (`transactions.ts`): the JSON served at `/errors`, `/errors/{CODE}` and
+ * `/errors/{err_…}`, and the Markdown committed as `docs/errors.md` — one source, so the
+ * served reference and the docs cannot drift (SPEC 3.2).
  */
-import { CATALOG, type CatalogEntry, ERROR_CODES, type ErrorCode, oauthStatusFor } from './catalog.js';
+import {
+  CATALOG,
+  type CatalogEntry,
+  ERROR_CODES,
+  type ErrorCode,
+  type OAuthErrorValue,
+  oauthStatusFor,
+} from './catalog.js';
 import { LOCALES } from './i18n/index.js';
 import { IdgateError } from './idgate-error.js';
 import { type ProblemDetails, renderProblem } from './render/problem.js';
-import { TX_STATES, TX_STATUS_CODES, TX_STATUS_DEFINITIONS, TX_TRANSITIONS } from './transactions.js';
+import { renderAuthorizationErrorRedirect } from './render/redirect.js';
+import {
+  TERMINAL_TX_STATES,
+  TX_STATES,
+  TX_STATUS_CODES,
+  TX_STATUS_DEFINITIONS,
+  TX_TRANSITIONS,
+  type TxState,
+  type TxStatusCode,
+  type TxStatusDefinition,
+} from './transactions.js';
 
 /** Example values used in generated examples, so generated docs are stable. */
 const EXAMPLE = {
@@ -68,6 +87,90 @@ export function errorReferenceIndex(issuer: string): readonly ErrorReference[] {
   return ERROR_CODES.map((code) => errorReference(code, issuer));
 }
 
+/** The reference entry of one transaction status code (`err_…`, SPEC 4.2), as served in JSON. */
+export interface TxStatusReference {
+  readonly code: TxStatusCode;
+  /** The OAuth `error` of an authorization redirect carrying this code. */
+  readonly oauthError: OAuthErrorValue;
+  /** The state the transaction ends in (`tx_state` in the redirect, `status` in REST). */
+  readonly txState: TxStatusDefinition['state'];
+  readonly description: string;
+  /** User-facing message per locale. */
+  readonly userMessage: Readonly<Record<string, string>>;
+  /**
+   * The catalog codes whose default transaction status this is (a throw site may give
+   * another code a more precise status, e.g. a hook's deny, so the list can be empty).
+   */
+  readonly catalogCodes: readonly ErrorCode[];
+  readonly docUrl: string;
+  /** An authorization error redirect carrying this code (`state=xyz`, an example redirect URI). */
+  readonly exampleRedirect: string;
+}
+
+/** One transaction state (SPEC 4.1), as served in JSON. */
+export interface TxStateReference {
+  readonly state: TxState;
+  readonly terminal: boolean;
+  /** The states it may change to (none when terminal). */
+  readonly next: readonly TxState[];
+}
+
+/** What `GET /errors` answers in JSON. */
+export interface ErrorReferenceDocument {
+  readonly errors: readonly ErrorReference[];
+  readonly transactionStatusCodes: readonly TxStatusReference[];
+  readonly states: readonly TxStateReference[];
+}
+
+/** The redirect URI of generated redirect examples. */
+const EXAMPLE_REDIRECT_URI = 'https://app.example/callback';
+
+/** The reference entry of a transaction status code for an issuer. */
+export function txStatusReference(code: TxStatusCode, issuer: string): TxStatusReference {
+  const definition = TX_STATUS_DEFINITIONS[code];
+  const userMessage: Record<string, string> = {};
+  for (const [locale, messages] of Object.entries(LOCALES)) userMessage[locale] = messages.txStatus[code];
+  return {
+    code,
+    oauthError: definition.oauth,
+    txState: definition.state,
+    description: definition.description,
+    userMessage,
+    catalogCodes: ERROR_CODES.filter((errorCode) => CATALOG[errorCode].txStatus === code),
+    docUrl: `${issuer}/errors/${code}`,
+    exampleRedirect: renderAuthorizationErrorRedirect({
+      redirectUri: EXAMPLE_REDIRECT_URI,
+      txStatus: code,
+      txState: definition.state,
+      issuer,
+      state: 'xyz',
+    }),
+  };
+}
+
+/** Every transaction status code's reference, in documentation order. */
+export function txStatusReferenceIndex(issuer: string): readonly TxStatusReference[] {
+  return TX_STATUS_CODES.map((code) => txStatusReference(code, issuer));
+}
+
+/** Every transaction state, in lifecycle order. */
+export function txStateReferenceIndex(): readonly TxStateReference[] {
+  return TX_STATES.map((state) => ({
+    state,
+    terminal: TERMINAL_TX_STATES.has(state),
+    next: TX_TRANSITIONS[state],
+  }));
+}
+
+/** The whole served reference: catalog codes, transaction status codes, transaction states. */
+export function errorReferenceDocument(issuer: string): ErrorReferenceDocument {
+  return {
+    errors: errorReferenceIndex(issuer),
+    transactionStatusCodes: txStatusReferenceIndex(issuer),
+    states: txStateReferenceIndex(),
+  };
+}
+
 const RETRY_TEXT: Readonly<Record<CatalogEntry['retry'], string>> = {
   never: 'do not retry automatically',
   after_retry_after: 'retry after `Retry-After`',
@@ -94,7 +197,8 @@ export function renderErrorReferenceMarkdown(issuer = 'https://idgate.example'):
     '`application/problem+json` (RFC 9457) whose `title` is the code; OAuth endpoints answer',
     'RFC 6749 JSON whose `error_uri` ends in the code; authorization redirects carry the',
     'transaction status code in `error_description`. Each running instance serves this',
-    'reference at `/errors` (HTML, or JSON with `Accept: application/json`).',
+    'reference, the transaction states and status codes included, at `/errors` (HTML, or JSON',
+    'with `Accept: application/json`).',
     '',
     '## Categories and retries',
     '',
@@ -143,9 +247,8 @@ export function renderErrorReferenceMarkdown(issuer = 'https://idgate.example'):
     );
   }
   lines.push('', '## Transaction states', '', '| state | may change to |', '|---|---|');
-  for (const state of TX_STATES) {
-    const next = TX_TRANSITIONS[state].map((to) => `\`${to}\``).join(', ');
-    lines.push(`| \`${state}\` | ${next || 'nothing (terminal)'} |`);
+  for (const { state, next } of txStateReferenceIndex()) {
+    lines.push(`| \`${state}\` | ${next.map((to) => `\`${to}\``).join(', ') || 'nothing (terminal)'} |`);
   }
   lines.push(
     '',
@@ -154,13 +257,17 @@ export function renderErrorReferenceMarkdown(issuer = 'https://idgate.example'):
     '## Transaction status codes',
     '',
     'Sent as `error_description` in authorization redirects and as `error.code` in REST.',
+    'Each instance serves every code at `/errors/{status code}` (for example',
+    '`/errors/err_user_cancelled`: HTML, or JSON with `Accept: application/json`), with its',
+    'user-facing messages, the catalog codes that end a transaction with it, and an example redirect.',
     '',
     '| status code | OAuth `error` | ends in | meaning |',
     '|---|---|---|---|',
   );
-  for (const code of TX_STATUS_CODES) {
-    const definition = TX_STATUS_DEFINITIONS[code];
-    lines.push(`| \`${code}\` | \`${definition.oauth}\` | \`${definition.state}\` | ${definition.description} |`);
+  for (const reference of txStatusReferenceIndex(issuer)) {
+    lines.push(
+      `| \`${reference.code}\` | \`${reference.oauthError}\` | \`${reference.txState}\` | ${reference.description} |`,
+    );
   }
   lines.push('');
   return lines.join('\n');

@@ -7,7 +7,14 @@
 import { CATALOG, ERROR_CODES, type ErrorCode } from '../catalog.js';
 import { messagesFor } from '../i18n/index.js';
 import type { IdgateError } from '../idgate-error.js';
-import { errorReference, retryText } from '../reference.js';
+import {
+  errorReference,
+  retryText,
+  txStateReferenceIndex,
+  txStatusReference,
+  txStatusReferenceIndex,
+} from '../reference.js';
+import type { TxStatusCode } from '../transactions.js';
 import type { RenderedResponse } from './problem.js';
 import { escapeHtml } from './text.js';
 
@@ -91,12 +98,40 @@ export function renderErrorReferenceIndexHtml(issuer: string): string {
     const entry = CATALOG[code];
     return `<tr><td><a href="${escapeHtml(`${issuer}/errors/${code}`)}"><code>${code}</code></a></td><td>${entry.status}</td><td>${entry.category}</td><td>${escapeHtml(entry.description)}</td></tr>`;
   }).join('\n');
+  const txRows = txStatusReferenceIndex(issuer)
+    .map(
+      (reference) =>
+        `<tr><td><a href="${escapeHtml(reference.docUrl)}"><code>${reference.code}</code></a></td><td><code>${reference.oauthError}</code></td><td><code>${reference.txState}</code></td><td>${escapeHtml(reference.description)}</td></tr>`,
+    )
+    .join('\n');
+  const stateRows = txStateReferenceIndex()
+    .map(
+      ({ state, next }) =>
+        `<tr><td><code>${state}</code></td><td>${next.length === 0 ? 'nothing (terminal)' : next.map((to) => `<code>${to}</code>`).join(', ')}</td></tr>`,
+    )
+    .join('\n');
   const content = `<h1>${escapeHtml(messagesFor('en').page.referenceTitle)}</h1>
 <p>Every error idgate returns comes from this catalog. Ask for <code>application/json</code> to get it as data.</p>
 <table>
 <thead><tr><th scope="col">Code</th><th scope="col">Status</th><th scope="col">Category</th><th scope="col">Meaning</th></tr></thead>
 <tbody>
 ${rows}
+</tbody>
+</table>
+<h2 id="transaction-status-codes">Transaction status codes</h2>
+<p>Sent as <code>error_description</code> in authorization redirects and as <code>error.code</code> in REST.</p>
+<table>
+<thead><tr><th scope="col">Status code</th><th scope="col">OAuth <code>error</code></th><th scope="col">Ends in</th><th scope="col">Meaning</th></tr></thead>
+<tbody>
+${txRows}
+</tbody>
+</table>
+<h2 id="transaction-states">Transaction states</h2>
+<p><code>status</code> in REST, <code>tx_state</code> in authorization redirects. Terminal states never change.</p>
+<table>
+<thead><tr><th scope="col">State</th><th scope="col">May change to</th></tr></thead>
+<tbody>
+${stateRows}
 </tbody>
 </table>`;
   return document('en', 'idgate error reference', content);
@@ -133,5 +168,42 @@ ${messages}
 </dl>
 <h2>Example</h2>
 <pre><code>${escapeHtml(JSON.stringify(reference.example, null, 2))}</code></pre>`;
+  return document('en', `${code} — idgate error reference`, content);
+}
+
+/** The HTML page of one transaction status code (`err_…`). */
+export function renderTxStatusReferenceHtml(code: TxStatusCode, issuer: string): string {
+  const reference = txStatusReference(code, issuer);
+  const messages = Object.entries(reference.userMessage)
+    .map(
+      ([locale, message]) =>
+        `<dt lang="${escapeHtml(locale)}">${escapeHtml(locale)}</dt><dd lang="${escapeHtml(locale)}">${escapeHtml(message)}</dd>`,
+    )
+    .join('\n');
+  const catalogCodes =
+    reference.catalogCodes.length === 0
+      ? '<p>No catalog code ends a transaction with this status by default; idgate sets it where the cause is known (see the description).</p>'
+      : `<ul>${reference.catalogCodes
+          .map(
+            (errorCode) =>
+              `<li><a href="${escapeHtml(`${issuer}/errors/${errorCode}`)}"><code>${errorCode}</code></a></li>`,
+          )
+          .join('')}</ul>`;
+  const content = `<p><a href="${escapeHtml(`${issuer}/errors#transaction-status-codes`)}">${escapeHtml(messagesFor('en').page.referenceTitle)}</a></p>
+<h1><code>${code}</code></h1>
+<p>${escapeHtml(reference.description)}</p>
+<dl>
+<dt>Kind</dt><dd>Transaction status code: <code>error_description</code> in authorization redirects, <code>error.code</code> in REST</dd>
+<dt>OAuth <code>error</code></dt><dd><code>${reference.oauthError}</code></dd>
+<dt>Transaction state</dt><dd><code>${reference.txState}</code> (<code>tx_state</code> in the redirect, <code>status</code> in REST)</dd>
+</dl>
+<h2>Catalog codes that end a transaction with it</h2>
+${catalogCodes}
+<h2>User-facing message</h2>
+<dl>
+${messages}
+</dl>
+<h2>Example redirect</h2>
+<pre><code>${escapeHtml(reference.exampleRedirect)}</code></pre>`;
   return document('en', `${code} — idgate error reference`, content);
 }

@@ -1,17 +1,24 @@
 /**
  * The error reference served by idgate (SPEC 3.2): `GET /errors` and
  * `GET /errors/{CODE}`, HTML for browsers and JSON for `Accept: application/json`,
- * generated from the catalog (and cached: the catalog does not change at run time).
+ * generated from the catalog and the transaction tables (and cached: neither changes at
+ * run time). The index also lists the transaction status codes and states (SPEC 4.1,
+ * 4.2), and each status code has its page (`/errors/err_user_cancelled`), so an `err_…`
+ * an app receives in a redirect resolves on idgate like a catalog code does.
  */
 import {
   ERROR_CODES,
   errorReference,
-  errorReferenceIndex,
+  errorReferenceDocument,
   IdgateError,
   isErrorCode,
+  isTxStatusCode,
   PAGE_STYLESHEET,
   renderErrorReferenceHtml,
   renderErrorReferenceIndexHtml,
+  renderTxStatusReferenceHtml,
+  TX_STATUS_CODES,
+  txStatusReference,
 } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
 import { negotiateMediaType } from '../http/media-types.js';
@@ -23,9 +30,12 @@ const CACHE = 'public, max-age=300';
 /** Registers the error reference and the pages' stylesheet. */
 export function registerErrorReferenceRoutes(app: FastifyInstance): void {
   const issuer = app.idgate.config.issuer;
-  const json = new Map<string, string>(ERROR_CODES.map((code) => [code, JSON.stringify(errorReference(code, issuer))]));
+  const json = new Map<string, string>([
+    ...ERROR_CODES.map((code) => [code, JSON.stringify(errorReference(code, issuer))] as const),
+    ...TX_STATUS_CODES.map((code) => [code, JSON.stringify(txStatusReference(code, issuer))] as const),
+  ]);
   const html = new Map<string, string>();
-  const indexJson = JSON.stringify({ errors: errorReferenceIndex(issuer) });
+  const indexJson = JSON.stringify(errorReferenceDocument(issuer));
   let indexHtml: string | undefined;
 
   app.get(
@@ -53,16 +63,17 @@ export function registerErrorReferenceRoutes(app: FastifyInstance): void {
           surface: 'problem',
           produces: OFFERED,
           errors: ['RESOURCE_NOT_FOUND'],
-          summary: 'One error code',
+          summary: 'One error code or transaction status code',
           tag: 'errors',
         },
       },
     },
     function errorPage(request, reply) {
       const code = request.params.code;
-      if (!isErrorCode(code)) {
+      const isTxStatus = isTxStatusCode(code);
+      if (!isErrorCode(code) && !isTxStatus) {
         throw new IdgateError('RESOURCE_NOT_FOUND', {
-          detail: `There is no error code '${code.slice(0, 64)}'.`,
+          detail: `There is no error code or transaction status code '${code.slice(0, 64)}'.`,
           context: { code: code.slice(0, 64) },
         });
       }
@@ -72,7 +83,7 @@ export function registerErrorReferenceRoutes(app: FastifyInstance): void {
       }
       let page = html.get(code);
       if (page === undefined) {
-        page = renderErrorReferenceHtml(code, issuer);
+        page = isTxStatus ? renderTxStatusReferenceHtml(code, issuer) : renderErrorReferenceHtml(code, issuer);
         html.set(code, page);
       }
       return reply
