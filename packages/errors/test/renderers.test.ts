@@ -449,8 +449,29 @@ describe('bearerChallengeFor (RFC 6750 §3, SPEC 2.3)', () => {
       tokenSent: false,
     });
     if (challenge !== undefined) expect(challenge).toStrictEqual({ scheme: 'Bearer', realm: REALM });
-    expect(challenge === undefined).toBe(CATALOG[code].status !== 401 && CATALOG[code].bearer !== 'insufficient_scope');
+    const callerUnauthenticated = CATALOG[code].status === 401 && code.startsWith('AUTH_');
+    expect(challenge === undefined).toBe(!callerUnauthenticated && CATALOG[code].bearer !== 'insufficient_scope');
   });
+
+  it('PROVIDER_AUTHENTICATION_FAILED (401, idgate rejected upstream) never challenges the caller', () => {
+    expect(CATALOG.PROVIDER_AUTHENTICATION_FAILED.status).toBe(401);
+    for (const tokenSent of [true, false]) {
+      expect(
+        bearerChallengeFor(errorFor('PROVIDER_AUTHENTICATION_FAILED'), { realm: REALM, tokenSent }),
+      ).toBeUndefined();
+    }
+  });
+
+  it.each(ERROR_CODES.filter((code) => CATALOG[code].status === 401 && code.startsWith('AUTH_')))(
+    '%s (401 about the caller): a challenge with and without a token',
+    (code) => {
+      expect(bearerChallengeFor(errorFor(code), { realm: REALM, tokenSent: false })).toStrictEqual({
+        scheme: 'Bearer',
+        realm: REALM,
+      });
+      expect(bearerChallengeFor(errorFor(code), { realm: REALM, tokenSent: true })?.scheme).toBe('Bearer');
+    },
+  );
 
   it.each([
     ['AUTH_MISSING_CREDENTIALS', false, 'Bearer realm="idgate"'],

@@ -40,8 +40,20 @@ export interface BearerChallengeOptions {
 }
 
 /**
+ * Whether a code is about the caller's own credentials: the `AUTH_*` family of the
+ * catalog. Another 401 — `PROVIDER_AUTHENTICATION_FAILED`, idgate's own credentials
+ * rejected by an upstream provider — must not challenge the caller (RFC 7235 §3.1: the
+ * challenge is for the credentials of the request).
+ */
+function isCallerAuthentication(error: IdgateError): boolean {
+  return error.code.startsWith('AUTH_');
+}
+
+/**
  * The RFC 6750 Bearer challenge for an error on a protected resource, or `undefined`
- * when the error is not about the token (then no challenge is sent).
+ * when the error is not about the caller's credentials or token (then no challenge is
+ * sent): a 401 challenges only for an `AUTH_*` code; otherwise only a code the catalog
+ * maps to a Bearer `error` (with a token sent) or `insufficient_scope` challenges.
  *
  * RFC 6750 §3.1: when the request lacks any authentication information, the challenge
  * SHOULD NOT include an error code. `insufficient_scope` carries the needed `scope`
@@ -49,12 +61,13 @@ export interface BearerChallengeOptions {
  */
 export function bearerChallengeFor(error: IdgateError, options: BearerChallengeOptions): Challenge | undefined {
   const entry = CATALOG[error.code];
+  const unauthenticated = entry.status === 401 && isCallerAuthentication(error);
   if (!options.tokenSent) {
     // RFC 6750 §3.1: no error attribute when the request carried no token at all.
-    const needsToken = entry.status === 401 || entry.bearer === 'insufficient_scope';
+    const needsToken = unauthenticated || entry.bearer === 'insufficient_scope';
     return needsToken ? { scheme: 'Bearer', realm: options.realm } : undefined;
   }
-  if (entry.bearer === undefined) return entry.status === 401 ? { scheme: 'Bearer', realm: options.realm } : undefined;
+  if (entry.bearer === undefined) return unauthenticated ? { scheme: 'Bearer', realm: options.realm } : undefined;
   const scope = entry.bearer === 'insufficient_scope' ? error.context?.scope : undefined;
   return {
     scheme: 'Bearer',

@@ -86,10 +86,13 @@ function expectHtmlPage(res: ResponseLike, code: ErrorCode, status: number, loca
 /** RFC 6750 challenge expected on a bearer-protected route, per SPEC 2.3. */
 function expectedBearerError(code: ErrorCode, tokenSent: boolean): { challenge: boolean; error: string | null } {
   const entry = CATALOG[code];
+  // Only the caller's own credentials are challenged: a 401 of another family
+  // (PROVIDER_AUTHENTICATION_FAILED: idgate's credentials upstream) carries none.
+  const callerUnauthenticated = entry.status === 401 && code.startsWith('AUTH_');
   // RFC 6750 §3.1: with no token sent at all, a challenge but no `error` attribute.
-  if (!tokenSent) return { challenge: entry.status === 401 || entry.bearer === 'insufficient_scope', error: null };
-  // Every 401 carries a challenge (RFC 9110 §15.5.2).
-  if (entry.status === 401) return { challenge: true, error: entry.bearer ?? null };
+  if (!tokenSent) return { challenge: callerUnauthenticated || entry.bearer === 'insufficient_scope', error: null };
+  // Every 401 about the caller carries a challenge (RFC 9110 §15.5.2).
+  if (callerUnauthenticated) return { challenge: true, error: entry.bearer ?? null };
   if (entry.bearer !== undefined) return { challenge: true, error: entry.bearer };
   return { challenge: false, error: null };
 }

@@ -84,6 +84,8 @@ function testIdentityTriggers(code: ErrorCode, identity: string): readonly Trigg
           userData: { testIdentity: identity },
         });
         const body = expectProblem(res, code, { instance: '/v1/verifications' });
+        // A provider's failure is not the app's credentials: no challenge, even on a 401.
+        expect(res.headers['www-authenticate']).toBeUndefined();
         const retryAfter = CATALOG[code].retryAfter;
         expect(res.headers['retry-after']).toBe(retryAfter === undefined ? undefined : String(retryAfter));
         s.expectLogged(res, code);

@@ -313,6 +313,34 @@ describe.each(TEST_DATABASE_KINDS)('REST verifications on %s', (kind) => {
     );
   });
 
+  it('PROVIDER_AUTHENTICATION_FAILED (idgate rejected upstream): 401 without WWW-Authenticate, the app is not challenged', async () => {
+    for (const authorization of [rest.basic, `Bearer ${sealToken(t, rest.clientId, 'verifications')}`]) {
+      const res = await createVerification(t, authorization, {
+        providerId: 'mock-redirect',
+        userData: { testIdentity: 'provider-auth-failed' },
+      });
+      const body = expectProblem(res, 'PROVIDER_AUTHENTICATION_FAILED', { instance: '/v1/verifications' });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(body).toMatchObject({
+        type: 'https://idgate.test/errors/PROVIDER_AUTHENTICATION_FAILED',
+        title: 'PROVIDER_AUTHENTICATION_FAILED',
+        status: 401,
+        category: 'client',
+        retryable: false,
+        instance: '/v1/verifications',
+        doc_url: 'https://idgate.test/errors/PROVIDER_AUTHENTICATION_FAILED',
+      });
+      expect(body.detail).toContain('test identity provider-auth-failed');
+      const context = body.context as Record<string, unknown>;
+      expect(context).toEqual({
+        providerId: 'mock-redirect',
+        testIdentity: 'provider-auth-failed',
+        verificationId: expect.stringMatching(ID_PATTERN),
+      });
+    }
+  });
+
   async function countVerifications(): Promise<number> {
     const rows = await t.app.idgate.database.db
       .selectFrom('verifications')
