@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { isIdgateError, renderErrorReferenceMarkdown } from '@idgate/errors';
 import { TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { appView } from './admin/app-view.js';
 import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
@@ -34,7 +35,14 @@ Commands:
   apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
               [--scope S …] [--grant-type G …] [--provider P …]
   apps list [--limit N] [--after CLIENT_ID]
+  apps get CLIENT_ID            the app as GET /admin/v1/apps/{clientId} shows it (no secrets)
+  apps disable CLIENT_ID        refuse the app's sign-ins and tokens (PATCH {"disabled": true})
+  apps enable CLIENT_ID         let a disabled app in again
+  apps delete CLIENT_ID         delete the app and its provider settings
   apps rotate-secret CLIENT_ID [--grace-period SECONDS]
+  apps rotate-hook-secret CLIENT_ID
+                                new hook/webhook signing secret (the old one stops working at once)
+                                Running instances see app changes within 5 s (their app cache).
   keys list                     list the ID token signing keys (creates the initial ones if there are none)
   keys rotate [--alg RS256|ES256|EdDSA]
                                 new active key (every algorithm without --alg); the old one stays
@@ -212,7 +220,41 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
     });
     return;
   }
+  if (sub === 'get' || sub === 'disable' || sub === 'enable' || sub === 'delete' || sub === 'rotate-hook-secret') {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    const clientId = positionals[0];
+    if (!clientId || positionals.length > 1) throw new CliUsageError(`apps ${sub} needs exactly one CLIENT_ID`);
+    print(await withApps(config, (apps) => appAction(apps, sub, clientId)));
+    return;
+  }
   throw new CliUsageError(`unknown apps command: ${sub ?? '(none)'}`);
+}
+
+/**
+ * One single-app command, through the same `AppsService` calls as the admin API
+ * (`GET`/`PATCH`/`DELETE /admin/v1/apps/{clientId}`, `POST …/hook-secret`), so the CLI
+ * refuses what the API refuses, with the same catalog codes.
+ * @throws IdgateError `RESOURCE_NOT_FOUND` (unknown client id, or another environment's)
+ */
+async function appAction(
+  apps: AppsService,
+  action: 'get' | 'disable' | 'enable' | 'delete' | 'rotate-hook-secret',
+  clientId: string,
+): Promise<unknown> {
+  switch (action) {
+    case 'get':
+      return appView(await apps.get(clientId));
+    case 'disable':
+    case 'enable':
+      return appView((await apps.update(clientId, { disabled: action === 'disable' }, undefined)).app);
+    case 'delete':
+      await apps.delete(clientId, undefined);
+      return { clientId, deleted: true };
+    case 'rotate-hook-secret': {
+      const rotated = await apps.rotateHookSecret(clientId);
+      return { clientId: rotated.app.clientId, hookSecret: rotated.hookSecret };
+    }
+  }
 }
 
 async function withKeys<T>(config: Config, run: (keys: SigningKeys) => Promise<T>): Promise<T> {
