@@ -19,7 +19,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import { toIdgateError } from './error-funnel.js';
 import { prefersHtml } from './media-types.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
-import { contractOf } from './route-contract.js';
+import { contractOf, type RouteContract } from './route-contract.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 /** What the handlers need to know about the instance. */
@@ -45,14 +45,17 @@ function bearerTokenSent(request: FastifyRequest): boolean {
   return typeof body === 'object' && body !== null && 'access_token' in body;
 }
 
-/** Writes one error on the surface the route declared. */
+/**
+ * Writes one error on the surface the route declared (or on `contract`, for a request
+ * that matched no route: the not-found handler's 405 on an OAuth path).
+ */
 export function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
   error: IdgateError,
   options: ErrorHandlingOptions,
+  contract: RouteContract = contractOf(request.routeOptions.config),
 ): FastifyReply {
-  const contract = contractOf(request.routeOptions.config);
   const issuer = options.issuer;
   const requestId = request.id;
   const realm = contract.realm ?? DEFAULT_REALM;
@@ -166,15 +169,18 @@ function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Installs the one error handler and the one not-found handler (405 with `Allow` when the path exists). */
+/**
+ * Installs the one error handler and the one not-found handler (405 with `Allow` when the
+ * path exists, on OAuth JSON at the OAuth endpoints; 404 otherwise).
+ */
 export function installErrorHandlers(app: FastifyInstance, methods: MethodIndex, options: ErrorHandlingOptions): void {
   app.setErrorHandler(function handleError(thrown, request, reply) {
     return sendError(request, reply, toIdgateError(thrown), options);
   });
   app.setNotFoundHandler(function handleNotFound(request, reply) {
-    const allowed = methodsAllowedFor(methods, pathOf(request.url));
+    const { allowed, contract } = methodsAllowedFor(methods, pathOf(request.url));
     if (allowed.length > 0) {
-      return sendError(request, reply, methodNotAllowed(request.method, allowed), options);
+      return sendError(request, reply, methodNotAllowed(request.method, allowed), options, contract);
     }
     return sendError(request, reply, notFound(request), options);
   });

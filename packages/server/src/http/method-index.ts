@@ -1,10 +1,12 @@
 /**
- * An index of every registered route's path and methods, so that a request that
- * matched no route can be told apart: 405 with `Allow` when the path exists under
- * another method, 404 otherwise.
+ * An index of every registered route's path, methods and declared contract, so that a
+ * request that matched no route can be told apart: 405 with `Allow` when the path exists
+ * under another method (answered on the surface its routes declare, see
+ * {@link methodNotAllowedContract}), 404 otherwise.
  */
 import type { FastifyInstance } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { methodNotAllowedContract, type RouteContract } from './route-contract.js';
 
 const PROBED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -21,19 +23,37 @@ export function indexRouteMethods(app: FastifyInstance): MethodIndex {
     for (const method of methods) {
       if (!isProbedMethod(method)) continue;
       if (router.hasRoute(method, route.url)) continue;
-      router.on(method, route.url, function indexedRoute() {});
+      const store: IndexedRoute = { contract: (route.config as { idgate?: RouteContract } | undefined)?.idgate };
+      router.on(method, route.url, function indexedRoute() {}, store);
     }
   });
   return { router };
 }
 
-/** The methods the path allows (empty when no route has this path). */
-export function methodsAllowedFor(index: MethodIndex, path: string): string[] {
+/** What the index keeps of a route. */
+interface IndexedRoute {
+  readonly contract: RouteContract | undefined;
+}
+
+/** The methods a path allows and the contract a 405 on it answers on. */
+export interface PathMethods {
+  /** Empty when no route has this path. */
+  readonly allowed: string[];
+  readonly contract: RouteContract;
+}
+
+/** The methods the path allows, and the contract its 405 answers on. */
+export function methodsAllowedFor(index: MethodIndex, path: string): PathMethods {
   const allowed: string[] = [];
+  const contracts: RouteContract[] = [];
   for (const method of PROBED_METHODS) {
-    if (index.router.find(method, path)) allowed.push(method);
+    const found = index.router.find(method, path);
+    if (!found) continue;
+    allowed.push(method);
+    const contract = (found.store as IndexedRoute | undefined)?.contract;
+    if (contract) contracts.push(contract);
   }
-  return allowed;
+  return { allowed, contract: methodNotAllowedContract(contracts) };
 }
 
 function isProbedMethod(method: string): method is (typeof PROBED_METHODS)[number] {

@@ -54,6 +54,21 @@ export function contractOf(config: { idgate?: RouteContract } | undefined): Rout
 export const NOT_FOUND_CONTRACT: RouteContract = Object.freeze({ surface: 'problem' });
 
 /**
+ * What a 405 answers on, given the contracts of the path's routes. On an OAuth endpoint
+ * (`/token`, `/introspect`, `/revoke`: a route of the path declares the `oauth` surface)
+ * it is RFC 6749 JSON keeping status 405 and `Allow` (SPEC 7); every other path answers
+ * problem+json (the `authorize` and `page` surfaces would turn it into a 400 or an HTML
+ * page, and a CORS preflight route of an OAuth path declares `problem`, hence "a route").
+ */
+export function methodNotAllowedContract(contracts: readonly RouteContract[]): RouteContract {
+  const oauth = contracts.find(function isOAuth(contract) {
+    return contract.surface === 'oauth';
+  });
+  if (oauth === undefined) return NOT_FOUND_CONTRACT;
+  return Object.freeze({ surface: 'oauth', ...(oauth.realm === undefined ? {} : { realm: oauth.realm }) });
+}
+
+/**
  * Refuses, at registration, a route that declares no error surface.
  * @throws TypeError naming the route.
  */

@@ -111,7 +111,10 @@ describe.each(TEST_DATABASE_KINDS)('CORS on the OAuth routes on %s', (kind) => {
 
   it.each(['/introspect', '/revoke'])('offers no CORS on %s (server to server)', async (url) => {
     const res = await preflight(url, ORIGIN, 'POST');
-    expectProblem(res, 'VALIDATION_METHOD_NOT_ALLOWED');
+    // An OAuth endpoint: the 405 is OAuth JSON (SPEC 7).
+    expectOAuthError(res, 'VALIDATION_METHOD_NOT_ALLOWED');
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -69,6 +69,9 @@ describe('HTTP status codes', () => {
       ['PUT', '/admin/v1/apps', ['GET', 'HEAD', 'POST']],
       ['POST', '/errors/AUTH_FORBIDDEN', ['GET', 'HEAD']],
       ['POST', '/admin/v1/apps/test_abc', ['GET', 'HEAD', 'PATCH', 'DELETE']],
+      // Only the OAuth endpoints answer their 405 in OAuth JSON; /authorize and /userinfo do not.
+      ['PUT', '/authorize', ['GET', 'HEAD', 'POST']],
+      ['DELETE', '/userinfo', ['GET', 'HEAD', 'POST', 'OPTIONS']],
     ])('%s %s', async (method, url, allowed) => {
       const res = await t.app.inject({ method: method as 'GET', url });
       const body = expectProblem(res, 'VALIDATION_METHOD_NOT_ALLOWED', { instance: url });

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { expectOAuthError, expectProblem } from '../support/assertions.js';
+import { expectOAuthError } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 import {
   type ConfidentialClient,
@@ -132,9 +132,23 @@ describe.each(TEST_DATABASE_KINDS)('/introspect and /revoke on %s', (kind) => {
         payload: '{"token":"x"}',
       });
       expectOAuthError(json, 'VALIDATION_UNSUPPORTED_MEDIA_TYPE');
-      const get = await t.app.inject({ method: 'GET', url: '/introspect' });
-      expectProblem(get, 'VALIDATION_METHOD_NOT_ALLOWED');
-      expect(get.headers.allow).toContain('POST');
+      for (const url of ['/introspect', '/revoke']) {
+        for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS'] as const) {
+          const res = await t.app.inject({ method, url });
+          // SPEC 7: an OAuth endpoint answers a 405 in OAuth JSON, keeping 405 and Allow.
+          const body = expectOAuthError(res, 'VALIDATION_METHOD_NOT_ALLOWED');
+          expect(res.statusCode).toBe(405);
+          expect(res.headers.allow).toBe('POST');
+          expect(res.headers['content-type']).toBe('application/json');
+          expect(res.headers['cache-control']).toBe('no-store');
+          expect(body).toEqual({
+            error: 'invalid_request',
+            error_description: `${method} is not allowed here; use POST.`,
+            error_uri: 'https://idgate.test/errors/VALIDATION_METHOD_NOT_ALLOWED',
+            request_id: res.headers['x-request-id'],
+          });
+        }
+      }
     });
   });
 

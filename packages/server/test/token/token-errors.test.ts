@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, TEST_ISSUER, type TestApp } from '../support/app.js';
-import { expectOAuthError, expectProblem } from '../support/assertions.js';
+import { expectOAuthError } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 import {
   basicAuth,
@@ -37,13 +37,34 @@ describe.each(TEST_DATABASE_KINDS)('/token errors on %s', (kind) => {
   });
 
   describe('HTTP', () => {
-    it('answers other methods with 405 and an Allow of POST (and the CORS preflight)', async () => {
-      for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+    it('answers other methods with 405 in OAuth JSON naming VALIDATION_METHOD_NOT_ALLOWED, Allow POST (and the CORS preflight)', async () => {
+      for (const method of ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE'] as const) {
         const res = await t.app.inject({ method, url: '/token' });
-        expectProblem(res, 'VALIDATION_METHOD_NOT_ALLOWED');
         expect(res.statusCode).toBe(405);
-        expect(String(res.headers.allow).split(', ').sort()).toEqual(['OPTIONS', 'POST']);
+        expect(res.headers.allow).toBe('POST, OPTIONS');
+        expect(res.headers['content-type']).toBe('application/json');
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers.pragma).toBe('no-cache');
+        expect(res.headers['www-authenticate']).toBeUndefined();
+        const body = expectOAuthError(res, 'VALIDATION_METHOD_NOT_ALLOWED');
+        expect(body).toEqual({
+          error: 'invalid_request',
+          error_description: `${method} is not allowed here; use POST, OPTIONS.`,
+          error_uri: `${TEST_ISSUER}/errors/VALIDATION_METHOD_NOT_ALLOWED`,
+          request_id: res.headers['x-request-id'],
+        });
       }
+    });
+
+    it('answers a 405 without a challenge even when the client sent Authorization (not invalid_client)', async () => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/token',
+        headers: basicAuth(client.clientId, client.clientSecret),
+      });
+      expectOAuthError(res, 'VALIDATION_METHOD_NOT_ALLOWED');
+      expect(res.statusCode).toBe(405);
+      expect(res.headers['www-authenticate']).toBeUndefined();
     });
 
     it('refuses a JSON body as invalid_request naming VALIDATION_UNSUPPORTED_MEDIA_TYPE (400)', async () => {
