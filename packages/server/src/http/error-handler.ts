@@ -128,7 +128,17 @@ export function sendError(
   return reply.send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
 }
 
+/**
+ * `ui_locales` of the request: from the form body of a POST (OIDC Core §3.1.2.1: a POST
+ * to `/authorize` carries its parameters there), else from the query. A body that was not
+ * parsed (refused before or by the body parser) has none.
+ */
 function uiLocalesOf(request: FastifyRequest): string | undefined {
+  if (request.method === 'POST') {
+    const body = request.body as Record<string, unknown> | undefined;
+    const fromBody = typeof body === 'object' && body !== null ? body.ui_locales : undefined;
+    if (typeof fromBody === 'string') return fromBody;
+  }
   const query = request.query as Record<string, unknown> | undefined;
   const value = query?.ui_locales;
   return typeof value === 'string' ? value : undefined;

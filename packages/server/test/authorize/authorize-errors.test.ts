@@ -4,7 +4,7 @@
  * with `error`, `error_description`, `tx_state`, `state` and `iss`, and the transaction
  * each redirected failure leaves behind.
  */
-import { CATALOG, type ErrorCode, type TxStatusCode } from '@idgate/errors';
+import { CATALOG, type ErrorCode, escapeHtml, messagesFor, type TxStatusCode } from '@idgate/errors';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_ISSUER, type TestApp } from '../support/app.js';
@@ -241,6 +241,29 @@ describe.each(TEST_DATABASE_KINDS)('/authorize errors on %s', (kind) => {
       });
       expectAuthorizeJson(res, 'VALIDATION_INVALID_PARAMETER');
     });
+
+    it.each(['GET', 'POST'] as const)(
+      '%s with an unknown client and ui_locales=de: the HTML error page is German',
+      async (method) => {
+        const params = validParams('test_unknownunknownunknown00', { ui_locales: 'de' });
+        const res = await t.app.inject(
+          method === 'GET'
+            ? { method, url: authorizeUrl(params), headers: { accept: 'text/html', 'accept-language': 'en' } }
+            : {
+                method,
+                url: '/authorize',
+                ...form(params),
+                headers: { ...form({}).headers, accept: 'text/html', 'accept-language': 'en' },
+              },
+        );
+        expectAuthorizeHtml(res, 'AUTH_INVALID_CLIENT');
+        expect(res.statusCode).toBe(400);
+        expect(res.headers['content-language']).toBe('de');
+        expect(res.body).toContain('<html lang="de">');
+        expect(res.body).toContain(escapeHtml(messagesFor('de').errors.AUTH_INVALID_CLIENT));
+        expect(res.body).not.toContain(escapeHtml(messagesFor('en').errors.AUTH_INVALID_CLIENT));
+      },
+    );
 
     it('POST without a body: client_id is missing', async () => {
       expectAuthorizeJson(await t.app.inject({ method: 'POST', url: '/authorize' }), 'VALIDATION_MISSING_PARAMETER');
