@@ -1,14 +1,17 @@
 /**
- * The OpenAPI 3.1 document, built from the routes themselves: their schemas, their
- * declared contract, and — for every error they can answer with — the catalog's status
- * and an example problem body. Routes without a `summary` (health, metrics, assets) are
- * left out.
+ * The OpenAPI 3.1 document, built from the routes themselves: their request schemas,
+ * their declared contract (summary, tag, realm, media types, errors) and — for every
+ * error they can answer with — the catalog's status and an example problem body. Success
+ * answers come from `operations.ts` (statuses, headers) and the view schema modules
+ * (bodies). Routes without a `summary` (health, metrics, assets) are left out.
  */
 import { CATALOG, type ErrorCode, IdgateError, PROBLEM_CONTENT_TYPE, renderProblem } from '@idgate/errors';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { REST_SCOPES } from '../apps/app-policy.js';
 import type { RouteContract } from '../http/route-contract.js';
+import { OPERATIONS, type ResponseHeader, VIEW_SCHEMAS } from './operations.js';
 
-interface CollectedRoute {
+export interface CollectedRoute {
   readonly method: string;
   readonly url: string;
   readonly schema: RouteOptions['schema'];
@@ -21,6 +24,8 @@ const ALWAYS: readonly ErrorCode[] = [
   'VALIDATION_HEADERS_TOO_LARGE',
   'SYSTEM_INTERNAL_ERROR',
   'SYSTEM_UNAVAILABLE',
+  // Another method on the operation's path (every path has some): 405 with `Allow`.
+  'VALIDATION_METHOD_NOT_ALLOWED',
 ];
 
 /** Collects routes as they are registered. */
@@ -38,7 +43,8 @@ export function collectRoutes(app: FastifyInstance): CollectedRoute[] {
   return routes;
 }
 
-function errorsOf(route: CollectedRoute): ErrorCode[] {
+/** The catalog codes a route can answer with: its contract's, and the ones any route can. */
+export function errorsOf(route: CollectedRoute): ErrorCode[] {
   const codes = new Set<ErrorCode>([...(route.contract.errors ?? []), ...ALWAYS]);
   if (route.contract.produces) codes.add('VALIDATION_NOT_ACCEPTABLE');
   if (route.contract.consumes) {
@@ -52,22 +58,61 @@ function toOpenApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function parameters(schema: RouteOptions['schema'], where: 'params' | 'querystring') {
-  const source = (schema as Record<string, unknown> | undefined)?.[where] as
-    | { properties?: Record<string, unknown>; required?: string[] }
-    | undefined;
-  if (!source?.properties) return [];
-  return Object.entries(source.properties).map(([name, property]) => ({
-    name,
-    in: where === 'params' ? 'path' : 'query',
-    required: where === 'params' || (source.required ?? []).includes(name),
-    schema: property,
-  }));
+/** `idempotency-key` → `Idempotency-Key`. */
+function headerName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
-function errorResponses(codes: readonly ErrorCode[], issuer: string, instance: string) {
+const PARAMETER_PLACES = { params: 'path', querystring: 'query', headers: 'header' } as const;
+
+/** The parameters a route's schema declares (path, query, headers). */
+function parameters(schema: RouteOptions['schema'], where: keyof typeof PARAMETER_PLACES) {
+  const source = (schema as Record<string, unknown> | undefined)?.[where] as
+    | { properties?: Record<string, Record<string, unknown>>; required?: string[] }
+    | undefined;
+  if (!source?.properties) return [];
+  return Object.entries(source.properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name: where === 'headers' ? headerName(name) : name,
+      in: PARAMETER_PLACES[where],
+      required: where === 'params' || (source.required ?? []).includes(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+function headerRefs(names: readonly ResponseHeader[]) {
+  return Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+}
+
+/** The response headers of an error answer of `status` on `route`. */
+function errorHeaders(route: CollectedRoute, status: number): ResponseHeader[] {
+  const names: ResponseHeader[] = ['X-Request-Id'];
+  if (route.contract.surface === 'bearer' && (status === 401 || status === 403)) names.push('WWW-Authenticate');
+  if (status === 405) names.push('Allow');
+  if (status === 429) names.push('Retry-After', 'RateLimit', 'RateLimit-Policy');
+  if (status === 503) names.push('Retry-After');
+  return names;
+}
+
+/** The `security` of an operation: admin key, or the app's credentials with the route's scope. */
+function securityOf(route: CollectedRoute): Record<string, string[]>[] | undefined {
+  if (route.contract.realm === 'idgate-admin') return [{ adminKey: [] }];
+  const scope = REST_SCOPES.find((candidate) => candidate === route.contract.tag);
+  if (route.contract.realm === 'idgate' && scope) return [{ appBasic: [] }, { appBearer: [scope] }];
+  return undefined;
+}
+
+/** Whether a route counts against the app's rate limit (the REST API). */
+function rateLimited(route: CollectedRoute): boolean {
+  return route.contract.realm === 'idgate';
+}
+
+function errorResponses(route: CollectedRoute, issuer: string, instance: string) {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
+  for (const code of errorsOf(route)) {
     const status = CATALOG[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
@@ -85,8 +130,33 @@ function errorResponses(codes: readonly ErrorCode[], issuer: string, instance: s
     }
     responses[String(status)] = {
       description: group.join(', '),
-      headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+      headers: headerRefs(errorHeaders(route, status)),
       content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, examples } },
+    };
+  }
+  return responses;
+}
+
+function successResponses(route: CollectedRoute) {
+  const extras = OPERATIONS[`${route.method.toUpperCase()} ${route.url}`];
+  const success = extras?.success ?? [{ status: 200, description: 'Success' }];
+  const responses: Record<string, unknown> = {};
+  for (const answer of success) {
+    const names: ResponseHeader[] = ['X-Request-Id', ...(answer.headers ?? [])];
+    if (rateLimited(route)) names.push('RateLimit', 'RateLimit-Policy');
+    responses[String(answer.status)] = {
+      description: answer.description,
+      headers: headerRefs(names),
+      ...(answer.schema === undefined
+        ? {}
+        : {
+            content: Object.fromEntries(
+              (route.contract.produces ?? ['application/json']).map((type) => [
+                type,
+                { schema: { $ref: `#/components/schemas/${answer.schema}` } },
+              ]),
+            ),
+          }),
     };
   }
   return responses;
@@ -99,22 +169,20 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     const path = toOpenApiPath(route.url);
     const schema = route.schema as Record<string, unknown> | undefined;
     const body = schema?.body;
-    const creates = route.method === 'post' && (path.endsWith('/apps') || path.endsWith('/verifications'));
-    const accepts = route.method === 'post' && path.endsWith('/redeliver');
-    const okStatus = creates ? '201' : route.method === 'delete' ? '204' : accepts ? '202' : '200';
+    const extras = OPERATIONS[`${route.method.toUpperCase()} ${route.url}`];
+    const security = securityOf(route);
     const operation: Record<string, unknown> = {
       summary: route.contract.summary,
       tags: route.contract.tag ? [route.contract.tag] : [],
-      parameters: [...parameters(route.schema, 'params'), ...parameters(route.schema, 'querystring')],
-      responses: {
-        [okStatus]: {
-          description: 'Success',
-          headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
-        },
-        ...errorResponses(errorsOf(route), issuer, path),
-      },
+      ...(security ? { security } : {}),
+      parameters: [
+        ...parameters(route.schema, 'params'),
+        ...parameters(route.schema, 'querystring'),
+        ...parameters(route.schema, 'headers'),
+        ...(extras?.ifMatch ? [{ $ref: '#/components/parameters/If-Match' }] : []),
+      ],
+      responses: { ...successResponses(route), ...errorResponses(route, issuer, path) },
     };
-    if (route.contract.realm === 'idgate-admin') operation.security = [{ adminKey: [] }];
     if (body) {
       operation.requestBody = {
         required: route.method !== 'post' || !path.endsWith('/secret'),
@@ -130,52 +198,118 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     info: {
       title: 'idgate API',
       version,
-      description: `Errors are RFC 9457 problem details; every code is documented at ${issuer}/errors.`,
+      description:
+        `Errors are RFC 9457 problem details; every code is documented at ${issuer}/errors. ` +
+        'Every path answers another method with 405 and `Allow`.',
     },
     servers: [{ url: issuer }],
+    tags: [
+      { name: 'providers', description: 'Identity providers an app can use (scope `providers`).' },
+      { name: 'verifications', description: 'Verification sessions (scope `verifications`).' },
+      { name: 'admin', description: 'The admin API (admin key).' },
+    ],
     paths,
     components: {
-      securitySchemes: {
-        adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key (IDGATE_ADMIN_KEY).' },
-      },
-      headers: {
-        'X-Request-Id': {
-          description: 'The request id, also in the error body and the log line.',
+      securitySchemes: securitySchemes(issuer),
+      headers: HEADERS,
+      parameters: {
+        'If-Match': {
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          description: 'The ETag last read; when given and stale, the answer is 412 RESOURCE_PRECONDITION_FAILED.',
           schema: { type: 'string' },
         },
       },
-      schemas: {
-        Problem: {
-          type: 'object',
-          required: [
-            'type',
-            'title',
-            'status',
-            'detail',
-            'instance',
-            'timestamp',
-            'request_id',
-            'category',
-            'retryable',
-            'context',
-            'doc_url',
-          ],
-          properties: {
-            type: { type: 'string', format: 'uri' },
-            title: { type: 'string', enum: Object.keys(CATALOG) },
-            status: { type: 'integer' },
-            detail: { type: 'string' },
-            instance: { type: 'string' },
-            timestamp: { type: 'string', format: 'date-time' },
-            request_id: { type: 'string' },
-            category: { type: 'string', enum: ['client', 'failure', 'error'] },
-            retryable: { type: 'boolean' },
-            context: { type: 'object', additionalProperties: true },
-            doc_url: { type: 'string', format: 'uri' },
-            user_message: { type: 'string' },
+      schemas: { Problem: PROBLEM_SCHEMA, ...VIEW_SCHEMAS },
+    },
+  };
+}
+
+function securitySchemes(issuer: string) {
+  return {
+    appBasic: {
+      type: 'http',
+      scheme: 'basic',
+      description: "The app's client id and secret (confidential apps).",
+    },
+    appBearer: {
+      type: 'oauth2',
+      description:
+        'An opaque access token from the client_credentials grant at /token, sent as Authorization: Bearer. ' +
+        'Each operation needs one scope.',
+      flows: {
+        clientCredentials: {
+          tokenUrl: `${issuer}/token`,
+          scopes: {
+            verifications: 'Create, read and cancel verifications.',
+            providers: "List and read the app's providers.",
           },
         },
       },
     },
+    adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key (IDGATE_ADMIN_KEY).' },
   };
 }
+
+const HEADERS: Record<ResponseHeader, { description: string; schema: Record<string, unknown> }> = {
+  'X-Request-Id': {
+    description: 'The request id, also in the error body and the log line.',
+    schema: { type: 'string' },
+  },
+  Location: { description: 'The URL of the created resource.', schema: { type: 'string', format: 'uri-reference' } },
+  ETag: { description: 'The version of the resource, for If-Match.', schema: { type: 'string' } },
+  'Idempotent-Replayed': {
+    description: 'Present when the answer is the replay of an earlier request with the same Idempotency-Key.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'WWW-Authenticate': {
+    description: 'RFC 6750 Bearer challenge (with `error` and `scope` when the token was refused).',
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description: 'draft-ietf-httpapi-ratelimit-headers: the remaining quota (`"rest-app";r=…;t=…`).',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Policy': {
+    description: 'draft-ietf-httpapi-ratelimit-headers: the quota policy (`"rest-app";q=…;w=60`).',
+    schema: { type: 'string' },
+  },
+  Allow: { description: 'The methods the path answers.', schema: { type: 'string' } },
+};
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details.',
+  required: [
+    'type',
+    'title',
+    'status',
+    'detail',
+    'instance',
+    'timestamp',
+    'request_id',
+    'category',
+    'retryable',
+    'context',
+    'doc_url',
+  ],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string', enum: Object.keys(CATALOG) },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    timestamp: { type: 'string', format: 'date-time' },
+    request_id: { type: 'string' },
+    category: { type: 'string', enum: ['client', 'failure', 'error'] },
+    retryable: { type: 'boolean' },
+    context: { type: 'object', additionalProperties: true },
+    doc_url: { type: 'string', format: 'uri' },
+    user_message: { type: 'string' },
+  },
+};
