@@ -87,6 +87,27 @@ describe.each(TEST_DATABASE_KINDS)('sign-in hook on %s', (kind) => {
     return body.clientId;
   }
 
+  /**
+   * Makes the hook hold its answer (allow) until `release()`; `called` resolves when the
+   * hook has received the call.
+   */
+  function holdHookAnswer(): { called: Promise<void>; release: () => void } {
+    let release: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived: () => void = () => undefined;
+    const called = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    hook.respond = async (request, response) => {
+      arrived();
+      await answered;
+      json(200, { allow: true })(request, response);
+    };
+    return { called, release };
+  }
+
   async function headless(clientId: string): Promise<LightMyRequestResponse> {
     return t.app.inject({
       method: 'GET',
@@ -283,19 +304,7 @@ describe.each(TEST_DATABASE_KINDS)('sign-in hook on %s', (kind) => {
 
   it('the hook is asked once, even while other requests read and poll the session', async () => {
     const clientId = await createApp();
-    let release: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let arrived: () => void = () => undefined;
-    const called = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    hook.respond = async (request, response) => {
-      arrived();
-      await answered;
-      json(200, { allow: true })(request, response);
-    };
+    const { called, release } = holdHookAnswer();
     const pending = headless(clientId);
     await called;
     const transaction = await onlyTransaction(t, clientId);
@@ -313,19 +322,7 @@ describe.each(TEST_DATABASE_KINDS)('sign-in hook on %s', (kind) => {
 
   it('a hook call whose caller is gone (its instance stopped) ends the session as unavailable once the call would have timed out', async () => {
     const clientId = await createApp();
-    let release: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let arrived: () => void = () => undefined;
-    const called = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    hook.respond = async (request, response) => {
-      arrived();
-      await answered;
-      json(200, { allow: true })(request, response);
-    };
+    const { called, release } = holdHookAnswer();
     const pending = headless(clientId);
     await called;
     const transaction = await onlyTransaction(t, clientId);
