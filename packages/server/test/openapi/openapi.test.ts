@@ -358,6 +358,52 @@ describe.each(TEST_DATABASE_KINDS)('OpenAPI document on %s', (kind) => {
     expect(operationOf('DELETE', '/admin/v1/apps/:clientId').responses['204']).toBeDefined();
   });
 
+  it('real error answers are documented responses and fit the Problem schema (the renderer and the document agree)', async () => {
+    const answers: [string, string, LightMyRequestResponse][] = [
+      [
+        'GET',
+        '/v1/verifications/:verificationId',
+        await t.app.inject({
+          method: 'GET',
+          url: '/v1/verifications/vrf_test_AAAAAAAAAAAAAAAAAAAAAAAA',
+          headers: { authorization: rest.basic },
+        }),
+      ],
+      [
+        'GET',
+        '/v1/providers',
+        await t.app.inject({
+          method: 'GET',
+          url: '/v1/providers',
+          headers: { authorization: `Basic ${Buffer.from(`${rest.clientId}:wrong-secret`).toString('base64')}` },
+        }),
+      ],
+      [
+        'POST',
+        '/v1/verifications',
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/verifications',
+          headers: { authorization: rest.basic, 'content-type': 'application/json' },
+          payload: { providerId: 'mock-qr', requestedLoa: 'high' },
+        }),
+      ],
+      ['GET', '/admin/v1/apps', await t.app.inject({ method: 'GET', url: '/admin/v1/apps' })],
+    ];
+    const problem = ajv.getSchema('openapi.json#/components/schemas/Problem');
+    expect(problem).toBeDefined();
+    // Not vacuous: a body without the problem members fails it.
+    expect(problem?.({ type: 'about:blank', status: 400 })).toBe(false);
+    for (const [method, url, res] of answers) {
+      expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      const response = operationOf(method, url).responses[String(res.statusCode)];
+      expect(response, `${method} ${url} answered ${res.statusCode}, which the document does not list`).toBeDefined();
+      const valid = problem?.(json(res));
+      expect(valid, `${method} ${url}: ${JSON.stringify(problem?.errors)}\n${res.body}`).toBe(true);
+    }
+  });
+
   it('the success schemas are closed: an undocumented field fails validation', () => {
     const validate = ajv.getSchema('openapi.json#/components/schemas/App');
     const read = { clientId: 'x' };
