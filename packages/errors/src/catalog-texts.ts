@@ -9,7 +9,7 @@
  * - descriptions of 5xx codes are the only text a client ever sees for them, so they are
  *   generic and name no host, dependency or internal detail.
  */
-import type { CatalogTexts, ErrorCode } from './catalog.js';
+import type { CatalogTexts, ErrorCode } from './catalog-decisions.js';
 
 /** Developer-facing texts of every catalog code (English). */
 export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {

@@ -3,27 +3,23 @@
  *
  * The catalog alone decides an error's HTTP status, category, retry strategy and the
  * values it maps to on the OAuth surfaces. Throw sites name a code; renderers read
- * this table. Texts (description, causes, fixes) live in `catalog-texts.ts` and
- * user-facing messages in `i18n/`, so this file stays a compact table of decisions.
+ * the table built here. The package reads one way: the OAuth vocabulary
+ * (`oauth-values.ts`), then transaction states and status codes (`transactions.ts`),
+ * the decisions per code (`catalog-decisions.ts`), their texts (`catalog-texts.ts`),
+ * and this file, which joins decisions and texts; user-facing messages live in `i18n/`.
  */
+import {
+  type CatalogDecisions,
+  type CatalogTexts,
+  DECISIONS,
+  ERROR_CODES,
+  type ErrorCode,
+} from './catalog-decisions.js';
 import { CATALOG_TEXTS } from './catalog-texts.js';
-import type { TxStatusCode } from './transactions.js';
 
-/** `error` values of RFC 6749 §4.1.2.1 and §5.2 that idgate emits. */
-export type OAuthErrorValue =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'unsupported_response_type'
-  | 'invalid_scope'
-  | 'access_denied'
-  | 'server_error'
-  | 'temporarily_unavailable';
-
-/** `error` values of RFC 6750 §3.1 (protected resources). */
-export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+export type { CatalogDecisions, CatalogTexts, ErrorCode } from './catalog-decisions.js';
+export { ERROR_CODES, isErrorCode } from './catalog-decisions.js';
+export type { BearerErrorValue, OAuthErrorValue } from './oauth-values.js';
 
 /** How an error's status classifies it (SPEC 3.1: the status decides the category). */
 export type ErrorCategory = 'client' | 'failure' | 'error';
@@ -37,30 +33,6 @@ export type ErrorCategory = 'client' | 'failure' | 'error';
  */
 export type RetryStrategy = 'never' | 'after_retry_after' | 'backoff' | 'once';
 
-/** The decisions the catalog records for one code. */
-export interface CatalogDecisions {
-  /** HTTP status on REST and admin surfaces (problem+json). */
-  readonly status: number;
-  /** RFC 6749 `error` on the token, introspection and revocation endpoints. */
-  readonly oauth: OAuthErrorValue;
-  /** RFC 6750 `error` attribute of a Bearer challenge, when the code concerns the token. */
-  readonly bearer?: BearerErrorValue;
-  /** The transaction status code (SPEC 4.2) when this error ends an authorization transaction. */
-  readonly txStatus: TxStatusCode;
-  /** `Retry-After` (seconds) sent when the throw site gives none. */
-  readonly retryAfter?: number;
-}
-
-/** The texts the catalog records for one code (English, developer-facing). */
-export interface CatalogTexts {
-  /** One sentence: what the error means. Sent as `detail` when a throw site gives none, and always for status ≥ 500. */
-  readonly description: string;
-  /** Common causes, most frequent first. */
-  readonly causes: readonly string[];
-  /** How to fix it, one step each. */
-  readonly fixes: readonly string[];
-}
-
 /** One complete catalog entry. */
 export interface CatalogEntry extends CatalogDecisions, CatalogTexts {
   readonly code: ErrorCode;
@@ -69,103 +41,6 @@ export interface CatalogEntry extends CatalogDecisions, CatalogTexts {
   /** Whether a client may retry at all (true for 429, 500, 502, 503). */
   readonly retryable: boolean;
 }
-
-const DECISIONS = {
-  // Authentication and authorization
-  AUTH_INVALID_CREDENTIALS: {
-    status: 401,
-    oauth: 'invalid_client',
-    bearer: 'invalid_token',
-    txStatus: 'err_unauthorized_client',
-  },
-  AUTH_INVALID_GRANT: { status: 400, oauth: 'invalid_grant', txStatus: 'err_invalid_request' },
-  AUTH_INVALID_CLIENT: { status: 401, oauth: 'invalid_client', txStatus: 'err_unauthorized_client' },
-  AUTH_FORBIDDEN: { status: 403, oauth: 'unauthorized_client', txStatus: 'err_unauthorized_client' },
-  AUTH_MISSING_CREDENTIALS: { status: 401, oauth: 'invalid_client', txStatus: 'err_unauthorized_client' },
-  AUTH_INVALID_TOKEN: { status: 401, oauth: 'invalid_grant', bearer: 'invalid_token', txStatus: 'err_invalid_request' },
-  AUTH_INSUFFICIENT_SCOPE: {
-    status: 403,
-    oauth: 'invalid_scope',
-    bearer: 'insufficient_scope',
-    txStatus: 'err_invalid_scope',
-  },
-  // Validation of the request
-  VALIDATION_MISSING_PARAMETER: {
-    status: 400,
-    oauth: 'invalid_request',
-    bearer: 'invalid_request',
-    txStatus: 'err_invalid_request',
-  },
-  VALIDATION_INVALID_PARAMETER: {
-    status: 400,
-    oauth: 'invalid_request',
-    bearer: 'invalid_request',
-    txStatus: 'err_invalid_request',
-  },
-  VALIDATION_INVALID_SCOPE: { status: 400, oauth: 'invalid_scope', txStatus: 'err_invalid_scope' },
-  VALIDATION_UNSUPPORTED_RESPONSE_TYPE: {
-    status: 400,
-    oauth: 'unsupported_response_type',
-    txStatus: 'err_unsupported_response_type',
-  },
-  VALIDATION_UNSUPPORTED_GRANT_TYPE: { status: 400, oauth: 'unsupported_grant_type', txStatus: 'err_invalid_request' },
-  VALIDATION_MISSING_USER_DATA: { status: 400, oauth: 'invalid_request', txStatus: 'err_missing_user_data' },
-  VALIDATION_INVALID_USER_DATA: { status: 400, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_INVALID_PKCE: { status: 400, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_REDIRECT_URI_REQUIRED: { status: 400, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_MISSING_CLIENT_SECRET: { status: 400, oauth: 'invalid_client', txStatus: 'err_unauthorized_client' },
-  VALIDATION_UNPROCESSABLE: { status: 422, oauth: 'invalid_request', txStatus: 'err_loa_not_met' },
-  VALIDATION_METHOD_NOT_ALLOWED: { status: 405, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_NOT_ACCEPTABLE: { status: 406, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_UNSUPPORTED_MEDIA_TYPE: { status: 415, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_PAYLOAD_TOO_LARGE: { status: 413, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_URI_TOO_LONG: { status: 414, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  VALIDATION_HEADERS_TOO_LARGE: { status: 431, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  // Sessions and transactions
-  SESSION_NOT_FOUND: { status: 404, oauth: 'invalid_request', txStatus: 'err_session_expired' },
-  SESSION_VERIFICATION_NOT_FOUND: { status: 404, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  SESSION_INVALID_STATUS_TRANSITION: { status: 409, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  SESSION_INVALID_FLOW: { status: 400, oauth: 'unauthorized_client', txStatus: 'err_unauthorized_client' },
-  // Identity providers
-  PROVIDER_NOT_FOUND: { status: 404, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  PROVIDER_NOT_ENABLED: { status: 403, oauth: 'unauthorized_client', txStatus: 'err_unauthorized_client' },
-  PROVIDER_INITIALIZATION_FAILED: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
-  PROVIDER_ERROR: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
-  PROVIDER_UNAVAILABLE: {
-    status: 503,
-    oauth: 'temporarily_unavailable',
-    txStatus: 'err_provider_unavailable',
-    retryAfter: 30,
-  },
-  PROVIDER_CONFIGURATION_ERROR: { status: 400, oauth: 'server_error', txStatus: 'err_provider_error' },
-  PROVIDER_AUTHENTICATION_FAILED: { status: 401, oauth: 'server_error', txStatus: 'err_provider_error' },
-  PROVIDER_UNEXPECTED_RESPONSE: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
-  // The system
-  SYSTEM_INTERNAL_ERROR: { status: 500, oauth: 'server_error', txStatus: 'err_internal' },
-  SYSTEM_UNSUPPORTED_MODE: { status: 501, oauth: 'server_error', txStatus: 'err_internal' },
-  SYSTEM_UNAVAILABLE: {
-    status: 503,
-    oauth: 'temporarily_unavailable',
-    txStatus: 'err_temporarily_unavailable',
-    retryAfter: 5,
-  },
-  SYSTEM_RATE_LIMITED: {
-    status: 429,
-    oauth: 'temporarily_unavailable',
-    txStatus: 'err_temporarily_unavailable',
-    retryAfter: 1,
-  },
-  // Resources
-  RESOURCE_NOT_FOUND: { status: 404, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  RESOURCE_CONFLICT: { status: 409, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-  RESOURCE_PRECONDITION_FAILED: { status: 412, oauth: 'invalid_request', txStatus: 'err_invalid_request' },
-} as const satisfies Record<string, CatalogDecisions>;
-
-/** Every catalog code, `CATEGORY_ERROR_NAME`. */
-export type ErrorCode = keyof typeof DECISIONS;
-
-/** Every catalog code, in catalog order. */
-export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(DECISIONS) as ErrorCode[]);
 
 /** The category a status belongs to (SPEC 3.1). */
 export function categoryForStatus(status: number): ErrorCategory {
@@ -202,11 +77,6 @@ function buildCatalog(): Readonly<Record<ErrorCode, CatalogEntry>> {
 
 /** The catalog: code → entry. The single source of truth for every renderer. */
 export const CATALOG: Readonly<Record<ErrorCode, CatalogEntry>> = buildCatalog();
-
-/** Whether a string is a catalog code. */
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(DECISIONS, value);
-}
 
 /**
  * The HTTP status of a code on the OAuth JSON surfaces (token, introspection, revocation).

@@ -6,7 +6,7 @@
  * transaction fails, its status code is `error.code` in REST and `error_description`
  * in the redirect, and maps to exactly one OAuth `error`.
  */
-import type { OAuthErrorValue } from './catalog.js';
+import type { OAuthErrorValue } from './oauth-values.js';
 
 /** Every transaction state, in lifecycle order. */
 export const TX_STATES = [

@@ -2,7 +2,7 @@
  * The shape of one language's user-facing texts. Every language provides every key, so
  * a missing translation is a type error, not a blank on a page.
  */
-import type { ErrorCode } from '../catalog.js';
+import type { ErrorCode } from '../catalog-decisions.js';
 import type { TxStatusCode } from '../transactions.js';
 
 /** Texts shown around an error on idgate's own HTML pages. */
