@@ -100,6 +100,11 @@ export const DECISIONS = {
   PROVIDER_CONFIGURATION_ERROR: { status: 400, oauth: 'server_error', txStatus: 'err_provider_error' },
   PROVIDER_AUTHENTICATION_FAILED: { status: 401, oauth: 'server_error', txStatus: 'err_provider_error' },
   PROVIDER_UNEXPECTED_RESPONSE: { status: 502, oauth: 'server_error', txStatus: 'err_provider_error' },
+  // Wallet presentations (SPEC 10)
+  PROVIDER_PRESENTATION_INVALID: { status: 400, oauth: 'invalid_request', txStatus: 'err_presentation_invalid' },
+  PROVIDER_CREDENTIAL_UNTRUSTED: { status: 400, oauth: 'invalid_request', txStatus: 'err_credential_untrusted' },
+  PROVIDER_CREDENTIAL_EXPIRED: { status: 400, oauth: 'invalid_request', txStatus: 'err_credential_expired' },
+  PROVIDER_CREDENTIAL_REVOKED: { status: 400, oauth: 'invalid_request', txStatus: 'err_credential_revoked' },
   // The system
   SYSTEM_INTERNAL_ERROR: { status: 500, oauth: 'server_error', txStatus: 'err_internal' },
   SYSTEM_UNSUPPORTED_MODE: { status: 501, oauth: 'server_error', txStatus: 'err_internal' },

@@ -483,6 +483,54 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     ],
   },
 
+  // Wallet presentations (SPEC 10)
+  PROVIDER_PRESENTATION_INVALID: {
+    description: 'The wallet response is not a valid presentation for this verification.',
+    causes: [
+      'The response could not be decrypted or parsed, or names the state of another verification.',
+      'A signature, a disclosure digest or the device authentication of a credential does not verify.',
+      'The key binding is missing or wrong: its audience, nonce, sd_hash or issue time does not match this request.',
+      'The wallet did not answer a credential query of the request, or answered it in another format.',
+    ],
+    fixes: [
+      'Start a new verification: every request has a fresh nonce and state, and a response answers exactly one.',
+      'Wallet developers: present to the client_id, nonce and response_uri of the request object fetched from request_uri.',
+      'Check the presentation against OpenID4VP 1.0 and the credential format (SD-JWT VC or ISO mdoc) it claims.',
+    ],
+  },
+  PROVIDER_CREDENTIAL_UNTRUSTED: {
+    description: 'The presented credential was not issued by a trusted issuer.',
+    causes: [
+      "The issuer's certificate chain does not end at a configured trust anchor, or a certificate in it is expired or broken.",
+      'The issuer is not among the trusted issuers of the wallet provider.',
+      'The credential type (vct or doctype) is not allowed for this wallet provider.',
+    ],
+    fixes: [
+      "Add the issuer's trust anchor (IACA or CA certificate) or JWKS to the wallet provider's configuration (IDGATE_WALLETS).",
+      'Allow the credential type in the provider credentials list, if it should be accepted.',
+      'Users: present a credential from an official issuer.',
+    ],
+  },
+  PROVIDER_CREDENTIAL_EXPIRED: {
+    description: 'The presented credential is expired or not yet valid.',
+    causes: [
+      'The credential passed its expiry time (exp or validUntil).',
+      'The credential is not valid yet (nbf or validFrom in the future), or the clocks disagree.',
+    ],
+    fixes: [
+      'Users: renew the credential in the wallet, then try again.',
+      'Check that the clocks of the issuer and of idgate are synchronised (NTP).',
+    ],
+  },
+  PROVIDER_CREDENTIAL_REVOKED: {
+    description: 'The presented credential has been revoked or suspended by its issuer.',
+    causes: ['The token status list of the credential marks it revoked or suspended.'],
+    fixes: [
+      'Users: ask the issuer for a new credential, then try again.',
+      'Do not retry with the same credential: its status will not change by itself.',
+    ],
+  },
+
   // The system
   SYSTEM_INTERNAL_ERROR: {
     description: 'An unexpected error occurred; try again later.',

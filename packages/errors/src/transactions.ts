@@ -115,6 +115,26 @@ const TX_STATUS = {
     state: 'failed',
     description: 'The identity provider failed or answered something idgate could not use.',
   },
+  err_presentation_invalid: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: 'The wallet presentation was invalid: unreadable, for another request, or a check failed.',
+  },
+  err_credential_untrusted: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: 'The presented credential was not issued by a trusted issuer, or its type is not allowed.',
+  },
+  err_credential_expired: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: 'The presented credential is expired or not yet valid.',
+  },
+  err_credential_revoked: {
+    oauth: 'access_denied',
+    state: 'failed',
+    description: 'The presented credential was revoked or suspended by its issuer.',
+  },
   err_signin_hook_unavailable: {
     oauth: 'temporarily_unavailable',
     state: 'failed',

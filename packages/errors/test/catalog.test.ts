@@ -15,6 +15,7 @@ import {
   oauthStatusFor,
   retryForStatus,
   TX_STATUS_CODES,
+  TX_STATUS_DEFINITIONS,
 } from '../src/index.js';
 
 /** SPEC 3.1's table: every code the product must have, with exactly its status. */
@@ -59,6 +60,11 @@ const SPEC_CODES: readonly (readonly [string, number])[] = [
   ['RESOURCE_NOT_FOUND', 404],
   ['RESOURCE_CONFLICT', 409],
   ['RESOURCE_PRECONDITION_FAILED', 412],
+  // SPEC 10: wallet presentations
+  ['PROVIDER_PRESENTATION_INVALID', 400],
+  ['PROVIDER_CREDENTIAL_UNTRUSTED', 400],
+  ['PROVIDER_CREDENTIAL_EXPIRED', 400],
+  ['PROVIDER_CREDENTIAL_REVOKED', 400],
 ];
 
 /**
@@ -336,7 +342,20 @@ describe('transaction status and Retry-After defaults', () => {
     ['VALIDATION_INVALID_SCOPE', 'err_invalid_scope'],
     ['VALIDATION_UNSUPPORTED_RESPONSE_TYPE', 'err_unsupported_response_type'],
     ['SESSION_NOT_FOUND', 'err_session_expired'],
+    ['PROVIDER_PRESENTATION_INVALID', 'err_presentation_invalid'],
+    ['PROVIDER_CREDENTIAL_UNTRUSTED', 'err_credential_untrusted'],
+    ['PROVIDER_CREDENTIAL_EXPIRED', 'err_credential_expired'],
+    ['PROVIDER_CREDENTIAL_REVOKED', 'err_credential_revoked'],
   ] as const)('%s ends a transaction with %s', (code, txStatus) => {
     expect(CATALOG[code].txStatus).toBe(txStatus);
+  });
+
+  it.each([
+    'err_presentation_invalid',
+    'err_credential_untrusted',
+    'err_credential_expired',
+    'err_credential_revoked',
+  ] as const)('SPEC 10: %s ends a transaction failed with access_denied', (code) => {
+    expect(TX_STATUS_DEFINITIONS[code]).toMatchObject({ oauth: 'access_denied', state: 'failed' });
   });
 });

@@ -31,6 +31,11 @@ const SPEC_TX_STATUS: readonly (readonly [string, string])[] = [
   ['err_provider_error', 'server_error'],
   ['err_signin_hook_unavailable', 'temporarily_unavailable'],
   ['err_internal', 'server_error'],
+  // SPEC 10: wallet presentations
+  ['err_presentation_invalid', 'access_denied'],
+  ['err_credential_untrusted', 'access_denied'],
+  ['err_credential_expired', 'access_denied'],
+  ['err_credential_revoked', 'access_denied'],
 ];
 
 /** Status codes beyond SPEC 4.2's minimum, pinned the same way. */

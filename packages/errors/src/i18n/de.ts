@@ -85,6 +85,14 @@ export const DE: Messages = {
       'Wir können derzeit keine Verbindung zu Ihrem Identitätsanbieter herstellen. Bitte versuchen Sie es später erneut oder wenden Sie sich an den Support der App.',
     PROVIDER_UNEXPECTED_RESPONSE:
       'Wir haben eine unerwartete Antwort von Ihrem Identitätsanbieter erhalten. Bitte versuchen Sie es in einigen Minuten erneut.',
+    PROVIDER_PRESENTATION_INVALID:
+      'Ihre Wallet hat eine Antwort gesendet, die wir nicht annehmen können. Bitte beginnen Sie erneut und teilen Sie Ihren Nachweis noch einmal.',
+    PROVIDER_CREDENTIAL_UNTRUSTED:
+      'Der Nachweis in Ihrer Wallet stammt nicht von einem Aussteller, den wir akzeptieren. Bitte verwenden Sie einen amtlichen Identitätsnachweis.',
+    PROVIDER_CREDENTIAL_EXPIRED:
+      'Der Nachweis in Ihrer Wallet ist abgelaufen. Bitte erneuern Sie ihn in Ihrer Wallet und versuchen Sie es erneut.',
+    PROVIDER_CREDENTIAL_REVOKED:
+      'Der Nachweis in Ihrer Wallet ist nicht mehr gültig. Bitte fordern Sie bei seinem Aussteller einen neuen an und versuchen Sie es erneut.',
     // The system
     SYSTEM_INTERNAL_ERROR: 'Bei uns ist ein Fehler aufgetreten. Bitte versuchen Sie es in einigen Minuten erneut.',
     SYSTEM_UNSUPPORTED_MODE:
@@ -126,6 +134,13 @@ export const DE: Messages = {
       'Ihr Identitätsanbieter ist vorübergehend nicht erreichbar. Bitte versuchen Sie es später erneut oder wählen Sie ein anderes Verfahren.',
     err_provider_error:
       'Ihr Identitätsanbieter hat ein Problem gemeldet. Bitte versuchen Sie es in einigen Minuten erneut.',
+    err_presentation_invalid:
+      'Ihre Wallet hat eine Antwort gesendet, die wir nicht annehmen können. Bitte beginnen Sie erneut.',
+    err_credential_untrusted: 'Der Nachweis in Ihrer Wallet stammt nicht von einem Aussteller, den wir akzeptieren.',
+    err_credential_expired:
+      'Der Nachweis in Ihrer Wallet ist abgelaufen. Bitte erneuern Sie ihn und versuchen Sie es erneut.',
+    err_credential_revoked:
+      'Der Nachweis in Ihrer Wallet ist nicht mehr gültig. Bitte fordern Sie bei seinem Aussteller einen neuen an.',
     err_signin_hook_unavailable:
       'Die App konnte Ihre Anmeldung gerade nicht bestätigen. Bitte versuchen Sie es in einigen Minuten erneut.',
     err_temporarily_unavailable:

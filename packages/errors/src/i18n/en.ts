@@ -80,6 +80,14 @@ export const EN: Messages = {
       "We cannot connect to your identity provider right now. Please try again later or contact the app's support.",
     PROVIDER_UNEXPECTED_RESPONSE:
       'We received an unexpected answer from your identity provider. Please try again in a few minutes.',
+    PROVIDER_PRESENTATION_INVALID:
+      'Your wallet sent an answer we could not accept. Please start again and share your credential once more.',
+    PROVIDER_CREDENTIAL_UNTRUSTED:
+      'The credential in your wallet is not from an issuer we accept. Please use an official identity credential.',
+    PROVIDER_CREDENTIAL_EXPIRED:
+      'The credential in your wallet has expired. Please renew it in your wallet and try again.',
+    PROVIDER_CREDENTIAL_REVOKED:
+      'The credential in your wallet is no longer valid. Please ask its issuer for a new one and try again.',
     // The system
     SYSTEM_INTERNAL_ERROR: 'Something went wrong on our side. Please try again in a few minutes.',
     SYSTEM_UNSUPPORTED_MODE:
@@ -115,6 +123,10 @@ export const EN: Messages = {
     err_provider_unavailable:
       'Your identity provider is temporarily unavailable. Please try again later or choose another method.',
     err_provider_error: 'Your identity provider reported a problem. Please try again in a few minutes.',
+    err_presentation_invalid: 'Your wallet sent an answer we could not accept. Please start again.',
+    err_credential_untrusted: 'The credential in your wallet is not from an issuer we accept.',
+    err_credential_expired: 'The credential in your wallet has expired. Please renew it and try again.',
+    err_credential_revoked: 'The credential in your wallet is no longer valid. Please ask its issuer for a new one.',
     err_signin_hook_unavailable: 'The app could not confirm your sign-in right now. Please try again in a few minutes.',
     err_temporarily_unavailable:
       'The identity check is busy or temporarily unavailable. Please try again in a few minutes.',
