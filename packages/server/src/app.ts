@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyHttpOptions,
   type FastifyInstance,
   type FastifyLoggerOptions,
@@ -11,7 +12,10 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { registerAdminRoutes } from './admin/admin.routes.js';
+import { registerVerificationEventsRoutes } from './admin/verification-events.routes.js';
 import { AppsService } from './apps/apps.service.js';
+import { PurgeJob } from './background/purge-job.js';
+import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
 import { installBodyParsers } from './http/body-parsers.js';
@@ -26,21 +30,21 @@ import { RateLimiter } from './http/rate-limit/rate-limiter.js';
 import { drainingError, preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
 import { enforceRouteContracts } from './http/route-contract.js';
-import { AccessTokens } from './oauth/access-tokens.js';
-import { AuthorizationCodes } from './oauth/authorization-codes.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
 import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
-import { SigningKeys } from './oauth/keys/signing-keys.js';
 import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
-import { registerOidcCallbackRoutes } from './providers/oidc/oidc-callback.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
+import { registerVerificationRoutes } from './rest/verification.routes.js';
 import { AppsRepository } from './store/apps.repository.js';
-import { PurgeJob } from './store/purge-job.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
-import { registerVerificationRoutes } from './verification/verification.routes.js';
+import { AccessTokens } from './tokens/access-tokens.js';
+import { AuthorizationCodes } from './tokens/authorization-codes.js';
+import { RefreshTokens } from './tokens/refresh-tokens.js';
+import { SigningKeys } from './tokens/signing-keys.js';
+import { registerHostedPages } from './ui/hosted-pages.routes.js';
 import { VerificationService } from './verification/verification.service.js';
-import { WebhookDispatcher } from './verification/webhooks/webhook-dispatcher.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import './http/request-state.js';
 import { registerOpenApiRoutes } from './openapi/openapi.routes.js';
 import { SecretBox } from './security/secrets.js';
@@ -63,8 +67,12 @@ export interface AppDependencies {
   readonly rateLimitStore?: RateLimitStore;
 }
 
-/** Services every route module receives. */
-export interface AppContext {
+/**
+ * The services the composition root builds, exposed on the instance (`app.idgate`) for
+ * the CLI, the runtime and tests. Modules never read it: each route module and service
+ * receives the few collaborators it uses, as a small interface declared beside it.
+ */
+export interface AppServices {
   readonly config: Config;
   readonly database: Database;
   readonly secrets: SecretBox;
@@ -74,6 +82,7 @@ export interface AppContext {
   readonly apps: AppsService;
   readonly revocations: RevocationsRepository;
   readonly accessTokens: AccessTokens;
+  readonly refreshTokens: RefreshTokens;
   readonly keys: SigningKeys;
   readonly verifications: VerificationService;
   readonly rateLimits: RateLimiter;
@@ -86,8 +95,8 @@ export interface AppContext {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The instance's services. */
-    idgate: AppContext;
+    /** The instance's services, for the CLI, the runtime and tests (modules receive theirs explicitly). */
+    idgate: AppServices;
     /** Starts answering new requests with 503 while in-flight ones finish. */
     startDraining(): void;
   }
@@ -138,44 +147,20 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   };
   const app: FastifyInstance = Fastify(options);
 
-  const secrets = new SecretBox(deps.secretKey);
-  const clock = deps.clock ?? (() => new Date());
-  const revocations = new RevocationsRepository(deps.database);
-  const base = {
-    config,
-    database: deps.database,
-    secrets,
-    adminKeyHash: secrets.hash(deps.adminKey),
-    clock,
-    metrics,
-    apps: new AppsService(new AppsRepository(deps.database), secrets, config, clock),
-    revocations,
-    accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
-  };
-  const keys = new SigningKeys(base);
-  const providers = deps.providers ?? createProviderRegistry(config, { clock });
-  const verifications = new VerificationService({ ...base, keys, log: app.log }, providers);
-  const codes = new AuthorizationCodes(base);
-  const rateLimits = new RateLimiter(config, clock, deps.rateLimitStore);
-  const webhooks = new WebhookDispatcher({ ...base, log: app.log });
-  // Webhooks go out while the server listens (not for an app only injected into), and stop with it.
-  app.addHook('onListen', function startWebhooks(done) {
+  const services = composeServices(config, deps, app.log, metrics);
+  const { webhooks, purge } = services;
+  // Webhooks go out and purges run while the server listens (not for an app only injected
+  // into), and stop with it.
+  app.addHook('onListen', function startBackgroundJobs(done) {
     webhooks.start();
-    done();
-  });
-  app.addHook('onClose', async function stopWebhooks() {
-    await webhooks.stop();
-  });
-  const purge = new PurgeJob({ ...base, log: app.log });
-  // Purges run while the server listens, and stop with it.
-  app.addHook('onListen', function startPurge(done) {
     purge.start();
     done();
   });
-  app.addHook('onClose', async function stopPurge() {
+  app.addHook('onClose', async function stopBackgroundJobs() {
+    await webhooks.stop();
     await purge.stop();
   });
-  app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes, webhooks, purge } satisfies AppContext);
+  app.decorate('idgate', services);
 
   let draining = false;
   app.decorate('startDraining', function startDraining() {
@@ -205,16 +190,83 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     done();
   });
 
-  registerHealthRoutes(app);
-  registerErrorReferenceRoutes(app);
-  registerOpenApiRoutes(app);
-  registerAdminRoutes(app);
-  installCors(app);
-  registerDiscoveryRoutes(app);
-  registerAuthorizeRoutes(app);
-  registerTokenRoutes(app);
-  registerResourceRoutes(app);
-  registerVerificationRoutes(app);
-  registerOidcCallbackRoutes(app);
+  registerRoutes(app, services);
   return app;
+}
+
+/** Builds the instance's services from the configuration and the dependencies. */
+function composeServices(config: Config, deps: AppDependencies, log: FastifyBaseLogger, metrics: Metrics): AppServices {
+  const { database } = deps;
+  const secrets = new SecretBox(deps.secretKey);
+  const clock = deps.clock ?? (() => new Date());
+  const revocations = new RevocationsRepository(database);
+  const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
+  const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  return {
+    config,
+    database,
+    secrets,
+    adminKeyHash: secrets.hash(deps.adminKey),
+    clock,
+    metrics,
+    apps,
+    revocations,
+    accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
+    refreshTokens: new RefreshTokens({ database, secrets }),
+    keys: new SigningKeys({ database, secrets, clock }),
+    verifications: new VerificationService({ config, database, secrets, clock, apps, providers, log }),
+    codes: new AuthorizationCodes({ database, secrets, clock }),
+    rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
+    webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
+    purge: new PurgeJob({ database, config, clock, log, metrics }),
+  };
+}
+
+/** Registers every route, each module with the collaborators it uses. */
+function registerRoutes(app: FastifyInstance, services: AppServices): void {
+  const { config, clock, secrets, apps, verifications, codes, keys, accessTokens, refreshTokens, rateLimits } =
+    services;
+  const { issuer, environment } = config;
+  registerHealthRoutes(app, {
+    database: services.database,
+    rateLimitStore: rateLimits.store,
+    metrics: services.metrics,
+  });
+  registerErrorReferenceRoutes(app, issuer);
+  registerOpenApiRoutes(app, issuer);
+  registerAdminRoutes(app, {
+    apps,
+    secrets,
+    adminKeyHash: services.adminKeyHash,
+    webhookEvents: services.webhooks.events,
+    clock,
+  });
+  registerVerificationEventsRoutes(app, { verifications, secrets, adminKeyHash: services.adminKeyHash });
+  installCors(app, { issuer, apps });
+  registerDiscoveryRoutes(app, { issuer, keys });
+  registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications });
+  registerHostedPages(app, { config, secrets, apps, codes, verifications });
+  const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
+  registerTokenRoutes(app, { ...grants, apps, rateLimits, clock });
+  registerResourceRoutes(app, {
+    issuer,
+    environment,
+    clock,
+    apps,
+    accessTokens,
+    refreshTokens,
+    revocations: services.revocations,
+    identities: verifications,
+  });
+  registerVerificationRoutes(app, {
+    issuer,
+    environment,
+    clock,
+    apps,
+    accessTokens,
+    rateLimits,
+    verifications,
+    database: services.database,
+  });
+  registerOidcCallbackRoutes(app, { config, verifications });
 }

@@ -15,14 +15,14 @@ import { Value } from '@sinclair/typebox/value';
 import { appView } from './admin/app-view.js';
 import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
+import { PurgeJob } from './background/purge-job.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
 import { demoFlowCommands, ensureDemoApp } from './demo.js';
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, SigningKeys } from './oauth/keys/signing-keys.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
 import { SecretBox } from './security/secrets.js';
 import { AppsRepository } from './store/apps.repository.js';
-import { PurgeJob } from './store/purge-job.js';
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, SigningKeys } from './tokens/signing-keys.js';
 
 const USAGE = `Usage: idgate <command> [options]
 

@@ -12,15 +12,25 @@ import {
   RotateSecretBody,
   UpdateAppBody,
 } from '../apps/app-schemas.js';
+import type { AppsService } from '../apps/apps.service.js';
 import { etagFor } from '../http/etag.js';
-import { registerWebhookDeliveryRoutes } from '../verification/webhooks/webhook-deliveries.routes.js';
+import type { SecretBox } from '../security/secrets.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { adminRouteContract } from './admin-contract.js';
 import { appProviderView, appView } from './app-view.js';
+import { registerWebhookDeliveryRoutes, type WebhookDeliveryRoutesDeps } from './webhook-deliveries.routes.js';
+
+/** What the admin API works with. */
+export interface AdminRoutesDeps extends WebhookDeliveryRoutesDeps {
+  readonly apps: AppsService;
+  /** Checks the admin key (a keyed hash of it is all the instance keeps). */
+  readonly secrets: SecretBox;
+  readonly adminKeyHash: string;
+}
 
 /** Registers `/admin/v1/…`. */
-export function registerAdminRoutes(app: FastifyInstance): void {
-  const { secrets, adminKeyHash, apps } = app.idgate;
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): void {
+  const { secrets, adminKeyHash, apps } = deps;
 
   app.register(
     async function adminApi(admin) {
@@ -218,7 +228,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
         },
       );
 
-      registerWebhookDeliveryRoutes(admin);
+      registerWebhookDeliveryRoutes(admin, deps);
     },
     { prefix: '/admin/v1' },
   );

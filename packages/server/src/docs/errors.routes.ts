@@ -27,9 +27,8 @@ import { pageSecurityHeaders } from '../http/security-headers.js';
 const OFFERED = ['text/html', 'application/json'] as const;
 const CACHE = 'public, max-age=300';
 
-/** Registers the error reference and the pages' stylesheet. */
-export function registerErrorReferenceRoutes(app: FastifyInstance): void {
-  const issuer = app.idgate.config.issuer;
+/** Registers the error reference and the pages' stylesheet; `issuer` is idgate's public base URL. */
+export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: string): void {
   const json = new Map<string, string>([
     ...ERROR_CODES.map((code) => [code, JSON.stringify(errorReference(code, issuer))] as const),
     ...TX_STATUS_CODES.map((code) => [code, JSON.stringify(txStatusReference(code, issuer))] as const),

@@ -14,7 +14,7 @@
  *   refused (`IDGATE_OUTBOUND_PRIVATE_NETWORKS=deny`): it is never called.
  */
 import type { Config } from '../config/config.js';
-import type { NormalizedClaims } from '../verification/verification.types.js';
+import type { NormalizedClaims } from '../domain/claims.js';
 import { postSigned } from './outbound-post.js';
 
 /** The longest `errMsg` / `errCode` passed through. */

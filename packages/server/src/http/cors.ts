@@ -29,11 +29,18 @@ export const CORS_MAX_AGE_SECONDS = 600;
 /** Longest `Origin` looked up (a serialized origin is far shorter). */
 const MAX_ORIGIN_LENGTH = 2048;
 
+/** What CORS looks at: idgate's own origin, and which apps registered an origin. */
+export interface CorsDeps {
+  /** idgate's public base URL (its origin is always allowed). */
+  readonly issuer: string;
+  readonly apps: { clientIdsForOrigin(origin: string): Promise<readonly string[]> };
+}
+
 /**
  * Answers CORS on routes whose contract says `cors: true`. Call it before those routes
  * are registered: it adds their `OPTIONS` routes as they come.
  */
-export function installCors(app: FastifyInstance): void {
+export function installCors(app: FastifyInstance, deps: CorsDeps): void {
   /** path → every method registered on it; path → the methods that opted in to CORS. */
   const methodsByPath = new Map<string, Set<string>>();
   const corsMethodsByPath = new Map<string, Set<string>>();
@@ -41,7 +48,7 @@ export function installCors(app: FastifyInstance): void {
   const decided = new WeakSet<FastifyRequest>();
 
   function isRegisteredOrigin(origin: string): Promise<boolean> {
-    return originIsRegistered(app, origin);
+    return originIsRegistered(deps, origin);
   }
 
   app.addHook('onRoute', function addPreflightRoute(route: RouteOptions) {
@@ -123,10 +130,10 @@ export function installCors(app: FastifyInstance): void {
  * Requests without `Origin` pass, and so does the issuer's own origin.
  * @throws IdgateError `AUTH_FORBIDDEN` naming the origin and the app
  */
-export function assertOriginAllowedFor(request: FastifyRequest, app: AppRecord): void {
+export function assertOriginAllowedFor(request: FastifyRequest, app: AppRecord, issuer: string): void {
   const origin = request.headers.origin;
   if (origin === undefined || app.allowedOrigins.includes(origin)) return;
-  if (origin === issuerOriginOf(request.server.idgate.config.issuer)) return;
+  if (origin === issuerOriginOf(issuer)) return;
   const shown = shownOrigin(origin);
   throw new IdgateError('AUTH_FORBIDDEN', {
     detail: `Origin ${shown} is not an allowed origin of app ${app.clientId}; add it to the app's allowedOrigins to call from that page.`,
@@ -140,11 +147,11 @@ function corsResponseHeaders(origin: string): Record<string, string> {
 }
 
 /** Whether an app of this environment registered `origin` (or it is the issuer's own). */
-async function originIsRegistered(app: FastifyInstance, origin: string): Promise<boolean> {
+async function originIsRegistered(deps: CorsDeps, origin: string): Promise<boolean> {
   // A serialized origin (RFC 6454 §6.2) is short printable ASCII; anything else matches no app.
   if (origin.length > MAX_ORIGIN_LENGTH || !/^[\x21-\x7e]+$/.test(origin)) return false;
-  if (origin === issuerOriginOf(app.idgate.config.issuer)) return true;
-  return (await app.idgate.apps.clientIdsForOrigin(origin)).length > 0;
+  if (origin === issuerOriginOf(deps.issuer)) return true;
+  return (await deps.apps.clientIdsForOrigin(origin)).length > 0;
 }
 
 function unregisteredOrigin(origin: string): IdgateError {

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics (text exposition format 0.0.4): requests by method and status,
- * errors by catalog code, rows deleted by the purge job (`store/purge-job.ts`) by table
+ * errors by catalog code, rows deleted by the purge job (`background/purge-job.ts`) by table
  * and its failed runs. Counters live in process; each instance exposes its own.
  */
 import type { IdgateError } from '@idgate/errors';

@@ -13,21 +13,14 @@
  *   `authorize/browser-binding.ts`) and sent (`303`) to the transaction's hosted page,
  *   `/authorize/{txId}`: the provider choice, or the provider's own page.
  *
- * The hosted pages are registered here too (`src/ui/hosted-pages.routes.ts`).
+ * The hosted pages the browser goes to are `ui/hosted-pages.routes.ts`.
  */
 import type { ErrorCode } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toIdgateError } from '../http/error-funnel.js';
-import type { RouteContract } from '../http/route-contract.js';
-import type { AppRecord } from '../store/apps.repository.js';
-import { registerHostedPages } from '../ui/hosted-pages.routes.js';
-import type { AuthorizationRequestRecord, Verification } from '../verification/verification.types.js';
-import { AUTHORIZATION_RESPONSE_HEADERS } from './authorization-response.js';
-import { bindingCookie } from './authorize/browser-binding.js';
-import { checkClientParametersNotRepeated, resolveClient } from './authorize/client-checks.js';
-import { checkProvidersCanServe, offeredProviders } from './authorize/offered-providers.js';
-import { checkAuthorizationRequest } from './authorize/request-checks.js';
-import { parametersOf, type RawParameters } from './authorize/request-parameters.js';
+import type { AppsService } from '../apps/apps.service.js';
+import { AUTHORIZATION_RESPONSE_HEADERS } from '../authorization/authorization-response.js';
+import { bindingCookie } from '../authorization/browser-binding.js';
+import { checkProvidersCanServe, offeredProviders } from '../authorization/offered-providers.js';
 import {
   codeInputOf,
   endTransaction,
@@ -35,7 +28,18 @@ import {
   hostedPageUrl,
   isFinished,
   logFinished,
-} from './authorize/transaction-outcome.js';
+} from '../authorization/transaction-outcome.js';
+import type { Config } from '../config/config.js';
+import type { AuthorizationRequestRecord, Verification } from '../domain/verification.js';
+import { toIdgateError } from '../http/error-funnel.js';
+import type { RouteContract } from '../http/route-contract.js';
+import type { SecretBox } from '../security/secrets.js';
+import type { AppRecord } from '../store/apps.repository.js';
+import type { AuthorizationCodes } from '../tokens/authorization-codes.js';
+import type { VerificationService } from '../verification/verification.service.js';
+import { checkClientParametersNotRepeated, resolveClient } from './authorize/client-checks.js';
+import { checkAuthorizationRequest } from './authorize/request-checks.js';
+import { parametersOf, type RawParameters } from './authorize/request-parameters.js';
 
 /** The codes `/authorize` can answer with besides the ones every route can. */
 const AUTHORIZE_ERRORS: readonly ErrorCode[] = [
@@ -64,12 +68,26 @@ const AUTHORIZE_ERRORS: readonly ErrorCode[] = [
 
 const FORM = ['application/x-www-form-urlencoded'] as const;
 
-/** Registers `GET`/`POST /authorize` and the hosted pages. */
-export function registerAuthorizeRoutes(app: FastifyInstance): void {
+/** What the authorization endpoint works with. */
+export interface AuthorizeRoutesDeps {
+  readonly config: Config;
+  readonly clock: () => Date;
+  /** Binds the browser to its transaction. */
+  readonly secrets: SecretBox;
+  readonly apps: AppsService;
+  readonly codes: Pick<AuthorizationCodes, 'issue'>;
+  readonly verifications: Pick<
+    VerificationService,
+    'createAuthorization' | 'draftAuthorization' | 'startAuthorization' | 'startProvider' | 'providerFor' | 'fail'
+  >;
+}
+
+/** Registers `GET`/`POST /authorize` (the hosted pages are `ui/hosted-pages.routes.ts`). */
+export function registerAuthorizeRoutes(app: FastifyInstance, deps: AuthorizeRoutesDeps): void {
   const contract: RouteContract = { surface: 'authorize', errors: AUTHORIZE_ERRORS };
 
   app.get('/authorize', { config: { idgate: contract } }, function authorizeWithQuery(request, reply) {
-    return handleAuthorizationRequest(app, request, reply, parametersOf(request.query));
+    return handleAuthorizationRequest(deps, request, reply, parametersOf(request.query));
   });
 
   // OpenID Connect Core §3.1.2.1: the authorization endpoint MUST support POST with form serialization.
@@ -77,21 +95,19 @@ export function registerAuthorizeRoutes(app: FastifyInstance): void {
     '/authorize',
     { config: { idgate: { ...contract, consumes: FORM } } },
     function authorizeWithForm(request, reply) {
-      return handleAuthorizationRequest(app, request, reply, parametersOf(request.body));
+      return handleAuthorizationRequest(deps, request, reply, parametersOf(request.body));
     },
   );
-
-  registerHostedPages(app);
 }
 
 /** One authorization request, from its parameters to the first redirect. */
 async function handleAuthorizationRequest(
-  app: FastifyInstance,
+  deps: AuthorizeRoutesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   params: RawParameters,
 ): Promise<FastifyReply> {
-  const { config, apps, verifications } = app.idgate;
+  const { config, apps, verifications } = deps;
 
   // Not redirectable (RFC 6749 §4.1.2.1): the client and its redirect_uri, in this order.
   checkClientParametersNotRepeated(params);
@@ -103,15 +119,15 @@ async function handleAuthorizationRequest(
   const state = checked.record.state;
   request.authorizationRedirect = { redirectUri, state, txState: 'failed' };
   if (checked.error === undefined && isStartedAtOnce(checked.record)) {
-    return startAtOnce(app, request, reply, client, checked.record, redirectUri);
+    return startAtOnce(deps, request, reply, client, checked.record, redirectUri);
   }
   const transaction = await verifications.createAuthorization(client, checked.record);
   request.logContext.verificationId = transaction.id;
   try {
     if (checked.error) throw checked.error;
-    const started = await startTransaction(app, client, transaction);
+    const started = await startTransaction(deps, client, transaction);
     if (started.transaction.providerId !== null) request.logContext.providerId = started.transaction.providerId;
-    return await answerTransaction(app, request, reply, started);
+    return await answerTransaction(deps, request, reply, started);
   } catch (thrown) {
     const ended = await endTransaction(verifications, transaction.id, toIdgateError(thrown), request.log);
     request.authorizationRedirect = { redirectUri, state, txState: ended?.status ?? 'failed' };
@@ -136,14 +152,14 @@ function isStartedAtOnce(record: AuthorizationRequestRecord): record is Authoriz
  * but written at once (see `VerificationService.startAuthorization`).
  */
 async function startAtOnce(
-  app: FastifyInstance,
+  deps: AuthorizeRoutesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   client: AppRecord,
   record: AuthorizationRequestRecord & { readonly providerHint: string },
   redirectUri: string,
 ): Promise<FastifyReply> {
-  const { verifications, codes } = app.idgate;
+  const { verifications, codes } = deps;
   const draft = verifications.draftAuthorization(client, record);
   request.logContext.verificationId = draft.id;
   let code: string | undefined;
@@ -157,7 +173,7 @@ async function startAtOnce(
       },
     );
     if (transaction.providerId !== null) request.logContext.providerId = transaction.providerId;
-    return await answerTransaction(app, request, reply, { transaction, issuedCode: code });
+    return await answerTransaction(deps, request, reply, { transaction, issuedCode: code });
   } catch (thrown) {
     const ended = await endTransaction(verifications, draft.id, toIdgateError(thrown), request.log);
     request.authorizationRedirect = { redirectUri, state: record.state, txState: ended?.status ?? 'failed' };
@@ -180,11 +196,11 @@ interface StartedTransaction {
  * identifier (`userData`) and got no `login_hint` starts on its identifier entry page.
  */
 async function startTransaction(
-  app: FastifyInstance,
+  deps: AuthorizeRoutesDeps,
   client: AppRecord,
   transaction: Verification,
 ): Promise<StartedTransaction> {
-  const { config, apps, verifications } = app.idgate;
+  const { config, apps, verifications } = deps;
   const request = transaction.authorizationRequest;
   const providerHint = request?.providerHint;
   if (providerHint !== undefined) {
@@ -207,12 +223,12 @@ async function startTransaction(
  * over (the headless sandbox path), else the hosted page, with the browser bound to it.
  */
 async function answerTransaction(
-  app: FastifyInstance,
+  deps: AuthorizeRoutesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   started: StartedTransaction,
 ): Promise<FastifyReply> {
-  const { config, codes, secrets, clock } = app.idgate;
+  const { config, codes, secrets, clock } = deps;
   const { transaction } = started;
   if (isFinished(transaction)) {
     const location = await finishedTransactionLocation(transaction, codes, config.issuer, started.issuedCode);

@@ -9,7 +9,9 @@
  * carry no credentials).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { buildDiscoveryMetadata, DISCOVERY_MAX_AGE_SECONDS, ENDPOINT_PATHS } from './oidc-metadata.js';
+import type { SigningKeys } from '../tokens/signing-keys.js';
+import { DISCOVERY_MAX_AGE_SECONDS } from '../tokens/token-lifetimes.js';
+import { buildDiscoveryMetadata, ENDPOINT_PATHS } from './oidc-metadata.js';
 
 /** The paths the discovery document is served at. */
 export const DISCOVERY_PATHS: readonly string[] = Object.freeze([
@@ -20,10 +22,16 @@ export const DISCOVERY_PATHS: readonly string[] = Object.freeze([
 const CACHE_CONTROL = `public, max-age=${DISCOVERY_MAX_AGE_SECONDS}`;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** What the public documents are built from. */
+export interface DiscoveryDeps {
+  readonly issuer: string;
+  readonly keys: Pick<SigningKeys, 'jwksNow' | 'jwks' | 'ensure'>;
+}
+
 /** Registers the discovery documents and `/jwks`, and creates the signing keys when the server starts listening. */
-export function registerDiscoveryRoutes(app: FastifyInstance): void {
+export function registerDiscoveryRoutes(app: FastifyInstance, { issuer, keys }: DiscoveryDeps): void {
   // The document depends on the configuration only: serialize it once.
-  const discoveryJson = JSON.stringify(buildDiscoveryMetadata(app.idgate.config.issuer));
+  const discoveryJson = JSON.stringify(buildDiscoveryMetadata(issuer));
   const contract = { idgate: { surface: 'problem', produces: ['application/json'] } } as const;
 
   // Synchronous handlers that send and return nothing: returning the reply (a thenable)
@@ -52,10 +60,10 @@ export function registerDiscoveryRoutes(app: FastifyInstance): void {
     sendDocument(reply, lastJwksJson);
   }
   app.get(ENDPOINT_PATHS.jwks, { config: contract }, function jwks(_request, reply) {
-    const ready = app.idgate.keys.jwksNow();
+    const ready = keys.jwksNow();
     if (ready !== undefined) return sendJwks(reply, ready);
     // Keys not loaded yet, or due for a re-read: wait for them.
-    return app.idgate.keys.jwks().then(function sendLoaded(document) {
+    return keys.jwks().then(function sendLoaded(document) {
       sendJwks(reply, document);
     });
   });
@@ -64,6 +72,6 @@ export function registerDiscoveryRoutes(app: FastifyInstance): void {
   // the first token request. (Errors here are logged by Fastify; the keys are then
   // created on first use.) Apps that never listen (tests with `inject`) stay lazy.
   app.addHook('onListen', async function ensureSigningKeys() {
-    await app.idgate.keys.ensure();
+    await keys.ensure();
   });
 }

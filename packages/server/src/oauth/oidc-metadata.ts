@@ -6,53 +6,7 @@
  */
 import { LOCALES } from '@idgate/errors';
 import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES, KNOWN_SCOPES } from '../apps/app-policy.js';
-
-/** How long an authorization code may be redeemed (RFC 6749 §4.1.2: short-lived, 10 minutes at most). */
-export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
-
-/** Lifetime of an access token. */
-export const ACCESS_TOKEN_TTL_SECONDS = 600;
-
-/** Lifetime of a refresh token (each rotation issues a new one with a fresh lifetime). */
-export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
-
-/** Lifetime of an ID token: the longest-lived token idgate signs. */
-export const ID_TOKEN_TTL_SECONDS = 600;
-
-/** How long clients and proxies may cache the discovery documents and the JWKS. */
-export const DISCOVERY_MAX_AGE_SECONDS = 300;
-
-/** The prefix of idgate's `acr` values: `urn:idgate:loa:<1…5>` (SPEC 4). */
-export const ACR_PREFIX = 'urn:idgate:loa:';
-
-/** Levels of assurance, lowest first (2 ≈ eIDAS low, 3 ≈ substantial, 4 ≈ high, 5 = qualified). */
-export const LOA_LEVELS = [1, 2, 3, 4, 5] as const;
-
-/** A level of assurance. */
-export type Loa = (typeof LOA_LEVELS)[number];
-
-/** Whether `value` is a level of assurance (an integer from 1 to 5). */
-export function isLoa(value: unknown): value is Loa {
-  return typeof value === 'number' && (LOA_LEVELS as readonly number[]).includes(value);
-}
-
-/**
- * The `acr` value of a level of assurance.
- * @throws RangeError when `loa` is not an integer from 1 to 5 (a programming error).
- */
-export function acrForLoa(loa: number): string {
-  if (!isLoa(loa)) throw new RangeError(`not a level of assurance: ${String(loa)}`);
-  return `${ACR_PREFIX}${loa}`;
-}
-
-/** The level of assurance an `acr` value names, or undefined when it names none idgate knows. */
-export function loaFromAcr(acr: string): Loa | undefined {
-  if (!acr.startsWith(ACR_PREFIX)) return undefined;
-  const digits = acr.slice(ACR_PREFIX.length);
-  // Exactly one digit: `urn:idgate:loa:03` or `…:3.0` are not idgate's values.
-  if (!/^[1-5]$/.test(digits)) return undefined;
-  return Number(digits) as Loa;
-}
+import { acrForLoa, LOA_LEVELS } from '../domain/loa.js';
 
 /** The `acr` values idgate can assert, lowest level first. */
 export const ACR_VALUES_SUPPORTED: readonly string[] = Object.freeze(LOA_LEVELS.map(acrForLoa));

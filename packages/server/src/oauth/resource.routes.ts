@@ -16,17 +16,20 @@
 
 import { type ErrorCode, IdgateError, isIdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { AppsService } from '../apps/apps.service.js';
+import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
+import type { Environment } from '../config/config.js';
+import { scopeList } from '../domain/scope.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
 import type { AppRecord } from '../store/apps.repository.js';
+import type { RevocationsRepository } from '../store/revocations.repository.js';
 import { tokenRevocationId } from '../store/revocations.repository.js';
-import type { AccessTokenClaims } from './access-tokens.js';
-import { authenticateClient, presentedCredentials } from './client-auth.js';
-import { verifiedIdentityOf } from './grants/verified-identity.js';
+import type { AccessTokenClaims, AccessTokens } from '../tokens/access-tokens.js';
+import type { RefreshTokens } from '../tokens/refresh-tokens.js';
+import type { VerifiedIdentities } from './grants/grant-context.js';
 import { ENDPOINT_PATHS } from './oidc-metadata.js';
-import { RefreshTokens } from './refresh-tokens.js';
 import { FORM_BODY } from './token.routes.js';
-import { readForm, requiredParam, scopeList } from './token-request.js';
+import { readForm, requiredParam } from './token-request.js';
 
 /** The claims each scope releases at userinfo (OpenID Connect Core 1.0 §5.4). */
 export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -62,18 +65,28 @@ const TOKEN_MANAGEMENT_PARAMS = [
   'client_assertion_type',
 ] as const;
 
+/** What userinfo, introspection and revocation work with. */
+export interface ResourceRoutesDeps {
+  readonly issuer: string;
+  readonly environment: Environment;
+  readonly clock: () => Date;
+  readonly apps: AppsService;
+  readonly accessTokens: AccessTokens;
+  readonly refreshTokens: RefreshTokens;
+  readonly revocations: Pick<RevocationsRepository, 'revoke'>;
+  readonly identities: VerifiedIdentities;
+}
+
 /** Registers `/userinfo`, `/introspect`, `/revoke`. */
-export function registerResourceRoutes(app: FastifyInstance): void {
-  const idgate = app.idgate;
-  const refreshTokens = new RefreshTokens(idgate);
+export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoutesDeps): void {
   const userinfoContract = { surface: 'bearer', realm: 'idgate', cors: true, errors: USERINFO_ERRORS } as const;
 
   async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
     const token = bearerTokenOf(request);
-    const claims = await idgate.accessTokens.verify(token, idgate.clock());
+    const claims = await deps.accessTokens.verify(token, deps.clock());
     request.logContext.clientId = claims.cid;
     if (claims.vid !== undefined) request.logContext.verificationId = claims.vid;
-    const response = await userinfoResponse(idgate, claims, request);
+    const response = await userinfoResponse(deps, claims, request);
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return response;
   }
@@ -108,10 +121,10 @@ export function registerResourceRoutes(app: FastifyInstance): void {
     async function introspect(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(idgate, request, params);
+      const client = await authenticate(deps, request, params);
       checkMayIntrospect(client);
       const token = requiredParam(params.token, 'token');
-      return introspection(idgate, refreshTokens, client, token, params.token_type_hint);
+      return introspection(deps, client, token, params.token_type_hint);
     },
   );
 
@@ -123,9 +136,9 @@ export function registerResourceRoutes(app: FastifyInstance): void {
     async function revoke(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(idgate, request, params);
+      const client = await authenticate(deps, request, params);
       const token = requiredParam(params.token, 'token');
-      await revocation(idgate, refreshTokens, client, token, params.token_type_hint);
+      await revocation(deps, client, token, params.token_type_hint);
       // RFC 7009 §2.2: 200 whether or not the token was valid; the body is empty.
       return reply.code(200).send();
     },
@@ -133,14 +146,14 @@ export function registerResourceRoutes(app: FastifyInstance): void {
 }
 
 async function authenticate(
-  idgate: AppContext,
+  deps: ResourceRoutesDeps,
   request: FastifyRequest,
   params: Readonly<Record<string, string | undefined>>,
 ): Promise<AppRecord> {
   const { app: client } = await authenticateClient(
     presentedCredentials(request.headers.authorization, params),
-    idgate.apps,
-    idgate.config.environment,
+    deps.apps,
+    deps.environment,
   );
   request.logContext.clientId = client.clientId;
   return client;
@@ -175,7 +188,7 @@ function bearerTokenOf(request: FastifyRequest): string {
 
 /** OpenID Connect Core 1.0 §5.3.2: `sub` and the claims the token's scopes release. */
 async function userinfoResponse(
-  idgate: AppContext,
+  deps: ResourceRoutesDeps,
   claims: AccessTokenClaims,
   request: FastifyRequest,
 ): Promise<Record<string, unknown>> {
@@ -187,10 +200,10 @@ async function userinfoResponse(
       context: { scope: 'openid' },
     });
   }
-  const client = await checkClientActive(idgate, claims.cid);
+  const client = await checkClientActive(deps, claims.cid);
   // SPEC 7: CORS only for the origins this app registered.
-  assertOriginAllowedFor(request, client);
-  const identity = await verifiedIdentityOf(idgate, claims.vid, claims.cid);
+  assertOriginAllowedFor(request, client, deps.issuer);
+  const identity = await deps.identities.identityFor(claims.vid, claims.cid);
   if (!identity) {
     throw new IdgateError('AUTH_INVALID_TOKEN', {
       detail: 'The verification this access token was issued for is no longer available.',
@@ -212,13 +225,13 @@ async function userinfoResponse(
  * the app cache: a change made on another instance counts within `APP_CACHE_MS` (as for
  * client authentication); a disabled app is confirmed with the database before refusing.
  */
-async function checkClientActive(idgate: AppContext, clientId: string): Promise<AppRecord> {
+async function checkClientActive(deps: ResourceRoutesDeps, clientId: string): Promise<AppRecord> {
   function treatMissingAsInactive(error: unknown): undefined {
     if (isIdgateError(error) && error.code === 'RESOURCE_NOT_FOUND') return undefined;
     throw error;
   }
-  let client = await idgate.apps.getCached(clientId).catch(treatMissingAsInactive);
-  if (client?.disabled) client = await idgate.apps.getFresh(clientId).catch(treatMissingAsInactive);
+  let client = await deps.apps.getCached(clientId).catch(treatMissingAsInactive);
+  if (client?.disabled) client = await deps.apps.getFresh(clientId).catch(treatMissingAsInactive);
   if (!client || client.disabled) {
     throw new IdgateError('AUTH_INVALID_TOKEN', { detail: 'The app this access token was issued to is disabled.' });
   }
@@ -244,18 +257,17 @@ function lookupOrder(hint: string | undefined): readonly ('access' | 'refresh')[
 
 /** RFC 7662 §2.2: the introspection response. */
 async function introspection(
-  idgate: AppContext,
-  refreshTokens: RefreshTokens,
+  deps: ResourceRoutesDeps,
   client: AppRecord,
   token: string,
   hint: string | undefined,
 ): Promise<Record<string, unknown>> {
-  const now = idgate.clock();
+  const now = deps.clock();
   for (const kind of lookupOrder(hint)) {
     const answer =
       kind === 'access'
-        ? await introspectAccessToken(idgate, client, token, now)
-        : await introspectRefreshToken(idgate, refreshTokens, client, token, now);
+        ? await introspectAccessToken(deps, client, token, now)
+        : await introspectRefreshToken(deps, client, token, now);
     if (answer) return answer;
   }
   return INACTIVE;
@@ -263,17 +275,17 @@ async function introspection(
 
 /** The answer for an access token, or `undefined` when `token` is not one. */
 async function introspectAccessToken(
-  idgate: AppContext,
+  deps: ResourceRoutesDeps,
   client: AppRecord,
   token: string,
   now: Date,
 ): Promise<Record<string, unknown> | undefined> {
-  const opened = idgate.accessTokens.open(token);
+  const opened = deps.accessTokens.open(token);
   if (!opened) return undefined;
   if (opened.cid !== client.clientId) return INACTIVE;
   let claims: AccessTokenClaims;
   try {
-    claims = await idgate.accessTokens.verifyOpened(opened, now);
+    claims = await deps.accessTokens.verifyOpened(opened, now);
   } catch (error) {
     if (isIdgateError(error) && error.code === 'AUTH_INVALID_TOKEN') return INACTIVE;
     throw error;
@@ -287,28 +299,27 @@ async function introspectAccessToken(
     iat: claims.iat,
     ...(claims.sub === undefined ? {} : { sub: claims.sub }),
     // Access tokens are for idgate's own protected resources (userinfo, /v1).
-    aud: idgate.config.issuer,
-    iss: idgate.config.issuer,
+    aud: deps.issuer,
+    iss: deps.issuer,
     jti: claims.jti,
   };
 }
 
 /** The answer for a refresh token, or `undefined` when `token` is not one. */
 async function introspectRefreshToken(
-  idgate: AppContext,
-  refreshTokens: RefreshTokens,
+  deps: ResourceRoutesDeps,
   client: AppRecord,
   token: string,
   now: Date,
 ): Promise<Record<string, unknown> | undefined> {
-  const record = await refreshTokens.find(token);
+  const record = await deps.refreshTokens.find(token);
   if (!record) return undefined;
   if (record.clientId !== client.clientId) return INACTIVE;
-  if ((await refreshTokens.problemOf(record, now)) !== undefined) return INACTIVE;
+  if ((await deps.refreshTokens.problemOf(record, now)) !== undefined) return INACTIVE;
   const identity =
     record.verificationId === null
       ? undefined
-      : await verifiedIdentityOf(idgate, record.verificationId, client.clientId);
+      : await deps.identities.identityFor(record.verificationId, client.clientId);
   if (record.verificationId !== null && !identity) return INACTIVE;
   return {
     active: true,
@@ -318,33 +329,32 @@ async function introspectRefreshToken(
     exp: Math.floor(record.expiresAt.getTime() / 1000),
     iat: Math.floor(record.createdAt.getTime() / 1000),
     ...(identity ? { sub: identity.sub } : {}),
-    iss: idgate.config.issuer,
+    iss: deps.issuer,
   };
 }
 
 /** RFC 7009 §2.1: revokes the token if it is the calling client's; anything else is left alone. */
 async function revocation(
-  idgate: AppContext,
-  refreshTokens: RefreshTokens,
+  deps: ResourceRoutesDeps,
   client: AppRecord,
   token: string,
   hint: string | undefined,
 ): Promise<void> {
-  const now = idgate.clock();
+  const now = deps.clock();
   for (const kind of lookupOrder(hint)) {
     if (kind === 'access') {
-      const claims = idgate.accessTokens.open(token);
+      const claims = deps.accessTokens.open(token);
       if (!claims) continue;
-      if (claims.cid === client.clientId && claims.env === idgate.config.environment) {
+      if (claims.cid === client.clientId && claims.env === deps.environment) {
         const expiresAt = new Date(claims.exp * 1000);
-        if (expiresAt > now) await idgate.revocations.revoke([tokenRevocationId(claims.jti)], expiresAt, now);
+        if (expiresAt > now) await deps.revocations.revoke([tokenRevocationId(claims.jti)], expiresAt, now);
       }
       return;
     }
-    const record = await refreshTokens.find(token);
+    const record = await deps.refreshTokens.find(token);
     if (!record) continue;
     // RFC 7009 §2.1: revoking a refresh token also invalidates the access tokens of its grant.
-    if (record.clientId === client.clientId) await refreshTokens.revokeGrant(record.grantId, now);
+    if (record.clientId === client.clientId) await deps.refreshTokens.revokeGrant(record.grantId, now);
     return;
   }
 }

@@ -80,11 +80,6 @@ export function parseScope(text: string): string[] {
   return scopes;
 }
 
-/** The scopes of a stored, space-separated scope string. */
-export function scopeList(scope: string): string[] {
-  return scope.split(' ').filter((token) => token !== '');
-}
-
 /** At most five scope names of at most 64 characters each, for messages. */
 function shown(scopes: readonly string[]): string[] {
   return scopes.slice(0, 5).map((scope) => scope.slice(0, 64));

@@ -12,15 +12,16 @@
 import { type ErrorCode, IdgateError } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
 import { KNOWN_GRANT_TYPES } from '../apps/app-policy.js';
+import type { AppsService } from '../apps/apps.service.js';
+import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
+import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
-import { authenticateClient, presentedCredentials } from './client-auth.js';
 import { authorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { clientCredentialsGrant } from './grants/client-credentials.grant.js';
-import { type GrantRequest, TOKEN_PARAMS, type TokenResponse } from './grants/grant-context.js';
+import { type GrantRequest, type GrantServices, TOKEN_PARAMS, type TokenResponse } from './grants/grant-context.js';
 import { refreshTokenGrant } from './grants/refresh-token.grant.js';
 import { ENDPOINT_PATHS } from './oidc-metadata.js';
-import { RefreshTokens } from './refresh-tokens.js';
 import { readForm, requiredParam } from './token-request.js';
 
 /** Body types the OAuth endpoints take (RFC 6749 §3.2). */
@@ -76,11 +77,15 @@ function checkGrantAllowed(client: AppRecord, grantType: GrantType): void {
   }
 }
 
-/** Registers `/token`. */
-export function registerTokenRoutes(app: FastifyInstance): void {
-  const idgate = app.idgate;
-  const refreshTokens = new RefreshTokens(idgate);
+/** What the token endpoint works with: client authentication, rate limits, and what the grants issue with. */
+export interface TokenRoutesDeps extends GrantServices {
+  readonly apps: AppsService;
+  readonly rateLimits: Pick<RateLimiter, 'consume'>;
+  readonly clock: () => Date;
+}
 
+/** Registers `/token`. */
+export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps): void {
   app.post(
     ENDPOINT_PATHS.token,
     {
@@ -91,20 +96,20 @@ export function registerTokenRoutes(app: FastifyInstance): void {
     async function token(request, reply) {
       // RFC 6749 §5.1: responses carrying tokens MUST NOT be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      await idgate.rateLimits.consume(reply, 'token-ip', request.ip);
+      await deps.rateLimits.consume(reply, 'token-ip', request.ip);
       const params = readForm(request.body, TOKEN_PARAMS);
       const grantType = checkSupportedGrantType(requiredParam(params.grant_type, 'grant_type'));
       const { app: client } = await authenticateClient(
         presentedCredentials(request.headers.authorization, params),
-        idgate.apps,
-        idgate.config.environment,
+        deps.apps,
+        deps.environment,
       );
       request.logContext.clientId = client.clientId;
       // SPEC 7: CORS only for the origins this app registered.
-      assertOriginAllowedFor(request, client);
-      await idgate.rateLimits.consume(reply, 'token-client', client.clientId);
+      assertOriginAllowedFor(request, client, deps.issuer);
+      await deps.rateLimits.consume(reply, 'token-client', client.clientId);
       checkGrantAllowed(client, grantType);
-      return GRANT_HANDLERS[grantType]({ idgate, refreshTokens, client, params, now: idgate.clock() });
+      return GRANT_HANDLERS[grantType]({ services: deps, client, params, now: deps.clock() });
     },
   );
 }

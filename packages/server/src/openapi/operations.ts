@@ -7,8 +7,8 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { APP_VIEW_SCHEMAS } from '../admin/app-view-schema.js';
-import { VERIFICATION_VIEW_SCHEMAS } from '../verification/verification-view-schema.js';
-import { WEBHOOK_DELIVERY_SCHEMAS } from '../verification/webhooks/webhook-delivery-schemas.js';
+import { WEBHOOK_DELIVERY_SCHEMAS } from '../admin/webhook-delivery-schemas.js';
+import { VERIFICATION_VIEW_SCHEMAS } from '../rest/verification-view-schema.js';
 
 /** Every response schema component, by name. */
 export const VIEW_SCHEMAS: Readonly<Record<string, TSchema>> = {

@@ -10,7 +10,8 @@
  */
 import type { FieldProblem, TxStatusCode } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
-import type { FlowType, ProviderDescriptor } from './descriptors.js';
+import type { FlowType } from '../domain/verification.js';
+import type { ProviderDescriptor } from './descriptors.js';
 
 /** What the provider said about the person once authentication finished. */
 export interface ProviderResult {

@@ -5,15 +5,14 @@
  */
 import type { FieldProblem } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
+import { STANDARD_CLAIMS, type StandardClaim } from '../domain/claims.js';
+import type { FlowType } from '../domain/verification.js';
 import {
   OIDC_APP_SETTING_NAMES,
   OIDC_SECRET_SETTING_NAMES,
   type OidcProviderConfig,
   oidcSettingsProblems,
 } from './oidc/oidc-config.js';
-
-/** How the user meets the provider (SPEC 4). */
-export type FlowType = 'redirect' | 'qr' | 'push';
 
 /** Static facts about one provider. */
 export interface ProviderDescriptor {
@@ -51,23 +50,6 @@ export interface ProviderDescriptor {
 export type ProviderScope =
   | Environment
   | { readonly environment: Environment; readonly oidcProviders?: readonly OidcProviderConfig[] };
-
-/** The claims idgate normalizes across providers (SPEC 4), in documentation order. */
-export const STANDARD_CLAIMS = [
-  'given_name',
-  'family_name',
-  'birthdate',
-  'nationality',
-  'email',
-  'phone_number',
-  'address',
-] as const;
-
-/** A claim idgate normalizes. */
-export type StandardClaim = (typeof STANDARD_CLAIMS)[number];
-
-/** Every flow type, in documentation order. */
-export const FLOW_TYPES: readonly FlowType[] = ['redirect', 'qr', 'push'];
 
 /** The sandbox mock providers, one per flow type. */
 export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [

@@ -16,7 +16,7 @@ export interface IdempotencyRecord {
   readonly requestHash: string;
   readonly state: 'running' | 'completed';
   readonly responseStatus: number | null;
-  /** The stored response (opaque text; see `verification/idempotency.ts`). */
+  /** The stored response (opaque text; see `rest/idempotency.ts`). */
   readonly responseBody: string | null;
   readonly createdAt: Date;
   readonly expiresAt: Date;

@@ -7,7 +7,7 @@
  */
 import { IdgateError } from '@idgate/errors';
 import type { Selectable } from 'kysely';
-import type { PublicJwk, SigningAlgorithm } from '../oauth/keys/key-material.js';
+import type { PublicJwk, SigningAlgorithm } from '../security/key-material.js';
 import type { Database } from './database.js';
 import type { SigningKeysTable } from './schema.js';
 

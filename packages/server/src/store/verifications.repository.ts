@@ -9,7 +9,7 @@
  *
  * The webhook outbox: every recorded transition of a session whose app has a webhook URL
  * also writes a `webhook_events` row, in the same transaction, so a status change and its
- * event are stored together or not at all (delivery: `verification/webhooks/`).
+ * event are stored together or not at all (delivery: `webhooks/`).
  */
 import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
 import {
@@ -20,17 +20,17 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import type { FlowType } from '../providers/descriptors.js';
 import type {
   AuthorizationRequestRecord,
+  FlowType,
   Verification,
   VerificationActor,
   VerificationEvent,
-} from '../verification/verification.types.js';
-import { type WebhookSubject, webhookEventFor } from '../verification/webhooks/webhook-event.js';
+} from '../domain/verification.js';
 import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
+import { type WebhookSubject, webhookEventFor } from './webhook-event.js';
 
 /** The app's sign-in hook for a session: not called (`null`), being called, or its outcome. */
 export type SignInHookState = 'pending' | 'allowed' | 'denied' | 'unavailable';

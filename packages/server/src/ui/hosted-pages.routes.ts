@@ -22,20 +22,20 @@
  */
 import { type ErrorCode, type FieldProblem, IdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CSRF_FIELD, checkCsrfToken, csrfTokenFor } from '../http/csrf.js';
-import { toIdgateError } from '../http/error-funnel.js';
-import { pageSecurityHeaders } from '../http/security-headers.js';
-import { checkBrowserBinding } from '../oauth/authorize/browser-binding.js';
-import { checkProvidersCanServe } from '../oauth/authorize/offered-providers.js';
-import { MAX_HINT_LENGTH } from '../oauth/authorize/request-checks.js';
+import { checkBrowserBinding } from '../authorization/browser-binding.js';
+import { checkProvidersCanServe } from '../authorization/offered-providers.js';
 import {
   finishedTransactionLocation,
   hostedPageUrl,
   isFinished,
   logFinished,
-} from '../oauth/authorize/transaction-outcome.js';
+} from '../authorization/transaction-outcome.js';
+import type { Verification } from '../domain/verification.js';
+import { CSRF_FIELD, checkCsrfToken, csrfTokenFor } from '../http/csrf.js';
+import { toIdgateError } from '../http/error-funnel.js';
+import { pageSecurityHeaders } from '../http/security-headers.js';
+import { MAX_HINT_LENGTH } from '../oauth/authorize/request-checks.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
-import type { Verification } from '../verification/verification.types.js';
 import { registerUiAssets } from './assets.js';
 import { type FieldErrorKind, renderIdentifyPage, userDataFieldName } from './identify.page.js';
 import { registerMockScreen } from './mock-screen.routes.js';
@@ -43,6 +43,7 @@ import {
   type FormBody,
   formBody,
   formField,
+  type HostedPagesDeps,
   loadAuthorizeTransaction,
   pageContract,
   requiredField,
@@ -78,12 +79,12 @@ const USER_DATA_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ]);
 
 /** Registers the hosted pages, the mock provider's screen and the pages' assets. */
-export function registerHostedPages(app: FastifyInstance): void {
+export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps): void {
   app.get<{ Params: TxParams }>(
     '/authorize/:txId',
     { config: pageContract(['AUTH_FORBIDDEN', 'VALIDATION_INVALID_PARAMETER'], false) },
     function transactionPage(request, reply) {
-      return showTransactionPage(app, request, reply);
+      return showTransactionPage(deps, request, reply);
     },
   );
   app.post<{ Params: TxParams }>(
@@ -101,14 +102,14 @@ export function registerHostedPages(app: FastifyInstance): void {
       ),
     },
     function chooseProvider(request, reply) {
-      return startChosenProvider(app, request, reply);
+      return startChosenProvider(deps, request, reply);
     },
   );
   app.get<{ Params: IdentifyParams }>(
     '/authorize/:txId/identify/:providerId',
     { config: pageContract(['AUTH_FORBIDDEN'], false) },
     function identifyPage(request, reply) {
-      return showIdentifyPage(app, request, reply);
+      return showIdentifyPage(deps, request, reply);
     },
   );
   app.get<{ Params: TxParams }>(
@@ -123,49 +124,49 @@ export function registerHostedPages(app: FastifyInstance): void {
       },
     },
     function transactionStatus(request, reply) {
-      return answerStatus(app, request, reply);
+      return answerStatus(deps, request, reply);
     },
   );
   app.post<{ Params: TxParams }>(
     '/authorize/:txId/cancel',
     { config: pageContract(['AUTH_FORBIDDEN'], true) },
     function cancelTransaction(request, reply) {
-      return cancelByUser(app, request, reply);
+      return cancelByUser(deps, request, reply);
     },
   );
-  registerMockScreen(app);
+  registerMockScreen(app, deps);
   registerUiAssets(app);
 }
 
 // ------------------------------------------------------------------ shared
 
-function pageUrl(app: FastifyInstance, transaction: Verification): string {
-  return `${app.idgate.config.issuer}/authorize/${encodeURIComponent(transaction.id)}`;
+function pageUrl(deps: HostedPagesDeps, transaction: Verification): string {
+  return `${deps.config.issuer}/authorize/${encodeURIComponent(transaction.id)}`;
 }
 
-function isSandbox(app: FastifyInstance): boolean {
-  return app.idgate.config.environment === 'sandbox';
+function isSandbox(deps: HostedPagesDeps): boolean {
+  return deps.config.environment === 'sandbox';
 }
 
 /** `303` to the app once an `/authorize` transaction is over (code or error), like the headless path. */
 async function finishAuthorization(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   transaction: Verification,
 ): Promise<FastifyReply> {
-  const location = await finishedTransactionLocation(transaction, app.idgate.codes, app.idgate.config.issuer);
+  const location = await finishedTransactionLocation(transaction, deps.codes, deps.config.issuer);
   logFinished(request, transaction);
   return seeOther(reply, location);
 }
 
 /** The app's providers for a transaction: all enabled ones, and those that reach its LoA. */
 async function offeredAdapters(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   transaction: Verification,
 ): Promise<{ readonly enabled: readonly ProviderAdapter[]; readonly reachable: readonly ProviderAdapter[] }> {
-  const record = await app.idgate.apps.get(transaction.clientId);
-  const enabled = await app.idgate.verifications.providersFor(record);
+  const record = await deps.apps.get(transaction.clientId);
+  const enabled = await deps.verifications.providersFor(record);
   // SPEC 4: a provider whose highest level is below the request is not offered.
   const reachable = enabled.filter((adapter) => adapter.descriptor.maxLoa >= (transaction.requestedLoa ?? 0));
   return { enabled, reachable };
@@ -181,11 +182,11 @@ function needsUserData(adapter: ProviderAdapter): boolean {
  * @throws IdgateError `SESSION_NOT_FOUND`, `AUTH_FORBIDDEN`
  */
 async function boundTransaction(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
 ): Promise<Verification> {
-  const transaction = await loadAuthorizeTransaction(app, request);
-  checkBrowserBinding(app.idgate.secrets, transaction.id, request.headers.cookie);
+  const transaction = await loadAuthorizeTransaction(deps, request);
+  checkBrowserBinding(deps.secrets, transaction.id, request.headers.cookie);
   return transaction;
 }
 
@@ -197,32 +198,32 @@ function waitsOnAnotherDevice(transaction: Verification): boolean {
 // ------------------------------------------------------------------ GET /authorize/{txId}
 
 async function showTransactionPage(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { config, verifications } = app.idgate;
-  const transaction = await boundTransaction(app, request);
-  if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
-  if (transaction.providerId === null) return providerChoice(app, request, reply, transaction);
+  const { config, verifications } = deps;
+  const transaction = await boundTransaction(deps, request);
+  if (isFinished(transaction)) return finishAuthorization(deps, request, reply, transaction);
+  if (transaction.providerId === null) return providerChoice(deps, request, reply, transaction);
   if (transaction.flowType === 'redirect') return seeOther(reply, hostedPageUrl(config.issuer, transaction));
-  const polled = await step(app, request, transaction.id, () => verifications.advance(transaction.id, {}));
-  if (isFinished(polled)) return finishAuthorization(app, request, reply, polled);
-  return sendPage(reply, stringsFor(request, polled), waitingPage(app, request, polled));
+  const polled = await step(deps, request, transaction.id, () => verifications.advance(transaction.id, {}));
+  if (isFinished(polled)) return finishAuthorization(deps, request, reply, polled);
+  return sendPage(reply, stringsFor(request, polled), waitingPage(deps, request, polled));
 }
 
 async function providerChoice(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   transaction: Verification,
 ): Promise<FastifyReply> {
-  const { apps, secrets } = app.idgate;
-  const offered = await offeredAdapters(app, transaction);
+  const { apps, secrets } = deps;
+  const offered = await offeredAdapters(deps, transaction);
   // The app's providers may have changed since /authorize: none left ends the transaction
   // (err_unauthorized_client, or err_loa_not_met when none reaches the requested level).
   const checked = await step(
-    app,
+    deps,
     request,
     transaction.id,
     async function checkOffered() {
@@ -237,17 +238,17 @@ async function providerChoice(
     },
     ENDING_CODES,
   );
-  if (isFinished(checked)) return finishAuthorization(app, request, reply, checked);
+  if (isFinished(checked)) return finishAuthorization(deps, request, reply, checked);
   const client = await apps.get(transaction.clientId);
   const strings = stringsFor(request, transaction);
-  const self = pageUrl(app, transaction);
+  const self = pageUrl(deps, transaction);
   return sendPage(
     reply,
     strings,
     renderProviderChoicePage({
       strings,
       appName: client.name,
-      sandbox: isSandbox(app),
+      sandbox: isSandbox(deps),
       action: self,
       cancelAction: `${self}/cancel`,
       csrfField: CSRF_FIELD,
@@ -266,14 +267,14 @@ async function providerChoice(
   );
 }
 
-function waitingPage(app: FastifyInstance, request: FastifyRequest, transaction: Verification): string {
-  const { config, secrets, verifications } = app.idgate;
-  const self = pageUrl(app, transaction);
+function waitingPage(deps: HostedPagesDeps, request: FastifyRequest, transaction: Verification): string {
+  const { config, secrets, verifications } = deps;
+  const self = pageUrl(deps, transaction);
   const { qrData, message } = transaction.flowDetails;
-  const mock = isSandbox(app) && verifications.providers.get(transaction.providerId ?? '')?.testIdentities;
+  const mock = isSandbox(deps) && verifications.providers.get(transaction.providerId ?? '')?.testIdentities;
   return renderWaitingPage({
     strings: stringsFor(request, transaction),
-    sandbox: isSandbox(app),
+    sandbox: isSandbox(deps),
     flowType: transaction.flowType === 'qr' ? 'qr' : 'push',
     status: transaction.status,
     selfUrl: self,
@@ -296,16 +297,16 @@ interface IdentifyState {
 }
 
 function identifyPage(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest,
   transaction: Verification,
   adapter: ProviderAdapter,
   state: IdentifyState,
 ): string {
-  const self = pageUrl(app, transaction);
+  const self = pageUrl(deps, transaction);
   return renderIdentifyPage({
     strings: stringsFor(request, transaction),
-    sandbox: isSandbox(app),
+    sandbox: isSandbox(deps),
     providerId: adapter.descriptor.id,
     providerName: adapter.descriptor.name,
     action: self,
@@ -315,31 +316,31 @@ function identifyPage(
     errors: state.errors,
     cancelAction: `${self}/cancel`,
     csrfField: CSRF_FIELD,
-    csrfToken: csrfTokenFor(app.idgate.secrets, transaction.id),
+    csrfToken: csrfTokenFor(deps.secrets, transaction.id),
   });
 }
 
 async function showIdentifyPage(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: IdentifyParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { config } = app.idgate;
-  const transaction = await boundTransaction(app, request);
-  if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
+  const { config } = deps;
+  const transaction = await boundTransaction(deps, request);
+  if (isFinished(transaction)) return finishAuthorization(deps, request, reply, transaction);
   // A provider already runs (back button): go on with it.
   if (transaction.providerId !== null) return seeOther(reply, hostedPageUrl(config.issuer, transaction));
-  const { reachable } = await offeredAdapters(app, transaction);
+  const { reachable } = await offeredAdapters(deps, transaction);
   const adapter = reachable.find((candidate) => candidate.descriptor.id === request.params.providerId);
   // Not a provider on offer that needs userData (a stale or edited link): back to the choice.
-  if (adapter === undefined || !needsUserData(adapter)) return seeOther(reply, pageUrl(app, transaction));
+  if (adapter === undefined || !needsUserData(adapter)) return seeOther(reply, pageUrl(deps, transaction));
   const hintField = adapter.descriptor.loginHintField;
   const loginHint = transaction.authorizationRequest?.loginHint;
   const values = hintField !== undefined && loginHint !== undefined ? { [hintField]: loginHint } : {};
   return sendPage(
     reply,
     stringsFor(request, transaction),
-    identifyPage(app, request, transaction, adapter, { values, errors: {} }),
+    identifyPage(deps, request, transaction, adapter, { values, errors: {} }),
   );
 }
 
@@ -383,15 +384,15 @@ function fieldErrorsOf(error: IdgateError, fields: readonly string[]): Record<st
 // ------------------------------------------------------------------ POST /authorize/{txId}
 
 async function startChosenProvider(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { config, secrets, verifications } = app.idgate;
-  const transaction = await boundTransaction(app, request);
+  const { config, secrets, verifications } = deps;
+  const transaction = await boundTransaction(deps, request);
   const body = formBody(request);
   checkCsrfToken(secrets, transaction.id, formField(body, CSRF_FIELD));
-  if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
+  if (isFinished(transaction)) return finishAuthorization(deps, request, reply, transaction);
   // A second submit (back button, double click): the provider already runs.
   if (transaction.providerId !== null) return seeOther(reply, hostedPageUrl(config.issuer, transaction));
   const providerId = requiredField(body, 'provider');
@@ -403,7 +404,7 @@ async function startChosenProvider(
     userData = userDataOf(body, fields);
     const input = Object.keys(userData).length === 0 ? {} : { userData };
     started = await step(
-      app,
+      deps,
       request,
       transaction.id,
       () => verifications.startProvider(transaction.id, providerId, input),
@@ -419,25 +420,25 @@ async function startChosenProvider(
     return sendPage(
       reply,
       stringsFor(request, transaction),
-      identifyPage(app, request, transaction, adapter, { values, errors }),
+      identifyPage(deps, request, transaction, adapter, { values, errors }),
       error.status,
     );
   }
-  if (isFinished(started)) return finishAuthorization(app, request, reply, started);
+  if (isFinished(started)) return finishAuthorization(deps, request, reply, started);
   return seeOther(reply, hostedPageUrl(config.issuer, started));
 }
 
 // ------------------------------------------------------------------ status, cancel
 
 async function answerStatus(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { verifications } = app.idgate;
-  let transaction = await boundTransaction(app, request);
+  const { verifications } = deps;
+  let transaction = await boundTransaction(deps, request);
   if (waitsOnAnotherDevice(transaction)) {
-    transaction = await step(app, request, transaction.id, () => verifications.advance(transaction.id, {}));
+    transaction = await step(deps, request, transaction.id, () => verifications.advance(transaction.id, {}));
   }
   return reply
     .code(200)
@@ -450,15 +451,15 @@ async function answerStatus(
 }
 
 async function cancelByUser(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { secrets, verifications } = app.idgate;
-  const transaction = await boundTransaction(app, request);
+  const { secrets, verifications } = deps;
+  const transaction = await boundTransaction(deps, request);
   checkCsrfToken(secrets, transaction.id, formField(formBody(request), CSRF_FIELD));
-  if (isFinished(transaction)) return finishAuthorization(app, request, reply, transaction);
+  if (isFinished(transaction)) return finishAuthorization(deps, request, reply, transaction);
   // SPEC 4.1: the user cancels → cancelled, err_user_cancelled.
-  const cancelled = await step(app, request, transaction.id, () => verifications.cancel(transaction.id, 'user'));
-  return finishAuthorization(app, request, reply, cancelled);
+  const cancelled = await step(deps, request, transaction.id, () => verifications.cancel(transaction.id, 'user'));
+  return finishAuthorization(deps, request, reply, cancelled);
 }

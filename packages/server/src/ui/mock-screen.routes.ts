@@ -5,16 +5,16 @@
  * transaction cookie, only the form's CSRF token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { appendQuery } from '../authorization/authorization-response.js';
+import { isFinished } from '../authorization/transaction-outcome.js';
+import type { Verification } from '../domain/verification.js';
 import { CSRF_FIELD, checkCsrfToken, csrfTokenFor } from '../http/csrf.js';
-import { appendQuery } from '../oauth/authorization-response.js';
-import { isFinished } from '../oauth/authorize/transaction-outcome.js';
-import { findProvider } from '../providers/descriptors.js';
-import type { Verification } from '../verification/verification.types.js';
 import { renderFinishedPage } from './finished.page.js';
 import { renderMockScreenPage } from './mock-screen.page.js';
 import {
   formBody,
   formField,
+  type HostedPagesDeps,
   loadTransaction,
   pageContract,
   requiredField,
@@ -27,28 +27,28 @@ import {
 } from './page-requests.js';
 
 /** Registers the mock provider's screen. */
-export function registerMockScreen(app: FastifyInstance): void {
+export function registerMockScreen(app: FastifyInstance, deps: HostedPagesDeps): void {
   app.get<{ Params: TxParams }>(
     '/flow/:txId',
     { config: pageContract([], false) },
     function mockScreen(request, reply) {
-      return showMockScreen(app, request, reply);
+      return showMockScreen(deps, request, reply);
     },
   );
   app.post<{ Params: TxParams }>(
     '/flow/:txId',
     { config: pageContract(['AUTH_FORBIDDEN', 'VALIDATION_MISSING_PARAMETER', 'VALIDATION_INVALID_PARAMETER'], true) },
     function answerMockScreen(request, reply) {
-      return answerAtMockProvider(app, request, reply);
+      return answerAtMockProvider(deps, request, reply);
     },
   );
 }
 
 /** The mock provider's test identities for a transaction, or `undefined` when its provider is no mock. */
-function mockIdentitiesOf(app: FastifyInstance, transaction: Verification) {
+function mockIdentitiesOf(deps: HostedPagesDeps, transaction: Verification) {
   return transaction.providerId === null
     ? undefined
-    : app.idgate.verifications.providers.get(transaction.providerId)?.testIdentities;
+    : deps.verifications.providers.get(transaction.providerId)?.testIdentities;
 }
 
 /**
@@ -61,12 +61,12 @@ function mockIdentitiesOf(app: FastifyInstance, transaction: Verification) {
  *   a page that says it is finished.
  */
 function finishAtProvider(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   transaction: Verification,
 ): FastifyReply {
-  const { issuer, environment } = app.idgate.config;
+  const { issuer, environment } = deps.config;
   if (transaction.flowType === 'redirect' && transaction.origin === 'authorize') {
     return seeOther(reply, `${issuer}/authorize/${encodeURIComponent(transaction.id)}`);
   }
@@ -87,27 +87,27 @@ function finishAtProvider(
 }
 
 async function showMockScreen(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { config, secrets, verifications } = app.idgate;
-  let transaction = await loadTransaction(app, request);
+  const { config, secrets, verifications } = deps;
+  let transaction = await loadTransaction(deps, request);
   if (transaction.providerId === null && transaction.origin === 'authorize') {
     return seeOther(reply, `${config.issuer}/authorize/${encodeURIComponent(transaction.id)}`);
   }
-  const identities = mockIdentitiesOf(app, transaction);
+  const identities = mockIdentitiesOf(deps, transaction);
   // Only the sandbox mock providers have a screen here.
   if (identities === undefined) throw unknownTransaction(request.params.txId);
   if (transaction.status === 'pending') {
     // The user reached the provider's screen (or the phone opened the request): authenticating.
-    transaction = await step(app, request, transaction.id, () =>
+    transaction = await step(deps, request, transaction.id, () =>
       verifications.advance(transaction.id, { action: 'open' }),
     );
   }
-  if (isFinished(transaction)) return finishAtProvider(app, request, reply, transaction);
+  if (isFinished(transaction)) return finishAtProvider(deps, request, reply, transaction);
   const strings = stringsFor(request, transaction);
-  const descriptor = findProvider(config.environment, transaction.providerId ?? '');
+  const descriptor = verifications.providers.get(transaction.providerId ?? '')?.descriptor;
   return sendPage(
     reply,
     strings,
@@ -123,19 +123,19 @@ async function showMockScreen(
 }
 
 async function answerAtMockProvider(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { config, secrets, verifications } = app.idgate;
-  const transaction = await loadTransaction(app, request);
+  const { config, secrets, verifications } = deps;
+  const transaction = await loadTransaction(deps, request);
   const body = formBody(request);
   checkCsrfToken(secrets, transaction.id, formField(body, CSRF_FIELD));
-  if (mockIdentitiesOf(app, transaction) === undefined) throw unknownTransaction(request.params.txId);
-  if (isFinished(transaction)) return finishAtProvider(app, request, reply, transaction);
+  if (mockIdentitiesOf(deps, transaction) === undefined) throw unknownTransaction(request.params.txId);
+  if (isFinished(transaction)) return finishAtProvider(deps, request, reply, transaction);
   const identity = requiredField(body, 'identity');
-  const answered = await step(app, request, transaction.id, () => verifications.advance(transaction.id, { identity }));
-  if (isFinished(answered)) return finishAtProvider(app, request, reply, answered);
+  const answered = await step(deps, request, transaction.id, () => verifications.advance(transaction.id, { identity }));
+  if (isFinished(answered)) return finishAtProvider(deps, request, reply, answered);
   // No outcome yet (the `timeout` identity never answers): the screen again.
   return seeOther(reply, `${config.issuer}/flow/${encodeURIComponent(transaction.id)}`);
 }

@@ -3,14 +3,33 @@
  * language, answering with a page or a `303`, and running one step of a transaction.
  */
 import { type ErrorCode, IdgateError, negotiateLocale } from '@idgate/errors';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppsService } from '../apps/apps.service.js';
+import { AUTHORIZATION_RESPONSE_HEADERS } from '../authorization/authorization-response.js';
+import { endTransaction, isFinished } from '../authorization/transaction-outcome.js';
+import type { Config } from '../config/config.js';
+import type { Verification } from '../domain/verification.js';
 import { toIdgateError } from '../http/error-funnel.js';
 import type { RouteContract } from '../http/route-contract.js';
 import { pageSecurityHeaders } from '../http/security-headers.js';
-import { AUTHORIZATION_RESPONSE_HEADERS } from '../oauth/authorization-response.js';
-import { endTransaction, isFinished } from '../oauth/authorize/transaction-outcome.js';
-import type { Verification } from '../verification/verification.types.js';
+import type { SecretBox } from '../security/secrets.js';
+import type { AuthorizationCodes } from '../tokens/authorization-codes.js';
+import type { VerificationService } from '../verification/verification.service.js';
 import { type PageStrings, pageStringsFor } from './texts.js';
+
+/** What the hosted pages work with. */
+export interface HostedPagesDeps {
+  readonly config: Pick<Config, 'issuer' | 'environment'>;
+  /** Browser binding and CSRF tokens. */
+  readonly secrets: SecretBox;
+  readonly apps: Pick<AppsService, 'get'>;
+  /** Issues the code of a completed transaction. */
+  readonly codes: Pick<AuthorizationCodes, 'issue'>;
+  readonly verifications: Pick<
+    VerificationService,
+    'getTransaction' | 'providersFor' | 'startProvider' | 'advance' | 'cancel' | 'fail' | 'providers'
+  >;
+}
 
 /** The path parameter of every hosted page. */
 export interface TxParams {
@@ -47,10 +66,10 @@ export function unknownTransaction(id: string): IdgateError {
  * @throws IdgateError `SESSION_NOT_FOUND`
  */
 export async function loadTransaction(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
 ): Promise<Verification> {
-  const transaction = await app.idgate.verifications.getTransaction(request.params.txId);
+  const transaction = await deps.verifications.getTransaction(request.params.txId);
   request.logContext.verificationId = transaction.id;
   request.logContext.clientId = transaction.clientId;
   if (transaction.providerId !== null) request.logContext.providerId = transaction.providerId;
@@ -62,10 +81,10 @@ export async function loadTransaction(
  * @throws IdgateError `SESSION_NOT_FOUND` (also for a REST verification's id)
  */
 export async function loadAuthorizeTransaction(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest<{ Params: TxParams }>,
 ): Promise<Verification> {
-  const transaction = await loadTransaction(app, request);
+  const transaction = await loadTransaction(deps, request);
   // SPEC 3.1: a REST verification has no authorization transaction pages.
   if (transaction.origin !== 'authorize' || transaction.authorizationRequest === null) {
     throw unknownTransaction(request.params.txId);
@@ -145,7 +164,7 @@ export function seeOther(reply: FastifyReply, location: string): FastifyReply {
  * error leaves it open and is thrown again.
  */
 export async function step(
-  app: FastifyInstance,
+  deps: HostedPagesDeps,
   request: FastifyRequest,
   transactionId: string,
   run: () => Promise<Verification>,
@@ -156,11 +175,11 @@ export async function step(
   } catch (thrown) {
     const error = toIdgateError(thrown);
     if (endingCodes.has(error.code)) {
-      const ended = await endTransaction(app.idgate.verifications, transactionId, error, request.log);
+      const ended = await endTransaction(deps.verifications, transactionId, error, request.log);
       if (ended !== undefined) return ended;
       throw thrown;
     }
-    const now = await app.idgate.verifications.getTransaction(transactionId).catch(() => undefined);
+    const now = await deps.verifications.getTransaction(transactionId).catch(() => undefined);
     if (now !== undefined && isFinished(now)) return now;
     throw thrown;
   }

@@ -5,7 +5,8 @@
  * transaction's CSRF token; one that needs `userData` first (a push provider's personal
  * number) is a link to the identifier entry page.
  */
-import type { FlowType } from '../providers/descriptors.js';
+
+import type { FlowType } from '../domain/verification.js';
 import { html, renderPage, type SafeHtml } from './layout.js';
 import type { PageStrings } from './texts.js';
 

@@ -4,7 +4,7 @@
  * templates escape them.
  */
 import { DEFAULT_LOCALE } from '@idgate/errors';
-import type { FlowType } from '../providers/descriptors.js';
+import type { FlowType } from '../domain/verification.js';
 
 /** Every string the hosted pages show. */
 export interface PageStrings {

@@ -9,7 +9,7 @@
  * which plays the phone.
  */
 import type { TxState } from '@idgate/errors';
-import type { FlowType } from '../providers/descriptors.js';
+import type { FlowType } from '../domain/verification.js';
 import { html, renderPage, type SafeHtml } from './layout.js';
 import { cancelForm, type TransactionForms } from './provider-choice.page.js';
 import { renderQrSvg } from './qr-code.js';

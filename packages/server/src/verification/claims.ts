@@ -7,8 +7,8 @@
  */
 import { domainToASCII } from 'node:url';
 import type { FieldProblem } from '@idgate/errors';
-import { STANDARD_CLAIMS, type StandardClaim } from '../providers/descriptors.js';
-import type { NormalizedAddress, NormalizedClaims } from './verification.types.js';
+import type { NormalizedAddress, NormalizedClaims } from '../domain/claims.js';
+import { STANDARD_CLAIMS, type StandardClaim } from '../domain/claims.js';
 
 /** Claims every verified identity carries; a result without them is `VALIDATION_MISSING_USER_DATA`. */
 export const REQUIRED_IDENTITY_CLAIMS: readonly StandardClaim[] = ['given_name', 'family_name'];

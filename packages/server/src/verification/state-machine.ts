@@ -14,12 +14,12 @@ import {
   type TxState,
   type TxStatusCode,
 } from '@idgate/errors';
+import type { VerificationActor } from '../domain/verification.js';
 import type {
   StoredVerification,
   VerificationChanges,
   VerificationsRepository,
 } from '../store/verifications.repository.js';
-import type { VerificationActor } from './verification.types.js';
 
 /** A change of a session: its next state (possibly the same), why, who, and what else changes. */
 export interface Transition {

@@ -12,9 +12,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SigningKeys } from '../../src/oauth/keys/signing-keys.js';
 import { SecretBox } from '../../src/security/secrets.js';
 import { openDatabase } from '../../src/store/database.js';
+import { SigningKeys } from '../../src/tokens/signing-keys.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');

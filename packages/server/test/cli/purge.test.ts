@@ -2,7 +2,7 @@
  * `idgate purge`: one purge against the configured database (a fresh SQLite data
  * directory here), the counts printed as JSON. Runs the CLI's `runCli` in this process
  * (from the sources, so it needs no build); the purge itself is tested on both databases
- * in test/store/purge-job.test.ts.
+ * in test/store/purge-job.test.ts (the job is background/purge-job.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

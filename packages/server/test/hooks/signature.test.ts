@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signatureHeaderValue, signatureProblem } from '../../src/hooks/signature.js';
-import { retryDelayMs } from '../../src/verification/webhooks/retry-schedule.js';
+import { retryDelayMs } from '../../src/webhooks/retry-schedule.js';
 import { checkSignature } from './receiver.js';
 
 const SECRET = 'whsec_test_0123456789abcdefghijklmnopqrstuvwxyz0123';

@@ -30,7 +30,8 @@ function registerCorsRoutes(app: FastifyInstance): void {
     handler: async function corsProblemRoute(request) {
       handlerRuns += 1;
       if (request.query.fail) throw new IdgateError('RESOURCE_NOT_FOUND', { detail: 'No such thing.' });
-      if (request.query.app) assertOriginAllowedFor(request, await app.idgate.apps.get(request.query.app));
+      if (request.query.app)
+        assertOriginAllowedFor(request, await app.idgate.apps.get(request.query.app), app.idgate.config.issuer);
       return { ok: true };
     },
   });
@@ -39,7 +40,8 @@ function registerCorsRoutes(app: FastifyInstance): void {
     { config: { idgate: { surface: 'oauth', cors: true, consumes: [FORM] } } },
     async function corsOAuthRoute(request, reply) {
       handlerRuns += 1;
-      if (request.body.client_id) assertOriginAllowedFor(request, await app.idgate.apps.get(request.body.client_id));
+      if (request.body.client_id)
+        assertOriginAllowedFor(request, await app.idgate.apps.get(request.body.client_id), app.idgate.config.issuer);
       reply.header('cache-control', 'no-store');
       return { access_token: 'not-a-real-token' };
     },

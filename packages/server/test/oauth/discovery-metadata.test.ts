@@ -3,19 +3,15 @@
  * `acr` values ↔ levels of assurance (SPEC 4: `urn:idgate:loa:1…5`) and token lifetimes.
  */
 import { describe, expect, it } from 'vitest';
-import { PREVIOUS_KEY_PUBLISH_SECONDS } from '../../src/oauth/keys/signing-keys.js';
+import { ACR_PREFIX, acrForLoa, isLoa, loaFromAcr } from '../../src/domain/loa.js';
+import { ACR_VALUES_SUPPORTED, buildDiscoveryMetadata } from '../../src/oauth/oidc-metadata.js';
+import { PREVIOUS_KEY_PUBLISH_SECONDS } from '../../src/tokens/signing-keys.js';
 import {
   ACCESS_TOKEN_TTL_SECONDS,
-  ACR_PREFIX,
-  ACR_VALUES_SUPPORTED,
   AUTHORIZATION_CODE_TTL_SECONDS,
-  acrForLoa,
-  buildDiscoveryMetadata,
   ID_TOKEN_TTL_SECONDS,
-  isLoa,
-  loaFromAcr,
   REFRESH_TOKEN_TTL_SECONDS,
-} from '../../src/oauth/oidc-metadata.js';
+} from '../../src/tokens/token-lifetimes.js';
 
 describe('levels of assurance and acr values', () => {
   it('maps each level to urn:idgate:loa:N and back', () => {

@@ -5,8 +5,8 @@
  * when a previous key leaves its publication window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEY_CACHE_SECONDS, PREVIOUS_KEY_PUBLISH_SECONDS, SigningKeys } from '../../src/oauth/keys/signing-keys.js';
 import { SecretBox } from '../../src/security/secrets.js';
+import { KEY_CACHE_SECONDS, PREVIOUS_KEY_PUBLISH_SECONDS, SigningKeys } from '../../src/tokens/signing-keys.js';
 import { TEST_SECRET_KEY } from '../support/app.js';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../support/databases.js';
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { oidcTokenHash, tokenHashAlgorithm } from '../../src/oauth/keys/token-hash.js';
+import { oidcTokenHash, tokenHashAlgorithm } from '../../src/security/token-hash.js';
 
 describe('at_hash and c_hash', () => {
   it('matches the RS256 examples of OpenID Connect Core (Appendix A.3, A.4)', () => {

@@ -11,6 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { SecretBox } from '../../src/security/secrets.js';
+import { SigningKeysRepository } from '../../src/store/signing-keys.repository.js';
 import {
   KEY_CACHE_SECONDS,
   PREVIOUS_KEY_PUBLISH_SECONDS,
@@ -18,10 +20,8 @@ import {
   type SigningAlgorithm,
   SigningKeys,
   UNKNOWN_KID_REFRESH_COOLDOWN_SECONDS,
-} from '../../src/oauth/keys/signing-keys.js';
-import { ID_TOKEN_TTL_SECONDS } from '../../src/oauth/oidc-metadata.js';
-import { SecretBox } from '../../src/security/secrets.js';
-import { SigningKeysRepository } from '../../src/store/signing-keys.repository.js';
+} from '../../src/tokens/signing-keys.js';
+import { ID_TOKEN_TTL_SECONDS } from '../../src/tokens/token-lifetimes.js';
 import { createTestApp, TEST_ADMIN_KEY, TEST_SECRET_KEY, type TestApp } from '../support/app.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 

@@ -1,5 +1,5 @@
 /**
- * Retention (store/purge-job.ts) on both databases, with a controlled clock: exactly which
+ * Retention (background/purge-job.ts) on both databases, with a controlled clock: exactly which
  * rows each cut-off deletes and which it keeps (codes and refresh tokens past the grace vs
  * within it, revocations and idempotency records at their expiry, finished webhook events
  * and their attempts past the retention vs pending and recent ones), that a used code
@@ -9,13 +9,13 @@
  */
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PurgeJob, type PurgeRun } from '../../src/background/purge-job.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { AuthorizationCodesRepository } from '../../src/store/authorization-codes.repository.js';
 import { IdempotencyRepository } from '../../src/store/idempotency.repository.js';
-import { PurgeJob, type PurgeRun } from '../../src/store/purge-job.js';
 import { RefreshTokensRepository } from '../../src/store/refresh-tokens.repository.js';
 import { RevocationsRepository } from '../../src/store/revocations.repository.js';
-import { WebhookEventsRepository } from '../../src/verification/webhooks/webhook-events.repository.js';
+import { WebhookEventsRepository } from '../../src/store/webhook-events.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { expectOAuthError } from '../support/assertions.js';
 import { openTestDatabase, TEST_DATABASE_KINDS } from '../support/databases.js';

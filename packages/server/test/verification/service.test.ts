@@ -5,9 +5,9 @@
  */
 import { type ErrorCode, IdgateError, type TxStatusCode } from '@idgate/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthorizationRequestRecord, Verification } from '../../src/domain/verification.js';
 import type { AppRecord } from '../../src/store/apps.repository.js';
 import { AUTHORIZATION_TTL_SECONDS, type VerificationService } from '../../src/verification/verification.service.js';
-import type { AuthorizationRequestRecord, Verification } from '../../src/verification/verification.types.js';
 import { adminAuth, createTestApp, type TestApp } from '../support/app.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 import { createRestApp, REDIRECT_URI, testClock } from './helpers.js';

@@ -8,7 +8,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebhookDispatcher } from '../../src/verification/webhooks/webhook-dispatcher.js';
+import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
 import { authorizeUrl, REDIRECT_URI, validParams } from '../authorize/helpers.js';
 import { json, type Received, type Receiver, startReceiver } from '../hooks/receiver.js';
 import { adminAuth, createTestApp, type TestApp } from '../support/app.js';

@@ -6,9 +6,9 @@
  */
 import { type FieldProblem, IdgateError } from '@idgate/errors';
 import { effectiveScopes, REST_SCOPES } from '../../apps/app-policy.js';
+import { ACR_PREFIX, loaFromAcr } from '../../domain/loa.js';
+import type { AuthorizationRequestRecord } from '../../domain/verification.js';
 import type { AppRecord } from '../../store/apps.repository.js';
-import type { AuthorizationRequestRecord } from '../../verification/verification.types.js';
-import { ACR_PREFIX, loaFromAcr } from '../oidc-metadata.js';
 import { parseScope } from '../token-request.js';
 import {
   AUTHORIZE_PARAMETERS,

@@ -7,13 +7,12 @@
 import { IdgateError } from '@idgate/errors';
 import { requiredParam } from '../token-request.js';
 import { type GrantRequest, type TokenResponse, userTokenResponse } from './grant-context.js';
-import { verifiedIdentityOf } from './verified-identity.js';
 
 /** Exchanges an authorization code for tokens. */
 export async function authorizationCodeGrant(request: GrantRequest): Promise<TokenResponse> {
-  const { idgate, client, params, now } = request;
+  const { services, client, params, now } = request;
   const code = requiredParam(params.code, 'code', ' for the authorization_code grant');
-  const record = await idgate.codes.redeem(
+  const record = await services.codes.redeem(
     {
       code,
       clientId: client.clientId,
@@ -24,7 +23,7 @@ export async function authorizationCodeGrant(request: GrantRequest): Promise<Tok
     },
     now,
   );
-  const identity = await verifiedIdentityOf(idgate, record.verificationId, client.clientId);
+  const identity = await services.identities.identityFor(record.verificationId, client.clientId);
   if (!identity) {
     throw new IdgateError('AUTH_INVALID_GRANT', {
       detail: 'The verification this code was issued for is no longer available.',
@@ -33,7 +32,7 @@ export async function authorizationCodeGrant(request: GrantRequest): Promise<Tok
   }
   // SPEC 2: refresh tokens are issued when the app allows the refresh_token grant.
   const refreshToken = client.grantTypes.includes('refresh_token')
-    ? await request.refreshTokens.issue(
+    ? await services.refreshTokens.issue(
         {
           grantId: record.grantId,
           clientId: client.clientId,

@@ -8,16 +8,16 @@
 import { IdgateError } from '@idgate/errors';
 import { effectiveScopes, REST_SCOPES } from '../../apps/app-policy.js';
 import type { AppRecord } from '../../store/apps.repository.js';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../oidc-metadata.js';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../../tokens/token-lifetimes.js';
 import { parseScope } from '../token-request.js';
 import { type GrantRequest, newTokenId, sealAccessToken, type TokenResponse } from './grant-context.js';
 
 /** Issues an access token to the client itself. */
 export function clientCredentialsGrant(request: GrantRequest): TokenResponse {
-  const { idgate, client, params, now } = request;
+  const { services, client, params, now } = request;
   checkConfidential(client);
   const scope = grantedRestScopes(client, params.scope).join(' ');
-  const accessToken = sealAccessToken(idgate, { grantId: newTokenId(), client, scope }, now);
+  const accessToken = sealAccessToken(services, { grantId: newTokenId(), client, scope }, now);
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, scope };
 }
 

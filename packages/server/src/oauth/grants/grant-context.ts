@@ -2,13 +2,15 @@
  * What every grant handler receives and returns, and the issuing of the tokens they
  * share: the sealed access token and, for user grants, the ID token.
  */
-import type { AppContext } from '../../app.js';
+import type { Environment } from '../../config/config.js';
 import { pooledRandomBytes } from '../../security/secrets.js';
 import type { AppRecord } from '../../store/apps.repository.js';
-import type { AccessTokenClaims } from '../access-tokens.js';
-import { type IdTokenSubject, idTokenAlgOf, signIdToken } from '../id-tokens.js';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../oidc-metadata.js';
-import type { RefreshTokens } from '../refresh-tokens.js';
+import type { AccessTokenClaims, AccessTokens } from '../../tokens/access-tokens.js';
+import type { AuthorizationCodes } from '../../tokens/authorization-codes.js';
+import { type IdTokenSubject, idTokenAlgOf, type JwtSigner, signIdToken } from '../../tokens/id-tokens.js';
+import type { RefreshTokens } from '../../tokens/refresh-tokens.js';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../../tokens/token-lifetimes.js';
+import type { VerifiedIdentity } from '../../verification/verification.types.js';
 
 /** The parameters of a token request (RFC 6749 §4.1.3, §4.4.2, §6). */
 export const TOKEN_PARAMS = [
@@ -38,10 +40,27 @@ export interface TokenResponse {
   readonly id_token?: string;
 }
 
+/** The verified identity behind a user grant, read from the verification sessions. */
+export interface VerifiedIdentities {
+  /** The identity of a completed verification of this client, or `undefined` when there is none (any more). */
+  identityFor(verificationId: string, clientId: string): Promise<VerifiedIdentity | undefined>;
+}
+
+/** What the grant handlers issue and redeem with. */
+export interface GrantServices {
+  readonly issuer: string;
+  readonly environment: Environment;
+  readonly accessTokens: Pick<AccessTokens, 'seal'>;
+  /** Signs ID tokens. */
+  readonly keys: JwtSigner;
+  readonly codes: Pick<AuthorizationCodes, 'redeem'>;
+  readonly refreshTokens: RefreshTokens;
+  readonly identities: VerifiedIdentities;
+}
+
 /** What a grant handler works with. */
 export interface GrantRequest {
-  readonly idgate: AppContext;
-  readonly refreshTokens: RefreshTokens;
+  readonly services: GrantServices;
   /** The authenticated client. */
   readonly client: AppRecord;
   readonly params: TokenParams;
@@ -63,20 +82,24 @@ export interface AccessTokenGrant {
 }
 
 /** Seals a new access token. */
-export function sealAccessToken(idgate: AppContext, grant: AccessTokenGrant, now: Date): string {
+export function sealAccessToken(
+  services: Pick<GrantServices, 'accessTokens' | 'environment'>,
+  grant: AccessTokenGrant,
+  now: Date,
+): string {
   const iat = Math.floor(now.getTime() / 1000);
   const claims: AccessTokenClaims = {
     jti: newTokenId(),
     gid: grant.grantId,
     cid: grant.client.clientId,
-    env: idgate.config.environment,
+    env: services.environment,
     scope: grant.scope,
     ...(grant.sub === undefined ? {} : { sub: grant.sub }),
     ...(grant.verificationId === undefined ? {} : { vid: grant.verificationId }),
     iat,
     exp: iat + ACCESS_TOKEN_TTL_SECONDS,
   };
-  return idgate.accessTokens.seal(claims);
+  return services.accessTokens.seal(claims);
 }
 
 /** What the tokens of a user grant (authorization code, refresh) are issued from. */
@@ -96,9 +119,9 @@ export interface UserTokensInput {
  * issued, and an ID token when `openid` is in scope.
  */
 export async function userTokenResponse(request: GrantRequest, input: UserTokensInput): Promise<TokenResponse> {
-  const { idgate, client, now } = request;
+  const { services, client, now } = request;
   const accessToken = sealAccessToken(
-    idgate,
+    services,
     {
       grantId: input.grantId,
       client,
@@ -109,8 +132,8 @@ export async function userTokenResponse(request: GrantRequest, input: UserTokens
     now,
   );
   const idToken = input.scope.split(' ').includes('openid')
-    ? await signIdToken(idgate.keys, {
-        issuer: idgate.config.issuer,
+    ? await signIdToken(services.keys, {
+        issuer: services.issuer,
         clientId: client.clientId,
         subject: input.subject,
         nonce: input.nonce,

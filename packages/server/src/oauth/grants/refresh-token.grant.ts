@@ -7,14 +7,15 @@
  * access token's scope (OpenID Connect Core 1.0 §12.2), without `nonce`.
  */
 import { IdgateError } from '@idgate/errors';
+import { scopeList } from '../../domain/scope.js';
 import type { RefreshTokenRecord } from '../../store/refresh-tokens.repository.js';
-import { parseScope, requiredParam, scopeList } from '../token-request.js';
+import { parseScope, requiredParam } from '../token-request.js';
 import { type GrantRequest, type TokenResponse, userTokenResponse } from './grant-context.js';
-import { verifiedIdentityOf } from './verified-identity.js';
 
 /** Exchanges a refresh token for new tokens. */
 export async function refreshTokenGrant(request: GrantRequest): Promise<TokenResponse> {
-  const { idgate, refreshTokens, client, params, now } = request;
+  const { services, client, params, now } = request;
+  const { refreshTokens } = services;
   const presented = requiredParam(params.refresh_token, 'refresh_token', ' for the refresh_token grant');
   const requestedScopes = params.scope === undefined ? undefined : parseScope(params.scope);
 
@@ -29,7 +30,7 @@ export async function refreshTokenGrant(request: GrantRequest): Promise<TokenRes
 
   const scope = narrowedScope(record, requestedScopes);
   if (record.verificationId === null) throw invalidGrant('The refresh token is not bound to a verification.');
-  const identity = await verifiedIdentityOf(idgate, record.verificationId, client.clientId);
+  const identity = await services.identities.identityFor(record.verificationId, client.clientId);
   if (!identity) throw invalidGrant('The verification this refresh token was issued for is no longer available.');
 
   const successor = await refreshTokens.rotate(record, now);
@@ -51,7 +52,7 @@ function invalidGrant(detail: string): IdgateError {
 
 /** RFC 9700 §4.14.2: a rotated refresh token presented again revokes its whole family. */
 async function refuseReuse(request: GrantRequest, record: RefreshTokenRecord): Promise<never> {
-  await request.refreshTokens.revokeGrant(record.grantId, request.now);
+  await request.services.refreshTokens.revokeGrant(record.grantId, request.now);
   throw new IdgateError('AUTH_INVALID_GRANT', {
     detail: 'The refresh token was already used; its whole family has been revoked. Start a new authorization.',
     context: { client_id: record.clientId },

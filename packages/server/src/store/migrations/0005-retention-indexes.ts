@@ -1,5 +1,5 @@
 /**
- * 0005: indexes for retention (the purge job, `store/purge-job.ts`).
+ * 0005: indexes for retention (the purge job, `background/purge-job.ts`).
  *
  * - `expires_at` of `authorization_codes`, `refresh_tokens`, `revocations` and
  *   `idempotency_records`: each purge batch picks the oldest expired rows in index order

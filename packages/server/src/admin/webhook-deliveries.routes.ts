@@ -11,9 +11,14 @@
 import { IdgateError } from '@idgate/errors';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { adminRouteContract } from '../../admin/admin-contract.js';
-import { StringEnum } from '../../http/schema-helpers.js';
-import type { WebhookAttemptRecord, WebhookEventRecord } from './webhook-events.repository.js';
+import type { AppsService } from '../apps/apps.service.js';
+import { StringEnum } from '../http/schema-helpers.js';
+import type {
+  WebhookAttemptRecord,
+  WebhookEventRecord,
+  WebhookEventsRepository,
+} from '../store/webhook-events.repository.js';
+import { adminRouteContract } from './admin-contract.js';
 
 /** `GET /admin/v1/apps/{clientId}/webhook-deliveries` path and query. */
 export const DeliveryListParams = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -58,13 +63,21 @@ function attemptView(attempt: WebhookAttemptRecord) {
   };
 }
 
+/** What the delivery log reads and reschedules. */
+export interface WebhookDeliveryRoutesDeps {
+  readonly apps: Pick<AppsService, 'get'>;
+  /** The webhook outbox. */
+  readonly webhookEvents: Pick<WebhookEventsRepository, 'find' | 'list' | 'attempts' | 'reschedule'>;
+  readonly clock: () => Date;
+}
+
 /** Registers the delivery log routes on the admin API's scope. */
-export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
-  const { apps, webhooks, clock } = admin.idgate;
+export function registerWebhookDeliveryRoutes(admin: FastifyInstance, deps: WebhookDeliveryRoutesDeps): void {
+  const { apps, webhookEvents, clock } = deps;
 
   /** An event of an app of this environment. */
   async function findEvent(eventId: string): Promise<WebhookEventRecord> {
-    const event = await webhooks.events.find(eventId);
+    const event = await webhookEvents.find(eventId);
     const belongsHere =
       event !== undefined &&
       (await apps.get(event.clientId).then(
@@ -94,7 +107,7 @@ export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
       request.logContext.clientId = clientId;
       await apps.get(clientId);
       const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
-      const page = await webhooks.events.list({
+      const page = await webhookEvents.list({
         clientId,
         limit,
         before: request.query.after === undefined ? undefined : Number(request.query.after),
@@ -118,7 +131,7 @@ export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
     async function getWebhookDelivery(request) {
       const event = await findEvent(request.params.eventId);
       request.logContext.clientId = event.clientId;
-      const attempts = await webhooks.events.attempts(event.id);
+      const attempts = await webhookEvents.attempts(event.id);
       return {
         ...deliveryView(event),
         payload: JSON.parse(event.payload) as unknown,
@@ -136,7 +149,7 @@ export function registerWebhookDeliveryRoutes(admin: FastifyInstance): void {
     async function redeliverWebhook(request, reply) {
       const event = await findEvent(request.params.eventId);
       request.logContext.clientId = event.clientId;
-      const rescheduled = await webhooks.events.reschedule(event.id, clock());
+      const rescheduled = await webhookEvents.reschedule(event.id, clock());
       if (rescheduled === undefined) {
         throw new IdgateError('RESOURCE_NOT_FOUND', {
           detail: `There is no webhook event ${event.id}.`,

@@ -15,17 +15,17 @@
 import { randomUUID } from 'node:crypto';
 import { isIdgateError } from '@idgate/errors';
 import type { FastifyBaseLogger } from 'fastify';
-import type { AppsService } from '../../apps/apps.service.js';
-import { PeriodicJob } from '../../background/periodic-job.js';
-import type { Config } from '../../config/config.js';
-import { postSigned } from '../../hooks/outbound-post.js';
-import type { Database } from '../../store/database.js';
-import { retryDelayMs } from './retry-schedule.js';
+import type { AppsService } from '../apps/apps.service.js';
+import { PeriodicJob } from '../background/periodic-job.js';
+import type { Config } from '../config/config.js';
+import { postSigned } from '../hooks/outbound-post.js';
+import type { Database } from '../store/database.js';
 import {
   type WebhookAttemptRecord,
   type WebhookEventRecord,
   WebhookEventsRepository,
-} from './webhook-events.repository.js';
+} from '../store/webhook-events.repository.js';
+import { retryDelayMs } from './retry-schedule.js';
 
 /** How many events one claim takes. */
 const CLAIM_BATCH = 20;

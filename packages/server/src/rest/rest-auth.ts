@@ -8,9 +8,23 @@
 import { IdgateError } from '@idgate/errors';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { effectiveScopes } from '../apps/app-policy.js';
+import type { AppsService } from '../apps/apps.service.js';
+import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
+import type { Environment } from '../config/config.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
-import { authenticateClient, presentedCredentials } from '../oauth/client-auth.js';
+import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
+
+/** What REST authentication checks against. */
+export interface RestAuthDeps {
+  readonly issuer: string;
+  readonly environment: Environment;
+  readonly clock: () => Date;
+  readonly apps: AppsService;
+  readonly accessTokens: Pick<AccessTokens, 'verify'>;
+  readonly rateLimits: Pick<RateLimiter, 'consume'>;
+}
 
 /** The scopes of the REST API. */
 export type RestScope = 'verifications' | 'providers';
@@ -45,8 +59,12 @@ function insufficientScope(scope: RestScope, detail: string): IdgateError {
  * @throws IdgateError `AUTH_MISSING_CREDENTIALS`, `AUTH_INVALID_CREDENTIALS`, `AUTH_INVALID_CLIENT`,
  *   `AUTH_INVALID_TOKEN`, `AUTH_INSUFFICIENT_SCOPE`
  */
-export async function authenticateRest(request: FastifyRequest, scope: RestScope): Promise<RestCaller> {
-  const { apps, accessTokens, config, clock } = request.server.idgate;
+export async function authenticateRest(
+  deps: RestAuthDeps,
+  request: FastifyRequest,
+  scope: RestScope,
+): Promise<RestCaller> {
+  const { apps, accessTokens, environment, clock } = deps;
   const authorization = request.headers.authorization?.trim();
   // RFC 6750 §3.1: a request without any (usable) authentication gets a challenge without an error.
   if (authorization === undefined || !/^(?:basic|bearer)\s/i.test(authorization)) {
@@ -59,7 +77,7 @@ export async function authenticateRest(request: FastifyRequest, scope: RestScope
   if (/^basic\s/i.test(authorization)) {
     // SPEC 3.1: a wrong client id on the REST API is AUTH_INVALID_CREDENTIALS, like a wrong
     // secret; a disabled client stays AUTH_INVALID_CLIENT.
-    const { app } = await authenticateClient(presentedCredentials(authorization, undefined), apps, config.environment, {
+    const { app } = await authenticateClient(presentedCredentials(authorization, undefined), apps, environment, {
       unknownClient: 'AUTH_INVALID_CREDENTIALS',
     });
     if (!effectiveScopes(app).includes(scope)) {
@@ -96,16 +114,21 @@ export async function authenticateRest(request: FastifyRequest, scope: RestScope
 }
 
 /**
- * An `onRequest` hook: authenticates the caller with `scope`, refuses a browser origin the
- * app did not register (`AUTH_FORBIDDEN`), counts the request against the app's rate
- * limit, and puts the client id into the request's log context.
+ * The `onRequest` hook of a REST route needing `scope`: authenticates the caller, refuses
+ * a browser origin the app did not register (`AUTH_FORBIDDEN`), counts the request
+ * against the app's rate limit, and puts the client id into the request's log context.
  */
-export function requireRestScope(scope: RestScope): onRequestAsyncHookHandler {
-  return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
-    const caller = await authenticateRest(request, scope);
-    request.logContext.clientId = caller.app.clientId;
-    assertOriginAllowedFor(request, caller.app);
-    await request.server.idgate.rateLimits.consume(reply, 'rest-app', caller.app.clientId);
-    callers.set(request, caller);
+export type RequireRestScope = (scope: RestScope) => onRequestAsyncHookHandler;
+
+/** The REST routes' authentication hooks, checking against `deps`. */
+export function restScopeGuard(deps: RestAuthDeps): RequireRestScope {
+  return function requireRestScope(scope: RestScope): onRequestAsyncHookHandler {
+    return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
+      const caller = await authenticateRest(deps, request, scope);
+      request.logContext.clientId = caller.app.clientId;
+      assertOriginAllowedFor(request, caller.app, deps.issuer);
+      await deps.rateLimits.consume(reply, 'rest-app', caller.app.clientId);
+      callers.set(request, caller);
+    };
   };
 }

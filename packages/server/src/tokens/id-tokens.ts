@@ -3,9 +3,11 @@
  * verified, for which client, when and at which level of assurance; the person's claims
  * themselves are served by the userinfo endpoint, not put in the ID token.
  */
-import type { SigningAlgorithm } from './keys/key-material.js';
-import { oidcTokenHash } from './keys/token-hash.js';
-import { acrForLoa, ID_TOKEN_TTL_SECONDS } from './oidc-metadata.js';
+
+import { acrForLoa } from '../domain/loa.js';
+import type { SigningAlgorithm } from '../security/key-material.js';
+import { oidcTokenHash } from '../security/token-hash.js';
+import { ID_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 
 /** The algorithms idgate signs ID tokens with. */
 export type IdTokenAlg = SigningAlgorithm;

@@ -7,7 +7,7 @@
  *   have expired anyway; the record's key may be used anew);
  * - authorization codes and refresh tokens: `IDGATE_PURGE_GRACE` after their `expires_at`.
  *   A used code or a rotated refresh token presented again is recognized as a replay even
- *   after it expired (`oauth/authorization-codes.ts`, `oauth/grants/refresh-token.grant.ts`
+ *   after it expired (`tokens/authorization-codes.ts`, `oauth/grants/refresh-token.grant.ts`
  *   check "used" before "expired") and revokes its grant; once its row is gone it would
  *   only be refused as unknown, so the rows are kept a while past expiry;
  * - webhook events that are `delivered` or `failed` (with their attempts): once their last
@@ -20,16 +20,17 @@
  * in the background (`buildApp` starts it when the server listens, like the webhook
  * dispatcher); `stop()` ends that, and a run under way stops after its current batch.
  */
-import { PeriodicJob } from '../background/periodic-job.js';
+
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../http/metrics.js';
-import { WebhookEventsRepository } from '../verification/webhooks/webhook-events.repository.js';
-import { AuthorizationCodesRepository } from './authorization-codes.repository.js';
-import type { Database } from './database.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
-import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
-import { RefreshTokensRepository } from './refresh-tokens.repository.js';
-import { RevocationsRepository } from './revocations.repository.js';
+import { AuthorizationCodesRepository } from '../store/authorization-codes.repository.js';
+import type { Database } from '../store/database.js';
+import { IdempotencyRepository } from '../store/idempotency.repository.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from '../store/purge-batch.js';
+import { RefreshTokensRepository } from '../store/refresh-tokens.repository.js';
+import { RevocationsRepository } from '../store/revocations.repository.js';
+import { WebhookEventsRepository } from '../store/webhook-events.repository.js';
+import { PeriodicJob } from './periodic-job.js';
 
 /** Rows one `purgeOnce()` deleted, by table. */
 export interface PurgeRun {

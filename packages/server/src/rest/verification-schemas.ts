@@ -3,8 +3,9 @@
  * every offending field listed).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { STANDARD_CLAIMS } from '../domain/claims.js';
+import { FLOW_TYPES } from '../domain/verification.js';
 import { StringEnum } from '../http/schema-helpers.js';
-import { FLOW_TYPES, STANDARD_CLAIMS } from '../providers/descriptors.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
 
 /** `POST /v1/verifications`. */

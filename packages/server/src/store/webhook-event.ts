@@ -5,9 +5,9 @@
  * code flow).
  */
 import type { TxState, TxStatusCode } from '@idgate/errors';
-import type { Environment } from '../../config/config.js';
-import { randomBase62 } from '../../security/secrets.js';
-import type { VerificationActor, VerificationOrigin } from '../verification.types.js';
+import type { Environment } from '../config/config.js';
+import type { VerificationActor, VerificationOrigin } from '../domain/verification.js';
+import { randomBase62 } from '../security/secrets.js';
 
 /** The session as the event describes it (after the change). */
 export interface WebhookSubject {

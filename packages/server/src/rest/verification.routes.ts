@@ -1,6 +1,5 @@
 /**
- * The REST API of verification sessions (SPEC 4): `/v1/providers`, `/v1/verifications`,
- * and the admin API's audit trail `/admin/v1/verifications/{id}/events`.
+ * The REST API of verification sessions (SPEC 4): `/v1/providers` and `/v1/verifications`.
  *
  * REST routes answer problem+json with RFC 6750 challenges (surface `bearer`), take HTTP
  * Basic or a `client_credentials` bearer token (`rest-auth.ts`), count against the app's
@@ -8,18 +7,19 @@
  */
 import type { ErrorCode } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
-import { authenticateAdmin } from '../admin/admin-auth.js';
 import type { RouteContract } from '../http/route-contract.js';
+import type { Database } from '../store/database.js';
 import { IdempotencyRepository } from '../store/idempotency.repository.js';
+import type { VerificationService } from '../verification/verification.service.js';
 import { Idempotency } from './idempotency.js';
-import { requireRestScope, restCallerOf } from './rest-auth.js';
+import { type RestAuthDeps, restCallerOf, restScopeGuard } from './rest-auth.js';
 import {
   CreateVerificationSchema,
   IdempotencyHeaders,
   ProviderIdParams,
   VerificationParams,
 } from './verification-schemas.js';
-import { createdVerificationView, eventView, providerView, verificationView } from './verification-view.js';
+import { createdVerificationView, providerView, verificationView } from './verification-view.js';
 
 const JSON_ONLY = ['application/json'] as const;
 const REST_AUTH_ERRORS: readonly ErrorCode[] = [
@@ -53,10 +53,21 @@ function restContract(
   };
 }
 
-/** Registers `/v1/providers`, `/v1/verifications` and `/admin/v1/verifications/{id}/events`. */
-export function registerVerificationRoutes(app: FastifyInstance): void {
-  const { verifications, database, clock, config, secrets, adminKeyHash } = app.idgate;
+/** What the REST API works with. */
+export interface VerificationRoutesDeps extends RestAuthDeps {
+  readonly verifications: Pick<
+    VerificationService,
+    'providersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp'
+  >;
+  /** Where `Idempotency-Key` records are kept. */
+  readonly database: Database;
+}
+
+/** Registers `/v1/providers` and `/v1/verifications`. */
+export function registerVerificationRoutes(app: FastifyInstance, deps: VerificationRoutesDeps): void {
+  const { verifications, database, clock, environment } = deps;
   const idempotency = new Idempotency(new IdempotencyRepository(database), clock);
+  const requireRestScope = restScopeGuard(deps);
 
   app.register(
     async function restApi(v1) {
@@ -74,7 +85,7 @@ export function registerVerificationRoutes(app: FastifyInstance): void {
         async function listProviders(request) {
           const { app: caller } = restCallerOf(request);
           const adapters = await verifications.providersFor(caller);
-          return { data: adapters.map((adapter) => providerView(adapter, config.environment)) };
+          return { data: adapters.map((adapter) => providerView(adapter, environment)) };
         },
       );
 
@@ -93,7 +104,7 @@ export function registerVerificationRoutes(app: FastifyInstance): void {
           const { app: caller } = restCallerOf(request);
           request.logContext.providerId = request.params.providerId.slice(0, 64);
           const { adapter } = await verifications.providerFor(caller, request.params.providerId);
-          return providerView(adapter, config.environment);
+          return providerView(adapter, environment);
         },
       );
 
@@ -194,42 +205,5 @@ export function registerVerificationRoutes(app: FastifyInstance): void {
       );
     },
     { prefix: '/v1' },
-  );
-
-  app.register(
-    async function adminVerifications(admin) {
-      admin.get<{ Params: VerificationParams }>(
-        '/verifications/:verificationId/events',
-        {
-          schema: { params: VerificationParams },
-          onRequest: async function requireAdminKey(request) {
-            authenticateAdmin(request, secrets, adminKeyHash);
-          },
-          config: {
-            idgate: {
-              surface: 'bearer',
-              realm: 'idgate-admin',
-              produces: JSON_ONLY,
-              errors: [
-                'AUTH_MISSING_CREDENTIALS',
-                'AUTH_INVALID_CREDENTIALS',
-                'VALIDATION_INVALID_PARAMETER',
-                'SESSION_VERIFICATION_NOT_FOUND',
-              ],
-              summary: "Read a verification's transition audit trail",
-              tag: 'admin',
-            },
-          },
-        },
-        async function listVerificationEvents(request, reply) {
-          const id = request.params.verificationId;
-          request.logContext.verificationId = id.slice(0, 128);
-          const events = await verifications.events(id);
-          reply.header('cache-control', 'no-store');
-          return { verificationId: id, data: events.map(eventView) };
-        },
-      );
-    },
-    { prefix: '/admin/v1' },
   );
 }

@@ -2,8 +2,9 @@
  * How verifications, their audit trail and providers look in REST responses.
  */
 import { TX_STATUS_DEFINITIONS } from '@idgate/errors';
+import type { Verification, VerificationEvent } from '../domain/verification.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
-import type { Verification, VerificationEvent, VerifiedIdentity } from './verification.types.js';
+import type { VerifiedIdentity } from '../verification/verification.types.js';
 
 /** `acr` of a level of assurance (SPEC 4). */
 export function acrFor(loa: number): string {

@@ -12,16 +12,10 @@
  * start at once, both insert, the database keeps one active key per algorithm, and both
  * re-read the winner.
  */
+
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
-import type { AppContext } from '../../app.js';
-import {
-  type SigningKeyRecord,
-  type SigningKeyStatus,
-  SigningKeysRepository,
-} from '../../store/signing-keys.repository.js';
-import { DISCOVERY_MAX_AGE_SECONDS, ID_TOKEN_TTL_SECONDS } from '../oidc-metadata.js';
-import { encodeHeader, parseCompact, signCompact, verifySignature } from './jws.js';
+import { encodeHeader, parseCompact, signCompact, verifySignature } from '../security/jws.js';
 import {
   generateSigningKey,
   isSigningAlgorithm,
@@ -30,9 +24,23 @@ import {
   publicJwkOf,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
-} from './key-material.js';
+} from '../security/key-material.js';
+import type { SecretBox } from '../security/secrets.js';
+import type { Database } from '../store/database.js';
+import {
+  type SigningKeyRecord,
+  type SigningKeyStatus,
+  SigningKeysRepository,
+} from '../store/signing-keys.repository.js';
 
-export { isSigningAlgorithm, type PublicJwk, SIGNING_ALGORITHMS, type SigningAlgorithm } from './key-material.js';
+export {
+  isSigningAlgorithm,
+  type PublicJwk,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from '../security/key-material.js';
+
+import { DISCOVERY_MAX_AGE_SECONDS, ID_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 
 /** How long an instance uses the keys it read before reading them again. */
 export const KEY_CACHE_SECONDS = 60;
@@ -62,7 +70,12 @@ if (
 }
 
 /** What the services that build a `SigningKeys` provide. */
-export type SigningKeysContext = Pick<AppContext, 'database' | 'secrets' | 'clock'>;
+export interface SigningKeysContext {
+  readonly database: Database;
+  /** Seals the private keys at rest. */
+  readonly secrets: SecretBox;
+  readonly clock: () => Date;
+}
 
 /** A JWK Set (RFC 7517 §5) of public keys only. */
 export interface JwkSet {

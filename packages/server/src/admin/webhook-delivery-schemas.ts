@@ -4,7 +4,7 @@
  * test validates real responses against them. Not attached to the routes.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import { Nullable, StringEnum } from '../../http/schema-helpers.js';
+import { Nullable, StringEnum } from '../http/schema-helpers.js';
 
 const DateTime = Type.String({ format: 'date-time' });
 const closed = { additionalProperties: false } as const;

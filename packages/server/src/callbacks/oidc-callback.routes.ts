@@ -16,15 +16,23 @@
  */
 import { type ErrorCode, IdgateError, negotiateLocale } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toIdgateError } from '../../http/error-funnel.js';
-import type { RouteContract } from '../../http/route-contract.js';
-import { appendQuery } from '../../oauth/authorization-response.js';
-import { isFinished } from '../../oauth/authorize/transaction-outcome.js';
-import { renderFinishedPage } from '../../ui/finished.page.js';
-import { seeOther, sendPage } from '../../ui/page-requests.js';
-import { pageStringsFor } from '../../ui/texts.js';
-import type { Verification } from '../../verification/verification.types.js';
-import { OidcUpstreamProvider, verificationIdOfState } from './oidc-upstream.provider.js';
+import { appendQuery } from '../authorization/authorization-response.js';
+import { isFinished } from '../authorization/transaction-outcome.js';
+import type { Config } from '../config/config.js';
+import type { Verification } from '../domain/verification.js';
+import { toIdgateError } from '../http/error-funnel.js';
+import type { RouteContract } from '../http/route-contract.js';
+import { OidcUpstreamProvider, verificationIdOfState } from '../providers/oidc/oidc-upstream.provider.js';
+import { renderFinishedPage } from '../ui/finished.page.js';
+import { seeOther, sendPage } from '../ui/page-requests.js';
+import { pageStringsFor } from '../ui/texts.js';
+import type { VerificationService } from '../verification/verification.service.js';
+
+/** What the callback drives: the session of the `state`, through the verification service. */
+export interface OidcCallbackDeps {
+  readonly config: Pick<Config, 'issuer' | 'environment'>;
+  readonly verifications: Pick<VerificationService, 'getTransaction' | 'advance' | 'providers'>;
+}
 
 /** The callback parameters passed on to the adapter. */
 const PASSED_ON = ['code', 'state', 'iss', 'error', 'error_description'] as const;
@@ -45,13 +53,13 @@ interface CallbackParams {
 }
 
 /** Registers the upstream providers' callback. */
-export function registerOidcCallbackRoutes(app: FastifyInstance): void {
+export function registerOidcCallbackRoutes(app: FastifyInstance, deps: OidcCallbackDeps): void {
   const contract: RouteContract = { surface: 'page', produces: ['text/html'], errors: CALLBACK_ERRORS };
   app.get<{ Params: CallbackParams }>(
     '/callback/:providerId',
     { config: { idgate: contract } },
     function upstreamCallback(request, reply) {
-      return handleCallback(app, request, reply);
+      return handleCallback(deps, request, reply);
     },
   );
 }
@@ -84,11 +92,11 @@ function unknownSession(): IdgateError {
 }
 
 async function handleCallback(
-  app: FastifyInstance,
+  deps: OidcCallbackDeps,
   request: FastifyRequest<{ Params: CallbackParams }>,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { verifications } = app.idgate;
+  const { verifications } = deps;
   const providerId = request.params.providerId;
   if (!(verifications.providers.get(providerId) instanceof OidcUpstreamProvider)) {
     throw new IdgateError('PROVIDER_NOT_FOUND', {
@@ -112,8 +120,8 @@ async function handleCallback(
   if (transaction.providerId !== providerId) throw unknownSession();
   request.logContext.verificationId = transaction.id;
   request.logContext.clientId = transaction.clientId;
-  const advanced = isFinished(transaction) ? transaction : await advance(app, request, transaction.id, input);
-  return finish(app, request, reply, advanced);
+  const advanced = isFinished(transaction) ? transaction : await advance(deps, request, transaction.id, input);
+  return finish(deps, request, reply, advanced);
 }
 
 /**
@@ -122,12 +130,12 @@ async function handleCallback(
  * (a `state` that does not match) leaves it as it was and is shown as an error page.
  */
 async function advance(
-  app: FastifyInstance,
+  deps: OidcCallbackDeps,
   request: FastifyRequest,
   id: string,
   input: Readonly<Record<string, string>>,
 ): Promise<Verification> {
-  const { verifications } = app.idgate;
+  const { verifications } = deps;
   try {
     return await verifications.advance(id, input);
   } catch (thrown) {
@@ -156,12 +164,12 @@ function debugOf(error: unknown): unknown {
 
 /** Where the browser goes once the callback was handled. */
 function finish(
-  app: FastifyInstance,
+  deps: OidcCallbackDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   transaction: Verification,
 ): FastifyReply {
-  const issuer = app.idgate.config.issuer;
+  const issuer = deps.config.issuer;
   if (transaction.origin === 'authorize') {
     // The transaction's page checks the browser binding, then answers the app.
     return seeOther(reply, `${issuer}/authorize/${encodeURIComponent(transaction.id)}`);
@@ -175,7 +183,7 @@ function finish(
     strings,
     status: transaction.status,
     otherDevice: false,
-    sandbox: app.idgate.config.environment === 'sandbox',
+    sandbox: deps.config.environment === 'sandbox',
   };
   return sendPage(reply, strings, renderFinishedPage(view));
 }

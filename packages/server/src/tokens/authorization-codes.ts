@@ -4,8 +4,10 @@
  * code was sent to, and the PKCE challenge of the authorization request. Redeeming a code
  * a second time is replay: everything issued from the code (its grant) is revoked.
  */
+
 import { IdgateError } from '@idgate/errors';
-import type { AppContext } from '../app.js';
+import { scopeList } from '../domain/scope.js';
+import type { SecretBox } from '../security/secrets.js';
 import { pooledRandomBytes } from '../security/secrets.js';
 import {
   type AuthorizationCodeRecord,
@@ -13,10 +15,9 @@ import {
   type CodeBinding,
   type Executor,
 } from '../store/authorization-codes.repository.js';
-import { AUTHORIZATION_CODE_TTL_SECONDS } from './oidc-metadata.js';
 import { isValidCodeVerifier, s256Challenge, verifierMatchesChallenge } from './pkce.js';
-import { RefreshTokens } from './refresh-tokens.js';
-import { scopeList } from './token-request.js';
+import { RefreshTokens, type RefreshTokensContext } from './refresh-tokens.js';
+import { AUTHORIZATION_CODE_TTL_SECONDS } from './token-lifetimes.js';
 
 /** What a code is bound to. */
 export interface IssueCodeInput {
@@ -44,14 +45,19 @@ export interface RedeemCodeInput {
   readonly publicClient: boolean;
 }
 
+/** What codes are kept with: the database, the instance's keyed hash, and the time. */
+export interface AuthorizationCodesContext extends RefreshTokensContext {
+  readonly clock: () => Date;
+}
+
 /** Short-lived, single-use authorization codes. */
 export class AuthorizationCodes {
   readonly #repository: AuthorizationCodesRepository;
   readonly #refreshTokens: RefreshTokens;
-  readonly #secrets: AppContext['secrets'];
+  readonly #secrets: SecretBox;
   readonly #clock: () => Date;
 
-  constructor(context: Pick<AppContext, 'database' | 'secrets' | 'clock' | 'config'>) {
+  constructor(context: AuthorizationCodesContext) {
     this.#repository = new AuthorizationCodesRepository(context.database);
     this.#refreshTokens = new RefreshTokens(context);
     this.#secrets = context.secrets;

@@ -7,8 +7,9 @@
  */
 import { TX_STATES, TX_STATUS_CODES } from '@idgate/errors';
 import { type TSchema, Type } from '@sinclair/typebox';
+import { STANDARD_CLAIMS } from '../domain/claims.js';
+import { FLOW_TYPES } from '../domain/verification.js';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
-import { FLOW_TYPES, STANDARD_CLAIMS } from '../providers/descriptors.js';
 
 const DateTime = Type.String({ format: 'date-time' });
 const TxState = StringEnum(TX_STATES);

@@ -4,11 +4,11 @@
  * endpoints and by the REST API's HTTP Basic. Every refusal is a catalog error.
  */
 import { IdgateError } from '@idgate/errors';
-import { effectiveAuthMethods } from '../apps/app-policy.js';
-import type { AppsService } from '../apps/apps.service.js';
 import type { Environment } from '../config/config.js';
 import { environmentOfCredential } from '../security/secrets.js';
 import type { AppRecord } from '../store/apps.repository.js';
+import { effectiveAuthMethods } from './app-policy.js';
+import type { AppsService } from './apps.service.js';
 
 /** How the client authenticated. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';

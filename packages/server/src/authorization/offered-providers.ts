@@ -3,9 +3,9 @@
  * here (the sandbox mocks, the configured upstream providers) that reach the requested level of assurance (SPEC 4, 5).
  */
 import { IdgateError } from '@idgate/errors';
-import type { AppsService } from '../../apps/apps.service.js';
-import type { Config } from '../../config/config.js';
-import { type ProviderDescriptor, providersFor } from '../../providers/descriptors.js';
+import type { AppsService } from '../apps/apps.service.js';
+import type { Config } from '../config/config.js';
+import { type ProviderDescriptor, providersFor } from '../providers/descriptors.js';
 
 /** The app's providers for one request. */
 export interface OfferedProviders {

@@ -11,7 +11,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
-import type { SecretBox } from '../../security/secrets.js';
+import type { SecretBox } from '../security/secrets.js';
 
 /** The cookie's name. */
 export const BINDING_COOKIE = 'idgate_tx';

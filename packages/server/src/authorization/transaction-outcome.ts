@@ -13,10 +13,10 @@ import {
   type TxStatusCode,
 } from '@idgate/errors';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { VerificationResult, VerificationService } from '../../verification/verification.service.js';
-import type { Verification } from '../../verification/verification.types.js';
-import type { AuthorizationCodes, IssueCodeInput } from '../authorization-codes.js';
-import { authorizationSuccessLocation } from '../authorization-response.js';
+import type { Verification } from '../domain/verification.js';
+import type { AuthorizationCodes, IssueCodeInput } from '../tokens/authorization-codes.js';
+import type { VerificationResult, VerificationService } from '../verification/verification.service.js';
+import { authorizationSuccessLocation } from './authorization-response.js';
 
 /** Whether a transaction is over (terminal states never change, SPEC 4.1). */
 export function isFinished(transaction: Verification): boolean {
@@ -55,7 +55,7 @@ export function codeInputOf(transaction: Verification): IssueCodeInput {
  */
 export async function finishedTransactionLocation(
   transaction: VerificationResult,
-  codes: AuthorizationCodes,
+  codes: Pick<AuthorizationCodes, 'issue'>,
   issuer: string,
   issuedCode?: string,
 ): Promise<string> {
@@ -88,7 +88,7 @@ export async function finishedTransactionLocation(
  * original error.
  */
 export async function endTransaction(
-  verifications: VerificationService,
+  verifications: Pick<VerificationService, 'fail'>,
   transactionId: string,
   error: IdgateError,
   log: FastifyBaseLogger,

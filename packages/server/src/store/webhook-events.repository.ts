@@ -11,9 +11,9 @@
  * still pending, so one session's events arrive in order.
  */
 import type { Selectable } from 'kysely';
-import type { Database } from '../../store/database.js';
-import { checkBatchSize, PURGE_BATCH_SIZE } from '../../store/purge-batch.js';
-import type { WebhookAttemptsTable, WebhookEventsTable } from '../../store/schema.js';
+import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
+import type { WebhookAttemptsTable, WebhookEventsTable } from './schema.js';
 
 /** Where an event stands. */
 export type WebhookEventStatus = WebhookEventsTable['status'];

@@ -5,11 +5,12 @@
  * used token again is reuse: the whole family is revoked, and so is every access token of
  * the grant (`grant:<id>` in the revocations).
  */
-import type { AppContext } from '../app.js';
+import type { SecretBox } from '../security/secrets.js';
 import { pooledRandomBytes } from '../security/secrets.js';
+import type { Database } from '../store/database.js';
 import { type RefreshTokenRecord, RefreshTokensRepository } from '../store/refresh-tokens.repository.js';
 import { grantRevocationId, RevocationsRepository } from '../store/revocations.repository.js';
-import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from './oidc-metadata.js';
+import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 
 const PREFIX = 'rt_';
 
@@ -30,13 +31,19 @@ export function looksLikeRefreshToken(token: string): boolean {
   return token.startsWith(PREFIX) && token.length <= 256;
 }
 
+/** What refresh tokens are kept with: the database, and the instance's keyed hash. */
+export interface RefreshTokensContext {
+  readonly database: Database;
+  readonly secrets: SecretBox;
+}
+
 /** Issues, finds, rotates and revokes refresh tokens. */
 export class RefreshTokens {
   readonly #repository: RefreshTokensRepository;
   readonly #revocations: RevocationsRepository;
-  readonly #secrets: AppContext['secrets'];
+  readonly #secrets: SecretBox;
 
-  constructor(context: Pick<AppContext, 'database' | 'secrets'>) {
+  constructor(context: RefreshTokensContext) {
     this.#repository = new RefreshTokensRepository(context.database);
     this.#revocations = new RevocationsRepository(context.database);
     this.#secrets = context.secrets;

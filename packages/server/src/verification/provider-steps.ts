@@ -1,0 +1,329 @@
+/**
+ * A session's calls to its provider's adapter and what each means for the session: the
+ * checks before a provider is started (enabled for the app, flow type, level of
+ * assurance, `userData`), the context an adapter gets, and the transition a provider step
+ * (or a provider failure) leads to. A provider result completes a session only when its
+ * claims normalize, carry the identity's required claims and reach the requested level.
+ */
+import { IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
+import type { FlowType } from '../domain/verification.js';
+import type { ProviderAdapter, ProviderContext, ProviderStep } from '../providers/adapter.js';
+import type { AppRecord } from '../store/apps.repository.js';
+import type { StoredVerification, VerificationChanges } from '../store/verifications.repository.js';
+import { missingClaimsOf, normalizeClaims, REQUIRED_IDENTITY_CLAIMS } from './claims.js';
+import type { Plan } from './session-loop.js';
+import { type StoredResult, withVerificationId } from './session-records.js';
+import type { SignInHookStep } from './sign-in-hook-step.js';
+import type { Transition } from './state-machine.js';
+import type { VerificationContext } from './verification-context.js';
+import type { VerificationViews } from './verification-views.js';
+
+/** What starting or advancing a provider needs. */
+export interface Prepared {
+  readonly adapter: ProviderAdapter;
+  readonly flowType: FlowType;
+  readonly userData: Readonly<Record<string, unknown>>;
+  readonly loginHint: string | undefined;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** What a start asks for, before the checks. */
+export interface StartRequest {
+  readonly flowType: FlowType | undefined;
+  readonly requestedLoa: number | null;
+  readonly userData: Readonly<Record<string, unknown>>;
+  readonly loginHint: string | undefined;
+  readonly origin: 'authorize' | 'rest';
+}
+
+/** What a provider failure does to the call that met it: thrown again, or only recorded (a REST poll). */
+export type OnProviderFailure = 'throw' | 'record';
+
+/** What the provider steps work with. */
+export interface ProviderStepsContext {
+  readonly context: Pick<VerificationContext, 'apps' | 'clock' | 'config' | 'providers' | 'secrets'>;
+  readonly views: VerificationViews;
+  readonly signInHook: SignInHookStep;
+}
+
+/** Runs a session's provider and decides what each of its steps means. */
+export class ProviderSteps {
+  readonly #context: ProviderStepsContext['context'];
+  readonly #views: VerificationViews;
+  readonly #signInHook: SignInHookStep;
+
+  constructor({ context, views, signInHook }: ProviderStepsContext) {
+    this.#context = context;
+    this.#views = views;
+    this.#signInHook = signInHook;
+  }
+
+  /**
+   * A provider offered here and enabled for the app, with the app's settings for it.
+   * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`
+   */
+  async providerFor(
+    app: AppRecord,
+    providerId: string,
+  ): Promise<{ readonly adapter: ProviderAdapter; readonly settings: Readonly<Record<string, unknown>> }> {
+    const adapter = this.#context.providers.get(providerId);
+    if (adapter === undefined) {
+      const shown = providerId.slice(0, 64);
+      throw new IdgateError('PROVIDER_NOT_FOUND', {
+        detail: `There is no provider '${shown}' in ${this.#context.config.environment}; GET /v1/providers lists the app's providers.`,
+        context: { providerId: shown },
+      });
+    }
+    const record = await this.#context.apps.providerRecordOf(app, providerId);
+    if (!record?.enabled) {
+      throw new IdgateError('PROVIDER_NOT_ENABLED', {
+        detail: `Provider ${providerId} is not enabled for this app; enable it with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`,
+        context: { providerId },
+      });
+    }
+    return { adapter, settings: record.settings };
+  }
+
+  /** The providers offered here that are enabled for the app, in registry order. */
+  async providersFor(app: AppRecord): Promise<readonly ProviderAdapter[]> {
+    const records = await this.#context.apps.providerRecordsOf(app);
+    const enabled = new Set(records.filter((record) => record.enabled).map((record) => record.providerId));
+    return this.#context.providers.all().filter((adapter) => enabled.has(adapter.descriptor.id));
+  }
+
+  /**
+   * The checks before a provider is started, and what starting it needs.
+   * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`, `SESSION_INVALID_FLOW`,
+   *   `VALIDATION_UNPROCESSABLE` (LoA, `txStatus` `err_loa_not_met`),
+   *   `VALIDATION_MISSING_USER_DATA`, `VALIDATION_INVALID_USER_DATA`
+   */
+  async prepare(app: AppRecord, providerId: string, request: StartRequest): Promise<Prepared> {
+    const { adapter, settings } = await this.providerFor(app, providerId);
+    const descriptor = adapter.descriptor;
+    const flowType = request.flowType ?? descriptor.flowTypes[0];
+    if (flowType === undefined || !descriptor.flowTypes.includes(flowType)) {
+      throw new IdgateError('SESSION_INVALID_FLOW', {
+        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${String(flowType)}.`,
+        context: { providerId, flowType: String(flowType), supported: descriptor.flowTypes },
+      });
+    }
+    if (request.requestedLoa !== null && request.requestedLoa > descriptor.maxLoa) {
+      // SPEC 4: a request above the provider's levels is 422 (REST) or err_loa_not_met (/authorize).
+      throw new IdgateError('VALIDATION_UNPROCESSABLE', {
+        detail: `Provider ${providerId} reaches at most level of assurance ${descriptor.maxLoa}; ${request.requestedLoa} was requested.`,
+        context: { providerId, requestedLoa: request.requestedLoa, maxLoa: descriptor.maxLoa },
+        txStatus: 'err_loa_not_met',
+      });
+    }
+    const userData: Record<string, unknown> = { ...request.userData };
+    const hintField = descriptor.loginHintField;
+    if (hintField !== undefined && userData[hintField] === undefined && request.loginHint !== undefined) {
+      userData[hintField] = request.loginHint;
+    }
+    const missing = descriptor.requiredUserData.filter(
+      (field) => userData[field] === undefined || userData[field] === '',
+    );
+    if (missing.length > 0) {
+      throw new IdgateError('VALIDATION_MISSING_USER_DATA', {
+        detail: `Provider ${providerId} needs userData.${missing.join(', userData.')}.`,
+        context: {
+          providerId,
+          missing,
+          fields: missing.map((field) => ({
+            name: `userData.${field}`,
+            pointer: `/userData/${field}`,
+            reason: 'is required by this provider',
+          })),
+        },
+      });
+    }
+    const problems = adapter.userDataProblems(userData, request.origin);
+    if (problems.length > 0) {
+      throw new IdgateError('VALIDATION_INVALID_USER_DATA', {
+        detail: `Invalid userData for provider ${providerId}: ${problems.map((problem) => problem.name).join(', ')}.`,
+        context: { providerId, fields: problems },
+      });
+    }
+    return { adapter, flowType, userData, loginHint: request.loginHint, settings };
+  }
+
+  /** What a session starting at its prepared provider changes besides its state. */
+  startChanges(prepared: Prepared): VerificationChanges {
+    return {
+      providerId: prepared.adapter.descriptor.id,
+      flowType: prepared.flowType,
+      userDataCiphertext: this.#views.sealOrNull(prepared.userData),
+    };
+  }
+
+  /** Starts the prepared provider for a session and decides what its first step means. */
+  start(current: StoredVerification, prepared: Prepared, onProviderFailure: OnProviderFailure): Promise<Plan> {
+    const context = this.#providerContext(current, prepared, current.status as ProviderContext['status'], {});
+    return this.#run(current, this.startChanges(prepared), () => prepared.adapter.start(context), onProviderFailure);
+  }
+
+  /** Advances a session at its provider (`input` empty: a poll) and decides what the step means. */
+  async advance(
+    current: StoredVerification,
+    input: Readonly<Record<string, string>>,
+    onProviderFailure: OnProviderFailure,
+  ): Promise<Plan> {
+    const adapter = current.providerId === null ? undefined : this.#context.providers.get(current.providerId);
+    if (adapter === undefined || current.flowType === null) {
+      // The provider is no longer offered here: the session cannot go on.
+      return { write: { to: 'failed', statusCode: 'err_provider_unavailable', actor: 'system' } };
+    }
+    const { record } = await this.#context.apps.getProvider(current.clientId, adapter.descriptor.id);
+    const prepared: Prepared = {
+      adapter,
+      flowType: current.flowType,
+      userData: this.#views.openJson(current.userDataCiphertext),
+      loginHint: current.authorizationRequest?.loginHint,
+      settings: record?.settings ?? {},
+    };
+    const context = this.#providerContext(
+      current,
+      prepared,
+      current.status as ProviderContext['status'],
+      this.#views.openJson(current.providerStateCiphertext),
+    );
+    return this.#run(current, {}, () => adapter.advance(context, input), onProviderFailure);
+  }
+
+  /** Runs one provider call and decides what it means for the session. */
+  async #run(
+    current: StoredVerification,
+    base: VerificationChanges,
+    call: () => Promise<ProviderStep>,
+    onProviderFailure: OnProviderFailure,
+  ): Promise<Plan> {
+    let step: ProviderStep;
+    try {
+      step = await call();
+    } catch (thrown) {
+      if (isIdgateError(thrown) && !thrown.code.startsWith('PROVIDER_')) throw thrown;
+      const error = isIdgateError(thrown)
+        ? withVerificationId(thrown, current.id)
+        : new IdgateError('SYSTEM_INTERNAL_ERROR', { cause: thrown, context: { verificationId: current.id } });
+      const statusCode = isIdgateError(thrown) ? thrown.txStatus : 'err_internal';
+      const write: Transition = {
+        to: TX_STATUS_DEFINITIONS[statusCode].state,
+        statusCode,
+        actor: isIdgateError(thrown) ? 'provider' : 'system',
+        changes: base,
+      };
+      return onProviderFailure === 'throw' ? { write, thenThrow: error } : { write };
+    }
+    const write = this.#stepTransition(current, base, step);
+    // Nothing new (a poll while the user is still busy): nothing to write.
+    if (write.to === current.status && Object.keys(write.changes ?? {}).length === 0) return {};
+    if (write.to === 'completed' && (await this.#signInHook.applies(current))) {
+      // SPEC 6: the hook decides before the code is issued. Store the result first; the
+      // request whose write wins calls the hook (see SignInHookStep.run).
+      return {
+        write: { to: 'authenticating', actor: write.actor, changes: { ...write.changes, signInHookState: 'pending' } },
+        thenSignInHook: true,
+      };
+    }
+    return { write };
+  }
+
+  /** What a provider step means for the session. */
+  #stepTransition(current: StoredVerification, base: VerificationChanges, step: ProviderStep): Transition {
+    const changes: VerificationChanges = {
+      ...base,
+      ...(step.flowDetails === undefined ? {} : { flowDetails: step.flowDetails }),
+      ...(step.providerState === undefined
+        ? {}
+        : { providerStateCiphertext: this.#context.secrets.encrypt(JSON.stringify(step.providerState)) }),
+    };
+    const actor = step.actor ?? 'provider';
+    switch (step.status) {
+      case 'pending':
+      case 'authenticating':
+        return { to: step.status, actor, changes };
+      case 'failed':
+        return { to: 'failed', statusCode: step.statusCode ?? 'err_not_authenticated', actor, changes };
+      case 'cancelled':
+        return { to: 'cancelled', statusCode: step.statusCode ?? 'err_user_cancelled', actor, changes };
+      case 'completed':
+        return this.#completion(current, changes, step, actor);
+    }
+  }
+
+  /**
+   * A provider result becomes a completed session only when its claims normalize, carry
+   * the identity's required claims, and its LoA reaches the requested one.
+   */
+  #completion(
+    current: StoredVerification,
+    changes: VerificationChanges,
+    step: ProviderStep,
+    actor: 'provider' | 'user',
+  ): Transition {
+    const result = step.result;
+    if (result === undefined) return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+    const now = this.#context.clock();
+    const { claims, problems } = normalizeClaims(result.claims, now);
+    if (problems.length > 0) {
+      // VALIDATION_INVALID_USER_DATA: the provider's data fails validation.
+      return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+    }
+    if (missingClaimsOf(REQUIRED_IDENTITY_CLAIMS, claims).length > 0) {
+      // VALIDATION_MISSING_USER_DATA: the provider did not return the claims every identity needs.
+      return { to: 'failed', statusCode: 'err_missing_user_data', actor: 'system', changes };
+    }
+    const requestedLoa = current.requestedLoa ?? 0;
+    if (result.loa < requestedLoa) {
+      // SPEC 4: a result below the requested level fails the session.
+      return {
+        to: 'failed',
+        statusCode: 'err_loa_not_met',
+        actor: 'system',
+        changes: { ...changes, achievedLoa: result.loa },
+      };
+    }
+    const stored: StoredResult = {
+      subject: result.subject,
+      issuer: result.issuer,
+      claims,
+      missingClaims: missingClaimsOf(current.requestedClaims, claims),
+      rawClaims: result.rawClaims,
+    };
+    return {
+      to: 'completed',
+      actor,
+      changes: {
+        ...changes,
+        achievedLoa: result.loa,
+        verifiedAt: now,
+        resultCiphertext: this.#context.secrets.encrypt(JSON.stringify(stored)),
+      },
+    };
+  }
+
+  #providerContext(
+    current: StoredVerification,
+    prepared: Prepared,
+    status: ProviderContext['status'],
+    providerState: Readonly<Record<string, unknown>>,
+  ): ProviderContext {
+    return {
+      verificationId: current.id,
+      clientId: current.clientId,
+      environment: current.environment,
+      issuer: this.#context.config.issuer,
+      origin: current.origin,
+      flowType: prepared.flowType,
+      redirectUri: current.redirectUri,
+      requestedLoa: current.requestedLoa,
+      requestedClaims: current.requestedClaims,
+      userData: prepared.userData,
+      loginHint: prepared.loginHint,
+      settings: prepared.settings,
+      status,
+      providerState,
+      now: this.#context.clock(),
+    };
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Moving started sessions on: a provider callback, an answer on a provider's screen or a
+ * wallet's response (`advance`), a REST read that polls the provider (`get`), the user's
+ * or the app's cancellation, and ending a session with a status code (`fail`).
+ */
+import { IdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
+import type { VerificationActor } from '../domain/verification.js';
+import type { AppRecord } from '../store/apps.repository.js';
+import type { StoredVerification } from '../store/verifications.repository.js';
+import type { ProviderSteps } from './provider-steps.js';
+import type { Plan, SessionLoop } from './session-loop.js';
+import { toPublic, type VerificationResult } from './session-records.js';
+import { isSignInHookPending } from './sign-in-hook-step.js';
+import { isTerminal } from './state-machine.js';
+
+/** What advancing sessions works with. */
+export interface VerificationAdvanceContext {
+  readonly loop: SessionLoop;
+  readonly steps: ProviderSteps;
+}
+
+/** Advances, polls, cancels and ends sessions. */
+export class VerificationAdvance {
+  readonly #loop: SessionLoop;
+  readonly #steps: ProviderSteps;
+
+  constructor({ loop, steps }: VerificationAdvanceContext) {
+    this.#loop = loop;
+    this.#steps = steps;
+  }
+
+  /**
+   * Advances a session: a provider callback, an answer on the (mock) provider's screen, or
+   * a poll (empty input). A poll of a terminal session returns it; any other input for a
+   * terminal session is refused.
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `VALIDATION_INVALID_PARAMETER`, `PROVIDER_*`
+   */
+  async advance(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    const poll = Object.keys(input).length === 0;
+    const stored = await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      if (isSignInHookPending(current)) return {};
+      if (isTerminal(current.status) || current.providerId === null) {
+        if (poll) return {};
+        throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
+          detail:
+            current.providerId === null
+              ? 'No provider was started for this transaction yet.'
+              : `The transaction is already ${current.status}; a ${current.status} transaction never changes.`,
+          context: { verificationId: current.id, status: current.status },
+        });
+      }
+      return this.#steps.advance(current, input, 'throw');
+    });
+    return toPublic(stored);
+  }
+
+  /**
+   * A REST verification of this app, brought up to date: expiry, then a poll of the
+   * provider (a provider failure fails the session and is answered as its status).
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND` (unknown, another app's, another environment's)
+   */
+  async get(app: AppRecord, id: string): Promise<VerificationResult> {
+    const stored = await this.#loop.mutate(
+      id,
+      'SESSION_VERIFICATION_NOT_FOUND',
+      async (current) => {
+        if (isTerminal(current.status) || current.providerId === null || isSignInHookPending(current)) return {};
+        return this.#steps.advance(current, {}, 'record');
+      },
+      app.clientId,
+    );
+    return toPublic(stored);
+  }
+
+  /**
+   * Cancels a session (`cancelled`; `err_user_cancelled` when the user cancels, no status
+   * code when the app does).
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION` (terminal)
+   */
+  async cancel(id: string, actor: 'app' | 'user'): Promise<VerificationResult> {
+    return toPublic(await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => cancelPlan(current, actor)));
+  }
+
+  /**
+   * Cancels a verification of this app on the app's behalf. The provider is asked first,
+   * so a session the user already completed is not cancelled behind their back.
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`
+   */
+  async cancelForApp(app: AppRecord, id: string): Promise<VerificationResult> {
+    await this.get(app, id);
+    const stored = await this.#loop.mutate(
+      id,
+      'SESSION_VERIFICATION_NOT_FOUND',
+      async (current) => cancelPlan(current, 'app'),
+      app.clientId,
+    );
+    return toPublic(stored);
+  }
+
+  /**
+   * Ends a session with a status code, in the state the code belongs to
+   * (`TX_STATUS_DEFINITIONS[code].state`); a terminal session is returned unchanged.
+   * @throws IdgateError `SESSION_NOT_FOUND`
+   */
+  async fail(
+    id: string,
+    statusCode: TxStatusCode,
+    actor: Extract<VerificationActor, 'system' | 'provider' | 'hook' | 'user'>,
+  ): Promise<VerificationResult> {
+    const stored = await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      if (isTerminal(current.status)) return {};
+      return { write: { to: TX_STATUS_DEFINITIONS[statusCode].state, statusCode, actor } };
+    });
+    return toPublic(stored);
+  }
+}
+
+/** SPEC 4.1: only a session in progress can be cancelled. */
+function cancelPlan(current: StoredVerification, actor: 'app' | 'user'): Plan {
+  if (isTerminal(current.status)) {
+    throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
+      detail: `The verification is already ${current.status}; only a verification in progress can be cancelled.`,
+      context: { verificationId: current.id, status: current.status },
+    });
+  }
+  return { write: { to: 'cancelled', statusCode: actor === 'user' ? 'err_user_cancelled' : null, actor } };
+}
