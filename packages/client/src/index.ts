@@ -37,9 +37,15 @@ export type {
   Provider,
   ProviderHealth,
   ProviderList,
+  SignInHookAnswer,
+  SignInHookRequest,
   StandardClaim,
   TestIdentity,
   Verification,
+  WebhookEvent,
+  WebhookEventType,
 } from './rest-types.js';
+/** Every wire type of the OpenAPI document (`paths`, `components`, `operations`, `webhooks`), admin API included. */
+export type * as IdgateOpenApi from './generated/openapi.js';
 export { networkRetryDelayMs, type RetryOptions, retryDelayMs } from './retry.js';
 export { IdgateNetworkError, IdgateResponseError, type RequestTarget } from './transport-errors.js';
