@@ -2,8 +2,8 @@
 // OpenAPI document the server builds (see packages/server/src/openapi/openapi-types.ts).
 // Run it as `npm run openapi:types`, which builds the server first.
 import { writeFileSync } from 'node:fs';
-import { buildOpenApiSnapshot } from '../packages/server/dist/openapi-snapshot.js';
 import { OPENAPI_TYPES_FILE, renderOpenApiTypes } from '../packages/server/dist/openapi/openapi-types.js';
+import { buildOpenApiSnapshot } from '../packages/server/dist/openapi-snapshot.js';
 
 const source = await renderOpenApiTypes(await buildOpenApiSnapshot());
 writeFileSync(new URL(`../${OPENAPI_TYPES_FILE}`, import.meta.url), source);

@@ -15,6 +15,8 @@ export {
   parseOAuthError,
   parseProblem,
 } from './errors.js';
+/** Every wire type of the OpenAPI document (`paths`, `components`, `operations`, `webhooks`), admin API included. */
+export type * as IdgateOpenApi from './generated/openapi.js';
 export { userMessage } from './messages.js';
 export {
   type AccessTokenSource,
@@ -45,7 +47,5 @@ export type {
   WebhookEvent,
   WebhookEventType,
 } from './rest-types.js';
-/** Every wire type of the OpenAPI document (`paths`, `components`, `operations`, `webhooks`), admin API included. */
-export type * as IdgateOpenApi from './generated/openapi.js';
 export { networkRetryDelayMs, type RetryOptions, retryDelayMs } from './retry.js';
 export { IdgateNetworkError, IdgateResponseError, type RequestTarget } from './transport-errors.js';

@@ -216,10 +216,10 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
       { name: 'providers', description: 'Identity providers an app can use (scope `providers`).' },
       { name: 'verifications', description: 'Verification sessions (scope `verifications`).' },
       { name: 'admin', description: 'The admin API (admin key).' },
-      { name: 'errors', description: 'The error reference (no authentication).' },
       {
         name: 'webhooks',
-        description: "What idgate sends to the app: status-change events and the sign-in hook, signed with the app's hook secret.",
+        description:
+          "What idgate sends to the app: status-change events and the sign-in hook, signed with the app's hook secret.",
       },
     ],
     paths,

@@ -48,11 +48,18 @@ export interface OperationExtras {
   readonly ifMatch?: boolean;
 }
 
-/** The extras of every documented route (`/v1`, `/admin/v1`, the error reference). */
+/** The extras of every documented `/v1` and `/admin/v1` route. */
 export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
-  'GET /v1/providers': { operationId: 'listProviders', success: [{ status: 200, description: "The app's providers", schema: 'ProviderList' }] },
-  'GET /v1/providers/:providerId': { operationId: 'getProvider', success: [{ status: 200, description: 'The provider', schema: 'Provider' }] },
-  'POST /v1/verifications': { operationId: 'createVerification',
+  'GET /v1/providers': {
+    operationId: 'listProviders',
+    success: [{ status: 200, description: "The app's providers", schema: 'ProviderList' }],
+  },
+  'GET /v1/providers/:providerId': {
+    operationId: 'getProvider',
+    success: [{ status: 200, description: 'The provider', schema: 'Provider' }],
+  },
+  'POST /v1/verifications': {
+    operationId: 'createVerification',
     success: [
       {
         status: 201,
@@ -62,37 +69,54 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
       },
     ],
   },
-  'GET /v1/verifications/:verificationId': { operationId: 'getVerification',
+  'GET /v1/verifications/:verificationId': {
+    operationId: 'getVerification',
     success: [{ status: 200, description: 'The verification', schema: 'Verification' }],
   },
-  'POST /v1/verifications/:verificationId/cancel': { operationId: 'cancelVerification',
+  'POST /v1/verifications/:verificationId/cancel': {
+    operationId: 'cancelVerification',
     success: [{ status: 200, description: 'Cancelled', schema: 'Verification' }],
   },
-  'GET /admin/v1/verifications/:verificationId/events': { operationId: 'listVerificationEvents',
+  'GET /admin/v1/verifications/:verificationId/events': {
+    operationId: 'listVerificationEvents',
     success: [{ status: 200, description: 'The transitions, oldest first', schema: 'VerificationEventsPage' }],
   },
-  'POST /admin/v1/apps': { operationId: 'createApp',
+  'POST /admin/v1/apps': {
+    operationId: 'createApp',
     success: [{ status: 201, description: 'Created', schema: 'CreatedApp', headers: ['Location', 'ETag'] }],
   },
-  'GET /admin/v1/apps': { operationId: 'listApps', success: [{ status: 200, description: 'A page of apps', schema: 'AppsPage' }] },
-  'GET /admin/v1/apps/:clientId': { operationId: 'getApp',
+  'GET /admin/v1/apps': {
+    operationId: 'listApps',
+    success: [{ status: 200, description: 'A page of apps', schema: 'AppsPage' }],
+  },
+  'GET /admin/v1/apps/:clientId': {
+    operationId: 'getApp',
     success: [{ status: 200, description: 'The app', schema: 'App', headers: ['ETag'] }],
   },
-  'PATCH /admin/v1/apps/:clientId': { operationId: 'updateApp',
+  'PATCH /admin/v1/apps/:clientId': {
+    operationId: 'updateApp',
     success: [{ status: 200, description: 'Updated', schema: 'UpdatedApp', headers: ['ETag'] }],
     ifMatch: true,
   },
-  'DELETE /admin/v1/apps/:clientId': { operationId: 'deleteApp', success: [{ status: 204, description: 'Deleted' }], ifMatch: true },
-  'POST /admin/v1/apps/:clientId/secret': { operationId: 'rotateClientSecret',
+  'DELETE /admin/v1/apps/:clientId': {
+    operationId: 'deleteApp',
+    success: [{ status: 204, description: 'Deleted' }],
+    ifMatch: true,
+  },
+  'POST /admin/v1/apps/:clientId/secret': {
+    operationId: 'rotateClientSecret',
     success: [{ status: 200, description: 'The new secret', schema: 'RotatedSecret', headers: ['ETag'] }],
   },
-  'POST /admin/v1/apps/:clientId/hook-secret': { operationId: 'rotateHookSecret',
+  'POST /admin/v1/apps/:clientId/hook-secret': {
+    operationId: 'rotateHookSecret',
     success: [{ status: 200, description: 'The new hook secret', schema: 'RotatedHookSecret', headers: ['ETag'] }],
   },
-  'GET /admin/v1/apps/:clientId/providers': { operationId: 'listAppProviders',
+  'GET /admin/v1/apps/:clientId/providers': {
+    operationId: 'listAppProviders',
     success: [{ status: 200, description: "The app's provider settings", schema: 'AppProviderList' }],
   },
-  'GET /admin/v1/apps/:clientId/providers/:providerId': { operationId: 'getAppProvider',
+  'GET /admin/v1/apps/:clientId/providers/:providerId': {
+    operationId: 'getAppProvider',
     success: [
       {
         status: 200,
@@ -102,28 +126,24 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
       },
     ],
   },
-  'PUT /admin/v1/apps/:clientId/providers/:providerId': { operationId: 'configureAppProvider',
+  'PUT /admin/v1/apps/:clientId/providers/:providerId': {
+    operationId: 'configureAppProvider',
     success: [
       { status: 200, description: 'Updated', schema: 'AppProvider', headers: ['ETag'] },
       { status: 201, description: 'Configured for the first time', schema: 'AppProvider', headers: ['ETag'] },
     ],
     ifMatch: true,
   },
-  'GET /admin/v1/apps/:clientId/webhook-deliveries': { operationId: 'listWebhookDeliveries',
+  'GET /admin/v1/apps/:clientId/webhook-deliveries': {
+    operationId: 'listWebhookDeliveries',
     success: [{ status: 200, description: 'A page of events, newest first', schema: 'WebhookDeliveriesPage' }],
   },
-  'GET /admin/v1/webhook-deliveries/:eventId': { operationId: 'getWebhookDelivery',
+  'GET /admin/v1/webhook-deliveries/:eventId': {
+    operationId: 'getWebhookDelivery',
     success: [{ status: 200, description: 'The event with its attempts', schema: 'WebhookDeliveryDetail' }],
   },
-  'POST /admin/v1/webhook-deliveries/:eventId/redeliver': { operationId: 'redeliverWebhook',
+  'POST /admin/v1/webhook-deliveries/:eventId/redeliver': {
+    operationId: 'redeliverWebhook',
     success: [{ status: 202, description: 'Scheduled again now', schema: 'WebhookDelivery' }],
-  },
-  'GET /errors': {
-    operationId: 'listErrorCodes',
-    success: [{ status: 200, description: 'Every error code, transaction status code and state (HTML, or JSON)' }],
-  },
-  'GET /errors/:code': {
-    operationId: 'getErrorCode',
-    success: [{ status: 200, description: 'The reference of one code (HTML, or JSON)' }],
   },
 };

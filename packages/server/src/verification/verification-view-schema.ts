@@ -59,7 +59,9 @@ export const NormalizedAddressSchema = Type.Object(
     street_address: Type.Optional(Type.String()),
     locality: Type.Optional(Type.String()),
     postal_code: Type.Optional(Type.String()),
-    country: Type.Optional(Type.String({ description: 'ISO 3166-1 alpha-2 when the provider sent a two-letter code.' })),
+    country: Type.Optional(
+      Type.String({ description: 'ISO 3166-1 alpha-2 when the provider sent a two-letter code.' }),
+    ),
   },
   closed,
 );

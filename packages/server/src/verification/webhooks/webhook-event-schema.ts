@@ -50,5 +50,9 @@ export const WebhookEventSchema = Type.Object(
       closed,
     ),
   },
-  { ...closed, description: 'A status change of a verification session. No personal data: read the result with GET /v1/verifications/{id}.' },
+  {
+    ...closed,
+    description:
+      'A status change of a verification session. No personal data: read the result with GET /v1/verifications/{id}.',
+  },
 );
