@@ -86,7 +86,7 @@ describe('API reference page', () => {
     expect(operations.length).toBeGreaterThanOrEqual(27);
     for (const { method, path, operationId } of operations) {
       const section = page.locator(`section.operation[id="${operationId}"]`);
-      await expect.poll(() => section.count(), operationId).toBe(1);
+      expect(await section.count(), operationId).toBe(1);
       const heading = (await section.locator('h3').textContent()) ?? '';
       expect(heading.replace(/\s+/g, ' ').trim(), operationId).toBe(`${method.toUpperCase()} ${path}`);
       expect(await section.locator('.operation-id code').textContent()).toBe(operationId);
