@@ -138,21 +138,23 @@ export async function waitForVerification(
 
   for (;;) {
     let floorMs = 0;
+    let verification: Verification | undefined;
     try {
-      const verification = await read(verificationId, signal);
-      if (verification.status !== last?.status) {
-        last = verification;
-        await options.onUpdate?.(verification);
-      }
-      last = verification;
-      lastError = undefined;
-      if (isTerminalState(verification.status)) return verification;
+      verification = await read(verificationId, signal);
     } catch (error) {
       if (signal.aborted) rethrow(error);
       const hint = transientDelayMs(error);
       if (hint === undefined) throw error;
       lastError = error;
       floorMs = hint;
+    }
+    if (verification !== undefined) {
+      const changed = verification.status !== last?.status;
+      last = verification;
+      lastError = undefined;
+      // Outside the read's try: an error of the app's callback ends the wait as it is.
+      if (changed) await options.onUpdate?.(verification);
+      if (isTerminalState(verification.status)) return verification;
     }
     const remaining = deadline - now();
     if (remaining <= 0) throw timedOut();

@@ -173,6 +173,21 @@ describe.each(TEST_DATABASE_KINDS)('waitForVerification against a real idgate on
     expect(clock.delays).toEqual([]);
   });
 
+  it('an error of onUpdate ends the wait with that error, as is', async () => {
+    const clock = clockedSleep();
+    const sdk = client(clock);
+    const created = await sdk.createVerification({ providerId: 'mock-qr', userData: { testIdentity: 'success' } });
+    const mine = new Error('the app could not record it');
+    await expect(
+      sdk.waitForVerification(created.verificationId, {
+        onUpdate: () => {
+          throw mine;
+        },
+      }),
+    ).rejects.toBe(mine);
+    expect(clock.delays).toEqual([]);
+  });
+
   it('an abort rejects with the reason as is, during a wait or before the first read', async () => {
     const sdk = client();
     const created = await sdk.createVerification({
