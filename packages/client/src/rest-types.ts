@@ -72,8 +72,19 @@ export type SignInHookAnswer = Schemas['SignInHookAnswer'];
 /** A shape check: the problems found, as `path: what`, empty when the value fits. */
 type Check = (value: unknown, path: string) => string[];
 
-const FLOW_TYPES: readonly string[] = ['redirect', 'qr', 'push'];
-const HEALTH: readonly string[] = ['operational', 'degraded', 'unavailable'];
+/**
+ * The values of a generated string union, listed for the run-time checks; the list must
+ * name every member and nothing else (a compile error otherwise), so it follows the
+ * generated types.
+ */
+function everyMemberOf<T extends string>() {
+  return function list<const L extends readonly T[]>(values: L & ([T] extends [L[number]] ? unknown : never)) {
+    return values as readonly string[];
+  };
+}
+
+const FLOW_TYPES = everyMemberOf<FlowType>()(['redirect', 'qr', 'push']);
+const HEALTH = everyMemberOf<ProviderHealth>()(['operational', 'degraded', 'unavailable']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
