@@ -18,7 +18,7 @@
  *
  * Meant for servers: the client secret must never reach a browser.
  */
-import { errorFromResponse } from './errors.js';
+import { errorFromResponse, IdgateApiError } from './errors.js';
 import {
   type CreatedVerification,
   type CreateVerificationRequest,
@@ -30,6 +30,7 @@ import {
 } from './rest-types.js';
 import { networkRetryDelayMs, type RetryOptions, retryDelayMs } from './retry.js';
 import { IdgateNetworkError, IdgateResponseError, type RequestTarget } from './transport-errors.js';
+import { type WaitForVerificationOptions, waitForVerification } from './wait-for-verification.js';
 
 /** The SDK's version, sent in `User-Agent` (kept equal to package.json by a test). */
 export const SDK_VERSION = '0.1.0';
@@ -54,8 +55,10 @@ export interface IdgateClientSettings {
   readonly timeoutMs?: number;
   /** The app's product token, sent before the SDK's own in `User-Agent` (`shop/2.1`). */
   readonly userAgent?: string;
-  /** How to wait between attempts (tests inject one). */
+  /** How to wait between attempts and between the reads of `waitForVerification` (tests inject one). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The current time in ms, for `waitForVerification`'s timeout (default `Date.now`; tests inject one with `sleep`). */
+  readonly now?: () => number;
   /** Makes an `Idempotency-Key` when a call gives none (default `crypto.randomUUID()`). */
   readonly idempotencyKey?: () => string;
 }
@@ -114,6 +117,12 @@ function basicAuthorization(clientId: string, clientSecret: string): string {
   return `Basic ${btoa(`${encode(clientId)}:${encode(clientSecret)}`)}`;
 }
 
+/** The least wait before reading again after a transient failure, or undefined when it is not transient. */
+function transientDelayMs(error: unknown): number | undefined {
+  if (error instanceof IdgateApiError) return error.retryable ? (error.retryAfterSeconds ?? 0) * 1000 : undefined;
+  return error instanceof IdgateNetworkError ? 0 : undefined;
+}
+
 /** A client of idgate's REST API for one app. */
 export class IdgateClient {
   readonly #base: string;
@@ -123,6 +132,7 @@ export class IdgateClient {
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #now: () => number;
   readonly #newIdempotencyKey: () => string;
 
   /** @throws TypeError for a base URL that is not http(s), or missing credentials. */
@@ -152,6 +162,7 @@ export class IdgateClient {
     if (!(this.#timeoutMs > 0)) throw new TypeError('timeoutMs must be a positive number');
     this.#userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}idgate-client/${SDK_VERSION}`;
     this.#sleep = options.sleep ?? defaultSleep;
+    this.#now = options.now ?? Date.now;
     this.#newIdempotencyKey = options.idempotencyKey ?? (() => crypto.randomUUID());
   }
 
@@ -235,6 +246,27 @@ export class IdgateClient {
       shape: 'Verification',
       retryNetworkFailures: false,
       signal: options.signal,
+    });
+  }
+
+  /**
+   * Reads the session (`GET /v1/verifications/{id}`) until it has ended — `completed`,
+   * `failed`, `cancelled` or `expired` — and answers it: at once, then every
+   * `intervalMs` (2 s) growing to `maxIntervalMs` (10 s), never later than just after its
+   * `expiresAt`, at least a `Retry-After` apart. A transient failure (retryable
+   * `IdgateApiError`, `IdgateNetworkError`) after the read's own retries does not end the
+   * wait; `onUpdate` sees every change of status.
+   * @throws IdgateWaitTimeoutError after `timeoutMs` (default 15 minutes), with the last session read.
+   * @throws the `signal`'s abort reason, as is.
+   * @throws IdgateApiError `SESSION_VERIFICATION_NOT_FOUND` (404) and other errors that are not transient.
+   */
+  async waitForVerification(verificationId: string, options: WaitForVerificationOptions = {}): Promise<Verification> {
+    requireText(verificationId, 'verificationId');
+    return waitForVerification(verificationId, options, {
+      read: (id, signal) => this.getVerification(id, { signal }),
+      sleep: this.#sleep,
+      now: this.#now,
+      transientDelayMs: transientDelayMs,
     });
   }
 

@@ -1,131 +1,51 @@
 /**
- * The request and response shapes of idgate's REST API `/v1` (SPEC 4), exactly as the
- * server sends them (its route schemas and response views in
- * packages/server/src/verification/), and the checks that a 2xx answer really has that
- * shape before the SDK hands it to the app. Timestamps stay ISO 8601 strings, as in the
- * JSON.
+ * The request and response shapes of idgate's REST API `/v1` (SPEC 4), and of what
+ * idgate sends to the app (webhook events, the sign-in hook): aliases of the wire types
+ * generated from idgate's OpenAPI document (`generated/openapi.ts`, `npm run
+ * openapi:types`), so they are exactly what the server sends and cannot drift. Below
+ * them, the checks that a 2xx answer really has that shape before the SDK hands it to the
+ * app. Timestamps stay ISO 8601 strings, as in the JSON.
  */
-import { isTxState, isTxStatusCode, type TxState, type TxStatusCode } from '@idgate/errors';
+import { isTxState, isTxStatusCode } from '@idgate/errors';
+import type { components, operations } from './generated/openapi.js';
 
-/** How the user meets the provider. */
-export type FlowType = 'redirect' | 'qr' | 'push';
-
-/** The OpenID standard claims idgate normalizes across providers. */
-export type StandardClaim =
-  | 'given_name'
-  | 'family_name'
-  | 'birthdate'
-  | 'nationality'
-  | 'email'
-  | 'phone_number'
-  | 'address';
-
-/** A provider's current health. */
-export type ProviderHealth = 'operational' | 'degraded' | 'unavailable';
-
-/** A sandbox test identity of a mock provider (docs/sandbox.md). */
-export interface TestIdentity {
-  /** What to pass as `userData.testIdentity`. */
-  readonly identity: string;
-  /** The outcome in a few words (`completed`, `failed: err_not_authenticated`, `PROVIDER_ERROR` …). */
-  readonly outcome: string;
-  readonly description: string;
-}
+type Schemas = components['schemas'];
 
 /** A provider enabled for the app (`GET /v1/providers`, `GET /v1/providers/{providerId}`). */
-export interface Provider {
-  readonly id: string;
-  readonly name: string;
-  readonly flowTypes: readonly FlowType[];
-  /** Highest level of assurance (1–5) it can give. */
-  readonly maxLoa: number;
-  /** 1 … `maxLoa`. */
-  readonly loaLevels: readonly number[];
-  /** `userData` fields it needs to start. */
-  readonly requiredUserData: readonly string[];
-  /** Claims it can return. */
-  readonly claims: readonly string[];
-  /** ISO 3166-1 alpha-2 countries it serves (empty: any). */
-  readonly countries: readonly string[];
-  readonly status: ProviderHealth;
-  /** Sandbox only: the test identities of a mock provider. */
-  readonly testIdentities?: readonly TestIdentity[];
-}
+export type Provider = Schemas['Provider'];
 
 /** `GET /v1/providers`. */
-export interface ProviderList {
-  readonly data: readonly Provider[];
-}
+export type ProviderList = Schemas['ProviderList'];
+
+/** How the user meets the provider: `redirect`, `qr` or `push`. */
+export type FlowType = Provider['flowTypes'][number];
+
+/** A provider's current health: `operational`, `degraded` or `unavailable`. */
+export type ProviderHealth = Provider['status'];
+
+/** A sandbox test identity of a mock provider (docs/sandbox.md): `{ identity, outcome, description }`. */
+export type TestIdentity = NonNullable<Provider['testIdentities']>[number];
 
 /** `POST /v1/verifications` body. */
-export interface CreateVerificationRequest {
-  readonly providerId: string;
-  /** One of the app's registered redirect URIs (exact match). */
-  readonly redirectUri?: string;
-  /** What the provider needs (`requiredUserData`), or a sandbox `testIdentity`. */
-  readonly userData?: Readonly<Record<string, unknown>>;
-  /** 1–5. */
-  readonly requestedLoa?: number;
-  /** Default: every claim the provider can give. */
-  readonly requestedClaims?: readonly StandardClaim[];
-  /** Default: the provider's first flow type. */
-  readonly flowType?: FlowType;
-}
+export type CreateVerificationRequest = operations['createVerification']['requestBody']['content']['application/json'];
+
+/** The OpenID standard claims idgate normalizes across providers (what `requestedClaims` may name). */
+export type StandardClaim = NonNullable<CreateVerificationRequest['requestedClaims']>[number];
 
 /** What the user is shown: `url` (redirect), `qrData` (qr), `message` (push). */
-export interface FlowDetails {
-  readonly url?: string;
-  readonly qrData?: string;
-  readonly message?: string;
-  readonly [name: string]: unknown;
-}
+export type FlowDetails = Schemas['FlowDetails'];
 
 /** `201` of `POST /v1/verifications`. */
-export interface CreatedVerification {
-  /** `vrf_test_…` (sandbox) or `vrf_live_…` (production). */
-  readonly verificationId: string;
-  readonly status: TxState;
-  readonly providerId: string;
-  readonly flowType: FlowType;
-  readonly flowDetails: FlowDetails;
-  readonly expiresAt: string;
-  readonly createdAt: string;
-}
+export type CreatedVerification = Schemas['CreatedVerification'];
 
 /** A postal address, normalized. */
-export interface NormalizedAddress {
-  readonly formatted?: string;
-  readonly street_address?: string;
-  readonly locality?: string;
-  readonly postal_code?: string;
-  /** ISO 3166-1 alpha-2 when the provider sent a two-letter code. */
-  readonly country?: string;
-}
+export type NormalizedAddress = Schemas['NormalizedAddress'];
 
 /** Verified claims, normalized across providers. */
-export interface NormalizedClaims {
-  readonly given_name?: string;
-  readonly family_name?: string;
-  /** `YYYY-MM-DD`. */
-  readonly birthdate?: string;
-  /** ISO 3166-1 alpha-2. */
-  readonly nationality?: string;
-  readonly email?: string;
-  readonly email_verified?: boolean;
-  /** E.164. */
-  readonly phone_number?: string;
-  readonly phone_number_verified?: boolean;
-  readonly address?: NormalizedAddress;
-}
+export type NormalizedClaims = Schemas['NormalizedClaims'];
 
-/** Where verified data came from (audit). */
-export interface Provenance {
-  readonly providerId: string;
-  /** The issuing authority. */
-  readonly issuer: string;
-  /** The claims exactly as the provider sent them. */
-  readonly rawClaims: Readonly<Record<string, unknown>>;
-}
+/** Where verified data came from (audit): the provider, the issuing authority, the raw claims. */
+export type Provenance = NonNullable<Verification['provenance']>;
 
 /**
  * `GET /v1/verifications/{id}` and `POST /v1/verifications/{id}/cancel`. `providerId` and
@@ -133,38 +53,38 @@ export interface Provenance {
  * yet. `error` is there when the session ended other than completed (an app's own
  * cancellation has none); the identity fields once it completed (not in a cancel answer).
  */
-export interface Verification {
-  readonly verificationId: string;
-  readonly status: TxState;
-  readonly providerId: string | null;
-  readonly flowType: FlowType | null;
-  readonly flowDetails: FlowDetails;
-  readonly expiresAt: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly requestedLoa: number | null;
-  readonly requestedClaims: readonly string[];
-  readonly error?: { readonly code: TxStatusCode; readonly description: string };
-  readonly verifiedAt?: string;
-  /** The level of assurance reached. */
-  readonly loa?: number;
-  /** `urn:idgate:loa:N`. */
-  readonly acr?: string;
-  /** Pairwise subject: stable for the same person, provider and app. */
-  readonly sub?: string;
-  readonly claims?: NormalizedClaims;
-  /** Requested claims the provider did not give. */
-  readonly missingClaims?: readonly string[];
-  readonly provenance?: Provenance;
-}
+export type Verification = Schemas['Verification'];
+
+/** The body of a webhook delivery: a status change of a session (docs/hooks-and-webhooks.md). */
+export type WebhookEvent = Schemas['WebhookEvent'];
+
+/** `verification.<status>`, also sent as `Idgate-Event-Type`. */
+export type WebhookEventType = WebhookEvent['type'];
+
+/** The body idgate POSTs to the app's sign-in hook (SPEC 6). */
+export type SignInHookRequest = Schemas['SignInHookRequest'];
+
+/** What the sign-in hook answers: `{ allow: true }`, or `{ allow: false, errMsg?, errCode? }`. */
+export type SignInHookAnswer = Schemas['SignInHookAnswer'];
 
 // ------------------------------------------------------------------ shape checks
 
 /** A shape check: the problems found, as `path: what`, empty when the value fits. */
 type Check = (value: unknown, path: string) => string[];
 
-const FLOW_TYPES: readonly string[] = ['redirect', 'qr', 'push'];
-const HEALTH: readonly string[] = ['operational', 'degraded', 'unavailable'];
+/**
+ * The values of a generated string union, listed for the run-time checks; the list must
+ * name every member and nothing else (a compile error otherwise), so it follows the
+ * generated types.
+ */
+function everyMemberOf<T extends string>() {
+  return function list<const L extends readonly T[]>(values: L & ([T] extends [L[number]] ? unknown : never)) {
+    return values as readonly string[];
+  };
+}
+
+const FLOW_TYPES = everyMemberOf<FlowType>()(['redirect', 'qr', 'push']);
+const HEALTH = everyMemberOf<ProviderHealth>()(['operational', 'degraded', 'unavailable']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

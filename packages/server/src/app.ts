@@ -233,6 +233,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     metrics: services.metrics,
   });
   registerErrorReferenceRoutes(app, issuer);
+  // Documents the REST and admin API, registered after it.
   registerOpenApiRoutes(app, issuer);
   registerAdminRoutes(app, {
     apps,

@@ -5,6 +5,7 @@
  */
 import { type TSchema, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
+import { WebhookEventSchema, WebhookEventTypeSchema } from '../rest/webhook-event-schema.js';
 
 const DateTime = Type.String({ format: 'date-time' });
 const closed = { additionalProperties: false } as const;
@@ -12,7 +13,7 @@ const closed = { additionalProperties: false } as const;
 function deliveryProperties() {
   return {
     eventId: Type.String(),
-    type: Type.String(),
+    type: WebhookEventTypeSchema,
     verificationId: Type.String(),
     clientId: Type.String(),
     status: StringEnum(['pending', 'delivered', 'failed'] as const),
@@ -43,7 +44,7 @@ export const WebhookAttemptView = Type.Object(
 
 /** `GET /admin/v1/webhook-deliveries/{eventId}`: the event, its payload and every attempt. */
 export const WebhookDeliveryDetailView = Type.Object(
-  { ...deliveryProperties(), payload: Type.Unknown(), attempts: Type.Array(WebhookAttemptView) },
+  { ...deliveryProperties(), payload: WebhookEventSchema, attempts: Type.Array(WebhookAttemptView) },
   closed,
 );
 
@@ -62,4 +63,5 @@ export const WEBHOOK_DELIVERY_SCHEMAS: Readonly<Record<string, TSchema>> = {
   WebhookAttempt: WebhookAttemptView,
   WebhookDeliveryDetail: WebhookDeliveryDetailView,
   WebhookDeliveriesPage,
+  WebhookEvent: WebhookEventSchema,
 };

@@ -1,24 +1,32 @@
 /**
- * `GET /openapi.json`: the OpenAPI 3.1 document of the REST and admin API.
+ * `GET /openapi.json`: the OpenAPI 3.1 document of the REST and admin API, and
+ * `GET /docs/api`, the same document rendered as a page.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildOpenApiDocument, collectRoutes } from './openapi.js';
+import { registerApiReferenceRoutes } from './api-reference.routes.js';
+import { buildOpenApiDocument, collectRoutes, type OpenApiDocument } from './openapi.js';
 
 const VERSION = '0.1.0';
 
-/** Starts collecting routes and registers `/openapi.json` (built once, after all routes). */
+/** Starts collecting routes and registers `/openapi.json` and `/docs/api` (built once, after all routes). */
 export function registerOpenApiRoutes(app: FastifyInstance, issuer: string): void {
   const routes = collectRoutes(app);
-  let document: string | undefined;
+  let document: OpenApiDocument | undefined;
+  let serialized: string | undefined;
+  function documentOf(): OpenApiDocument {
+    document ??= buildOpenApiDocument(routes, issuer, VERSION);
+    return document;
+  }
   app.get(
     '/openapi.json',
     { config: { idgate: { surface: 'problem', produces: ['application/json', 'application/openapi+json'] } } },
     function openApiDocument(_request, reply) {
-      document ??= JSON.stringify(buildOpenApiDocument(routes, issuer, VERSION));
+      serialized ??= JSON.stringify(documentOf());
       return reply
         .header('cache-control', 'public, max-age=300')
         .type('application/json; charset=utf-8')
-        .send(document);
+        .send(serialized);
     },
   );
+  registerApiReferenceRoutes(app, documentOf);
 }

@@ -10,6 +10,10 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { REST_SCOPES } from '../apps/app-policy.js';
 import type { RouteContract } from '../http/route-contract.js';
 import { OPERATIONS, type ResponseHeader, VIEW_SCHEMAS } from './operations.js';
+import { HOOK_SCHEMAS, webhooksSection } from './webhooks.js';
+
+/** Where idgate serves the rendered reference of this document. */
+export const API_REFERENCE_PATH = '/docs/api';
 
 export interface CollectedRoute {
   readonly method: string;
@@ -162,6 +166,9 @@ function successResponses(route: CollectedRoute) {
   return responses;
 }
 
+/** The document, as `GET /openapi.json` serves it. */
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;
+
 /** Builds the document. */
 export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: string, version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -172,6 +179,7 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
     const extras = OPERATIONS[`${route.method.toUpperCase()} ${route.url}`];
     const security = securityOf(route);
     const operation: Record<string, unknown> = {
+      ...(extras ? { operationId: extras.operationId } : {}),
       summary: route.contract.summary,
       tags: route.contract.tag ? [route.contract.tag] : [],
       ...(security ? { security } : {}),
@@ -202,13 +210,20 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
         `Errors are RFC 9457 problem details; every code is documented at ${issuer}/errors. ` +
         'Every path answers another method with 405 and `Allow`.',
     },
+    externalDocs: { description: 'This document, rendered', url: `${issuer}${API_REFERENCE_PATH}` },
     servers: [{ url: issuer }],
     tags: [
       { name: 'providers', description: 'Identity providers an app can use (scope `providers`).' },
       { name: 'verifications', description: 'Verification sessions (scope `verifications`).' },
       { name: 'admin', description: 'The admin API (admin key).' },
+      {
+        name: 'webhooks',
+        description:
+          "What idgate sends to the app: status-change events and the sign-in hook, signed with the app's hook secret.",
+      },
     ],
     paths,
+    webhooks: webhooksSection(),
     components: {
       securitySchemes: securitySchemes(issuer),
       headers: HEADERS,
@@ -221,9 +236,31 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[], issuer: 
           schema: { type: 'string' },
         },
       },
-      schemas: { Problem: PROBLEM_SCHEMA, ...VIEW_SCHEMAS },
+      schemas: withComponentRefs({ Problem: PROBLEM_SCHEMA, ...VIEW_SCHEMAS, ...HOOK_SCHEMAS }),
     },
   };
+}
+
+/**
+ * The component schemas, each schema nested in one that is equal to another component
+ * replaced by a `$ref` to it (`ProviderList.data` items → `Provider`), so that readers
+ * and generated types name the shape instead of repeating it. Compared by content: the
+ * TypeBox schemas are copied as they are composed.
+ */
+function withComponentRefs(schemas: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const names = new Map<string, string>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const key = JSON.stringify(schema);
+    if (!names.has(key)) names.set(key, name);
+  }
+  function refer(value: unknown, top: boolean): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    const name = top ? undefined : names.get(JSON.stringify(value));
+    if (name !== undefined) return { $ref: `#/components/schemas/${name}` };
+    if (Array.isArray(value)) return value.map((item) => refer(item, false));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, refer(item, false)]));
+  }
+  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, refer(schema, true)]));
 }
 
 function securitySchemes(issuer: string) {

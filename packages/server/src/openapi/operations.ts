@@ -1,5 +1,6 @@
 /**
- * What the OpenAPI document cannot read from a route's options: the success statuses it
+ * What the OpenAPI document cannot read from a route's options: its stable
+ * `operationId` (the name generated clients give the call), the success statuses it
  * answers with, the schema of each (a component of the view schema modules), the
  * response headers it sets, and the request headers it reads outside its schema
  * (`If-Match`). Keyed by `METHOD url` as Fastify registers it; the OpenAPI test fails
@@ -40,6 +41,8 @@ export interface SuccessResponse {
 
 /** What the document adds to a route's own declarations. */
 export interface OperationExtras {
+  /** camelCase, unique, never renamed: generated clients and the SDK's types use it. */
+  readonly operationId: string;
   readonly success: readonly SuccessResponse[];
   /** `If-Match`: optional; when given it must name the current ETag (else 412). */
   readonly ifMatch?: boolean;
@@ -47,9 +50,16 @@ export interface OperationExtras {
 
 /** The extras of every documented `/v1` and `/admin/v1` route. */
 export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
-  'GET /v1/providers': { success: [{ status: 200, description: "The app's providers", schema: 'ProviderList' }] },
-  'GET /v1/providers/:providerId': { success: [{ status: 200, description: 'The provider', schema: 'Provider' }] },
+  'GET /v1/providers': {
+    operationId: 'listProviders',
+    success: [{ status: 200, description: "The app's providers", schema: 'ProviderList' }],
+  },
+  'GET /v1/providers/:providerId': {
+    operationId: 'getProvider',
+    success: [{ status: 200, description: 'The provider', schema: 'Provider' }],
+  },
   'POST /v1/verifications': {
+    operationId: 'createVerification',
     success: [
       {
         status: 201,
@@ -60,36 +70,53 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
     ],
   },
   'GET /v1/verifications/:verificationId': {
+    operationId: 'getVerification',
     success: [{ status: 200, description: 'The verification', schema: 'Verification' }],
   },
   'POST /v1/verifications/:verificationId/cancel': {
+    operationId: 'cancelVerification',
     success: [{ status: 200, description: 'Cancelled', schema: 'Verification' }],
   },
   'GET /admin/v1/verifications/:verificationId/events': {
+    operationId: 'listVerificationEvents',
     success: [{ status: 200, description: 'The transitions, oldest first', schema: 'VerificationEventsPage' }],
   },
   'POST /admin/v1/apps': {
+    operationId: 'createApp',
     success: [{ status: 201, description: 'Created', schema: 'CreatedApp', headers: ['Location', 'ETag'] }],
   },
-  'GET /admin/v1/apps': { success: [{ status: 200, description: 'A page of apps', schema: 'AppsPage' }] },
+  'GET /admin/v1/apps': {
+    operationId: 'listApps',
+    success: [{ status: 200, description: 'A page of apps', schema: 'AppsPage' }],
+  },
   'GET /admin/v1/apps/:clientId': {
+    operationId: 'getApp',
     success: [{ status: 200, description: 'The app', schema: 'App', headers: ['ETag'] }],
   },
   'PATCH /admin/v1/apps/:clientId': {
+    operationId: 'updateApp',
     success: [{ status: 200, description: 'Updated', schema: 'UpdatedApp', headers: ['ETag'] }],
     ifMatch: true,
   },
-  'DELETE /admin/v1/apps/:clientId': { success: [{ status: 204, description: 'Deleted' }], ifMatch: true },
+  'DELETE /admin/v1/apps/:clientId': {
+    operationId: 'deleteApp',
+    success: [{ status: 204, description: 'Deleted' }],
+    ifMatch: true,
+  },
   'POST /admin/v1/apps/:clientId/secret': {
+    operationId: 'rotateClientSecret',
     success: [{ status: 200, description: 'The new secret', schema: 'RotatedSecret', headers: ['ETag'] }],
   },
   'POST /admin/v1/apps/:clientId/hook-secret': {
+    operationId: 'rotateHookSecret',
     success: [{ status: 200, description: 'The new hook secret', schema: 'RotatedHookSecret', headers: ['ETag'] }],
   },
   'GET /admin/v1/apps/:clientId/providers': {
+    operationId: 'listAppProviders',
     success: [{ status: 200, description: "The app's provider settings", schema: 'AppProviderList' }],
   },
   'GET /admin/v1/apps/:clientId/providers/:providerId': {
+    operationId: 'getAppProvider',
     success: [
       {
         status: 200,
@@ -100,6 +127,7 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
     ],
   },
   'PUT /admin/v1/apps/:clientId/providers/:providerId': {
+    operationId: 'configureAppProvider',
     success: [
       { status: 200, description: 'Updated', schema: 'AppProvider', headers: ['ETag'] },
       { status: 201, description: 'Configured for the first time', schema: 'AppProvider', headers: ['ETag'] },
@@ -107,12 +135,15 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
     ifMatch: true,
   },
   'GET /admin/v1/apps/:clientId/webhook-deliveries': {
+    operationId: 'listWebhookDeliveries',
     success: [{ status: 200, description: 'A page of events, newest first', schema: 'WebhookDeliveriesPage' }],
   },
   'GET /admin/v1/webhook-deliveries/:eventId': {
+    operationId: 'getWebhookDelivery',
     success: [{ status: 200, description: 'The event with its attempts', schema: 'WebhookDeliveryDetail' }],
   },
   'POST /admin/v1/webhook-deliveries/:eventId/redeliver': {
+    operationId: 'redeliverWebhook',
     success: [{ status: 202, description: 'Scheduled again now', schema: 'WebhookDelivery' }],
   },
 };

@@ -12,41 +12,63 @@ import { FLOW_TYPES } from '../domain/verification.js';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
 
 const DateTime = Type.String({ format: 'date-time' });
-const TxState = StringEnum(TX_STATES);
-const FlowType = StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push']);
-const Loa = Type.Integer({ minimum: 1, maximum: 5 });
+/** A transaction state (SPEC 4.1). */
+export const TxStateSchema = StringEnum(TX_STATES);
+/** A transaction status code (SPEC 4.2). */
+export const TxStatusCodeSchema = StringEnum(TX_STATUS_CODES);
+/** How the user meets the provider. */
+export const FlowTypeSchema = StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push']);
+/** A level of assurance, 1–5. */
+export const LoaSchema = Type.Integer({ minimum: 1, maximum: 5 });
+/** Who caused a transition (audit trail, webhook events). */
+export const VerificationActorSchema = StringEnum(['app', 'user', 'provider', 'system', 'hook'] as const);
 const closed = { additionalProperties: false } as const;
 
-/** The answer of `POST /v1/verifications`. */
-export const CreatedVerificationView = Type.Object(createdProperties(), {
-  ...closed,
-  description: 'A new verification session.',
-});
+/** What the user is shown; a provider may add members of its own. */
+export const FlowDetailsSchema = Type.Object(
+  {
+    url: Type.Optional(Type.String({ description: 'Redirect flows: where to send the user.' })),
+    qrData: Type.Optional(Type.String({ description: 'QR flows: what the QR code shows.' })),
+    message: Type.Optional(Type.String({ description: 'Push flows: what to tell the user.' })),
+  },
+  {
+    additionalProperties: true,
+    description: 'What the user is shown: `url` (redirect), `qrData` (qr), `message` (push).',
+  },
+);
 
 function createdProperties() {
   return {
     verificationId: Type.String({ description: '`vrf_test_…` (sandbox) or `vrf_live_…` (production).' }),
-    status: TxState,
-    providerId: Nullable(Type.String()),
-    flowType: Nullable(FlowType),
-    flowDetails: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'What the user is shown: `url` (redirect), `qrData` (qr), `message` (push).',
-    }),
+    status: TxStateSchema,
+    flowDetails: FlowDetailsSchema,
     expiresAt: DateTime,
     createdAt: DateTime,
   };
 }
 
-const Address = Type.Object({
-  formatted: Type.Optional(Type.String()),
-  street_address: Type.Optional(Type.String()),
-  locality: Type.Optional(Type.String()),
-  postal_code: Type.Optional(Type.String()),
-  country: Type.Optional(Type.String()),
-});
+/** The answer of `POST /v1/verifications`: a REST session always has its provider and flow. */
+export const CreatedVerificationView = Type.Object(
+  { ...createdProperties(), providerId: Type.String(), flowType: FlowTypeSchema },
+  { ...closed, description: 'A new verification session.' },
+);
 
-/** Normalized OpenID standard claims. */
-const Claims = Type.Object(
+/** A postal address, normalized. */
+export const NormalizedAddressSchema = Type.Object(
+  {
+    formatted: Type.Optional(Type.String()),
+    street_address: Type.Optional(Type.String()),
+    locality: Type.Optional(Type.String()),
+    postal_code: Type.Optional(Type.String()),
+    country: Type.Optional(
+      Type.String({ description: 'ISO 3166-1 alpha-2 when the provider sent a two-letter code.' }),
+    ),
+  },
+  closed,
+);
+
+/** Normalized OpenID standard claims (also the sign-in hook's `claims`). */
+export const NormalizedClaimsSchema = Type.Object(
   {
     given_name: Type.Optional(Type.String()),
     family_name: Type.Optional(Type.String()),
@@ -56,7 +78,7 @@ const Claims = Type.Object(
     email_verified: Type.Optional(Type.Boolean()),
     phone_number: Type.Optional(Type.String({ description: 'E.164.' })),
     phone_number_verified: Type.Optional(Type.Boolean()),
-    address: Type.Optional(Address),
+    address: Type.Optional(NormalizedAddressSchema),
   },
   closed,
 );
@@ -65,23 +87,25 @@ const Claims = Type.Object(
 export const VerificationView = Type.Object(
   {
     ...createdProperties(),
+    providerId: Nullable(Type.String({ description: 'Null only while an `/authorize` transaction has no provider.' })),
+    flowType: Nullable(FlowTypeSchema),
     updatedAt: DateTime,
-    requestedLoa: Nullable(Loa),
+    requestedLoa: Nullable(LoaSchema),
     requestedClaims: Type.Array(Type.String()),
     error: Type.Optional(
       Type.Object(
         {
-          code: StringEnum(TX_STATUS_CODES),
+          code: TxStatusCodeSchema,
           description: Type.String(),
         },
         { ...closed, description: 'Why the session failed, was cancelled or expired.' },
       ),
     ),
     verifiedAt: Type.Optional(DateTime),
-    loa: Type.Optional(Loa),
+    loa: Type.Optional(LoaSchema),
     acr: Type.Optional(Type.String({ pattern: '^urn:idgate:loa:[1-5]$' })),
     sub: Type.Optional(Type.String({ description: 'Pairwise per app.' })),
-    claims: Type.Optional(Claims),
+    claims: Type.Optional(NormalizedClaimsSchema),
     missingClaims: Type.Optional(Type.Array(StringEnum(STANDARD_CLAIMS))),
     provenance: Type.Optional(
       Type.Object(
@@ -100,10 +124,10 @@ export const VerificationView = Type.Object(
 /** One entry of a verification's audit trail. */
 export const VerificationEventView = Type.Object(
   {
-    from: Nullable(TxState),
-    to: TxState,
-    statusCode: Nullable(StringEnum(TX_STATUS_CODES)),
-    actor: StringEnum(['app', 'user', 'provider', 'system', 'hook'] as const),
+    from: Nullable(TxStateSchema),
+    to: TxStateSchema,
+    statusCode: Nullable(TxStatusCodeSchema),
+    actor: VerificationActorSchema,
     at: DateTime,
   },
   closed,
@@ -120,9 +144,9 @@ export const ProviderView = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
-    flowTypes: Type.Array(FlowType),
-    maxLoa: Loa,
-    loaLevels: Type.Array(Loa),
+    flowTypes: Type.Array(FlowTypeSchema),
+    maxLoa: LoaSchema,
+    loaLevels: Type.Array(LoaSchema),
     requiredUserData: Type.Array(Type.String()),
     claims: Type.Array(Type.String()),
     countries: Type.Array(Type.String(), { description: 'ISO 3166-1 alpha-2; empty means any.' }),
@@ -141,6 +165,9 @@ export const ProviderList = Type.Object({ data: Type.Array(ProviderView) }, clos
 
 /** The components this module contributes to the OpenAPI document, by name. */
 export const VERIFICATION_VIEW_SCHEMAS: Readonly<Record<string, TSchema>> = {
+  FlowDetails: FlowDetailsSchema,
+  NormalizedAddress: NormalizedAddressSchema,
+  NormalizedClaims: NormalizedClaimsSchema,
   CreatedVerification: CreatedVerificationView,
   Verification: VerificationView,
   VerificationEvent: VerificationEventView,

@@ -20,7 +20,8 @@ export interface StaticAsset {
 /** `Cache-Control` of fingerprinted assets: their content never changes under a path. */
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-function asset(name: string, extension: string, contentType: string, body: string): StaticAsset {
+/** An asset served under a path fingerprinted with a hash of its content (`/assets/<name>-<hash>.<extension>`). */
+export function asset(name: string, extension: string, contentType: string, body: string): StaticAsset {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
   return Object.freeze({ path: `/assets/${name}-${hash}.${extension}`, contentType, body });
 }
@@ -116,16 +117,19 @@ export const POLL_SCRIPT_ASSET = asset('poll', 'js', 'text/javascript; charset=u
 /** Every asset of the hosted pages. */
 export const UI_ASSETS: readonly StaticAsset[] = [STYLESHEET_ASSET, POLL_SCRIPT_ASSET];
 
-/** Registers `GET` (and `HEAD`) of every asset. */
+/** Registers `GET` (and `HEAD`) of every asset of the hosted pages. */
 export function registerUiAssets(app: FastifyInstance): void {
-  for (const item of UI_ASSETS) {
-    app.get(item.path, { config: { idgate: { surface: 'page' } } }, function staticAsset(_request, reply) {
-      return reply
-        .header('cache-control', ASSET_CACHE_CONTROL)
-        .header('x-content-type-options', 'nosniff')
-        .header('cross-origin-resource-policy', 'same-origin')
-        .header('content-type', item.contentType)
-        .send(item.body);
-    });
-  }
+  for (const item of UI_ASSETS) registerStaticAsset(app, item);
+}
+
+/** Registers `GET` (and `HEAD`) of one fingerprinted asset, cached for a year. */
+export function registerStaticAsset(app: FastifyInstance, item: StaticAsset): void {
+  app.get(item.path, { config: { idgate: { surface: 'page' } } }, function staticAsset(_request, reply) {
+    return reply
+      .header('cache-control', ASSET_CACHE_CONTROL)
+      .header('x-content-type-options', 'nosniff')
+      .header('cross-origin-resource-policy', 'same-origin')
+      .header('content-type', item.contentType)
+      .send(item.body);
+  });
 }

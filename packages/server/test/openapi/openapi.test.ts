@@ -119,6 +119,38 @@ describe.each(TEST_DATABASE_KINDS)('OpenAPI document on %s', (kind) => {
     expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
+  it('every operation, webhooks included, has a unique camelCase operationId; the /v1 ones are the SDK method names', () => {
+    const ids: string[] = [];
+    const sections = { ...document.paths, ...(document as unknown as { webhooks: Document['paths'] }).webhooks };
+    for (const [path, item] of Object.entries(sections)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const id = (operation as Operation & { operationId?: string }).operationId;
+        expect(id, `${method} ${path}`).toMatch(/^[a-z][A-Za-z0-9]*$/);
+        ids.push(id as string);
+      }
+    }
+    // The REST and admin operations, seven event webhooks and the sign-in hook.
+    expect(ids.length).toBe(registered.length + 8);
+    expect(new Set(ids).size).toBe(ids.length);
+    const idOf = (method: string, url: string) =>
+      (operationOf(method, url) as Operation & { operationId?: string }).operationId;
+    expect([
+      idOf('GET', '/v1/providers'),
+      idOf('GET', '/v1/providers/:providerId'),
+      idOf('POST', '/v1/verifications'),
+      idOf('GET', '/v1/verifications/:verificationId'),
+      idOf('POST', '/v1/verifications/:verificationId/cancel'),
+      idOf('GET', '/admin/v1/apps'),
+    ]).toEqual([
+      'listProviders',
+      'getProvider',
+      'createVerification',
+      'getVerification',
+      'cancelVerification',
+      'listApps',
+    ]);
+  });
+
   it('every /v1 and /admin/v1 route has an operation with security, success schemas and Problem errors', () => {
     expect(registered.length).toBeGreaterThanOrEqual(19);
     expect(Object.keys(OPERATIONS).sort()).toEqual(registered.map((route) => `${route.method} ${route.url}`).sort());
