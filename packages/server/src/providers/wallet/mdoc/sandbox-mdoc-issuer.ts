@@ -1,0 +1,286 @@
+/**
+ * The sandbox test issuer's mdoc side (SPEC 10, Sandbox): issues EU PIDs
+ * (`eu.europa.ec.eudi.pid.1`) and mDLs (`org.iso.18013.5.1.mDL`) with the mdoc library,
+ * signed by a fresh document signer (DS) certificate under a given IACA (the sandbox CA,
+ * whose key and certificate the sandbox test issuer owns), bound to a given device key.
+ *
+ * The variants of the sandbox test identities that concern issuance are made here:
+ * `expired` (validity in the past), `untrusted` (signed under an IACA of its own that no
+ * provider trusts), `tampered` (issuerAuth signature broken), `no-address` (no
+ * `resident_*` elements). `wrong-nonce` is the presenter's (sandbox-mdoc-presenter.ts).
+ */
+import { webcrypto } from 'node:crypto';
+import { CoseKey, DateOnly, DeviceKey, Issuer, IssuerAuth, IssuerSigned, SignatureAlgorithm } from '@owf/mdoc';
+import { MDOC_CRYPTO } from './mdoc-crypto.js';
+import { x509 } from './x509.js';
+
+type CryptoKey = webcrypto.CryptoKey;
+type JsonWebKey = webcrypto.JsonWebKey;
+
+/** The EU PID doctype and namespace (ARF Annex 3.01 PID Rulebook, chapter 3). */
+export const PID_DOCTYPE = 'eu.europa.ec.eudi.pid.1';
+/** The ISO/IEC 18013-5 mDL doctype. */
+export const MDL_DOCTYPE = 'org.iso.18013.5.1.mDL';
+/** The ISO/IEC 18013-5 mDL namespace. */
+export const MDL_NAMESPACE = 'org.iso.18013.5.1';
+
+/** The doctypes the sandbox issues. */
+export type SandboxMdocDoctype = typeof PID_DOCTYPE | typeof MDL_DOCTYPE;
+
+/**
+ * How a sandbox mdoc differs from a good one, named like the sandbox test identities.
+ * The issuer makes `expired`, `untrusted`, `tampered` and `no-address`; the presenter
+ * makes `wrong-nonce`; each ignores the others.
+ */
+export type SandboxMdocVariant = 'success' | 'no-address' | 'expired' | 'untrusted' | 'tampered' | 'wrong-nonce';
+
+/** Every variant, in documentation order. */
+export const SANDBOX_MDOC_VARIANTS: readonly SandboxMdocVariant[] = Object.freeze([
+  'success',
+  'no-address',
+  'expired',
+  'untrusted',
+  'tampered',
+  'wrong-nonce',
+]);
+
+/** An IACA: its certificate and signing key (ECDSA P-256, P-384 or P-521). */
+export interface SandboxIaca {
+  /** PEM. */
+  readonly certificate: string;
+  readonly privateKey: CryptoKey;
+}
+
+/** What to issue. */
+export interface IssueSandboxMdocInput {
+  readonly doctype: SandboxMdocDoctype;
+  /** The IACA the DS certificate is issued under. */
+  readonly iaca: SandboxIaca;
+  /** The holder's device key (public JWK, EC or OKP) the MSO binds the mdoc to. */
+  readonly devicePublicKey: JsonWebKey;
+  readonly now: Date;
+  readonly variant?: SandboxMdocVariant;
+  /**
+   * The elements of the doctype's namespace, instead of the sandbox person's. Values are
+   * CBOR-encoded as given: a `Date` is a `tdate`, {@link fullDate} a `full-date`, a
+   * `Uint8Array` a byte string.
+   */
+  readonly elements?: Readonly<Record<string, unknown>>;
+}
+
+/** An issued sandbox mdoc. */
+export interface SandboxMdoc {
+  readonly doctype: SandboxMdocDoctype;
+  /** base64url of the CBOR `IssuerSigned` (as OpenID4VCI delivers an mdoc). */
+  readonly issuerSigned: string;
+  /** The DS certificate (PEM). */
+  readonly documentSigner: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** ISO 18013-5 Annex B.1.4: the extended key usage of a DS certificate (id-mdl-kp-mdlDS). */
+const MDL_DS_EXTENDED_KEY_USAGE = '1.0.18013.5.1.2';
+
+/** A `full-date` element value (RFC 8943, tag 1004) from `YYYY-MM-DD`. */
+export function fullDate(isoDate: string): DateOnly {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) throw new RangeError(`not a YYYY-MM-DD date: ${isoDate}`);
+  return new DateOnly(isoDate);
+}
+
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+function addDays(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * DAY_MS);
+}
+
+/** The sandbox person (the mock providers' full person) as PID elements. */
+function pidElements(country: string, now: Date): Record<string, unknown> {
+  return {
+    family_name: 'Lindqvist',
+    given_name: 'Astrid',
+    birth_date: fullDate('1985-03-07'),
+    place_of_birth: { country: 'SE', locality: 'Uppsala' },
+    nationality: ['SE'],
+    resident_address: 'Storgatan 1, 111 22 Stockholm',
+    resident_street: 'Storgatan',
+    resident_house_number: '1',
+    resident_postal_code: '111 22',
+    resident_city: 'Stockholm',
+    resident_country: 'SE',
+    email_address: 'astrid.lindqvist@example.com',
+    mobile_phone_number: '+46701234567',
+    age_over_18: true,
+    issuing_authority: 'idgate sandbox',
+    issuing_country: country,
+    document_number: 'SBX-PID-0001',
+    issuance_date: fullDate(isoDay(now)),
+    expiry_date: fullDate(isoDay(addDays(now, 5 * 365))),
+  };
+}
+
+/** The sandbox person as mDL elements (ISO 18013-5 §7.2.1). */
+function mdlElements(country: string, now: Date): Record<string, unknown> {
+  return {
+    family_name: 'Lindqvist',
+    given_name: 'Astrid',
+    birth_date: fullDate('1985-03-07'),
+    issue_date: fullDate(isoDay(now)),
+    expiry_date: fullDate(isoDay(addDays(now, 10 * 365))),
+    issuing_country: country,
+    issuing_authority: 'idgate sandbox',
+    document_number: 'SBX-MDL-0001',
+    portrait: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]),
+    driving_privileges: [
+      {
+        vehicle_category_code: 'B',
+        issue_date: fullDate('2005-06-01'),
+        expiry_date: fullDate(isoDay(addDays(now, 3650))),
+      },
+    ],
+    un_distinguishing_sign: 'S',
+    nationality: 'SE',
+    resident_address: 'Storgatan 1, 111 22 Stockholm',
+    resident_city: 'Stockholm',
+    resident_postal_code: '111 22',
+    resident_country: 'SE',
+    age_over_18: true,
+  };
+}
+
+function withoutAddress(elements: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(elements).filter(function notAddress([identifier]) {
+      return !identifier.startsWith('resident_');
+    }),
+  );
+}
+
+/** The ECDSA parameters that sign with an IACA key. */
+const ECDSA_HASHES: Readonly<Record<string, string>> = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512' };
+
+function signingAlgorithmOf(key: CryptoKey): { readonly name: 'ECDSA'; readonly hash: string } {
+  const curve = (key.algorithm as webcrypto.EcKeyAlgorithm).namedCurve;
+  const hash = ECDSA_HASHES[curve];
+  if (key.algorithm.name !== 'ECDSA' || hash === undefined) {
+    throw new TypeError('the IACA key must be an ECDSA P-256, P-384 or P-521 private key');
+  }
+  return { name: 'ECDSA', hash };
+}
+
+const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+
+/**
+ * A self-signed IACA certificate (ISO 18013-5 Annex B.1.2 profile: CA, path length 0,
+ * certificate and CRL signing) with a new P-256 key, valid from a day before `now` for ten
+ * years. For tests, benchmarks and the `untrusted` variant; the sandbox's own CA belongs
+ * to the sandbox test issuer.
+ */
+export async function createSandboxIaca(options: {
+  readonly now: Date;
+  readonly commonName?: string;
+  readonly country?: string;
+}): Promise<SandboxIaca> {
+  const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    name: [
+      { C: [options.country ?? 'SE'] },
+      { O: ['idgate sandbox'] },
+      { CN: [options.commonName ?? 'idgate sandbox IACA'] },
+    ],
+    keys,
+    notBefore: addDays(options.now, -1),
+    notAfter: addDays(options.now, 3650),
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certificate: certificate.toString('pem'), privateKey: keys.privateKey };
+}
+
+let untrustedIaca: Promise<SandboxIaca> | undefined;
+
+/** The IACA of the `untrusted` variant: made once per process, configured nowhere. */
+function untrustedIacaFor(now: Date): Promise<SandboxIaca> {
+  untrustedIaca ??= createSandboxIaca({ now, commonName: 'idgate sandbox untrusted IACA' });
+  return untrustedIaca;
+}
+
+/** A document signer certificate and key under `iaca`, valid from 90 days before `now` for a year. */
+async function createDocumentSigner(iaca: SandboxIaca, now: Date) {
+  const iacaCertificate = new x509.X509Certificate(iaca.certificate);
+  const country = iacaCertificate.subjectName.getField('C')[0] ?? 'SE';
+  const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
+  const certificate = await x509.X509CertificateGenerator.create({
+    subject: [{ C: [country] }, { O: ['idgate sandbox'] }, { CN: ['idgate sandbox document signer'] }],
+    issuer: iacaCertificate.subjectName,
+    publicKey: keys.publicKey,
+    signingKey: iaca.privateKey,
+    signingAlgorithm: signingAlgorithmOf(iaca.privateKey),
+    notBefore: addDays(now, -90),
+    notAfter: addDays(now, 365),
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([MDL_DS_EXTENDED_KEY_USAGE], true),
+      await x509.AuthorityKeyIdentifierExtension.create(iacaCertificate),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  const signingKey = CoseKey.fromJwk(
+    (await webcrypto.subtle.exportKey('jwk', keys.privateKey)) as unknown as Record<string, unknown>,
+  );
+  return { certificate, signingKey, country };
+}
+
+function validityOf(variant: SandboxMdocVariant, now: Date) {
+  if (variant === 'expired')
+    return { signed: addDays(now, -60), validFrom: addDays(now, -60), validUntil: addDays(now, -1) };
+  return { signed: now, validFrom: now, validUntil: addDays(now, 30) };
+}
+
+/** The same IssuerSigned with its issuerAuth signature broken (one byte flipped). */
+function withBrokenSignature(issuerSigned: IssuerSigned): IssuerSigned {
+  const auth = issuerSigned.issuerAuth;
+  const signature = Uint8Array.from(auth.signature);
+  signature[signature.length - 1]! ^= 0xff;
+  const broken = IssuerAuth.fromDecodedStructure({
+    protected: auth.protectedHeaders,
+    unprotected: auth.unprotectedHeaders,
+    payload: auth.payload,
+    signature,
+  });
+  return IssuerSigned.create({ issuerNamespaces: issuerSigned.issuerNamespaces, issuerAuth: broken });
+}
+
+/** Issues a sandbox mdoc. */
+export async function issueSandboxMdoc(input: IssueSandboxMdocInput): Promise<SandboxMdoc> {
+  const variant = input.variant ?? 'success';
+  const iaca = variant === 'untrusted' ? await untrustedIacaFor(input.now) : input.iaca;
+  const signer = await createDocumentSigner(iaca, input.now);
+  const isPid = input.doctype === PID_DOCTYPE;
+  const person = isPid ? pidElements(signer.country, input.now) : mdlElements(signer.country, input.now);
+  const elements = input.elements ?? (variant === 'no-address' ? withoutAddress(person) : person);
+  const issuer = new Issuer(input.doctype, MDOC_CRYPTO).addIssuerNamespace(
+    isPid ? PID_DOCTYPE : MDL_NAMESPACE,
+    elements,
+  );
+  const issuerSigned = await issuer.sign({
+    signingKey: signer.signingKey,
+    algorithm: SignatureAlgorithm.ES256,
+    digestAlgorithm: 'SHA-256',
+    validityInfo: validityOf(variant, input.now),
+    deviceKeyInfo: { deviceKey: DeviceKey.fromJwk(input.devicePublicKey as Record<string, unknown>) },
+    certificates: [new Uint8Array(signer.certificate.rawData)],
+  });
+  const issued = variant === 'tampered' ? withBrokenSignature(issuerSigned) : issuerSigned;
+  return {
+    doctype: input.doctype,
+    issuerSigned: issued.encodedForOid4Vci,
+    documentSigner: signer.certificate.toString('pem'),
+  };
+}
