@@ -7,9 +7,13 @@
  * `PROVIDER_CREDENTIAL_UNTRUSTED` with `debug.check: 'issuer-chain'`.
  *
  * Parsed anchors are cached by their PEM text, so a configuration's anchors are parsed
- * once per process, not once per presentation.
+ * once per process, not once per presentation. A verified chain is cached by the digest
+ * of its certificates (a document signer signs many mdocs): its signatures, names and
+ * extensions are not checked again, its validity periods and its anchor's presence in the
+ * configuration are, at every `now`.
  */
 import { Buffer } from 'node:buffer';
+import { createHash, type KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { mdocFailure } from './mdoc-errors.js';
 import { rfc4514Name, x509 } from './x509.js';
 
@@ -18,6 +22,9 @@ const MAX_CHAIN_LENGTH = 4;
 
 /** Most anchors kept parsed; beyond it the cache starts over. */
 const MAX_CACHED_ANCHORS = 256;
+
+/** Most verified chains kept; beyond it the cache starts over. */
+const MAX_CACHED_CHAINS = 1024;
 
 /** A configured IACA certificate, parsed. */
 interface TrustAnchor {
@@ -28,7 +35,8 @@ interface TrustAnchor {
 
 /** The document signer of a verified chain. */
 export interface DocumentSigner {
-  readonly certificate: x509.X509Certificate;
+  /** The DS certificate's public key. */
+  readonly publicKey: KeyObject;
   /** The DS certificate's subject as an RFC 4514 string. */
   readonly subject: string;
   /** The DS certificate's subject country (`C`), upper case, if it is an ISO 3166-1 alpha-2 code. */
@@ -37,7 +45,22 @@ export interface DocumentSigner {
   readonly notAfter: Date;
 }
 
+/** A chain whose signatures, names and extensions verified up to `anchorDer`. */
+interface VerifiedChain {
+  readonly signer: DocumentSigner;
+  readonly anchorDer: Buffer;
+  /** The validity periods of the x5chain's certificates and of the anchor, to check at each `now`. */
+  readonly periods: readonly ValidityPeriod[];
+}
+
+interface ValidityPeriod {
+  readonly index: number | 'anchor';
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 const anchorCache = new Map<string, TrustAnchor>();
+const chainCache = new Map<string, VerifiedChain>();
 
 function parseAnchor(pem: string, index: number): TrustAnchor {
   const cached = anchorCache.get(pem);
@@ -92,11 +115,15 @@ async function issuedBy(child: x509.X509Certificate, issuer: x509.X509Certificat
   return names && (await child.verify({ publicKey: issuer.publicKey, signatureOnly: true }));
 }
 
-function parseChain(x5chain: readonly Uint8Array[]): x509.X509Certificate[] {
+function checkLength(x5chain: readonly Uint8Array[]): void {
   if (x5chain.length === 0) throw untrusted('no x5chain', 'The mdoc issuer signature carries no certificate.');
   if (x5chain.length > MAX_CHAIN_LENGTH) {
     throw untrusted('x5chain too long', 'The mdoc issuer certificate chain is too long.', { length: x5chain.length });
   }
+}
+
+function parseChain(x5chain: readonly Uint8Array[]): x509.X509Certificate[] {
+  checkLength(x5chain);
   return x5chain.map(function parseCertificate(der, index) {
     try {
       return new x509.X509Certificate(der);
@@ -106,9 +133,60 @@ function parseChain(x5chain: readonly Uint8Array[]): x509.X509Certificate[] {
   });
 }
 
-/** The DS certificate of an `x5chain`, parsed but not yet trusted (for the issuer signature). */
-export function documentSignerCertificate(x5chain: readonly Uint8Array[]): x509.X509Certificate {
-  return parseChain(x5chain)[0]!;
+function chainKeyOf(x5chain: readonly Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const der of x5chain) hash.update(`${der.length}:`).update(der);
+  return hash.digest('base64url');
+}
+
+/**
+ * The public key of the DS certificate (the first of `x5chain`), not yet trusted: the
+ * issuer signature is checked with it before the chain is.
+ * @throws IdgateError `PROVIDER_CREDENTIAL_UNTRUSTED` (`issuer-chain`) when there is no readable certificate
+ */
+export function documentSignerKey(x5chain: readonly Uint8Array[]): KeyObject {
+  checkLength(x5chain);
+  const cached = chainCache.get(chainKeyOf(x5chain));
+  if (cached !== undefined) return cached.signer.publicKey;
+  try {
+    return new NodeX509Certificate(x5chain[0]!).publicKey;
+  } catch {
+    throw untrusted('unreadable certificate', 'A certificate of the mdoc issuer chain is unreadable.', { index: 0 });
+  }
+}
+
+function certificateNotValid(index: number, notBefore: Date, notAfter: Date): Error {
+  return untrusted(
+    'certificate not valid at now',
+    'A certificate of the mdoc issuer chain is expired or not yet valid.',
+    {
+      index,
+      notBefore: notBefore.toISOString(),
+      notAfter: notAfter.toISOString(),
+    },
+  );
+}
+
+function anchorNotValid(notAfter: Date): Error {
+  return untrusted('trust anchor not valid at now', 'The trusted IACA certificate is expired or not yet valid.', {
+    notAfter: notAfter.toISOString(),
+  });
+}
+
+/** A cached chain, if it still ends at a configured anchor and every certificate is valid at `now`. */
+function reuseVerifiedChain(
+  chain: VerifiedChain,
+  anchors: readonly TrustAnchor[],
+  now: Date,
+): DocumentSigner | undefined {
+  if (!anchors.some((anchor) => anchor.der.equals(chain.anchorDer))) return undefined;
+  for (const period of chain.periods) {
+    if (period.notBefore.getTime() <= now.getTime() && now.getTime() <= period.notAfter.getTime()) continue;
+    throw period.index === 'anchor'
+      ? anchorNotValid(period.notAfter)
+      : certificateNotValid(period.index, period.notBefore, period.notAfter);
+  }
+  return chain.signer;
 }
 
 /**
@@ -120,7 +198,22 @@ export async function verifyIssuerChain(
   anchors: readonly TrustAnchor[],
   now: Date,
 ): Promise<DocumentSigner> {
-  const chain = parseChain(x5chain);
+  checkLength(x5chain);
+  const key = chainKeyOf(x5chain);
+  const cached = chainCache.get(key);
+  const reused = cached === undefined ? undefined : reuseVerifiedChain(cached, anchors, now);
+  if (reused !== undefined) return reused;
+  const verified = await verifyChain(parseChain(x5chain), anchors, now);
+  if (chainCache.size >= MAX_CACHED_CHAINS) chainCache.clear();
+  chainCache.set(key, verified);
+  return verified.signer;
+}
+
+async function verifyChain(
+  chain: readonly x509.X509Certificate[],
+  anchors: readonly TrustAnchor[],
+  now: Date,
+): Promise<VerifiedChain> {
   const leaf = chain[0]!;
   // HAIP 1.0 §6.1.1: the signing certificate is not itself a trust anchor.
   if (anchors.some((anchor) => anchor.der.equals(Buffer.from(leaf.rawData)))) {
@@ -138,18 +231,8 @@ export async function verifyIssuerChain(
     const certificate = chain[index]!;
     const anchor = anchors.find((candidate) => candidate.der.equals(Buffer.from(certificate.rawData)));
     // An x5chain may end with the IACA itself: the configured copy is the one trusted.
-    if (anchor !== undefined) return await endAtAnchor(chain, index, anchor.certificate, now);
-    if (!validAt(certificate, now)) {
-      throw untrusted(
-        'certificate not valid at now',
-        'A certificate of the mdoc issuer chain is expired or not yet valid.',
-        {
-          index,
-          notBefore: certificate.notBefore.toISOString(),
-          notAfter: certificate.notAfter.toISOString(),
-        },
-      );
-    }
+    if (anchor !== undefined) return await endAtAnchor(chain.slice(0, index), anchor, now);
+    if (!validAt(certificate, now)) throw certificateNotValid(index, certificate.notBefore, certificate.notAfter);
     const issuer = chain[index + 1];
     if (issuer === undefined) break;
     const refusal = mayIssue(issuer, index);
@@ -163,8 +246,7 @@ export async function verifyIssuerChain(
   const issuerDer = Buffer.from(last.issuerName.toArrayBuffer()).toString('hex');
   for (const anchor of anchors) {
     if (anchor.subjectDer !== issuerDer) continue;
-    if (await issuedBy(last, anchor.certificate))
-      return await endAtAnchor(chain, chain.length, anchor.certificate, now);
+    if (await issuedBy(last, anchor.certificate)) return await endAtAnchor(chain, anchor, now);
   }
   throw untrusted(
     'no trust anchor issued the chain',
@@ -175,27 +257,27 @@ export async function verifyIssuerChain(
   );
 }
 
+/** The end of a chain: `below` (the DS first) was issued, certificate by certificate, by `anchor`. */
 async function endAtAnchor(
-  chain: readonly x509.X509Certificate[],
-  anchorIndex: number,
-  anchor: x509.X509Certificate,
+  below: readonly x509.X509Certificate[],
+  anchor: TrustAnchor,
   now: Date,
-): Promise<DocumentSigner> {
-  if (!validAt(anchor, now)) {
-    throw untrusted('trust anchor not valid at now', 'The trusted IACA certificate is expired or not yet valid.', {
-      notAfter: anchor.notAfter.toISOString(),
-    });
-  }
-  const refusal = mayIssue(anchor, anchorIndex - 1);
+): Promise<VerifiedChain> {
+  if (!validAt(anchor.certificate, now)) throw anchorNotValid(anchor.certificate.notAfter);
+  const refusal = mayIssue(anchor.certificate, below.length - 1);
   if (refusal !== undefined)
-    throw untrusted(refusal, 'The mdoc issuer certificate chain is broken.', { index: anchorIndex });
-  return documentSignerOf(chain[0]!);
+    throw untrusted(refusal, 'The mdoc issuer certificate chain is broken.', { index: below.length });
+  const periods: ValidityPeriod[] = below.map(function periodOf(certificate, index) {
+    return { index, notBefore: certificate.notBefore, notAfter: certificate.notAfter };
+  });
+  periods.push({ index: 'anchor', notBefore: anchor.certificate.notBefore, notAfter: anchor.certificate.notAfter });
+  return { signer: documentSignerOf(below[0]!), anchorDer: anchor.der, periods };
 }
 
 function documentSignerOf(certificate: x509.X509Certificate): DocumentSigner {
   const country = certificate.subjectName.getField('C')[0]?.toUpperCase();
   return {
-    certificate,
+    publicKey: new NodeX509Certificate(Buffer.from(certificate.rawData)).publicKey,
     subject: rfc4514Name(certificate.subjectName),
     country: country !== undefined && /^[A-Z]{2}$/.test(country) ? country : undefined,
     notBefore: certificate.notBefore,

@@ -8,7 +8,6 @@
  * COSE_Mac0 (`deviceMac`) is not supported: OpenID4VP 1.0 gives the verifier no reader
  * key to derive the MAC key from (`EReaderKeyBytes` is `null` in its session transcript).
  */
-import { Buffer } from 'node:buffer';
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
 import type { CoseKey, DigestAlgorithm, MdocContext, Sign1 } from '@owf/mdoc';
 
@@ -74,11 +73,6 @@ function keyFits(key: KeyObject, algorithm: CoseSignatureAlgorithm): boolean {
 export function publicKeyOfCoseKey(key: CoseKey): KeyObject {
   const { d: _private, ...jwk } = jwkOf(key);
   return createPublicKey({ key: jwk as never, format: 'jwk' });
-}
-
-/** The public key of a certificate's `SubjectPublicKeyInfo` (DER). */
-export function publicKeyOfSpki(spki: ArrayBuffer): KeyObject {
-  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
 }
 
 /**
