@@ -66,6 +66,19 @@ export interface IssueSandboxMdocInput {
    * `Uint8Array` a byte string.
    */
   readonly elements?: Readonly<Record<string, unknown>>;
+  /**
+   * The document signer to sign with (from {@link createSandboxDocumentSigner}) instead of
+   * a new one; it must be under `iaca`. Ignored by the `untrusted` variant.
+   */
+  readonly documentSigner?: SandboxDocumentSigner;
+}
+
+/** A document signer: its certificate under an IACA and its signing key. */
+export interface SandboxDocumentSigner {
+  readonly certificate: x509.X509Certificate;
+  readonly signingKey: CoseKey;
+  /** The IACA's country (`C`), which is the DS certificate's and the mdocs' `issuing_country`. */
+  readonly country: string;
 }
 
 /** An issued sandbox mdoc. */
@@ -211,8 +224,12 @@ function untrustedIacaFor(now: Date): Promise<SandboxIaca> {
   return untrustedIaca;
 }
 
-/** A document signer certificate and key under `iaca`, valid from 90 days before `now` for a year. */
-async function createDocumentSigner(iaca: SandboxIaca, now: Date) {
+/**
+ * A document signer under `iaca` (ISO 18013-5 Annex B.1.4 profile: digital signature,
+ * the mdlDS extended key usage) with a new P-256 key, valid from 90 days before `now` for
+ * a year.
+ */
+export async function createSandboxDocumentSigner(iaca: SandboxIaca, now: Date): Promise<SandboxDocumentSigner> {
   const iacaCertificate = new x509.X509Certificate(iaca.certificate);
   const country = iacaCertificate.subjectName.getField('C')[0] ?? 'SE';
   const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
@@ -260,8 +277,10 @@ function withBrokenSignature(issuerSigned: IssuerSigned): IssuerSigned {
 /** Issues a sandbox mdoc. */
 export async function issueSandboxMdoc(input: IssueSandboxMdocInput): Promise<SandboxMdoc> {
   const variant = input.variant ?? 'success';
-  const iaca = variant === 'untrusted' ? await untrustedIacaFor(input.now) : input.iaca;
-  const signer = await createDocumentSigner(iaca, input.now);
+  const signer =
+    variant === 'untrusted'
+      ? await createSandboxDocumentSigner(await untrustedIacaFor(input.now), input.now)
+      : (input.documentSigner ?? (await createSandboxDocumentSigner(input.iaca, input.now)));
   const isPid = input.doctype === PID_DOCTYPE;
   const person = isPid ? pidElements(signer.country, input.now) : mdlElements(signer.country, input.now);
   const elements = input.elements ?? (variant === 'no-address' ? withoutAddress(person) : person);

@@ -235,7 +235,7 @@ export type Transcript =
 
 export const THUMBPRINT = new Uint8Array(createHash('sha256').update('verifier encryption key').digest());
 
-export const REDIRECT: Transcript = {
+export const REDIRECT: Extract<Transcript, { kind: 'openid4vp' }> = {
   kind: 'openid4vp',
   clientId: 'x509_san_dns:idgate.example',
   nonce: 'n-0S6_WzA2Mj',
@@ -243,7 +243,7 @@ export const REDIRECT: Transcript = {
   jwkThumbprint: THUMBPRINT,
 };
 
-export const DC_API: Transcript = {
+export const DC_API: Extract<Transcript, { kind: 'dc_api' }> = {
   kind: 'dc_api',
   origin: 'https://shop.example',
   nonce: 'n-dc-8fk2',
