@@ -8,10 +8,14 @@ import 'reflect-metadata';
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, webcrypto } from 'node:crypto';
 import {
   CoseKey,
+  cborDecode,
+  cborEncode,
+  DataItem,
   DateOnly,
   DeviceAuth,
   DeviceAuthentication,
   DeviceKey,
+  DeviceKeyInfo,
   DeviceMac,
   DeviceNamespaces,
   DeviceRequest,
@@ -27,10 +31,13 @@ import {
   IssuerSignedItem,
   ItemsRequest,
   type MdocContext,
+  MobileSecurityObject,
   ProtectedHeaders,
   SessionTranscript,
   SignatureAlgorithm,
   UnprotectedHeaders,
+  ValidityInfo,
+  ValueDigests,
 } from '@owf/mdoc';
 import * as x509 from '@peculiar/x509';
 
@@ -419,4 +426,57 @@ export function withDeviceMac(document: Document): Document {
       deviceAuth: DeviceAuth.create({ deviceMac }),
     }),
   });
+}
+
+/**
+ * A presentation whose only disclosed item is `itemBytes` exactly (an `IssuerSignedItem`
+ * encoded as the issuer chose), with an MSO signed over its digest: the DeviceResponse is
+ * re-assembled from the raw CBOR of `base`, so no library re-encodes the item.
+ */
+export async function withRawItem(
+  base: DeviceResponse,
+  options: { itemBytes: Uint8Array; namespace: string; signer: TestSigner; device: DeviceKeys },
+): Promise<string> {
+  const item = DataItem.fromBuffer(options.itemBytes);
+  const digest = new Uint8Array(createHash('sha256').update(cborEncode(item)).digest());
+  const mso = MobileSecurityObject.create({
+    digestAlgorithm: 'SHA-256',
+    docType: documentOf(base).docType,
+    valueDigests: ValueDigests.create({ digests: new Map([[options.namespace, new Map([[0, digest]])]]) }),
+    validityInfo: ValidityInfo.create({ signed: days(-1), validFrom: days(-1), validUntil: days(30) }),
+    deviceKeyInfo: DeviceKeyInfo.create({ deviceKey: DeviceKey.fromJwk(options.device.publicJwk) }),
+  });
+  const issuerAuth = await IssuerAuth.create(
+    {
+      protectedHeaders: ProtectedHeaders.create({ protectedHeaders: new Map([[1, SignatureAlgorithm.ES256]]) }),
+      unprotectedHeaders: UnprotectedHeaders.create({
+        unprotectedHeaders: new Map([[33, new Uint8Array(options.signer.certificate.rawData)]]),
+      }),
+      payload: mso,
+      signingKey: options.signer.signingKey,
+    },
+    HOLDER_CONTEXT,
+  );
+  const raw = cborDecode<Map<string, unknown>>(base.encode());
+  const document = (raw.get('documents') as Map<string, unknown>[])[0]!;
+  const issuerSigned = document.get('issuerSigned') as Map<string, unknown>;
+  issuerSigned.set('nameSpaces', new Map([[options.namespace, [item]]]));
+  issuerSigned.set('issuerAuth', issuerAuth.encodedStructure);
+  return Buffer.from(cborEncode(raw)).toString('base64url');
+}
+
+/** The CBOR of an `IssuerSignedItem` whose value is a `tdate` (tag 0) written as given. */
+export function issuerSignedItemWithTdate(element: string, tdate: string): Uint8Array {
+  return Buffer.concat([
+    Buffer.from([0xa4]), // map(4)
+    cborEncode('digestID'),
+    cborEncode(0),
+    cborEncode('random'),
+    cborEncode(new Uint8Array(randomBytes(16))),
+    cborEncode('elementIdentifier'),
+    cborEncode(element),
+    cborEncode('elementValue'),
+    Buffer.from([0xc0]), // tag 0: date/time string
+    cborEncode(tdate),
+  ]);
 }

@@ -22,6 +22,7 @@ import {
   documentOf,
   encoded,
   issue,
+  issuerSignedItemWithTdate,
   MDL,
   MDL_NS,
   mdlElements,
@@ -39,6 +40,7 @@ import {
   withDeviceSignature,
   withDuplicate,
   withIssuerSigned,
+  withRawItem,
 } from './mdoc-holder.js';
 
 let iaca: TestCa;
@@ -370,6 +372,23 @@ describe('integrity: PROVIDER_PRESENTATION_INVALID', () => {
       'PROVIDER_PRESENTATION_INVALID',
       'value-digest',
       'no digest for this digest id',
+    );
+  });
+
+  it('hashes each item as the issuer encoded it, not as the library would re-encode it (a tdate with an offset)', async () => {
+    const base = await present({ issuerSigned: await issue({ signer, device }), device, transcript: REDIRECT });
+    const itemBytes = issuerSignedItemWithTdate('issuance_date', '2026-12-01T09:30:00.5+01:00');
+    const response = await withRawItem(base, { itemBytes, namespace: PID, signer, device });
+    await expect(verifyMdocPresentation(input(response))).resolves.toMatchObject({
+      claims: { [PID]: { issuance_date: '2026-12-01T08:30:00.500Z' } },
+    });
+    // The same bytes with the offset changed after the digest was taken.
+    const tampered = Buffer.from(response, 'base64url');
+    tampered.write('+02:00', tampered.indexOf('+01:00'));
+    await expectRefused(
+      verifyMdocPresentation(input(tampered.toString('base64url'))),
+      'PROVIDER_PRESENTATION_INVALID',
+      'value-digest',
     );
   });
 
