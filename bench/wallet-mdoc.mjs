@@ -100,7 +100,7 @@ async function holderPresentation(iaca, documentSigner) {
 const iaca = await createSandboxIaca({ now });
 const input = (deviceResponse) => ({
   deviceResponse,
-  trustAnchors: [iaca.certificate],
+  trustAnchors: [iaca.certificatePem],
   allowedDoctypes: [PID_DOCTYPE],
   transcript,
   now,

@@ -9,12 +9,12 @@
  * provider trusts), `tampered` (issuerAuth signature broken), `no-address` (no
  * `resident_*` elements). `wrong-nonce` is the presenter's (sandbox-mdoc-presenter.ts).
  */
-import { webcrypto } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { createPrivateKey, webcrypto } from 'node:crypto';
 import { CoseKey, DateOnly, DeviceKey, Issuer, IssuerAuth, IssuerSigned, SignatureAlgorithm } from '@owf/mdoc';
 import { MDOC_CRYPTO } from './mdoc-crypto.js';
 import { x509 } from './x509.js';
 
-type CryptoKey = webcrypto.CryptoKey;
 type JsonWebKey = webcrypto.JsonWebKey;
 
 /** The EU PID doctype and namespace (ARF Annex 3.01 PID Rulebook, chapter 3). */
@@ -44,18 +44,20 @@ export const SANDBOX_MDOC_VARIANTS: readonly SandboxMdocVariant[] = Object.freez
   'wrong-nonce',
 ]);
 
-/** An IACA: its certificate and signing key (ECDSA P-256, P-384 or P-521). */
-export interface SandboxIaca {
-  /** PEM. */
-  readonly certificate: string;
-  readonly privateKey: CryptoKey;
+/**
+ * A certificate and its private key (EC P-256, P-384 or P-521), both PEM (the key PKCS #8):
+ * the shape in which the sandbox test issuer keeps its CA and issuer certificates.
+ */
+export interface SandboxCertificate {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
 }
 
 /** What to issue. */
 export interface IssueSandboxMdocInput {
   readonly doctype: SandboxMdocDoctype;
-  /** The IACA the DS certificate is issued under. */
-  readonly iaca: SandboxIaca;
+  /** The IACA (the sandbox CA) the DS certificate is issued under. */
+  readonly iaca: SandboxCertificate;
   /** The holder's device key (public JWK, EC or OKP) the MSO binds the mdoc to. */
   readonly devicePublicKey: JsonWebKey;
   readonly now: Date;
@@ -67,18 +69,11 @@ export interface IssueSandboxMdocInput {
    */
   readonly elements?: Readonly<Record<string, unknown>>;
   /**
-   * The document signer to sign with (from {@link createSandboxDocumentSigner}) instead of
-   * a new one; it must be under `iaca`. Ignored by the `untrusted` variant.
+   * The document signer to sign with, instead of a new one: a certificate issued by `iaca`
+   * that may sign (from {@link createSandboxDocumentSigner}, or the sandbox issuer
+   * certificate). Ignored by the `untrusted` variant.
    */
-  readonly documentSigner?: SandboxDocumentSigner;
-}
-
-/** A document signer: its certificate under an IACA and its signing key. */
-export interface SandboxDocumentSigner {
-  readonly certificate: x509.X509Certificate;
-  readonly signingKey: CoseKey;
-  /** The IACA's country (`C`), which is the DS certificate's and the mdocs' `issuing_country`. */
-  readonly country: string;
+  readonly documentSigner?: SandboxCertificate;
 }
 
 /** An issued sandbox mdoc. */
@@ -171,19 +166,46 @@ function withoutAddress(elements: Record<string, unknown>): Record<string, unkno
   );
 }
 
-/** The ECDSA parameters that sign with an IACA key. */
-const ECDSA_HASHES: Readonly<Record<string, string>> = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512' };
+const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
-function signingAlgorithmOf(key: CryptoKey): { readonly name: 'ECDSA'; readonly hash: string } {
-  const curve = (key.algorithm as webcrypto.EcKeyAlgorithm).namedCurve;
-  const hash = ECDSA_HASHES[curve];
-  if (key.algorithm.name !== 'ECDSA' || hash === undefined) {
-    throw new TypeError('the IACA key must be an ECDSA P-256, P-384 or P-521 private key');
-  }
-  return { name: 'ECDSA', hash };
+/** WebCrypto names of the curves a sandbox key may be on, and the hash ECDSA uses with each. */
+const CURVES: Readonly<Record<string, { readonly namedCurve: string; readonly hash: string }>> = {
+  prime256v1: { namedCurve: 'P-256', hash: 'SHA-256' },
+  secp384r1: { namedCurve: 'P-384', hash: 'SHA-384' },
+  secp521r1: { namedCurve: 'P-521', hash: 'SHA-512' },
+};
+
+function pemOf(label: string, der: ArrayBuffer): string {
+  const base64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
+  return `-----BEGIN ${label}-----\n${base64.replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
 
-const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+async function exported(keys: webcrypto.CryptoKeyPair, certificate: x509.X509Certificate): Promise<SandboxCertificate> {
+  return {
+    certificatePem: certificate.toString('pem'),
+    privateKeyPem: pemOf('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+  };
+}
+
+/** A PKCS #8 EC private key as a WebCrypto signing key, and the ECDSA parameters to sign with. */
+async function signingKeyOf(privateKeyPem: string) {
+  const key = createPrivateKey(privateKeyPem);
+  const curve = CURVES[String(key.asymmetricKeyDetails?.namedCurve)];
+  if (key.asymmetricKeyType !== 'ec' || curve === undefined) {
+    throw new TypeError('the IACA key must be an EC P-256, P-384 or P-521 private key');
+  }
+  const der = key.export({ format: 'der', type: 'pkcs8' });
+  const signingKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    der,
+    { name: 'ECDSA', namedCurve: curve.namedCurve },
+    false,
+    ['sign'],
+  );
+  return { signingKey, signingAlgorithm: { name: 'ECDSA', hash: curve.hash } };
+}
 
 /**
  * A self-signed IACA certificate (ISO 18013-5 Annex B.1.2 profile: CA, path length 0,
@@ -195,7 +217,7 @@ export async function createSandboxIaca(options: {
   readonly now: Date;
   readonly commonName?: string;
   readonly country?: string;
-}): Promise<SandboxIaca> {
+}): Promise<SandboxCertificate> {
   const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     name: [
@@ -213,32 +235,31 @@ export async function createSandboxIaca(options: {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certificate: certificate.toString('pem'), privateKey: keys.privateKey };
+  return await exported(keys, certificate);
 }
 
-let untrustedIaca: Promise<SandboxIaca> | undefined;
+let untrustedIaca: Promise<SandboxCertificate> | undefined;
 
 /** The IACA of the `untrusted` variant: made once per process, configured nowhere. */
-function untrustedIacaFor(now: Date): Promise<SandboxIaca> {
+function untrustedIacaFor(now: Date): Promise<SandboxCertificate> {
   untrustedIaca ??= createSandboxIaca({ now, commonName: 'idgate sandbox untrusted IACA' });
   return untrustedIaca;
 }
 
 /**
- * A document signer under `iaca` (ISO 18013-5 Annex B.1.4 profile: digital signature,
- * the mdlDS extended key usage) with a new P-256 key, valid from 90 days before `now` for
- * a year.
+ * A document signer under `iaca` (ISO 18013-5 Annex B.1.4 profile: digital signature, the
+ * mdlDS extended key usage, the IACA's country) with a new P-256 key, valid from 90 days
+ * before `now` for a year.
  */
-export async function createSandboxDocumentSigner(iaca: SandboxIaca, now: Date): Promise<SandboxDocumentSigner> {
-  const iacaCertificate = new x509.X509Certificate(iaca.certificate);
+export async function createSandboxDocumentSigner(iaca: SandboxCertificate, now: Date): Promise<SandboxCertificate> {
+  const iacaCertificate = new x509.X509Certificate(iaca.certificatePem);
   const country = iacaCertificate.subjectName.getField('C')[0] ?? 'SE';
   const keys = await webcrypto.subtle.generateKey(P256, true, ['sign', 'verify']);
   const certificate = await x509.X509CertificateGenerator.create({
     subject: [{ C: [country] }, { O: ['idgate sandbox'] }, { CN: ['idgate sandbox document signer'] }],
     issuer: iacaCertificate.subjectName,
     publicKey: keys.publicKey,
-    signingKey: iaca.privateKey,
-    signingAlgorithm: signingAlgorithmOf(iaca.privateKey),
+    ...(await signingKeyOf(iaca.privateKeyPem)),
     notBefore: addDays(now, -90),
     notAfter: addDays(now, 365),
     extensions: [
@@ -248,10 +269,18 @@ export async function createSandboxDocumentSigner(iaca: SandboxIaca, now: Date):
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const signingKey = CoseKey.fromJwk(
-    (await webcrypto.subtle.exportKey('jwk', keys.privateKey)) as unknown as Record<string, unknown>,
-  );
-  return { certificate, signingKey, country };
+  return await exported(keys, certificate);
+}
+
+/** A document signer's certificate, COSE signing key and country (`C`, default `SE`). */
+function documentSignerOf(signer: SandboxCertificate) {
+  const certificate = new x509.X509Certificate(signer.certificatePem);
+  const jwk = createPrivateKey(signer.privateKeyPem).export({ format: 'jwk' });
+  return {
+    certificate,
+    signingKey: CoseKey.fromJwk(jwk as Record<string, unknown>),
+    country: certificate.subjectName.getField('C')[0] ?? 'SE',
+  };
 }
 
 function validityOf(variant: SandboxMdocVariant, now: Date) {
@@ -277,10 +306,11 @@ function withBrokenSignature(issuerSigned: IssuerSigned): IssuerSigned {
 /** Issues a sandbox mdoc. */
 export async function issueSandboxMdoc(input: IssueSandboxMdocInput): Promise<SandboxMdoc> {
   const variant = input.variant ?? 'success';
-  const signer =
+  const signer = documentSignerOf(
     variant === 'untrusted'
       ? await createSandboxDocumentSigner(await untrustedIacaFor(input.now), input.now)
-      : (input.documentSigner ?? (await createSandboxDocumentSigner(input.iaca, input.now)));
+      : (input.documentSigner ?? (await createSandboxDocumentSigner(input.iaca, input.now))),
+  );
   const isPid = input.doctype === PID_DOCTYPE;
   const person = isPid ? pidElements(signer.country, input.now) : mdlElements(signer.country, input.now);
   const elements = input.elements ?? (variant === 'no-address' ? withoutAddress(person) : person);

@@ -15,7 +15,7 @@ import {
   MDL_NAMESPACE,
   PID_DOCTYPE,
   SANDBOX_MDOC_VARIANTS,
-  type SandboxIaca,
+  type SandboxCertificate,
   type SandboxMdocDoctype,
   type SandboxMdocVariant,
 } from '../../../../src/providers/wallet/mdoc/sandbox-mdoc-issuer.js';
@@ -35,7 +35,7 @@ const TRANSCRIPT: MdocTranscriptInput = {
   jwkThumbprint: new Uint8Array(32).fill(3),
 };
 
-let iaca: SandboxIaca;
+let iaca: SandboxCertificate;
 let devicePublicKey: webcrypto.JsonWebKey;
 let devicePrivateKey: webcrypto.JsonWebKey;
 
@@ -83,7 +83,7 @@ async function presentation(doctype: SandboxMdocDoctype, variant: SandboxMdocVar
 function verify(deviceResponse: string) {
   return verifyMdocPresentation({
     deviceResponse,
-    trustAnchors: [iaca.certificate],
+    trustAnchors: [iaca.certificatePem],
     allowedDoctypes: [PID_DOCTYPE, MDL_DOCTYPE],
     transcript: TRANSCRIPT,
     now: NOW,
@@ -170,7 +170,7 @@ describe('the sandbox issuer and presenter', () => {
       documentSigner,
       elements: { given_name: 'Bertil', birth_date: fullDate('1990-01-31'), issuing_country: 'SE' },
     });
-    expect(mdoc.documentSigner).toBe(documentSigner.certificate.toString('pem'));
+    expect(mdoc.documentSigner).toBe(documentSigner.certificatePem);
     const credential = await verify(
       await presentSandboxMdoc({
         mdoc,
@@ -199,7 +199,7 @@ describe('the sandbox issuer and presenter', () => {
     await expect(
       verifyMdocPresentation({
         deviceResponse,
-        trustAnchors: [iaca.certificate],
+        trustAnchors: [iaca.certificatePem],
         allowedDoctypes: [PID_DOCTYPE],
         transcript: dcApi,
         now: NOW,
