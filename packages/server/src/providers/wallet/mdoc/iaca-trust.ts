@@ -110,9 +110,22 @@ function mayIssue(issuer: x509.X509Certificate, caCertificatesBelow: number): st
   return undefined;
 }
 
-async function issuedBy(child: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
+const nodeCertificates = new WeakMap<x509.X509Certificate, NodeX509Certificate>();
+
+/** The same certificate for `node:crypto`, whose signature checks are synchronous and native. */
+function nodeCertificateOf(certificate: x509.X509Certificate): NodeX509Certificate {
+  let parsed = nodeCertificates.get(certificate);
+  if (parsed === undefined) {
+    parsed = new NodeX509Certificate(Buffer.from(certificate.rawData));
+    nodeCertificates.set(certificate, parsed);
+  }
+  return parsed;
+}
+
+/** RFC 5280 §6.1.3 (a)(1), (a)(4): the child names the issuer as its issuer and bears its signature. */
+function issuedBy(child: x509.X509Certificate, issuer: x509.X509Certificate): boolean {
   const names = Buffer.from(child.issuerName.toArrayBuffer()).equals(Buffer.from(issuer.subjectName.toArrayBuffer()));
-  return names && (await child.verify({ publicKey: issuer.publicKey, signatureOnly: true }));
+  return names && nodeCertificateOf(child).verify(nodeCertificateOf(issuer).publicKey);
 }
 
 function checkLength(x5chain: readonly Uint8Array[]): void {
@@ -193,27 +206,27 @@ function reuseVerifiedChain(
  * Verifies that `x5chain` leads from its first certificate (the DS) to a trust anchor.
  * @throws IdgateError `PROVIDER_CREDENTIAL_UNTRUSTED` (`debug.check: 'issuer-chain'`)
  */
-export async function verifyIssuerChain(
+export function verifyIssuerChain(
   x5chain: readonly Uint8Array[],
   anchors: readonly TrustAnchor[],
   now: Date,
-): Promise<DocumentSigner> {
+): DocumentSigner {
   checkLength(x5chain);
   const key = chainKeyOf(x5chain);
   const cached = chainCache.get(key);
   const reused = cached === undefined ? undefined : reuseVerifiedChain(cached, anchors, now);
   if (reused !== undefined) return reused;
-  const verified = await verifyChain(parseChain(x5chain), anchors, now);
+  const verified = verifyChain(parseChain(x5chain), anchors, now);
   if (chainCache.size >= MAX_CACHED_CHAINS) chainCache.clear();
   chainCache.set(key, verified);
   return verified.signer;
 }
 
-async function verifyChain(
+function verifyChain(
   chain: readonly x509.X509Certificate[],
   anchors: readonly TrustAnchor[],
   now: Date,
-): Promise<VerifiedChain> {
+): VerifiedChain {
   const leaf = chain[0]!;
   // HAIP 1.0 §6.1.1: the signing certificate is not itself a trust anchor.
   if (anchors.some((anchor) => anchor.der.equals(Buffer.from(leaf.rawData)))) {
@@ -231,14 +244,14 @@ async function verifyChain(
     const certificate = chain[index]!;
     const anchor = anchors.find((candidate) => candidate.der.equals(Buffer.from(certificate.rawData)));
     // An x5chain may end with the IACA itself: the configured copy is the one trusted.
-    if (anchor !== undefined) return await endAtAnchor(chain.slice(0, index), anchor, now);
+    if (anchor !== undefined) return endAtAnchor(chain.slice(0, index), anchor, now);
     if (!validAt(certificate, now)) throw certificateNotValid(index, certificate.notBefore, certificate.notAfter);
     const issuer = chain[index + 1];
     if (issuer === undefined) break;
     const refusal = mayIssue(issuer, index);
     if (refusal !== undefined)
       throw untrusted(refusal, 'The mdoc issuer certificate chain is broken.', { index: index + 1 });
-    if (!(await issuedBy(certificate, issuer))) {
+    if (!issuedBy(certificate, issuer)) {
       throw untrusted('signature or name mismatch', 'The mdoc issuer certificate chain is broken.', { index });
     }
   }
@@ -246,7 +259,7 @@ async function verifyChain(
   const issuerDer = Buffer.from(last.issuerName.toArrayBuffer()).toString('hex');
   for (const anchor of anchors) {
     if (anchor.subjectDer !== issuerDer) continue;
-    if (await issuedBy(last, anchor.certificate)) return await endAtAnchor(chain, anchor, now);
+    if (issuedBy(last, anchor.certificate)) return endAtAnchor(chain, anchor, now);
   }
   throw untrusted(
     'no trust anchor issued the chain',
@@ -258,11 +271,7 @@ async function verifyChain(
 }
 
 /** The end of a chain: `below` (the DS first) was issued, certificate by certificate, by `anchor`. */
-async function endAtAnchor(
-  below: readonly x509.X509Certificate[],
-  anchor: TrustAnchor,
-  now: Date,
-): Promise<VerifiedChain> {
+function endAtAnchor(below: readonly x509.X509Certificate[], anchor: TrustAnchor, now: Date): VerifiedChain {
   if (!validAt(anchor.certificate, now)) throw anchorNotValid(anchor.certificate.notAfter);
   const refusal = mayIssue(anchor.certificate, below.length - 1);
   if (refusal !== undefined)

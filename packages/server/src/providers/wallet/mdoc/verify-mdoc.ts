@@ -353,7 +353,7 @@ export async function verifyMdocPresentation(input: MdocPresentationInput): Prom
   const { issuerAuth } = document.issuerSigned;
   const x5chain = x5chainOf(issuerAuth);
   verifyIssuerSignature(issuerAuth, x5chain);
-  const signer = await verifyIssuerChain(x5chain, anchors, input.now);
+  const signer = verifyIssuerChain(x5chain, anchors, input.now);
   const mso = mobileSecurityObjectOf(issuerAuth);
   checkDoctype(document, mso, input.allowedDoctypes);
   checkValidity(mso, signer, input.now);
