@@ -4,7 +4,9 @@
  * intermediates, and must end at one of the configured IACA certificates (the trust
  * anchors, never taken from the presentation). Every certificate must be valid at `now`,
  * every issuer a CA allowed to sign certificates, every signature good. Any failure is
- * `PROVIDER_CREDENTIAL_UNTRUSTED` with `debug.check: 'issuer-chain'`.
+ * `PROVIDER_CREDENTIAL_UNTRUSTED` with `debug.check: 'issuer-chain'`. Certificates are read
+ * with `@peculiar/x509` (names, basic constraints, key usage) and their signatures checked
+ * with `node:crypto`; no ASN.1 is read by hand.
  *
  * Parsed anchors are cached by their PEM text, so a configuration's anchors are parsed
  * once per process, not once per presentation. A verified chain is cached by the digest
@@ -286,7 +288,7 @@ function endAtAnchor(below: readonly x509.X509Certificate[], anchor: TrustAnchor
 function documentSignerOf(certificate: x509.X509Certificate): DocumentSigner {
   const country = certificate.subjectName.getField('C')[0]?.toUpperCase();
   return {
-    publicKey: new NodeX509Certificate(Buffer.from(certificate.rawData)).publicKey,
+    publicKey: nodeCertificateOf(certificate).publicKey,
     subject: rfc4514Name(certificate.subjectName),
     country: country !== undefined && /^[A-Z]{2}$/.test(country) ? country : undefined,
     notBefore: certificate.notBefore,
