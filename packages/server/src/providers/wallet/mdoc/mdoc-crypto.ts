@@ -2,7 +2,8 @@
  * The crypto callbacks the mdoc library (`@owf/mdoc`) asks for, implemented with
  * `node:crypto`: digests, randomness, and COSE_Sign1 signing and verification
  * (RFC 9052 §4.4) for the algorithms ISO/IEC 18013-5 §9.1.3.6 allows and idgate supports:
- * ES256, ES384, ES512 (P-256, P-384, P-521) and EdDSA (Ed25519). The library builds the
+ * ES256, ES384, ES512 (P-256, P-384, P-521) and EdDSA (Ed25519), also by their
+ * fully-specified identifiers (ESP256, ESP384, ESP512, Ed25519). The library builds the
  * COSE structures (`Sig_structure`); this module only signs and verifies bytes.
  *
  * COSE_Mac0 (`deviceMac`) is not supported: OpenID4VP 1.0 gives the verifier no reader
@@ -24,12 +25,26 @@ interface CoseSignatureAlgorithm {
   readonly namedCurve: string | undefined;
 }
 
-/** RFC 9053 §2.1 (ECDSA) and §2.2 (EdDSA) algorithm identifiers. */
-const SIGNATURE_ALGORITHMS: ReadonlyMap<number, CoseSignatureAlgorithm> = new Map([
-  [-7, { name: 'ES256', hash: 'sha256', keyType: 'ec', namedCurve: 'prime256v1' }],
-  [-35, { name: 'ES384', hash: 'sha384', keyType: 'ec', namedCurve: 'secp384r1' }],
-  [-36, { name: 'ES512', hash: 'sha512', keyType: 'ec', namedCurve: 'secp521r1' }],
-  [-8, { name: 'EdDSA', hash: null, keyType: 'ed25519', namedCurve: undefined }],
+const ES256 = { name: 'ES256', hash: 'sha256', keyType: 'ec', namedCurve: 'prime256v1' } as const;
+const ES384 = { name: 'ES384', hash: 'sha384', keyType: 'ec', namedCurve: 'secp384r1' } as const;
+const ES512 = { name: 'ES512', hash: 'sha512', keyType: 'ec', namedCurve: 'secp521r1' } as const;
+const ED25519 = { name: 'EdDSA', hash: null, keyType: 'ed25519', namedCurve: undefined } as const;
+
+/**
+ * COSE algorithm identifiers: RFC 9053 §2.1 (ECDSA: ES256 -7, ES384 -35, ES512 -36) and §2.2
+ * (EdDSA -8, with Ed25519), and their fully-specified forms of RFC 9864 (ESP256 -9,
+ * ESP384 -51, ESP512 -52, Ed25519 -19), which OpenID4VP 1.0 §B.2.1 allows in
+ * `issuerauth_alg_values` / `deviceauth_alg_values`.
+ */
+const SIGNATURE_ALGORITHMS: ReadonlyMap<number, CoseSignatureAlgorithm> = new Map<number, CoseSignatureAlgorithm>([
+  [-7, ES256],
+  [-9, { ...ES256, name: 'ESP256' }],
+  [-35, ES384],
+  [-51, { ...ES384, name: 'ESP384' }],
+  [-36, ES512],
+  [-52, { ...ES512, name: 'ESP512' }],
+  [-8, ED25519],
+  [-19, { ...ED25519, name: 'Ed25519' }],
 ]);
 
 const DIGESTS: Readonly<Record<DigestAlgorithm, string>> = {
@@ -38,12 +53,8 @@ const DIGESTS: Readonly<Record<DigestAlgorithm, string>> = {
   'SHA-512': 'sha512',
 };
 
-/** The COSE algorithm names idgate verifies (for `vp_formats_supported` and the docs). */
-export const SUPPORTED_COSE_ALGORITHMS: readonly string[] = [...SIGNATURE_ALGORITHMS.values()].map(
-  function algorithmName(algorithm) {
-    return algorithm.name;
-  },
-);
+/** The COSE algorithm identifiers idgate verifies, for `vp_formats_supported.mso_mdoc` (OpenID4VP 1.0 §B.2.1). */
+export const SUPPORTED_COSE_ALGORITHMS: readonly number[] = Object.freeze([...SIGNATURE_ALGORITHMS.keys()]);
 
 /** The `alg` of a COSE_Sign1's protected header, if it is one idgate verifies. */
 export function protectedSignatureAlgorithm(sign1: Sign1): string | undefined {

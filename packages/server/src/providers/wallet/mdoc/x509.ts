@@ -19,8 +19,3 @@ export function rfc4514Name(name: x509.Name): string {
   const encoded = AsnConvert.parse(name.toArrayBuffer(), AsnName);
   return new x509.Name(new AsnName([...encoded].reverse())).toString();
 }
-
-/** The DER bytes of a certificate. */
-export function derOf(certificate: x509.X509Certificate): Uint8Array {
-  return new Uint8Array(certificate.rawData);
-}

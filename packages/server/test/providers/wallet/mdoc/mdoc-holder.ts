@@ -213,6 +213,8 @@ export interface IssueOptions {
   readonly validUntil?: Date;
   /** Extra certificates after the DS certificate in the x5chain. */
   readonly chain?: readonly x509.X509Certificate[];
+  /** The COSE algorithm of the issuerAuth protected header (default ES256, -7). */
+  readonly alg?: number;
 }
 
 /** Issues an mdoc (IssuerSigned) with the library's issuer. */
@@ -224,7 +226,7 @@ export async function issue(options: IssueOptions): Promise<IssuerSigned> {
   );
   return await issuer.sign({
     signingKey: options.signer.signingKey,
-    algorithm: SignatureAlgorithm.ES256,
+    algorithm: (options.alg ?? SignatureAlgorithm.ES256) as SignatureAlgorithm,
     digestAlgorithm: 'SHA-256',
     validityInfo: {
       signed: options.signed ?? days(-1),
@@ -388,12 +390,14 @@ async function deviceAuthenticationBytes(document: Document, transcript: Transcr
  */
 export async function withDeviceSignature(
   document: Document,
-  options: { device: DeviceKeys; signedTranscript: Transcript; attach?: boolean },
+  options: { device: DeviceKeys; signedTranscript: Transcript; attach?: boolean; alg?: number },
 ): Promise<Document> {
   const payload = await deviceAuthenticationBytes(document, options.signedTranscript);
   const deviceSignature = await DeviceSignature.create(
     {
-      protectedHeaders: ProtectedHeaders.create({ protectedHeaders: new Map([[1, SignatureAlgorithm.ES256]]) }),
+      protectedHeaders: ProtectedHeaders.create({
+        protectedHeaders: new Map([[1, options.alg ?? SignatureAlgorithm.ES256]]),
+      }),
       unprotectedHeaders: UnprotectedHeaders.create({}),
       ...(options.attach ? { payload } : { detachedPayload: payload }),
       signingKey: CoseKey.fromJwk(options.device.privateJwk),

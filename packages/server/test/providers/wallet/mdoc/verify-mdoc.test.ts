@@ -189,6 +189,25 @@ describe('a PID and an mDL that verify', () => {
     ).resolves.toMatchObject({ credentialType: PID });
   });
 
+  it('verifies the fully-specified ESP256 (-9) for issuerAuth and deviceSignature, and refuses an algorithm it does not know', async () => {
+    const issuerSigned = await issue({ signer, device, alg: -9 });
+    const document = documentOf(await present({ issuerSigned, device, transcript: REDIRECT }));
+    const esp256 = await withDeviceSignature(document, { device, signedTranscript: REDIRECT, alg: -9 });
+    await expect(verifyMdocPresentation(input(encoded(responseWith({ documents: [esp256] }))))).resolves.toMatchObject({
+      credentialType: PID,
+    });
+    const unknown = await issue({ signer, device, alg: -47 /* ES256K */ });
+    const byUnknown = encoded(await present({ issuerSigned: unknown, device, transcript: REDIRECT }));
+    await expectRefused(verifyMdocPresentation(input(byUnknown)), 'PROVIDER_PRESENTATION_INVALID', 'issuer-algorithm');
+    const deviceUnknown = await withDeviceSignature(document, { device, signedTranscript: REDIRECT, alg: -47 });
+    await expectRefused(
+      verifyMdocPresentation(input(encoded(responseWith({ documents: [deviceUnknown] })))),
+      'PROVIDER_PRESENTATION_INVALID',
+      'device-signature',
+      'unsupported alg',
+    );
+  });
+
   it('takes issuing_country from the element when the DS certificate names no country', async () => {
     const noCountry = await createCertificate(iaca, { name: 'O=Test Issuer, CN=Countryless Signer' });
     const issuerSigned = await issue({ signer: noCountry, device });
