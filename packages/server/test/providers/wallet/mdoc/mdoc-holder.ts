@@ -469,8 +469,15 @@ export async function withRawItem(
   return Buffer.from(cborEncode(raw)).toString('base64url');
 }
 
-/** The CBOR of an `IssuerSignedItem` whose value is a `tdate` (tag 0) written as given. */
-export function issuerSignedItemWithTdate(element: string, tdate: string): Uint8Array {
+/**
+ * The CBOR of an `IssuerSignedItem` whose value is a date written as given: a `tdate`
+ * (tag 0) or a `full-date` (tag 1004).
+ */
+export function issuerSignedItemWithDate(
+  element: string,
+  date: string,
+  tag: 'tdate' | 'full-date' = 'tdate',
+): Uint8Array {
   return Buffer.concat([
     Buffer.from([0xa4]), // map(4)
     cborEncode('digestID'),
@@ -480,7 +487,28 @@ export function issuerSignedItemWithTdate(element: string, tdate: string): Uint8
     cborEncode('elementIdentifier'),
     cborEncode(element),
     cborEncode('elementValue'),
-    Buffer.from([0xc0]), // tag 0: date/time string
-    cborEncode(tdate),
+    Buffer.from(tag === 'tdate' ? [0xc0] : [0xd9, 0x03, 0xec]), // tag 0, or tag 1004
+    cborEncode(date),
   ]);
+}
+
+/** The same document, its issuerAuth re-signed by `signer` over `payload` (not an MSO). */
+export async function withIssuerAuthPayload(
+  document: Document,
+  payload: Uint8Array,
+  signer: TestSigner,
+): Promise<Document> {
+  const issuerAuth = await IssuerAuth.create(
+    {
+      protectedHeaders: ProtectedHeaders.create({ protectedHeaders: new Map([[1, SignatureAlgorithm.ES256]]) }),
+      unprotectedHeaders: UnprotectedHeaders.create({
+        unprotectedHeaders: new Map([[33, new Uint8Array(signer.certificate.rawData)]]),
+      }),
+      payload,
+      signingKey: signer.signingKey,
+    },
+    HOLDER_CONTEXT,
+  );
+  const issuerSigned = IssuerSigned.create({ issuerNamespaces: document.issuerSigned.issuerNamespaces, issuerAuth });
+  return withIssuerSigned(document, issuerSigned);
 }

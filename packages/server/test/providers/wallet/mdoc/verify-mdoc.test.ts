@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { webcrypto } from 'node:crypto';
 import { type IdgateError, isIdgateError } from '@idgate/errors';
-import { CoseKey, cborEncode } from '@owf/mdoc';
+import { CoseKey, cborEncode, DataItem } from '@owf/mdoc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type MdocPresentationInput,
@@ -22,7 +22,7 @@ import {
   documentOf,
   encoded,
   issue,
-  issuerSignedItemWithTdate,
+  issuerSignedItemWithDate,
   MDL,
   MDL_NS,
   mdlElements,
@@ -39,6 +39,7 @@ import {
   withDeviceMac,
   withDeviceSignature,
   withDuplicate,
+  withIssuerAuthPayload,
   withIssuerSigned,
   withRawItem,
 } from './mdoc-holder.js';
@@ -396,7 +397,7 @@ describe('integrity: PROVIDER_PRESENTATION_INVALID', () => {
 
   it('hashes each item as the issuer encoded it, not as the library would re-encode it (a tdate with an offset)', async () => {
     const base = await present({ issuerSigned: await issue({ signer, device }), device, transcript: REDIRECT });
-    const itemBytes = issuerSignedItemWithTdate('issuance_date', '2026-12-01T09:30:00.5+01:00');
+    const itemBytes = issuerSignedItemWithDate('issuance_date', '2026-12-01T09:30:00.5+01:00');
     const response = await withRawItem(base, { itemBytes, namespace: PID, signer, device });
     await expect(verifyMdocPresentation(input(response))).resolves.toMatchObject({
       claims: { [PID]: { issuance_date: '2026-12-01T08:30:00.500Z' } },
@@ -409,6 +410,34 @@ describe('integrity: PROVIDER_PRESENTATION_INVALID', () => {
       'PROVIDER_PRESENTATION_INVALID',
       'value-digest',
     );
+  });
+
+  it('refuses a date element that is not a date', async () => {
+    const base = await present({ issuerSigned: await issue({ signer, device }), device, transcript: REDIRECT });
+    const itemBytes = issuerSignedItemWithDate('birth_date', 'the 12th of August', 'full-date');
+    const response = await withRawItem(base, { itemBytes, namespace: PID, signer, device });
+    const error = await expectRefused(
+      verifyMdocPresentation(input(response)),
+      'PROVIDER_PRESENTATION_INVALID',
+      'element-value',
+    );
+    expect(error.debug).toMatchObject({ namespace: PID, element: 'birth_date' });
+  });
+
+  it('refuses an issuerAuth whose signed payload is not a Mobile Security Object', async () => {
+    const document = documentOf(
+      await present({ issuerSigned: await issue({ signer, device }), device, transcript: REDIRECT }),
+    );
+    const notAnMso = cborEncode(
+      DataItem.fromData(
+        new Map([
+          ['version', '1.0'],
+          ['docType', PID],
+        ]),
+      ),
+    );
+    const response = encoded(responseWith({ documents: [await withIssuerAuthPayload(document, notAnMso, signer)] }));
+    await expectRefused(verifyMdocPresentation(input(response)), 'PROVIDER_PRESENTATION_INVALID', 'mso');
   });
 
   it('refuses an element disclosed twice', async () => {
