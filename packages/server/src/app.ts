@@ -43,6 +43,8 @@ import { VerificationService } from './verification/verification.service.js';
 import { WebhookDispatcher } from './verification/webhooks/webhook-dispatcher.js';
 import './http/request-state.js';
 import { registerOpenApiRoutes } from './openapi/openapi.routes.js';
+import { registerRelyingPartyJwksRoutes } from './security/relying-party-jwks.routes.js';
+import { RelyingPartyKeys } from './security/relying-party-keys.js';
 import { SecretBox } from './security/secrets.js';
 import type { Database } from './store/database.js';
 
@@ -153,7 +155,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
   };
   const keys = new SigningKeys(base);
-  const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const relyingPartyKeys = new RelyingPartyKeys(base);
+  const providers = deps.providers ?? createProviderRegistry(config, { clock, relyingPartyKeys });
   const verifications = new VerificationService({ ...base, keys, log: app.log }, providers);
   const codes = new AuthorizationCodes(base);
   const rateLimits = new RateLimiter(config, clock, deps.rateLimitStore);
@@ -216,5 +219,6 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   registerResourceRoutes(app);
   registerVerificationRoutes(app);
   registerOidcCallbackRoutes(app);
+  registerRelyingPartyJwksRoutes(app, relyingPartyKeys);
   return app;
 }

@@ -24,10 +24,10 @@ import { renderFinishedPage } from '../../ui/finished.page.js';
 import { seeOther, sendPage } from '../../ui/page-requests.js';
 import { pageStringsFor } from '../../ui/texts.js';
 import type { Verification } from '../../verification/verification.types.js';
-import { OidcUpstreamProvider, verificationIdOfState } from './oidc-upstream.provider.js';
+import { callbackState, OidcUpstreamProvider, verificationIdOfState } from './oidc-upstream.provider.js';
 
-/** The callback parameters passed on to the adapter. */
-const PASSED_ON = ['code', 'state', 'iss', 'error', 'error_description'] as const;
+/** The callback parameters passed on to the adapter (`response`: a JWT-secured one, JARM). */
+const PASSED_ON = ['code', 'state', 'iss', 'error', 'error_description', 'response'] as const;
 
 /** Longest callback parameter idgate reads. */
 const MAX_PARAMETER_LENGTH = 4096;
@@ -98,13 +98,14 @@ async function handleCallback(
   }
   request.logContext.providerId = providerId;
   const input = callbackInput(request.query);
-  if (input.state === undefined) {
+  const state = callbackState(input);
+  if (state === undefined) {
     throw new IdgateError('VALIDATION_MISSING_PARAMETER', {
       detail: 'The callback has no state parameter.',
       context: { fields: [{ name: 'state', reason: 'is required' }] },
     });
   }
-  const verificationId = verificationIdOfState(input.state);
+  const verificationId = verificationIdOfState(state);
   if (verificationId === undefined) throw unknownSession();
   const transaction = await verifications.getTransaction(verificationId).catch(function asUnknown(error: unknown) {
     throw toIdgateError(error).code === 'SESSION_NOT_FOUND' ? unknownSession() : error;
