@@ -15,7 +15,6 @@ import {
   ClientSecretBasic,
   ClientSecretPost,
   Configuration,
-  clockSkew,
   clockTolerance,
   customFetch,
   enableDecryptingResponses,
@@ -188,8 +187,6 @@ export interface ClientConfigurationInput {
   readonly insecure: boolean;
   /** Whether to decrypt what the upstream encrypted (the callback; not needed to start). */
   readonly decrypt: boolean;
-  /** The injected clock, against which the library judges `exp`, `iat` and `nbf`. */
-  readonly now: Date;
   readonly http: Omit<UpstreamFetchOptions, 'stepOf'>;
 }
 
@@ -225,11 +222,12 @@ function requireKeys(input: ClientConfigurationInput): RelyingPartyKeySource {
  */
 export async function buildClientConfiguration(input: ClientConfigurationInput): Promise<Configuration> {
   const auth = await clientAuthOf(input);
-  const skew = Math.round((input.now.getTime() - Date.now()) / 1000);
+  // The library judges `exp`/`iat`/`nbf` (and stamps its assertions) with the system
+  // clock; idgate's own checks (signature, `oidc-id-token.ts`) use the injected one.
   const configuration = new Configuration(
     input.metadata.server,
     input.clientId,
-    { [clockSkew]: skew, [clockTolerance]: CLOCK_TOLERANCE_SECONDS },
+    { [clockTolerance]: CLOCK_TOLERANCE_SECONDS },
     auth,
   );
   configuration[customFetch] = upstreamFetch({ ...input.http, stepOf: stepOfUrl(input.metadata.server) });

@@ -408,7 +408,6 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       keys: this.#relyingPartyKeys,
       insecure: new URL(this.#config.discoveryUrl).protocol === 'http:',
       decrypt,
-      now: this.#clock(),
       http: {
         providerId: this.descriptor.id,
         timeoutMs: this.#timeoutMs,
@@ -611,6 +610,7 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       if (this.#profile.userinfoEncryption !== undefined) {
         throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'userinfo', {
           reason: 'userinfo is not encrypted',
+          debug: { contentType: answer?.contentType.slice(0, 100) },
         });
       }
       return claims;
