@@ -476,7 +476,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'The provider answered with an empty body, malformed JSON or an unexpected status.',
       "The provider's ID token failed validation, for example a signature from a key not in its JWKS, or a wrong `iss`, `aud` or `nonce`.",
       'The provider changed its API or keys without notice.',
-      "An ID token or userinfo that should be encrypted arrived unencrypted, encrypted otherwise than agreed, or to a key idgate does not have; or a JWT-secured authorization response (JARM) failed validation.",
+      'An ID token or userinfo that should be encrypted arrived unencrypted, encrypted otherwise than agreed, or to a key idgate does not have; or a JWT-secured authorization response (JARM) failed validation.',
     ],
     fixes: [
       'Retry with exponential backoff and jitter; a key rotation at the provider often resolves itself.',
