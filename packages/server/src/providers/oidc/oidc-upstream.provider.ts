@@ -49,7 +49,7 @@ import {
   oidcSettingsProblems,
   type ResponseEncryptionConfig,
 } from './oidc-config.js';
-import { UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
+import { ACCEPTED_ALGORITHMS, UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
 import { encryptRequestObject, isJwe, isJws, openJwe, UnopenableJwe } from './oidc-encryption.js';
 import { providerFailure, type UpstreamStep, upstreamFailure } from './oidc-errors.js';
 import { UpstreamKeys } from './oidc-id-token.js';
@@ -620,7 +620,10 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       await this.#keys.verifyUserinfo(jws, {
         issuer: metadata.issuer,
         clientId,
-        algorithms: [...(metadata.server.userinfo_signing_alg_values_supported ?? metadata.idTokenAlgorithms)],
+        // Asymmetric only, like the ID token (never `none` or a shared-secret MAC).
+        algorithms: (metadata.server.userinfo_signing_alg_values_supported ?? metadata.idTokenAlgorithms).filter(
+          (alg) => ACCEPTED_ALGORITHMS.has(alg),
+        ),
         jwksUri: metadata.jwksUri,
         now,
       });

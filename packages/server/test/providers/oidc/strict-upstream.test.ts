@@ -76,6 +76,25 @@ function providersConfig(strictUrl: string, laxUrl: string) {
       idTokenEncryption: ENCRYPTION,
     },
     {
+      id: 'lax-jar',
+      displayName: 'Request object by value',
+      discoveryUrl: laxUrl,
+      maxLoa: 4,
+      clientId: 'idgate-lax-jar',
+      claimMapping: { surname: 'family_name' },
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      requestObject: 'signed',
+    },
+    {
+      id: 'lax-unlisted',
+      displayName: 'Unlisted enc',
+      discoveryUrl: laxUrl,
+      maxLoa: 4,
+      clientId: 'idgate-lax-unlisted',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      idTokenEncryption: { enc: 'A192GCM' },
+    },
+    {
       id: 'lax-wrongkey',
       displayName: 'Wrong key (token)',
       discoveryUrl: laxUrl,
@@ -158,7 +177,11 @@ describe.each(TEST_DATABASE_KINDS)('upstream OIDC against a strict eID (%s)', (k
       // The keys as idgate published them before the rotation below (the upstream keeps them).
       strictClient(base, 'strict-rot', { jwks: initialJwks, ...encrypted }),
     ]);
-    await lax.mount([strictClient(base, 'lax-wrongkey', { jwks: { keys: [foreignSigning] } })]);
+    await lax.mount([
+      strictClient(base, 'lax-wrongkey', { jwks: { keys: [foreignSigning] } }),
+      strictClient(base, 'lax-jar', { jwks_uri: jwksUri, require_signed_request_object: true }),
+      strictClient(base, 'lax-unlisted', { jwks_uri: jwksUri }),
+    ]);
     const created = await live.app.idgate.apps.create({
       name: 'Shop',
       type: 'confidential',
@@ -343,7 +366,47 @@ describe.each(TEST_DATABASE_KINDS)('upstream OIDC against a strict eID (%s)', (k
     expect((await exchange(code, verifier)).given_name).toBe('Anna');
   });
 
+  it('sends a signed request object by value when the upstream does not ask for PAR (with response_type and scope beside it)', async () => {
+    const created = await restStart('lax-jar');
+    expect(created.statusCode, created.body).toBe(201);
+    const body = JSON.parse(created.body) as { verificationId: string; flowDetails: { url: string } };
+    const url = new URL(body.flowDetails.url);
+    expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request', 'response_type', 'scope']);
+    const request = url.searchParams.get('request') ?? '';
+    expect(decodeProtectedHeader(request)).toMatchObject({ alg: 'ES256', typ: 'oauth-authz-req+jwt' });
+    const jwks = (await (await fetch(`${live.baseUrl}/rp/jwks.json`)).json()) as JSONWebKeySet;
+    const { payload } = await jwtVerify(request, createLocalJWKSet(jwks), {
+      issuer: 'idgate-lax-jar',
+      audience: lax.url,
+      typ: 'oauth-authz-req+jwt',
+    });
+    expect(payload).toMatchObject({
+      client_id: 'idgate-lax-jar',
+      response_type: 'code',
+      code_challenge_method: 'S256',
+    });
+    expect(String(payload.state).startsWith(`${body.verificationId}.`)).toBe(true);
+    const { final } = await browser().walk(body.flowDetails.url);
+    expect(final.toString()).toBe(`${REDIRECT_URI}?verificationId=${body.verificationId}`);
+    const read = await live.app.inject({
+      method: 'GET',
+      url: `/v1/verifications/${body.verificationId}`,
+      headers: { authorization: basic },
+    });
+    expect(JSON.parse(read.body)).toMatchObject({ status: 'completed', claims: { family_name: 'Andersson' } });
+  });
+
   describe('failures of the profile', () => {
+    it('an encryption the upstream does not list → PROVIDER_INITIALIZATION_FAILED at the start, before the user is sent anywhere', async () => {
+      const res = await restStart('lax-unlisted');
+      const problem = expectProblem(res, 'PROVIDER_INITIALIZATION_FAILED', {
+        issuer: live.baseUrl,
+        instance: '/v1/verifications',
+      });
+      expect(problem.context).toMatchObject({ providerId: 'lax-unlisted', step: 'discovery' });
+      expect(res.body).not.toContain(lax.url);
+    });
+
     it('a key the upstream does not know, at PAR → PROVIDER_AUTHENTICATION_FAILED (401), nothing of the upstream in the answer', async () => {
       const res = await restStart('strict-wrongkey');
       const problem = expectProblem(res, 'PROVIDER_AUTHENTICATION_FAILED', {
