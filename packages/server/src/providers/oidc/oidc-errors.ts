@@ -173,6 +173,17 @@ function comparedName(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The message of the innermost error an error wraps (the library's wrapper says less than its cause). */
+function innermostMessage(error: unknown): string | undefined {
+  let message: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    message = current.message;
+    current = current.cause;
+  }
+  return message?.slice(0, 200);
+}
+
 /** The library's error code (`OAUTH_…`, `ERR_…`). */
 function libraryCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
@@ -217,7 +228,7 @@ export function upstreamFailure(
     status,
     error: oauthError?.slice(0, 100),
     libraryCode: libraryCode(error),
-    message: error instanceof Error ? error.message.slice(0, 200) : undefined,
+    message: innermostMessage(error),
     ...extraDebug,
   };
   const fail = (code: ProviderCode, reason: string) =>

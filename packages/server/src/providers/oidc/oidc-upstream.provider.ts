@@ -25,9 +25,6 @@ import { decodeJwt } from 'jose';
 import {
   AuthorizationResponseError,
   authorizationCodeGrant,
-  buildAuthorizationUrl,
-  buildAuthorizationUrlWithJAR,
-  buildAuthorizationUrlWithPAR,
   type Configuration,
   calculatePKCECodeChallenge,
   type ExportedJWKSCache,
@@ -39,6 +36,7 @@ import {
 import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../adapter.js';
 import { CircuitBreaker, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURE_THRESHOLD } from '../circuit-breaker.js';
 import { oidcDescriptor, type ProviderDescriptor } from '../descriptors.js';
+import { authorizationUrl } from './oidc-authorization-request.js';
 import { loaFromAcr, mapClaims } from './oidc-claims.js';
 import {
   DEFAULT_OIDC_TIMEOUT_MS,
@@ -50,7 +48,7 @@ import {
   type ResponseEncryptionConfig,
 } from './oidc-config.js';
 import { ACCEPTED_ALGORITHMS, UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
-import { encryptRequestObject, isJwe, isJws, openJwe, UnopenableJwe } from './oidc-encryption.js';
+import { isJwe, isJws, openJwe, UnopenableJwe } from './oidc-encryption.js';
 import { providerFailure, type UpstreamStep, upstreamFailure } from './oidc-errors.js';
 import { UpstreamKeys } from './oidc-id-token.js';
 import {
@@ -61,7 +59,6 @@ import {
   profileProblem,
   type TokenEndpointAuthMethod,
   type UpstreamProfile,
-  usesPushedAuthorization,
 } from './oidc-profile.js';
 import type { RelyingPartyKeySource } from './relying-party-key-source.js';
 import type { UpstreamResponse } from './upstream-http.js';
@@ -226,7 +223,17 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       ...(context.loginHint === undefined ? {} : { login_hint: context.loginHint }),
       acr_values: this.#acrValues(settings, context.requestedLoa).join(' '),
     };
-    const url = await this.#authorizationUrl(configuration, metadata, parameters);
+    const url = await authorizationUrl(
+      {
+        providerId: this.descriptor.id,
+        profile: this.#profile,
+        relyingPartyKeys: this.#relyingPartyKeys,
+        upstreamKeys: this.#keys,
+      },
+      configuration,
+      metadata,
+      parameters,
+    );
     return { status: 'pending', flowDetails: { url: url.toString() }, providerState: { ...state } };
   }
 
@@ -418,58 +425,6 @@ export class OidcUpstreamProvider implements ProviderAdapter {
         },
       },
     });
-  }
-
-  /**
-   * The authorization request (OpenID Connect Core §3.1.2.1): plain, or as a signed (and
-   * encrypted) request object (RFC 9101), pushed first when PAR is used (RFC 9126).
-   * @throws IdgateError `PROVIDER_AUTHENTICATION_FAILED` (PAR refused the client), `PROVIDER_INITIALIZATION_FAILED`
-   */
-  async #authorizationUrl(
-    configuration: Configuration,
-    metadata: UpstreamMetadata,
-    parameters: Record<string, string>,
-  ): Promise<URL> {
-    let sent: Record<string, string> = parameters;
-    if (this.#profile.requestObject !== 'none') {
-      const signing = await (this.#relyingPartyKeys as RelyingPartyKeySource).signingKey();
-      const jar = await buildAuthorizationUrlWithJAR(configuration, parameters, {
-        key: signing.key,
-        kid: signing.kid,
-      }).catch((error: unknown) => {
-        throw upstreamFailure(error, this.descriptor.id, 'authorization');
-      });
-      let request = jar.searchParams.get('request') ?? '';
-      if (this.#profile.requestObject === 'signed-encrypted') request = await this.#encrypted(request, metadata);
-      sent = { request };
-    }
-    if (usesPushedAuthorization(this.#profile, metadata.server)) {
-      return buildAuthorizationUrlWithPAR(configuration, sent).catch((error: unknown) => {
-        throw upstreamFailure(error, this.descriptor.id, 'par');
-      });
-    }
-    // OpenID Connect Core §6.1: response_type and scope also outside a request object passed by value.
-    const outside = sent === parameters ? {} : { response_type: 'code', scope: parameters.scope ?? 'openid' };
-    return buildAuthorizationUrl(configuration, { ...outside, ...sent });
-  }
-
-  /**
-   * A signed request object encrypted to the upstream's key (from its JWKS).
-   * @throws IdgateError `PROVIDER_INITIALIZATION_FAILED` when the upstream publishes no encryption key that fits
-   */
-  async #encrypted(request: string, metadata: UpstreamMetadata): Promise<string> {
-    const key = await this.#keys.encryptionKey(metadata.jwksUri);
-    const fail = (reason: string, cause?: unknown) =>
-      providerFailure('PROVIDER_INITIALIZATION_FAILED', this.descriptor.id, 'jwks', {
-        reason,
-        ...(cause === undefined ? {} : { cause }),
-      });
-    if (key === undefined) throw fail("no encryption key (use: enc) in the upstream's JWKS");
-    try {
-      return await encryptRequestObject(request, key, metadata.server);
-    } catch (error) {
-      throw fail(error instanceof UnopenableJwe ? error.message : 'request object encryption failed', error);
-    }
   }
 
   #storedState(context: ProviderContext): OidcState {
