@@ -13,6 +13,7 @@ import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackState, verificationIdOfState } from '../../../src/providers/oidc/oidc-upstream.provider.js';
 import { RelyingPartyKeys } from '../../../src/security/relying-party-keys.js';
+import { adminAuth } from '../../support/app.js';
 import { expectProblem } from '../../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../../support/databases.js';
 import { registerSecret } from '../../support/leaks.js';
@@ -157,6 +158,17 @@ describe.each(TEST_DATABASE_KINDS)('upstream OIDC against a strict eID (%s)', (k
     const base = live.baseUrl;
     await strict.mount([
       strictClient(base, 'strict', {
+        jwks_uri: jwksUri,
+        request_object_encryption_alg: 'ECDH-ES',
+        request_object_encryption_enc: 'A256GCM',
+        ...encrypted,
+        userinfo_signed_response_alg: 'RS256',
+        userinfo_encrypted_response_alg: 'ECDH-ES',
+        userinfo_encrypted_response_enc: 'A256GCM',
+      }),
+      // An app's own client at the strict eID, for the same callback: it authenticates with idgate's RP keys too.
+      strictClient(base, 'strict', {
+        client_id: 'app-own-strict',
         jwks_uri: jwksUri,
         request_object_encryption_alg: 'ECDH-ES',
         request_object_encryption_enc: 'A256GCM',
@@ -394,6 +406,47 @@ describe.each(TEST_DATABASE_KINDS)('upstream OIDC against a strict eID (%s)', (k
       headers: { authorization: basic },
     });
     expect(JSON.parse(read.body)).toMatchObject({ status: 'completed', claims: { family_name: 'Andersson' } });
+  });
+
+  it("an app's own clientId at a private_key_jwt upstream uses the instance's RP keys (a secret there is refused)", async () => {
+    const url = `/admin/v1/apps/${clientId}/providers/strict`;
+    const refused = await live.app.inject({
+      method: 'PUT',
+      url,
+      headers: adminAuth(),
+      payload: { enabled: true, settings: { clientId: 'app-own-strict', clientSecret: 'an-unused-secret-0123456789' } },
+    });
+    const problem = expectProblem(refused, 'PROVIDER_CONFIGURATION_ERROR', { issuer: live.baseUrl });
+    expect((problem.context as { fields: { name: string; reason: string }[] }).fields).toEqual([
+      {
+        name: 'settings.clientSecret',
+        pointer: '/settings/clientSecret',
+        reason: "is not used: the provider authenticates with private_key_jwt (idgate's RP keys)",
+      },
+    ]);
+    const put = await live.app.inject({
+      method: 'PUT',
+      url,
+      headers: adminAuth(),
+      payload: { enabled: true, settings: { clientId: 'app-own-strict' } },
+    });
+    expect(put.statusCode, put.body).toBeLessThan(300);
+    try {
+      const created = await restStart('strict');
+      expect(created.statusCode, created.body).toBe(201);
+      const body = JSON.parse(created.body) as { verificationId: string; flowDetails: { url: string } };
+      expect(new URL(body.flowDetails.url).searchParams.get('client_id')).toBe('app-own-strict');
+      const { final } = await browser().walk(body.flowDetails.url);
+      expect(final.toString()).toBe(`${REDIRECT_URI}?verificationId=${body.verificationId}`);
+      const read = await live.app.inject({
+        method: 'GET',
+        url: `/v1/verifications/${body.verificationId}`,
+        headers: { authorization: basic },
+      });
+      expect(JSON.parse(read.body)).toMatchObject({ status: 'completed', claims: { given_name: 'Anna' } });
+    } finally {
+      await live.app.inject({ method: 'PUT', url, headers: adminAuth(), payload: { enabled: true, settings: {} } });
+    }
   });
 
   describe('failures of the profile', () => {
