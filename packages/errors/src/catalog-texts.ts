@@ -462,6 +462,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'The upstream client secret or certificate configured for the provider expired or was rotated at the provider.',
       "The provider settings hold credentials for the provider's test environment while calling its production environment, or the reverse.",
       'The provider revoked or suspended the account idgate uses.',
+      "With `private_key_jwt`, the provider does not have idgate's current relying-party keys (`/rp/jwks.json`), for example right after `idgate keys rotate --rp`.",
     ],
     fixes: [
       'Update the upstream credentials with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`, or ask the idgate operator when the credentials are shared.',
@@ -475,6 +476,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'The provider answered with an empty body, malformed JSON or an unexpected status.',
       "The provider's ID token failed validation, for example a signature from a key not in its JWKS, or a wrong `iss`, `aud` or `nonce`.",
       'The provider changed its API or keys without notice.',
+      'An ID token or userinfo that should be encrypted arrived unencrypted, encrypted otherwise than agreed, or to a key idgate does not have; or a JWT-secured authorization response (JARM) failed validation.',
     ],
     fixes: [
       'Retry with exponential backoff and jitter; a key rotation at the provider often resolves itself.',

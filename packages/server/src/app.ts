@@ -16,6 +16,7 @@ import { registerVerificationEventsRoutes } from './admin/verification-events.ro
 import { AppsService } from './apps/apps.service.js';
 import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
+import { registerRelyingPartyJwksRoutes } from './callbacks/relying-party-jwks.routes.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
 import { installBodyParsers } from './http/body-parsers.js';
@@ -41,6 +42,7 @@ import { RevocationsRepository } from './store/revocations.repository.js';
 import { AccessTokens } from './tokens/access-tokens.js';
 import { AuthorizationCodes } from './tokens/authorization-codes.js';
 import { RefreshTokens } from './tokens/refresh-tokens.js';
+import { RelyingPartyKeys } from './tokens/relying-party-keys.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { registerHostedPages } from './ui/hosted-pages.routes.js';
 import { VerificationService } from './verification/verification.service.js';
@@ -84,6 +86,8 @@ export interface AppServices {
   readonly accessTokens: AccessTokens;
   readonly refreshTokens: RefreshTokens;
   readonly keys: SigningKeys;
+  /** idgate's own keys as a relying party of upstream providers (SPEC 11). */
+  readonly relyingPartyKeys: RelyingPartyKeys;
   readonly verifications: VerificationService;
   readonly rateLimits: RateLimiter;
   readonly codes: AuthorizationCodes;
@@ -201,7 +205,8 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
   const clock = deps.clock ?? (() => new Date());
   const revocations = new RevocationsRepository(database);
   const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
-  const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const relyingPartyKeys = new RelyingPartyKeys({ database, secrets, clock, config });
+  const providers = deps.providers ?? createProviderRegistry(config, { clock, relyingPartyKeys });
   return {
     config,
     database,
@@ -214,6 +219,7 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
     refreshTokens: new RefreshTokens({ database, secrets }),
     keys: new SigningKeys({ database, secrets, clock }),
+    relyingPartyKeys,
     verifications: new VerificationService({ config, database, secrets, clock, apps, providers, log }),
     codes: new AuthorizationCodes({ database, secrets, clock }),
     rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
@@ -270,4 +276,5 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     database: services.database,
   });
   registerOidcCallbackRoutes(app, { config, verifications });
+  registerRelyingPartyJwksRoutes(app, services.relyingPartyKeys);
 }

@@ -22,6 +22,7 @@ import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
 import { SecretBox } from './security/secrets.js';
 import { AppsRepository } from './store/apps.repository.js';
+import { isRelyingPartyKeyAlgorithm, RelyingPartyKeys } from './tokens/relying-party-keys.js';
 import { isSigningAlgorithm, SIGNING_ALGORITHMS, SigningKeys } from './tokens/signing-keys.js';
 
 const USAGE = `Usage: idgate <command> [options]
@@ -43,10 +44,16 @@ Commands:
   apps rotate-hook-secret CLIENT_ID
                                 new hook/webhook signing secret (the old one stops working at once)
                                 Running instances see app changes within 5 s (their app cache).
-  keys list                     list the ID token signing keys (creates the initial ones if there are none)
+  keys list                     list the ID token signing keys and the relying-party keys (creates
+                                the initial ones if there are none)
   keys rotate [--alg RS256|ES256|EdDSA]
                                 new active key (every algorithm without --alg); the old one stays
                                 published until the tokens it signed have expired
+  keys rotate --rp [--alg ES256|PS256|ECDH-ES|RSA-OAEP-256]
+                                new relying-party keys (the keys idgate uses towards upstream
+                                providers, /rp/jwks.json): the signing and the encryption key, or
+                                only the one --alg is for; the old ones stay published and keep
+                                decrypting for IDGATE_RP_KEY_GRACE
   docs [--out DIR]              write docs/errors.md and docs/configuration.md
 
 Configuration comes from environment variables (see docs/configuration.md).`;
@@ -257,13 +264,15 @@ async function appAction(
   }
 }
 
-async function withKeys<T>(config: Config, run: (keys: SigningKeys) => Promise<T>): Promise<T> {
+async function withKeys<T>(
+  config: Config,
+  run: (keys: SigningKeys, relyingPartyKeys: RelyingPartyKeys) => Promise<T>,
+): Promise<T> {
   const instanceKeys = loadInstanceKeys(config);
   const { database } = await openMigratedDatabase(config);
   try {
-    return await run(
-      new SigningKeys({ database, secrets: new SecretBox(instanceKeys.secretKey), clock: () => new Date() }),
-    );
+    const context = { database, secrets: new SecretBox(instanceKeys.secretKey), clock: () => new Date(), config };
+    return await run(new SigningKeys(context), new RelyingPartyKeys(context));
   } finally {
     await database.close();
   }
@@ -273,12 +282,22 @@ async function keysCommand(config: Config, args: readonly string[]): Promise<voi
   const [sub, ...rest] = args;
   if (sub === 'list') {
     parseArgs({ args: rest, options: {} });
-    print({ keys: await withKeys(config, (keys) => keys.list()) });
+    print(
+      await withKeys(config, async function listBoth(keys, relyingPartyKeys) {
+        return { keys: await keys.list(), relyingPartyKeys: await relyingPartyKeys.list() };
+      }),
+    );
     return;
   }
   if (sub === 'rotate') {
-    const { values } = parseArgs({ args: rest, options: { alg: { type: 'string' } } });
+    const { values } = parseArgs({ args: rest, options: { alg: { type: 'string' }, rp: { type: 'boolean' } } });
     const alg = values.alg;
+    if (values.rp === true) {
+      if (alg !== undefined && !isRelyingPartyKeyAlgorithm(alg))
+        throw new CliUsageError('--alg with --rp must be one of ES256, PS256, ECDH-ES, RSA-OAEP-256');
+      print({ rotated: await withKeys(config, (_keys, relyingPartyKeys) => relyingPartyKeys.rotate(alg)) });
+      return;
+    }
     if (alg !== undefined && !isSigningAlgorithm(alg))
       throw new CliUsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
     const algorithms = alg === undefined ? SIGNING_ALGORITHMS : [alg];

@@ -22,7 +22,11 @@ import type { Config } from '../config/config.js';
 import type { Verification } from '../domain/verification.js';
 import { toIdgateError } from '../http/error-funnel.js';
 import type { RouteContract } from '../http/route-contract.js';
-import { OidcUpstreamProvider, verificationIdOfState } from '../providers/oidc/oidc-upstream.provider.js';
+import {
+  callbackState,
+  OidcUpstreamProvider,
+  verificationIdOfState,
+} from '../providers/oidc/oidc-upstream.provider.js';
 import { renderFinishedPage } from '../ui/finished.page.js';
 import { seeOther, sendPage } from '../ui/page-requests.js';
 import { pageStringsFor } from '../ui/texts.js';
@@ -34,8 +38,8 @@ export interface OidcCallbackDeps {
   readonly verifications: Pick<VerificationService, 'getTransaction' | 'advance' | 'providers'>;
 }
 
-/** The callback parameters passed on to the adapter. */
-const PASSED_ON = ['code', 'state', 'iss', 'error', 'error_description'] as const;
+/** The callback parameters passed on to the adapter (`response`: a JWT-secured one, JARM). */
+const PASSED_ON = ['code', 'state', 'iss', 'error', 'error_description', 'response'] as const;
 
 /** Longest callback parameter idgate reads. */
 const MAX_PARAMETER_LENGTH = 4096;
@@ -106,13 +110,14 @@ async function handleCallback(
   }
   request.logContext.providerId = providerId;
   const input = callbackInput(request.query);
-  if (input.state === undefined) {
+  const state = callbackState(input);
+  if (state === undefined) {
     throw new IdgateError('VALIDATION_MISSING_PARAMETER', {
       detail: 'The callback has no state parameter.',
       context: { fields: [{ name: 'state', reason: 'is required' }] },
     });
   }
-  const verificationId = verificationIdOfState(input.state);
+  const verificationId = verificationIdOfState(state);
   if (verificationId === undefined) throw unknownSession();
   const transaction = await verifications.getTransaction(verificationId).catch(function asUnknown(error: unknown) {
     throw toIdgateError(error).code === 'SESSION_NOT_FOUND' ? unknownSession() : error;

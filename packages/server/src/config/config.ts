@@ -6,10 +6,19 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type OidcProviderConfig, parseOidcProviders } from '../providers/oidc/oidc-config.js';
+import { encryptionAlgorithmProblems, type OidcProviderConfig, parseOidcProviders } from './oidc-providers.js';
 
 /** The environment an instance serves. */
 export type Environment = 'sandbox' | 'production';
+
+/** The algorithms of idgate's relying-party signing key (`IDGATE_RP_SIGNING_ALG`). */
+export const RP_SIGNING_ALGORITHMS = ['ES256', 'PS256'] as const;
+/** An algorithm of idgate's relying-party signing key. */
+export type RpSigningAlgorithm = (typeof RP_SIGNING_ALGORITHMS)[number];
+/** The algorithms of idgate's relying-party encryption key (`IDGATE_RP_ENCRYPTION_ALG`). */
+export const RP_ENCRYPTION_ALGORITHMS = ['ECDH-ES', 'RSA-OAEP-256'] as const;
+/** An algorithm of idgate's relying-party encryption key. */
+export type RpEncryptionAlgorithm = (typeof RP_ENCRYPTION_ALGORITHMS)[number];
 
 /** The validated configuration. */
 export interface Config {
@@ -42,6 +51,12 @@ export interface Config {
   readonly purgeIntervalMs: number;
   readonly purgeGraceMs: number;
   readonly webhookRetentionMs: number;
+  /** The algorithm of the relying-party signing key idgate creates (`IDGATE_RP_SIGNING_ALG`). */
+  readonly rpSigningAlg: RpSigningAlgorithm;
+  /** The algorithm of the relying-party encryption key idgate creates (`IDGATE_RP_ENCRYPTION_ALG`). */
+  readonly rpEncryptionAlg: RpEncryptionAlgorithm;
+  /** Seconds a rotated-away relying-party key stays published and decrypts (`IDGATE_RP_KEY_GRACE`). */
+  readonly rpKeyGraceSeconds: number;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
 }
@@ -357,9 +372,33 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     fallback: () => 2_592_000_000,
   },
   {
+    variable: 'IDGATE_RP_SIGNING_ALG',
+    key: 'rpSigningAlg',
+    doc: "The algorithm of idgate's relying-party signing key (`use: sig`, published at `/rp/jwks.json`), created on first start and by `idgate keys rotate --rp`: it signs `private_key_jwt` client assertions and request objects sent to upstream providers, and `/rp/signed-jwks`. Separate from the ID token signing keys. See docs/providers.md.",
+    defaultText: 'ES256',
+    parse: oneOf(RP_SIGNING_ALGORITHMS),
+    fallback: () => 'ES256',
+  },
+  {
+    variable: 'IDGATE_RP_ENCRYPTION_ALG',
+    key: 'rpEncryptionAlg',
+    doc: "The algorithm of idgate's relying-party encryption key (`use: enc`, published at `/rp/jwks.json`): `ECDH-ES` (P-256) or `RSA-OAEP-256` (RSA 2048). Upstream providers encrypt ID tokens and userinfo to it. Created on first start and by `idgate keys rotate --rp`.",
+    defaultText: 'ECDH-ES',
+    parse: oneOf(RP_ENCRYPTION_ALGORITHMS),
+    fallback: () => 'ECDH-ES',
+  },
+  {
+    variable: 'IDGATE_RP_KEY_GRACE',
+    key: 'rpKeyGraceSeconds',
+    doc: 'Seconds a relying-party key replaced by `idgate keys rotate --rp` stays published at `/rp/jwks.json` and still decrypts what upstreams encrypted to it (upstreams cache the JWKS). Then it is retired.',
+    defaultText: '604800 (7 days)',
+    parse: integer(0, 90 * 24 * 3600),
+    fallback: () => 7 * 24 * 3600,
+  },
+  {
     variable: 'IDGATE_OIDC_PROVIDERS',
     key: 'oidcProviders',
-    doc: 'Upstream OpenID Connect providers: a JSON array of `{ id, displayName, discoveryUrl, clientId?, clientSecret?, scopes?, claimMapping?, acrMapping?, maxLoa, defaultLoa?, timeoutMs?, countries?, circuitBreaker? }` (in the config file also as a JSON array). See docs/providers.md.',
+    doc: 'Upstream OpenID Connect providers: a JSON array of `{ id, displayName, discoveryUrl, clientId?, clientSecret?, scopes?, claimMapping?, acrMapping?, maxLoa, defaultLoa?, timeoutMs?, countries?, circuitBreaker?, tokenEndpointAuthMethod?, pushedAuthorization?, requestObject?, responseMode?, idTokenEncryption?, userinfoEncryption? }` (in the config file also as a JSON array). Each entry is checked at boot; a message names the entry and the field. See docs/providers.md.',
     defaultText: '[] (none)',
     parse: function parseProviders(raw, variable) {
       try {
@@ -415,6 +454,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (config.environment === 'production' && config.databaseUrl && !config.secretKey) {
     throw new ConfigError('IDGATE_SECRET_KEY', 'must be set in production with DATABASE_URL (instances must share it)');
   }
+  const encryption = encryptionAlgorithmProblems(config.oidcProviders, config.rpEncryptionAlg);
+  if (encryption.length > 0) throw new ConfigError('IDGATE_OIDC_PROVIDERS', encryption.join('; '));
   if (config.environment === 'production') {
     // Security settings never fall back silently: production talks to upstream providers over https only.
     try {

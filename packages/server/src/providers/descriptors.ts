@@ -5,14 +5,14 @@
  */
 import type { FieldProblem } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
-import { STANDARD_CLAIMS, type StandardClaim } from '../domain/claims.js';
-import type { FlowType } from '../domain/verification.js';
 import {
   OIDC_APP_SETTING_NAMES,
   OIDC_SECRET_SETTING_NAMES,
   type OidcProviderConfig,
   oidcSettingsProblems,
-} from './oidc/oidc-config.js';
+} from '../config/oidc-providers.js';
+import { STANDARD_CLAIMS, type StandardClaim } from '../domain/claims.js';
+import type { FlowType } from '../domain/verification.js';
 
 /** Static facts about one provider. */
 export interface ProviderDescriptor {

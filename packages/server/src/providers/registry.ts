@@ -8,6 +8,7 @@ import type { ProviderAdapter } from './adapter.js';
 import type { ProviderScope } from './descriptors.js';
 import { createMockProviders } from './mock/mock-providers.js';
 import { OidcUpstreamProvider } from './oidc/oidc-upstream.provider.js';
+import type { RelyingPartyKeySource } from './oidc/relying-party-key-source.js';
 
 /** Adapters by provider id, for one environment. */
 export class ProviderRegistry {
@@ -37,6 +38,8 @@ export class ProviderRegistry {
 export interface ProviderRegistryOptions {
   /** The current time (circuit breakers, caches); default the system clock. */
   readonly clock?: () => Date;
+  /** idgate's relying-party keys, for upstream providers whose profile signs or decrypts. */
+  readonly relyingPartyKeys?: RelyingPartyKeySource;
 }
 
 /**
@@ -50,6 +53,8 @@ export function createProviderRegistry(scope: ProviderScope, options: ProviderRe
   const upstream =
     typeof scope === 'string'
       ? []
-      : (scope.oidcProviders ?? []).map((provider) => new OidcUpstreamProvider(provider, { clock }));
+      : (scope.oidcProviders ?? []).map(
+          (provider) => new OidcUpstreamProvider(provider, { clock, relyingPartyKeys: options.relyingPartyKeys }),
+        );
   return new ProviderRegistry([...mocks, ...upstream]);
 }

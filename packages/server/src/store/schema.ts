@@ -84,6 +84,18 @@ export interface SigningKeysTable {
   publish_until: TimestampText | null;
 }
 
+export interface RelyingPartyKeysTable {
+  kid: string;
+  key_use: 'sig' | 'enc';
+  alg: 'ES256' | 'PS256' | 'ECDH-ES' | 'RSA-OAEP-256';
+  status: 'active' | 'previous' | 'retired';
+  private_key_ciphertext: string;
+  /** JSON: the public JWK (with `kid`, `use`, `alg`). */
+  public_jwk: JsonText;
+  created_at: TimestampText;
+  publish_until: TimestampText | null;
+}
+
 export interface VerificationsTable {
   id: string;
   client_id: string;
@@ -215,6 +227,7 @@ export interface DatabaseSchema {
   app_providers: AppProvidersTable;
   app_origins: AppOriginsTable;
   signing_keys: SigningKeysTable;
+  relying_party_keys: RelyingPartyKeysTable;
   verifications: VerificationsTable;
   verification_events: VerificationEventsTable;
   authorization_codes: AuthorizationCodesTable;

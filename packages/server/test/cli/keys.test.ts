@@ -168,6 +168,48 @@ describe('idgate keys on SQLite', () => {
     }
   });
 
+  it('keys rotate --rp replaces the relying-party keys (both, or the one --alg is for); keys list shows them beside the signing keys', async () => {
+    const before = parse<{ keys: KeyView[]; relyingPartyKeys: (KeyView & { use: string })[] }>(
+      await runCli(['keys', 'list'], env),
+    );
+    expect(before.relyingPartyKeys.map((key) => [key.use, key.alg, key.status, key.published]).sort()).toEqual([
+      ['enc', 'ECDH-ES', 'active', true],
+      ['sig', 'ES256', 'active', true],
+    ]);
+    const both = parse<{ rotated: (Rotated & { use: string })[] }>(
+      await runCli(['keys', 'rotate', '--rp'], env),
+    ).rotated;
+    expect(both.map((key) => [key.use, key.alg])).toEqual([
+      ['sig', 'ES256'],
+      ['enc', 'ECDH-ES'],
+    ]);
+    for (const key of both) {
+      const previous = before.relyingPartyKeys.find((each) => each.use === key.use);
+      expect(key.previousKid).toBe(previous?.kid);
+      const graceMs = Date.parse(key.previousPublishUntil ?? '') - Date.now();
+      expect(graceMs).toBeGreaterThan(7 * 24 * HOUR_MS - 60_000);
+      expect(graceMs).toBeLessThanOrEqual(7 * 24 * HOUR_MS);
+    }
+    const rsa = parse<{ rotated: (Rotated & { use: string })[] }>(
+      await runCli(['keys', 'rotate', '--rp', '--alg', 'RSA-OAEP-256'], env),
+    ).rotated;
+    expect(rsa.map((key) => [key.use, key.alg])).toEqual([['enc', 'RSA-OAEP-256']]);
+    const after = parse<{ relyingPartyKeys: (KeyView & { use: string })[] }>(await runCli(['keys', 'list'], env));
+    expect(
+      after.relyingPartyKeys
+        .filter((key) => key.status === 'active')
+        .map((key) => [key.use, key.alg])
+        .sort(),
+    ).toEqual([
+      ['enc', 'RSA-OAEP-256'],
+      ['sig', 'ES256'],
+    ]);
+    expect(after.relyingPartyKeys.filter((key) => key.status === 'previous' && key.published)).toHaveLength(3);
+    const badAlg = await runCli(['keys', 'rotate', '--rp', '--alg', 'RS256'], env);
+    expect(badAlg.code).toBe(2);
+    expect(badAlg.stderr).toContain('idgate: --alg with --rp must be one of ES256, PS256, ECDH-ES, RSA-OAEP-256');
+  });
+
   it('refuses an unknown algorithm or subcommand with exit code 2', async () => {
     const badAlg = await runCli(['keys', 'rotate', '--alg', 'HS256'], env);
     expect(badAlg.code).toBe(2);

@@ -57,6 +57,9 @@ describe('loadConfig', () => {
       purgeIntervalMs: 600_000,
       purgeGraceMs: 86_400_000,
       webhookRetentionMs: 2_592_000_000,
+      rpSigningAlg: 'ES256',
+      rpEncryptionAlg: 'ECDH-ES',
+      rpKeyGraceSeconds: 604_800,
       oidcProviders: [],
     });
     expect(Object.isFrozen(config)).toBe(true);

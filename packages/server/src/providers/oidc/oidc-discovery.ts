@@ -1,12 +1,14 @@
 /**
- * The upstream's OpenID Provider configuration (OpenID Connect Discovery 1.0): fetched at
- * the start of a session when not cached, checked, and kept for
- * {@link DISCOVERY_CACHE_MS}. A discovery that fails is not cached.
+ * The upstream's OpenID Provider configuration (OpenID Connect Discovery 1.0), read with
+ * `openid-client`'s `discovery` through idgate's exchange (breaker, timeout, read cap) at
+ * the start of a session when not cached, checked, and kept for {@link DISCOVERY_CACHE_MS}.
+ * A discovery that fails is not cached.
  */
+import { allowInsecureRequests, type Configuration, customFetch, discovery, type ServerMetadata } from 'openid-client';
+import { discoveryDocumentUrl, expectedIssuer, WELL_KNOWN_PATH } from '../../config/oidc-providers.js';
 import type { CircuitBreaker } from '../circuit-breaker.js';
-import { discoveryDocumentUrl, expectedIssuer } from './oidc-config.js';
-import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
-import { UpstreamTransportError, upstreamExchange } from './upstream-http.js';
+import { providerFailure, upstreamFailure } from './oidc-errors.js';
+import { upstreamFetch } from './upstream-http.js';
 
 /** How long a discovery document is used before it is fetched again. */
 export const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
@@ -14,20 +16,20 @@ export const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
 /** What idgate uses of the upstream's configuration. */
 export interface UpstreamMetadata {
   readonly issuer: string;
-  readonly authorizationEndpoint: string;
-  readonly tokenEndpoint: string;
   readonly jwksUri: string;
   readonly userinfoEndpoint: string | undefined;
   /** `client_secret_basic` unless the upstream says it only takes `client_secret_post`. */
-  readonly tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
-  /** Algorithms the upstream signs ID tokens with (default RS256). */
+  readonly secretAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  /** Algorithms the upstream signs ID tokens with (default RS256), asymmetric only. */
   readonly idTokenAlgorithms: readonly string[];
   /** Whether the upstream sends `iss` in the authorization response (RFC 9207). */
   readonly issParameterSupported: boolean;
+  /** The document as `openid-client` read it (the adapter builds its `Configuration` from it). */
+  readonly server: ServerMetadata;
 }
 
 /** Asymmetric JWS algorithms idgate accepts for upstream ID tokens (no `none`, no HMAC). */
-const ACCEPTED_ALGORITHMS = new Set([
+export const ACCEPTED_ALGORITHMS: ReadonlySet<string> = new Set([
   'RS256',
   'RS384',
   'RS512',
@@ -59,9 +61,8 @@ function stringList(value: unknown): readonly string[] | undefined {
  * Checks a discovery document.
  * @returns the metadata, or why it is refused
  */
-export function checkDiscoveryDocument(document: unknown, discoveryUrl: string): UpstreamMetadata | string {
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return 'not a JSON object';
-  const doc = document as Record<string, unknown>;
+export function checkDiscoveryDocument(document: ServerMetadata, discoveryUrl: string): UpstreamMetadata | string {
+  const doc = document as unknown as Record<string, unknown>;
   // OpenID Connect Discovery §4.3: the issuer MUST be identical to the one discovery was done for.
   if (doc.issuer !== expectedIssuer(discoveryUrl)) return 'issuer does not match the discovery URL';
   const authorizationEndpoint = httpUrl(doc.authorization_endpoint);
@@ -72,13 +73,16 @@ export function checkDiscoveryDocument(document: unknown, discoveryUrl: string):
   }
   const userinfo = doc.userinfo_endpoint === undefined ? undefined : httpUrl(doc.userinfo_endpoint);
   if (doc.userinfo_endpoint !== undefined && userinfo === undefined) return 'userinfo_endpoint must be an http(s) URL';
+  if (doc.pushed_authorization_request_endpoint !== undefined && !httpUrl(doc.pushed_authorization_request_endpoint)) {
+    return 'pushed_authorization_request_endpoint must be an http(s) URL';
+  }
   const responseTypes = stringList(doc.response_types_supported);
   if (responseTypes !== undefined && !responseTypes.includes('code')) return 'response type code is not supported';
   const challengeMethods = stringList(doc.code_challenge_methods_supported);
   if (challengeMethods !== undefined && !challengeMethods.includes('S256')) return 'PKCE S256 is not supported';
   const authMethods = stringList(doc.token_endpoint_auth_methods_supported);
   // OpenID Connect Discovery §3: the default is client_secret_basic.
-  const tokenAuthMethod =
+  const secretAuthMethod =
     authMethods !== undefined &&
     !authMethods.includes('client_secret_basic') &&
     authMethods.includes('client_secret_post')
@@ -90,28 +94,30 @@ export function checkDiscoveryDocument(document: unknown, discoveryUrl: string):
   if (algorithms.length === 0) return 'no accepted ID token signing algorithm (asymmetric only)';
   return {
     issuer: doc.issuer as string,
-    authorizationEndpoint,
-    tokenEndpoint,
     jwksUri,
     userinfoEndpoint: userinfo,
-    tokenAuthMethod,
+    secretAuthMethod,
     idTokenAlgorithms: algorithms,
     issParameterSupported: doc.authorization_response_iss_parameter_supported === true,
+    server: document,
   };
+}
+
+/** What a discovery needs. */
+export interface UpstreamDiscoveryOptions {
+  readonly timeoutMs: number;
+  readonly breaker: CircuitBreaker;
+  readonly clock: () => Date;
 }
 
 /** One upstream provider's discovery, cached. */
 export class UpstreamDiscovery {
   readonly #providerId: string;
   readonly #discoveryUrl: string;
-  readonly #options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker; readonly clock: () => Date };
+  readonly #options: UpstreamDiscoveryOptions;
   #cached: { readonly metadata: UpstreamMetadata; readonly until: number } | undefined;
 
-  constructor(
-    providerId: string,
-    discoveryUrl: string,
-    options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker; readonly clock: () => Date },
-  ) {
+  constructor(providerId: string, discoveryUrl: string, options: UpstreamDiscoveryOptions) {
     this.#providerId = providerId;
     this.#discoveryUrl = discoveryUrl;
     this.#options = options;
@@ -125,37 +131,32 @@ export class UpstreamDiscovery {
   async metadata(): Promise<UpstreamMetadata> {
     const now = this.#options.clock().getTime();
     if (this.#cached !== undefined && now < this.#cached.until) return this.#cached.metadata;
-    const url = discoveryDocumentUrl(this.#discoveryUrl);
-    let text: string;
-    let status: number;
+    // An issuer URL is resolved by the library (and its issuer compared); a full
+    // well-known URL is read as it is (the issuer is compared below in either case).
+    const documentUrl = discoveryDocumentUrl(this.#discoveryUrl);
+    const server = new URL(
+      this.#discoveryUrl.endsWith(WELL_KNOWN_PATH) ? documentUrl : expectedIssuer(this.#discoveryUrl),
+    );
+    let configuration: Configuration;
     try {
-      const response = await upstreamExchange({ url, what: 'discovery' }, this.#options);
-      const rateLimited = rateLimitedFailure(response, this.#providerId, 'discovery', this.#options.clock());
-      if (rateLimited !== undefined) throw rateLimited;
-      text = response.text;
-      status = response.status;
-    } catch (error) {
-      if (error instanceof UpstreamTransportError) throw transportFailure(error, this.#providerId, 'discovery');
-      throw error;
-    }
-    const fail = (reason: string) =>
-      providerFailure('PROVIDER_INITIALIZATION_FAILED', this.#providerId, 'discovery', {
-        reason,
-        debug: { url, status, body: text.slice(0, 200) },
+      configuration = await discovery(server, 'idgate-discovery', undefined, undefined, {
+        [customFetch]: upstreamFetch({
+          providerId: this.#providerId,
+          ...this.#options,
+          stepOf: () => 'discovery',
+        }),
+        ...(server.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}),
       });
-    if (status !== 200) throw fail(`discovery answered ${status}`);
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
     } catch (error) {
+      throw upstreamFailure(error, this.#providerId, 'discovery', { url: documentUrl });
+    }
+    const checked = checkDiscoveryDocument(configuration.serverMetadata(), this.#discoveryUrl);
+    if (typeof checked === 'string') {
       throw providerFailure('PROVIDER_INITIALIZATION_FAILED', this.#providerId, 'discovery', {
-        reason: 'discovery document is not JSON',
-        debug: { url, body: text.slice(0, 200) },
-        cause: error,
+        reason: checked,
+        debug: { url: documentUrl },
       });
     }
-    const checked = checkDiscoveryDocument(document, this.#discoveryUrl);
-    if (typeof checked === 'string') throw fail(checked);
     this.#cached = { metadata: checked, until: now + DISCOVERY_CACHE_MS };
     return checked;
   }

@@ -7,21 +7,26 @@
  * |---|---|
  * | refused, DNS, reset before an answer; circuit open | `PROVIDER_UNAVAILABLE` |
  * | 429 from any upstream endpoint (it rate-limits idgate) | `PROVIDER_UNAVAILABLE`, with its `Retry-After` (1–3600 s) |
- * | timeout, 5xx, an upstream OAuth error | `PROVIDER_ERROR` |
- * | 401 / `invalid_client` at the token endpoint | `PROVIDER_AUTHENTICATION_FAILED` |
- * | bad JSON, wrong content, bad signature, wrong `iss`/`aud`/`nonce`/`azp`, expired ID token | `PROVIDER_UNEXPECTED_RESPONSE` |
- * | discovery failing at start | `PROVIDER_INITIALIZATION_FAILED` |
+ * | timeout, 5xx, an upstream OAuth error at the token endpoint | `PROVIDER_ERROR` |
+ * | 401 / `invalid_client` at the token or PAR endpoint (a refused secret or client assertion) | `PROVIDER_AUTHENTICATION_FAILED` |
+ * | bad JSON, wrong content, bad signature, wrong `iss`/`aud`/`nonce`/`azp`, expired ID token, a token not encrypted as configured or not decryptable, a JARM response that fails validation | `PROVIDER_UNEXPECTED_RESPONSE` |
+ * | discovery failing at start, the upstream not offering what the profile needs, PAR refused otherwise | `PROVIDER_INITIALIZATION_FAILED` |
  * | settings missing or invalid | `PROVIDER_CONFIGURATION_ERROR` |
+ *
+ * `openid-client` reports its failures as its own errors; {@link upstreamFailure} turns
+ * each into one of these codes by the step it happened in and the upstream's answer
+ * (status, OAuth `error`), never by message text.
  */
-import { type ErrorCode, IdgateError } from '@idgate/errors';
-import type { UpstreamResponse, UpstreamTransportError } from './upstream-http.js';
+import { type ErrorCode, IdgateError, isIdgateError } from '@idgate/errors';
+import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
+import type { UpstreamResponse, UpstreamTransportError } from './upstream-answer.js';
 
 /** The bounds of a `Retry-After` taken from an upstream (seconds). */
 export const UPSTREAM_RETRY_AFTER_MIN_S = 1;
 export const UPSTREAM_RETRY_AFTER_MAX_S = 3600;
 
 /** The step of the upstream exchange a failure happened in (for logs). */
-export type UpstreamStep = 'discovery' | 'authorization' | 'token' | 'jwks' | 'id_token' | 'userinfo';
+export type UpstreamStep = 'discovery' | 'par' | 'authorization' | 'token' | 'jwks' | 'id_token' | 'userinfo';
 
 type ProviderCode = Extract<
   ErrorCode,
@@ -41,7 +46,7 @@ function genericDetail(code: ProviderCode, providerId: string): string {
     case 'PROVIDER_ERROR':
       return `Provider ${providerId} failed or did not answer in time.`;
     case 'PROVIDER_AUTHENTICATION_FAILED':
-      return `Provider ${providerId} rejected idgate's client credentials; check the provider's clientId and clientSecret (instance configuration or the app's provider settings).`;
+      return `Provider ${providerId} rejected idgate's client authentication; check the provider's clientId and clientSecret (instance configuration or the app's provider settings), or, for private_key_jwt, that the upstream has idgate's relying-party keys (/rp/jwks.json).`;
     case 'PROVIDER_UNEXPECTED_RESPONSE':
       return `Provider ${providerId} sent an answer idgate cannot accept.`;
     case 'PROVIDER_INITIALIZATION_FAILED':
@@ -123,4 +128,125 @@ export function rateLimitedFailure(
     ...(retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } }),
     debug: { step, reason: 'upstream answered 429', retryAfter: response.retryAfter?.slice(0, 100) },
   });
+}
+
+/** The `PROVIDER_*` error the adapter threw itself (an exchange's), if `error` is or wraps one. */
+function ownError(error: unknown): IdgateError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (isIdgateError(current)) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** The HTTP status of the upstream answer an `openid-client` error is about, if any. */
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof ResponseBodyError || error instanceof WWWAuthenticateChallengeError) return error.status;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Response) return current.status;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The OAuth `error` of the upstream's answer (RFC 6749 §5.2), or `invalid_client` from a challenge. */
+function oauthErrorOf(error: unknown): string | undefined {
+  if (error instanceof ResponseBodyError) return error.error;
+  if (error instanceof WWWAuthenticateChallengeError) {
+    const challenge = error.cause.find((each) => typeof each.parameters.error === 'string');
+    return challenge?.parameters.error;
+  }
+  return undefined;
+}
+
+/** What the library compared and found different (`claim` of a JWT, `attribute` of a JSON answer), if it says. */
+function comparedName(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { claim, attribute } = current as { claim?: unknown; attribute?: unknown };
+    if (typeof claim === 'string') return claim;
+    if (typeof attribute === 'string') return attribute;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The message of the innermost error an error wraps (the library's wrapper says less than its cause). */
+function innermostMessage(error: unknown): string | undefined {
+  let message: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    message = current.message;
+    current = current.cause;
+  }
+  return message?.slice(0, 200);
+}
+
+/** The library's error code (`OAUTH_…`, `ERR_…`). */
+function libraryCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Why an answer was refused, for the log: the claim or attribute that differed, else the library's code. */
+function refusalReason(error: unknown, step: UpstreamStep): string {
+  const compared = comparedName(error);
+  const code = libraryCode(error);
+  if (
+    compared !== undefined &&
+    (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED')
+  ) {
+    return step === 'userinfo' ? `userinfo ${compared} mismatch` : `${compared} mismatch`;
+  }
+  return `${step} answer refused: ${code ?? (error instanceof Error ? error.name : 'unknown')}`;
+}
+
+/**
+ * The adapter's error for what `openid-client` threw at `step`:
+ * - an error of the adapter's own (a transport failure, a 429, an open circuit, carried as the cause) as it is;
+ * - discovery: any failure is `PROVIDER_INITIALIZATION_FAILED`;
+ * - PAR and token: 401 or `invalid_client` is `PROVIDER_AUTHENTICATION_FAILED` (a refused secret or client assertion);
+ * - any 5xx is `PROVIDER_ERROR`; at the token endpoint an OAuth error too (`invalid_grant` …);
+ * - PAR refusing otherwise is `PROVIDER_INITIALIZATION_FAILED`;
+ * - anything else (bad JSON, missing members, claims that do not match, decryption, JARM) `PROVIDER_UNEXPECTED_RESPONSE`.
+ * A `TypeError` of the library is a programming error and passes through.
+ */
+export function upstreamFailure(
+  error: unknown,
+  providerId: string,
+  step: UpstreamStep,
+  extraDebug: Readonly<Record<string, unknown>> = {},
+): Error {
+  const own = ownError(error);
+  if (own !== undefined) return own;
+  if (error instanceof TypeError) return error;
+  const status = statusOf(error);
+  const oauthError = oauthErrorOf(error);
+  const debug = {
+    status,
+    error: oauthError?.slice(0, 100),
+    libraryCode: libraryCode(error),
+    message: innermostMessage(error),
+    ...extraDebug,
+  };
+  const fail = (code: ProviderCode, reason: string) =>
+    providerFailure(code, providerId, step, { reason, debug, cause: error });
+  if (step === 'discovery') {
+    return fail(
+      'PROVIDER_INITIALIZATION_FAILED',
+      status === undefined ? refusalReason(error, step) : `discovery answered ${status}`,
+    );
+  }
+  if ((step === 'par' || step === 'token') && (status === 401 || oauthError === 'invalid_client')) {
+    return fail('PROVIDER_AUTHENTICATION_FAILED', 'client authentication refused');
+  }
+  if (status !== undefined && status >= 500) return fail('PROVIDER_ERROR', `${step} answered ${status}`);
+  if (step === 'par') return fail('PROVIDER_INITIALIZATION_FAILED', 'pushed authorization request refused');
+  if (step === 'token' && error instanceof ResponseBodyError) return fail('PROVIDER_ERROR', 'token request refused');
+  if (error instanceof AuthorizationResponseError) {
+    return fail('PROVIDER_ERROR', 'upstream authorization error');
+  }
+  return fail('PROVIDER_UNEXPECTED_RESPONSE', refusalReason(error, step));
 }

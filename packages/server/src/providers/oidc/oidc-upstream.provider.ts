@@ -1,27 +1,38 @@
 /**
- * The upstream OpenID Connect adapter (SPEC 5): any OpenID Provider configured by its
+ * The upstream OpenID Connect adapter (SPEC 5, 11): any OpenID Provider configured by its
  * discovery URL and client credentials, through the authorization code flow with PKCE
- * (S256), `state` and `nonce`.
+ * (S256), `state` and `nonce`, on `openid-client` 6, with the security profile the
+ * upstream asks for (see `oidc-profile.ts`): `private_key_jwt`, PAR, signed (and
+ * encrypted) request objects, JARM, encrypted ID tokens and userinfo.
  *
- * - `start` discovers the upstream (cached), and returns `flowDetails.url`, the upstream's
- *   authorization URL. `state` is `<verificationId>.<random>`, so the fixed callback
+ * - `start` discovers the upstream (cached), checks the profile against it, and returns
+ *   `flowDetails.url`, the upstream's authorization URL (after pushing the request, when
+ *   PAR is used). `state` is `<verificationId>.<random>`, so the fixed callback
  *   (`<issuer>/callback/<providerId>`, see `oidc-callback.routes.ts`) finds the session;
  *   the random part, the nonce and the PKCE verifier stay in `providerState` (stored
  *   encrypted by the service).
  * - `advance` takes the callback's parameters (`code`, `state`, `iss`, `error`,
- *   `error_description`): checks `state` and `iss` (RFC 9207), exchanges the code at the
- *   token endpoint (`client_secret_basic`, or `client_secret_post` when the upstream only
- *   takes that; a client without a secret sends its id only), validates the ID token,
- *   calls userinfo when the upstream has one, and maps claims and `acr`.
- * - Every failure is a `PROVIDER_*` error (see `oidc-errors.ts`); every exchange is
- *   bounded by the provider's timeout and goes through its circuit breaker.
+ *   `error_description`, or JARM's `response`): checks `state` and `iss` (RFC 9207),
+ *   exchanges the code, checks that what should be encrypted is, validates the ID token
+ *   (claims by the library, signature in `oidc-id-token.ts`), calls userinfo when the
+ *   upstream has one, and maps claims and `acr`.
+ * - Every failure is a `PROVIDER_*` error (see `oidc-errors.ts`); every exchange goes
+ *   through idgate's exchange (`upstream-http.ts`: timeout, 1 MiB, circuit breaker).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type FieldProblem, IdgateError } from '@idgate/errors';
-import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../adapter.js';
-import { CircuitBreaker, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURE_THRESHOLD } from '../circuit-breaker.js';
-import { oidcDescriptor, type ProviderDescriptor } from '../descriptors.js';
-import { loaFromAcr, mapClaims } from './oidc-claims.js';
+import { decodeJwt } from 'jose';
+import {
+  AuthorizationResponseError,
+  authorizationCodeGrant,
+  type Configuration,
+  calculatePKCECodeChallenge,
+  type ExportedJWKSCache,
+  fetchUserInfo,
+  getJwksCache,
+  randomPKCECodeVerifier,
+  setJwksCache,
+} from 'openid-client';
 import {
   DEFAULT_OIDC_TIMEOUT_MS,
   type EffectiveOidcSettings,
@@ -29,11 +40,28 @@ import {
   type OidcAppSettings,
   type OidcProviderConfig,
   oidcSettingsProblems,
-} from './oidc-config.js';
-import { UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
-import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
+  type ResponseEncryptionConfig,
+} from '../../config/oidc-providers.js';
+import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../adapter.js';
+import { CircuitBreaker, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURE_THRESHOLD } from '../circuit-breaker.js';
+import { oidcDescriptor, type ProviderDescriptor } from '../descriptors.js';
+import { authorizationUrl } from './oidc-authorization-request.js';
+import { loaFromAcr, mapClaims } from './oidc-claims.js';
+import { ACCEPTED_ALGORITHMS, UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
+import { isJwe, isJws, openJwe, UnopenableJwe } from './oidc-encryption.js';
+import { providerFailure, type UpstreamStep, upstreamFailure } from './oidc-errors.js';
 import { UpstreamKeys } from './oidc-id-token.js';
-import { UpstreamTransportError, upstreamExchange } from './upstream-http.js';
+import {
+  authMethodOf,
+  buildClientConfiguration,
+  needsRelyingPartyKeys,
+  profileOf,
+  profileProblem,
+  type TokenEndpointAuthMethod,
+  type UpstreamProfile,
+} from './oidc-profile.js';
+import type { RelyingPartyKeySource } from './relying-party-key-source.js';
+import type { UpstreamResponse } from './upstream-answer.js';
 
 /** The callback URL to register at the upstream for a provider. */
 export function oidcCallbackUrl(issuer: string, providerId: string): string {
@@ -48,6 +76,23 @@ export function verificationIdOfState(state: string): string | undefined {
   return /^vrf_(?:test|live)_[A-Za-z0-9]{1,64}$/.test(id) ? id : undefined;
 }
 
+/**
+ * The `state` of a callback: its `state` parameter, or, for a JWT-secured authorization
+ * response (JARM, `response=<JWT>`), the `state` claim, read without checking the
+ * signature, only to find the session (the adapter then validates the whole response).
+ * An encrypted JARM response has no readable `state` (not supported).
+ */
+export function callbackState(input: Readonly<Record<string, string>>): string | undefined {
+  if (input.state !== undefined) return input.state;
+  if (input.response === undefined || !isJws(input.response)) return undefined;
+  try {
+    const { state } = decodeJwt(input.response);
+    return typeof state === 'string' ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the adapter keeps between `start` and the callback. */
 interface OidcState {
   readonly state: string;
@@ -58,7 +103,7 @@ interface OidcState {
 }
 
 /** The callback parameters `advance` takes. */
-const CALLBACK_PARAMETERS = new Set(['code', 'state', 'iss', 'error', 'error_description', 'error_uri']);
+const CALLBACK_PARAMETERS = new Set(['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'response']);
 
 /** Upstream `error` values that mean the user did not get through (OpenID Connect Core §3.1.2.6). */
 const NOT_AUTHENTICATED_ERRORS = new Set([
@@ -78,34 +123,40 @@ function sameString(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** RFC 6749 §2.3.1: client id and secret are form-encoded before Basic. */
-function basicCredentials(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
-}
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Options of the adapter. */
 export interface OidcUpstreamOptions {
-  /** The current time (breaker, caches, ID token validity). */
+  /** The current time (breaker, caches, token validity). */
   readonly clock: () => Date;
+  /** idgate's relying-party keys (required when the profile signs, or the upstream encrypts). */
+  readonly relyingPartyKeys?: RelyingPartyKeySource | undefined;
 }
+
+/** The answers of the upstream one step read, by step (what it really sent, before the library). */
+type Answers = Map<UpstreamStep, UpstreamResponse>;
 
 /** One configured upstream OpenID Provider. */
 export class OidcUpstreamProvider implements ProviderAdapter {
   readonly descriptor: ProviderDescriptor;
   readonly #config: OidcProviderConfig;
+  readonly #profile: UpstreamProfile;
   readonly #breaker: CircuitBreaker;
   readonly #discovery: UpstreamDiscovery;
   readonly #keys: UpstreamKeys;
+  readonly #relyingPartyKeys: RelyingPartyKeySource | undefined;
   readonly #timeoutMs: number;
   readonly #clock: () => Date;
+  /** The upstream JWKS as the library cached it (JARM responses), kept across the per-step configurations. */
+  #libraryJwks: ExportedJWKSCache | undefined;
 
   constructor(config: OidcProviderConfig, options: OidcUpstreamOptions) {
     this.#config = config;
+    this.#profile = profileOf(config);
+    if (needsRelyingPartyKeys(this.#profile) && options.relyingPartyKeys === undefined) {
+      throw new TypeError(
+        `upstream provider ${config.id} needs the relying-party keys (its profile signs or decrypts)`,
+      );
+    }
+    this.#relyingPartyKeys = options.relyingPartyKeys;
     this.descriptor = oidcDescriptor(config);
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_OIDC_TIMEOUT_MS;
     this.#clock = options.clock;
@@ -144,28 +195,45 @@ export class OidcUpstreamProvider implements ProviderAdapter {
     // An open circuit refuses new sessions at once, even when the discovery is cached.
     this.#breaker.check();
     const metadata = await this.#discovery.metadata();
+    const method = this.#authMethod(settings, metadata);
+    await this.#checkProfile(metadata, method);
     const redirectUri = oidcCallbackUrl(context.issuer, this.descriptor.id);
     const state: OidcState = {
       state: `${context.verificationId}.${randomToken()}`,
       nonce: randomToken(),
-      codeVerifier: randomToken(48),
+      codeVerifier: randomPKCECodeVerifier(),
       redirectUri,
       clientId,
     };
-    const url = new URL(metadata.authorizationEndpoint);
-    const parameters: [string, string][] = [
-      ['response_type', 'code'],
-      ['client_id', clientId],
-      ['redirect_uri', redirectUri],
-      ['scope', settings.scopes.join(' ')],
-      ['state', state.state],
-      ['nonce', state.nonce],
-      ['code_challenge', createHash('sha256').update(state.codeVerifier).digest('base64url')],
-      ['code_challenge_method', 'S256'],
-      ...(context.loginHint === undefined ? [] : ([['login_hint', context.loginHint]] as [string, string][])),
-      ['acr_values', this.#acrValues(settings, context.requestedLoa).join(' ')],
-    ];
-    for (const [name, value] of parameters) url.searchParams.set(name, value);
+    const configuration = await this.#configuration(
+      metadata,
+      clientId,
+      method,
+      settings.clientSecret,
+      new Map(),
+      false,
+    );
+    const parameters: Record<string, string> = {
+      redirect_uri: redirectUri,
+      scope: settings.scopes.join(' '),
+      state: state.state,
+      nonce: state.nonce,
+      code_challenge: await calculatePKCECodeChallenge(state.codeVerifier),
+      code_challenge_method: 'S256',
+      ...(context.loginHint === undefined ? {} : { login_hint: context.loginHint }),
+      acr_values: this.#acrValues(settings, context.requestedLoa).join(' '),
+    };
+    const url = await authorizationUrl(
+      {
+        providerId: this.descriptor.id,
+        profile: this.#profile,
+        relyingPartyKeys: this.#relyingPartyKeys,
+        upstreamKeys: this.#keys,
+      },
+      configuration,
+      metadata,
+      parameters,
+    );
     return { status: 'pending', flowDetails: { url: url.toString() }, providerState: { ...state } };
   }
 
@@ -181,18 +249,31 @@ export class OidcUpstreamProvider implements ProviderAdapter {
     }
     const stored = this.#storedState(context);
     // RFC 6749 §10.12: the callback must carry the state of this session's request.
-    if (input.state === undefined || !sameString(input.state, stored.state)) {
+    const state = callbackState(input);
+    if (state === undefined || !sameString(state, stored.state)) {
       throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
         detail: 'The callback does not belong to this sign-in (state mismatch).',
         context: { fields: [{ name: 'state', reason: 'does not match the request' }] },
       });
     }
     const metadata = await this.#discovery.metadata();
-    this.#checkIssuer(input.iss, metadata);
-    if (input.error !== undefined) return this.#upstreamError(input.error, input.error_description);
-    if (input.code === undefined || input.code === '') {
+    const jarm = input.response !== undefined;
+    if (!jarm) {
+      this.#checkIssuer(input.iss, metadata);
+      if (input.error !== undefined) return this.#upstreamError(input.error, input.error_description);
+      if (this.#profile.responseMode === 'jwt') {
+        throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'authorization', {
+          reason: 'callback without a JWT-secured response (responseMode jwt)',
+        });
+      }
+      if (input.code === undefined || input.code === '') {
+        throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'authorization', {
+          reason: 'callback without code or error',
+        });
+      }
+    } else if (this.#profile.responseMode !== 'jwt') {
       throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'authorization', {
-        reason: 'callback without code or error',
+        reason: 'JWT-secured response without responseMode jwt',
       });
     }
     const settings = this.#settings(context);
@@ -202,20 +283,42 @@ export class OidcUpstreamProvider implements ProviderAdapter {
         context: { providerId: this.descriptor.id },
       });
     }
-    const tokens = await this.#exchangeCode(input.code, stored, settings, metadata);
-    const payload = await this.#keys.verify(tokens.idToken, {
-      issuer: metadata.issuer,
-      clientId: stored.clientId,
-      nonce: stored.nonce,
-      algorithms: metadata.idTokenAlgorithms,
-      jwksUri: metadata.jwksUri,
-      now: context.now,
-    });
+    const method = this.#authMethod(settings, metadata);
+    const answers: Answers = new Map();
+    const configuration = await this.#configuration(
+      metadata,
+      stored.clientId,
+      method,
+      settings.clientSecret,
+      answers,
+      true,
+    );
+    const tokens = await this.#exchangeCode(configuration, input, stored, answers);
+    if ('status' in tokens) return tokens;
+    const payload = await this.#keys.verify(
+      await this.#opened(tokens.idToken, this.#profile.idTokenEncryption, 'id_token'),
+      {
+        issuer: metadata.issuer,
+        clientId: stored.clientId,
+        nonce: stored.nonce,
+        algorithms: metadata.idTokenAlgorithms,
+        jwksUri: metadata.jwksUri,
+        now: context.now,
+      },
+    );
     const subject = payload.sub as string;
     const userinfo =
       metadata.userinfoEndpoint === undefined
         ? {}
-        : await this.#userinfo(metadata.userinfoEndpoint, tokens.accessToken, subject);
+        : await this.#userinfo(
+            configuration,
+            metadata,
+            tokens.accessToken,
+            subject,
+            stored.clientId,
+            answers,
+            context.now,
+          );
     const { nonce: _n, at_hash: _a, c_hash: _c, ...idTokenClaims } = payload;
     const rawClaims = { ...idTokenClaims, ...userinfo };
     return {
@@ -262,6 +365,68 @@ export class OidcUpstreamProvider implements ProviderAdapter {
     return effectiveSettings(this.#config, context.settings as OidcAppSettings);
   }
 
+  /** The session's client authentication; a secret method needs the secret. */
+  #authMethod(settings: EffectiveOidcSettings, metadata: UpstreamMetadata): TokenEndpointAuthMethod {
+    const method = authMethodOf(this.#profile, metadata, settings.clientSecret);
+    if ((method === 'client_secret_basic' || method === 'client_secret_post') && settings.clientSecret === undefined) {
+      throw new IdgateError('PROVIDER_CONFIGURATION_ERROR', {
+        detail: `Provider ${this.descriptor.id} authenticates with ${method}: give clientSecret with the app's clientId.`,
+        context: {
+          providerId: this.descriptor.id,
+          fields: [{ name: 'settings.clientSecret', pointer: '/settings/clientSecret', reason: 'is required' }],
+        },
+      });
+    }
+    return method;
+  }
+
+  /**
+   * The profile against the upstream's discovery (SPEC 11): checked when a session starts
+   * (not at boot: idgate starts whether or not an upstream answers).
+   * @throws IdgateError `PROVIDER_INITIALIZATION_FAILED`
+   */
+  async #checkProfile(metadata: UpstreamMetadata, method: TokenEndpointAuthMethod): Promise<void> {
+    const keys = this.#relyingPartyKeys;
+    const signs = method === 'private_key_jwt' || this.#profile.requestObject !== 'none';
+    const signingAlg = signs && keys !== undefined ? (await keys.signingKey()).alg : undefined;
+    const decrypts = this.#profile.idTokenEncryption !== undefined || this.#profile.userinfoEncryption !== undefined;
+    const encryptionAlg = decrypts && keys !== undefined ? (await keys.decryptionKeys())[0]?.alg : undefined;
+    const problem = profileProblem(this.#profile, metadata, method, { signingAlg, encryptionAlg });
+    if (problem !== undefined) {
+      throw providerFailure('PROVIDER_INITIALIZATION_FAILED', this.descriptor.id, 'discovery', { reason: problem });
+    }
+  }
+
+  /** The library's configuration for one step. */
+  #configuration(
+    metadata: UpstreamMetadata,
+    clientId: string,
+    method: TokenEndpointAuthMethod,
+    clientSecret: string | undefined,
+    answers: Answers,
+    decrypt: boolean,
+  ): Promise<Configuration> {
+    return buildClientConfiguration({
+      metadata,
+      profile: this.#profile,
+      clientId,
+      method,
+      clientSecret,
+      keys: this.#relyingPartyKeys,
+      insecure: new URL(this.#config.discoveryUrl).protocol === 'http:',
+      decrypt,
+      http: {
+        providerId: this.descriptor.id,
+        timeoutMs: this.#timeoutMs,
+        breaker: this.#breaker,
+        clock: this.#clock,
+        onAnswer: function keepAnswer(step, answer) {
+          answers.set(step, answer);
+        },
+      },
+    });
+  }
+
   #storedState(context: ProviderContext): OidcState {
     const state = context.providerState as Partial<OidcState>;
     const complete =
@@ -302,122 +467,122 @@ export class OidcUpstreamProvider implements ProviderAdapter {
     });
   }
 
-  /** The token request (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+  /**
+   * The authorization response (a JARM one validated by the library first), then the
+   * token request (RFC 6749 §4.1.3, RFC 7636 §4.5) with the session's client
+   * authentication; the library checks the ID token's claims (`iss`, `aud`, `exp`,
+   * `iat`, `nonce`, `azp`) and decrypts it.
+   * @returns the tokens, or the step of an error the upstream sent inside a JARM response
+   */
   async #exchangeCode(
-    code: string,
+    configuration: Configuration,
+    input: Readonly<Record<string, string>>,
     stored: OidcState,
-    settings: EffectiveOidcSettings,
-    metadata: UpstreamMetadata,
-  ): Promise<{ readonly idToken: string; readonly accessToken: string }> {
-    const form = new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: stored.redirectUri,
-      code_verifier: stored.codeVerifier,
-    });
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    const secret = settings.clientSecret;
-    if (secret !== undefined && metadata.tokenAuthMethod === 'client_secret_basic') {
-      headers.authorization = basicCredentials(stored.clientId, secret);
-    } else {
-      form.set('client_id', stored.clientId);
-      if (secret !== undefined) form.set('client_secret', secret);
+    answers: Answers,
+  ): Promise<{ readonly idToken: string; readonly accessToken: string } | ProviderStep> {
+    const currentUrl = new URL(stored.redirectUri);
+    for (const name of ['code', 'state', 'iss', 'response'] as const) {
+      const value = input[name];
+      if (value !== undefined) currentUrl.searchParams.set(name, value);
     }
-    const response = await this.#exchange('token', {
-      url: metadata.tokenEndpoint,
-      method: 'POST',
-      headers,
-      body: form.toString(),
-      what: 'token',
-    });
-    const body = parseJson(response.text);
-    const upstreamError = isJsonObject(body) && typeof body.error === 'string' ? body.error : undefined;
-    const debug = { status: response.status, error: upstreamError?.slice(0, 100) };
-    const rateLimited = rateLimitedFailure(response, this.descriptor.id, 'token', this.#clock());
-    if (rateLimited !== undefined) throw rateLimited;
-    if (response.status >= 500) {
-      throw providerFailure('PROVIDER_ERROR', this.descriptor.id, 'token', { reason: 'token endpoint 5xx', debug });
-    }
-    if (response.status === 401 || upstreamError === 'invalid_client') {
-      throw providerFailure('PROVIDER_AUTHENTICATION_FAILED', this.descriptor.id, 'token', {
-        reason: 'client authentication refused',
-        debug,
+    if (this.#libraryJwks !== undefined) setJwksCache(configuration, this.#libraryJwks);
+    let tokens: Awaited<ReturnType<typeof authorizationCodeGrant>>;
+    try {
+      tokens = await authorizationCodeGrant(configuration, currentUrl, {
+        pkceCodeVerifier: stored.codeVerifier,
+        expectedNonce: stored.nonce,
+        expectedState: stored.state,
+        idTokenExpected: true,
       });
+    } catch (error) {
+      // An error inside a valid JARM response (OpenID Connect Core §3.1.2.6).
+      if (error instanceof AuthorizationResponseError) return this.#upstreamError(error.error, error.error_description);
+      throw upstreamFailure(error, this.descriptor.id, answers.has('token') ? 'token' : 'authorization');
+    } finally {
+      this.#libraryJwks = getJwksCache(configuration) ?? this.#libraryJwks;
     }
-    if (response.status === 400 && upstreamError !== undefined) {
-      throw providerFailure('PROVIDER_ERROR', this.descriptor.id, 'token', { reason: 'token request refused', debug });
-    }
-    if (response.status !== 200 || !isJsonObject(body)) {
-      throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'token', {
-        reason: 'token response is not a JSON object',
-        debug: { ...debug, contentType: response.contentType.slice(0, 100), body: response.text.slice(0, 200) },
-      });
-    }
-    const idToken = body.id_token;
-    const accessToken = body.access_token;
-    const tokenType = body.token_type;
-    if (
-      typeof idToken !== 'string' ||
-      typeof accessToken !== 'string' ||
-      typeof tokenType !== 'string' ||
-      tokenType.toLowerCase() !== 'bearer'
-    ) {
+    if (tokens.id_token === undefined || tokens.token_type !== 'bearer') {
       throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'token', {
         reason: 'token response without id_token, access_token or Bearer token_type',
-        debug,
       });
     }
-    return { idToken, accessToken };
+    return { idToken: tokens.id_token, accessToken: tokens.access_token };
   }
 
-  /** The userinfo request (OpenID Connect Core §5.3); its `sub` must be the ID token's. */
-  async #userinfo(endpoint: string, accessToken: string, subject: string): Promise<Record<string, unknown>> {
-    const response = await this.#exchange('userinfo', {
-      url: endpoint,
-      headers: { authorization: `Bearer ${accessToken}` },
-      what: 'userinfo',
-    });
-    const debug = { status: response.status, contentType: response.contentType.slice(0, 100) };
-    const rateLimited = rateLimitedFailure(response, this.descriptor.id, 'userinfo', this.#clock());
-    if (rateLimited !== undefined) throw rateLimited;
-    if (response.status >= 500) {
-      throw providerFailure('PROVIDER_ERROR', this.descriptor.id, 'userinfo', { reason: 'userinfo 5xx', debug });
+  /**
+   * The JWS inside what the upstream sent: an encrypted token opened with idgate's RP
+   * keys (its `alg`/`enc` the configured ones); a token that should be encrypted and is
+   * not is refused.
+   * @throws IdgateError `PROVIDER_UNEXPECTED_RESPONSE`
+   */
+  async #opened(
+    token: string,
+    encryption: ResponseEncryptionConfig | undefined,
+    step: 'id_token' | 'userinfo',
+  ): Promise<string> {
+    if (!isJwe(token)) {
+      if (encryption !== undefined) {
+        throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, step, {
+          reason: `${step} is not encrypted`,
+        });
+      }
+      return token;
     }
-    const body = response.status === 200 ? parseJson(response.text) : undefined;
-    if (!isJsonObject(body)) {
-      throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'userinfo', {
-        reason: 'userinfo is not a JSON object',
-        debug: { ...debug, body: response.text.slice(0, 200) },
-      });
-    }
-    // OpenID Connect Core §5.3.4: the sub MUST match the ID token's, else the response MUST NOT be used.
-    if (body.sub !== subject) {
-      throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'userinfo', {
-        reason: 'userinfo sub mismatch',
-        debug,
-      });
-    }
-    return body;
-  }
-
-  /** One exchange, its transport failures classified. */
-  async #exchange(
-    step: 'token' | 'userinfo',
-    call: Parameters<typeof upstreamExchange>[0],
-  ): ReturnType<typeof upstreamExchange> {
+    const keys = this.#relyingPartyKeys === undefined ? [] : await this.#relyingPartyKeys.decryptionKeys();
     try {
-      return await upstreamExchange(call, { timeoutMs: this.#timeoutMs, breaker: this.#breaker });
+      return await openJwe(token, keys, encryption);
     } catch (error) {
-      if (error instanceof UpstreamTransportError) throw transportFailure(error, this.descriptor.id, step);
-      throw error;
+      if (!(error instanceof UnopenableJwe)) throw error;
+      throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, step, {
+        reason: `${step} cannot be decrypted: ${error.message}`,
+        cause: error,
+      });
     }
   }
-}
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  /**
+   * The userinfo request (OpenID Connect Core §5.3); its `sub` must be the ID token's. A
+   * signed answer's signature is checked; an encrypted one must be as configured.
+   */
+  async #userinfo(
+    configuration: Configuration,
+    metadata: UpstreamMetadata,
+    accessToken: string,
+    subject: string,
+    clientId: string,
+    answers: Answers,
+    now: Date,
+  ): Promise<Record<string, unknown>> {
+    let claims: Record<string, unknown>;
+    try {
+      claims = { ...(await fetchUserInfo(configuration, accessToken, subject)) };
+    } catch (error) {
+      throw upstreamFailure(error, this.descriptor.id, 'userinfo');
+    }
+    const answer = answers.get('userinfo');
+    const signedOrEncrypted = answer !== undefined && answer.contentType.split(';')[0]?.trim() === 'application/jwt';
+    if (!signedOrEncrypted) {
+      if (this.#profile.userinfoEncryption !== undefined) {
+        throw providerFailure('PROVIDER_UNEXPECTED_RESPONSE', this.descriptor.id, 'userinfo', {
+          reason: 'userinfo is not encrypted',
+          debug: { contentType: answer?.contentType.slice(0, 100) },
+        });
+      }
+      return claims;
+    }
+    const jws = await this.#opened(answer.text.trim(), this.#profile.userinfoEncryption, 'userinfo');
+    if (isJws(jws)) {
+      await this.#keys.verifyUserinfo(jws, {
+        issuer: metadata.issuer,
+        clientId,
+        // Asymmetric only, like the ID token (never `none` or a shared-secret MAC).
+        algorithms: (metadata.server.userinfo_signing_alg_values_supported ?? metadata.idTokenAlgorithms).filter(
+          (alg) => ACCEPTED_ALGORITHMS.has(alg),
+        ),
+        jwksUri: metadata.jwksUri,
+        now,
+      });
+    }
+    return claims;
   }
 }

@@ -1,38 +1,23 @@
 /**
  * One HTTP exchange with an upstream provider: through its circuit breaker, bounded by
- * its timeout (`AbortSignal.timeout`) and a body size limit, and classified. Transport
- * failures come out as {@link UpstreamTransportError} (`unreachable`: refused, DNS, reset
- * before an answer; `timeout`; `failed`: anything else on the wire); an answer of any
- * status comes back as is, for the caller to judge. The breaker counts transport failures,
- * 5xx answers and 429 answers (the upstream rate-limits idgate: calling it on only makes
- * that worse, so repeated 429s open the circuit like an outage) against the provider.
+ * its timeout (`AbortSignal.timeout`) and a body size limit, never following a redirect,
+ * and classified. Transport failures come out as {@link UpstreamTransportError}
+ * (`unreachable`: refused, DNS, reset before an answer; `timeout`; `failed`: anything else
+ * on the wire); an answer of any status comes back as is, for the caller to judge. The
+ * breaker counts transport failures, 5xx answers and 429 answers (the upstream rate-limits
+ * idgate: calling it on only makes that worse, so repeated 429s open the circuit like an
+ * outage) against the provider.
+ *
+ * {@link upstreamFetch} is the same exchange as `openid-client`'s `customFetch`: every
+ * request the library makes (discovery, PAR, token, userinfo, the JWKS of a JARM
+ * response) goes through it, so the library never reaches an upstream without the
+ * breaker, the timeout and the read cap, and a transport failure or a 429 leaves it as
+ * the adapter's `PROVIDER_*` error (carried as the `cause` of the library's error).
  */
+import type { CustomFetch } from 'openid-client';
 import type { CircuitBreaker } from '../circuit-breaker.js';
-
-/** Largest upstream body idgate reads. */
-export const MAX_UPSTREAM_BODY_BYTES = 1024 * 1024;
-
-/** How an exchange failed before an answer was read. */
-export type TransportFailureKind = 'unreachable' | 'timeout' | 'failed';
-
-/** A failed exchange (never shown to clients; the adapter turns it into a `PROVIDER_*` error). */
-export class UpstreamTransportError extends Error {
-  readonly kind: TransportFailureKind;
-  constructor(kind: TransportFailureKind, message: string, cause: unknown) {
-    super(message, { cause });
-    this.name = 'UpstreamTransportError';
-    this.kind = kind;
-  }
-}
-
-/** An upstream answer. */
-export interface UpstreamResponse {
-  readonly status: number;
-  readonly contentType: string;
-  readonly text: string;
-  /** The upstream's `Retry-After` header, as sent (on 429 and 503 answers). */
-  readonly retryAfter: string | undefined;
-}
+import { rateLimitedFailure, transportFailure, type UpstreamStep } from './oidc-errors.js';
+import { MAX_UPSTREAM_BODY_BYTES, type UpstreamResponse, UpstreamTransportError } from './upstream-answer.js';
 
 /** A 5xx or 429 answer, thrown inside the breaker so that it counts, then handed back. */
 class CountedAnswer extends Error {
@@ -98,11 +83,13 @@ async function readBody(response: Response): Promise<string> {
 /** What an exchange needs. */
 export interface UpstreamCall {
   readonly url: string;
-  readonly method?: 'GET' | 'POST';
+  readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   /** What this call is, for messages (`discovery`, `token`, …). */
   readonly what: string;
+  /** A signal of the caller's besides the timeout (the library's own). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -116,7 +103,8 @@ export async function upstreamExchange(
   try {
     return await options.breaker.run(
       async function exchange() {
-        const signal = AbortSignal.timeout(options.timeoutMs);
+        const timeout = AbortSignal.timeout(options.timeoutMs);
+        const signal = call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal]);
         let answer: UpstreamResponse;
         try {
           const response = await fetch(call.url, {
@@ -129,6 +117,7 @@ export async function upstreamExchange(
           answer = {
             status: response.status,
             contentType: response.headers.get('content-type') ?? '',
+            headers: response.headers,
             text: await readBody(response),
             retryAfter: response.headers.get('retry-after') ?? undefined,
           };
@@ -148,4 +137,58 @@ export async function upstreamExchange(
     if (error instanceof CountedAnswer) return error.response;
     throw error;
   }
+}
+
+/** What {@link upstreamFetch} needs. */
+export interface UpstreamFetchOptions {
+  readonly providerId: string;
+  readonly timeoutMs: number;
+  readonly breaker: CircuitBreaker;
+  readonly clock: () => Date;
+  /** The step a request URL belongs to (for the errors and the log). */
+  readonly stepOf: (url: string) => UpstreamStep;
+  /** Sees every answer that was read, with its step (the adapter checks what the upstream really sent). */
+  readonly onAnswer?: (step: UpstreamStep, answer: UpstreamResponse) => void;
+}
+
+/** Statuses whose `Response` must not have a body (the Fetch standard's "null body status"). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A `customFetch` for `openid-client`: each request is one {@link upstreamExchange}.
+ * @throws IdgateError `PROVIDER_UNAVAILABLE` (unreachable, 429, circuit open), `PROVIDER_ERROR` (timeout, wire failure)
+ */
+export function upstreamFetch(options: UpstreamFetchOptions): CustomFetch {
+  return async function fetchUpstream(url, init) {
+    const step = options.stepOf(url);
+    let answer: UpstreamResponse;
+    try {
+      answer = await upstreamExchange(
+        {
+          url,
+          method: init.method,
+          headers: init.headers,
+          ...(init.body === undefined || init.body === null ? {} : { body: bodyText(init.body) }),
+          what: step,
+          signal: init.signal,
+        },
+        options,
+      );
+    } catch (error) {
+      if (error instanceof UpstreamTransportError) throw transportFailure(error, options.providerId, step);
+      throw error;
+    }
+    const rateLimited = rateLimitedFailure(answer, options.providerId, step, options.clock());
+    if (rateLimited !== undefined) throw rateLimited;
+    options.onAnswer?.(step, answer);
+    const body = NULL_BODY_STATUSES.has(answer.status) ? null : answer.text;
+    return new Response(body, { status: answer.status, headers: answer.headers });
+  };
+}
+
+/** The request bodies `openid-client` sends (form parameters or text) as text. */
+function bodyText(body: unknown): string {
+  if (typeof body === 'string' || body instanceof URLSearchParams) return body.toString();
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return new TextDecoder().decode(body);
+  throw new TypeError('an upstream request body must be text or form parameters');
 }

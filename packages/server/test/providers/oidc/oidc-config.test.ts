@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { isIdgateError } from '@idgate/errors';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { effectiveSettings, oidcSettingsProblems } from '../../../src/config/oidc-providers.js';
 import { CircuitBreaker } from '../../../src/providers/circuit-breaker.js';
 import { findProvider, providersFor } from '../../../src/providers/descriptors.js';
 import { loaFromAcr, mapClaims } from '../../../src/providers/oidc/oidc-claims.js';
-import { effectiveSettings, oidcSettingsProblems } from '../../../src/providers/oidc/oidc-config.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
 
 const ENTRY = {
@@ -63,11 +63,72 @@ describe('IDGATE_OIDC_PROVIDERS', () => {
     ['a secret without id', JSON.stringify([{ ...ENTRY, clientId: undefined }]), /clientSecret needs clientId/],
     ['defaultLoa above maxLoa', JSON.stringify([{ ...ENTRY, defaultLoa: 4 }]), /defaultLoa must not be above maxLoa/],
     ['an acr above maxLoa', JSON.stringify([{ ...ENTRY, acrMapping: { high: 5 } }]), /acrMapping\["high"\]/],
+    [
+      'an unknown token endpoint auth method',
+      JSON.stringify([{ ...ENTRY, tokenEndpointAuthMethod: 'tls_client_auth' }]),
+      /\[0\]\.tokenEndpointAuthMethod must be one of client_secret_basic, client_secret_post, private_key_jwt, none/,
+    ],
+    [
+      'a secret with private_key_jwt',
+      JSON.stringify([{ ...ENTRY, tokenEndpointAuthMethod: 'private_key_jwt' }]),
+      /\[0\]\.clientSecret is not used with tokenEndpointAuthMethod private_key_jwt/,
+    ],
+    [
+      'client_secret_post without a secret',
+      JSON.stringify([{ ...ENTRY, clientSecret: undefined, tokenEndpointAuthMethod: 'client_secret_post' }]),
+      /\[0\]\.clientSecret is required with tokenEndpointAuthMethod client_secret_post/,
+    ],
+    [
+      'an unknown pushedAuthorization',
+      JSON.stringify([{ ...ENTRY, pushedAuthorization: 'sometimes' }]),
+      /\[0\]\.pushedAuthorization must be one of auto, always, never/,
+    ],
+    [
+      'an unknown requestObject',
+      JSON.stringify([{ ...ENTRY, requestObject: 'encrypted' }]),
+      /\[0\]\.requestObject must be one of none, signed, signed-encrypted/,
+    ],
+    [
+      'an unknown responseMode',
+      JSON.stringify([{ ...ENTRY, responseMode: 'form_post' }]),
+      /\[0\]\.responseMode must be one of query, jwt/,
+    ],
+    [
+      'idTokenEncryption without enc',
+      JSON.stringify([{ ...ENTRY, idTokenEncryption: { alg: 'ECDH-ES' } }]),
+      /\[0\]\.idTokenEncryption\.enc/,
+    ],
+    [
+      'a userinfoEncryption alg the RP encryption key cannot decrypt',
+      JSON.stringify([{ ...ENTRY, userinfoEncryption: { alg: 'RSA-OAEP-256', enc: 'A256GCM' } }]),
+      /\[0\]\.userinfoEncryption\.alg RSA-OAEP-256 does not fit idgate's RP encryption key \(IDGATE_RP_ENCRYPTION_ALG is ECDH-ES\)/,
+    ],
   ])('refuses %s, naming the variable', (_name, raw, message) => {
     const error = configError({ IDGATE_OIDC_PROVIDERS: raw });
     expect(error.variable).toBe('IDGATE_OIDC_PROVIDERS');
     expect(error.message).toMatch(/^Invalid configuration: IDGATE_OIDC_PROVIDERS /);
     expect(error.message).toMatch(message);
+  });
+
+  it('reads the security profile fields, and an encryption alg that fits IDGATE_RP_ENCRYPTION_ALG', () => {
+    const profile = {
+      ...ENTRY,
+      clientSecret: undefined,
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      pushedAuthorization: 'always',
+      requestObject: 'signed-encrypted',
+      responseMode: 'jwt',
+      idTokenEncryption: { enc: 'A256GCM' },
+      userinfoEncryption: { alg: 'RSA-OAEP-256', enc: 'A128CBC-HS256' },
+    };
+    const raw = JSON.stringify([profile]);
+    const config = loadConfig({ IDGATE_OIDC_PROVIDERS: raw, IDGATE_RP_ENCRYPTION_ALG: 'RSA-OAEP-256' });
+    expect(config.oidcProviders).toEqual([JSON.parse(raw)[0]]);
+    expect(config.rpEncryptionAlg).toBe('RSA-OAEP-256');
+    expect(config.rpSigningAlg).toBe('ES256');
+    expect(config.rpKeyGraceSeconds).toBe(604_800);
+    const error = configError({ IDGATE_RP_SIGNING_ALG: 'RS256' });
+    expect(error.message).toBe("Invalid configuration: IDGATE_RP_SIGNING_ALG must be one of ES256, PS256, got 'RS256'");
   });
 
   it('requires https in production', () => {

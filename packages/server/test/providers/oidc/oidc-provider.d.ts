@@ -28,6 +28,7 @@ declare module 'oidc-provider' {
     readonly acrValues?: readonly string[];
     readonly features?: Readonly<Record<string, unknown>>;
     readonly pkce?: { readonly required: () => boolean };
+    readonly fetch?: (url: string, options: object) => Promise<Response>;
     findAccount?(context: unknown, accountId: string): Promise<Account | undefined>;
   }
 

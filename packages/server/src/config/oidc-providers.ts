@@ -6,7 +6,7 @@
  * the app settings when they are stored and again when a session starts.
  */
 import type { FieldProblem } from '@idgate/errors';
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TUnsafe, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 const Loa = Type.Integer({ minimum: 1, maximum: 5 });
@@ -16,6 +16,54 @@ const ClaimMapping = Type.Record(ClaimName, ClaimName, { maxProperties: 64 });
 const AcrMapping = Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Loa, { maxProperties: 64 });
 const ClientId = Type.String({ minLength: 1, maxLength: 256 });
 const ClientSecret = Type.String({ minLength: 1, maxLength: 1024 });
+
+/** How idgate authenticates at the upstream's token (and PAR) endpoint (OpenID Connect Core §9). */
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'none',
+] as const;
+
+/** The auth methods that send a client secret. */
+const SECRET_AUTH_METHODS: ReadonlySet<string> = new Set(['client_secret_basic', 'client_secret_post']);
+
+/** JWE key management algorithms idgate can decrypt with (its RP encryption key: ECDH-ES on P-256, or RSA-OAEP-256). */
+export const RP_DECRYPTION_ALGORITHMS = [
+  'ECDH-ES',
+  'ECDH-ES+A128KW',
+  'ECDH-ES+A192KW',
+  'ECDH-ES+A256KW',
+  'RSA-OAEP-256',
+] as const;
+
+/** JWE content encryption algorithms (RFC 7518 §5.1). */
+export const CONTENT_ENCRYPTION_ALGORITHMS = [
+  'A128GCM',
+  'A192GCM',
+  'A256GCM',
+  'A128CBC-HS256',
+  'A192CBC-HS384',
+  'A256CBC-HS512',
+] as const;
+
+/** A string that must be one of `values` (a union of literals, typed as their union). */
+function oneOf<const T extends readonly string[]>(values: T): TUnsafe<T[number]> {
+  return Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnsafe<T[number]>;
+}
+
+/** What the upstream was told to encrypt with (its client registration: `*_encrypted_response_alg` / `_enc`). */
+const ResponseEncryption = Type.Object(
+  {
+    /** The key management algorithm; default the one of idgate's RP encryption key. */
+    alg: Type.Optional(oneOf(RP_DECRYPTION_ALGORITHMS)),
+    enc: oneOf(CONTENT_ENCRYPTION_ALGORITHMS),
+  },
+  { additionalProperties: false },
+);
+
+/** What the upstream was told to encrypt with. */
+export type ResponseEncryptionConfig = Static<typeof ResponseEncryption>;
 
 /** One upstream provider in `IDGATE_OIDC_PROVIDERS`. */
 export const OidcProviderConfigSchema = Type.Object(
@@ -41,6 +89,12 @@ export const OidcProviderConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    tokenEndpointAuthMethod: Type.Optional(oneOf(TOKEN_ENDPOINT_AUTH_METHODS)),
+    pushedAuthorization: Type.Optional(oneOf(['auto', 'always', 'never'] as const)),
+    requestObject: Type.Optional(oneOf(['none', 'signed', 'signed-encrypted'] as const)),
+    responseMode: Type.Optional(oneOf(['query', 'jwt'] as const)),
+    idTokenEncryption: Type.Optional(ResponseEncryption),
+    userinfoEncryption: Type.Optional(ResponseEncryption),
   },
   { additionalProperties: false },
 );
@@ -84,16 +138,29 @@ export const WELL_KNOWN_PATH = '/.well-known/openid-configuration';
 /** Ids the mock providers use; an upstream provider cannot take them. */
 const RESERVED_PREFIX = 'mock-';
 
+/** A schema error's reason: the allowed values of a union of literals, else TypeBox's message. */
+function reasonOf(schema: unknown, message: string): string {
+  const variants = (schema as { anyOf?: readonly { const?: unknown }[] }).anyOf;
+  if (
+    Array.isArray(variants) &&
+    variants.length > 0 &&
+    variants.every((variant) => typeof variant.const === 'string')
+  ) {
+    return `must be one of ${variants.map((variant) => variant.const).join(', ')}`;
+  }
+  return message.toLowerCase();
+}
+
 function schemaProblems(schema: Parameters<typeof Value.Errors>[0], value: unknown, prefix: string): FieldProblem[] {
   const byPath = new Map<string, string>();
   for (const error of Value.Errors(schema, value)) {
     const path = error.path || '';
-    if (!byPath.has(path)) byPath.set(path, error.message);
+    if (!byPath.has(path)) byPath.set(path, reasonOf(error.schema, error.message));
   }
   return [...byPath].map(([path, reason]) => ({
     name: `${prefix}${path.replace(/^\//, '').replaceAll('/', '.')}`.replace(/\.$/, ''),
     pointer: path,
-    reason: reason.toLowerCase(),
+    reason,
   }));
 }
 
@@ -119,6 +186,49 @@ function loaProblems(entry: OidcProviderConfig, prefix: string): string[] {
   for (const [acr, loa] of Object.entries(entry.acrMapping ?? {})) {
     if (loa > entry.maxLoa) problems.push(`${prefix}.acrMapping["${acr}"] must not be above maxLoa (${entry.maxLoa})`);
   }
+  return problems;
+}
+
+/** Problems across the security profile fields of one provider (docs/providers.md, profiles). */
+function profileProblems(entry: OidcProviderConfig, prefix: string): string[] {
+  const problems: string[] = [];
+  const method = entry.tokenEndpointAuthMethod;
+  if ((method === 'private_key_jwt' || method === 'none') && entry.clientSecret !== undefined) {
+    problems.push(`${prefix}.clientSecret is not used with tokenEndpointAuthMethod ${method}: remove it`);
+  }
+  if (
+    method !== undefined &&
+    SECRET_AUTH_METHODS.has(method) &&
+    entry.clientId !== undefined &&
+    entry.clientSecret === undefined
+  ) {
+    problems.push(`${prefix}.clientSecret is required with tokenEndpointAuthMethod ${method}`);
+  }
+  return problems;
+}
+
+/**
+ * Problems of the providers' `idTokenEncryption` / `userinfoEncryption` with idgate's RP
+ * encryption key algorithm (`IDGATE_RP_ENCRYPTION_ALG`): an ECDH-ES key decrypts the
+ * `ECDH-ES` family, an RSA key `RSA-OAEP-256` only.
+ */
+export function encryptionAlgorithmProblems(
+  providers: readonly OidcProviderConfig[],
+  rpEncryptionAlg: 'ECDH-ES' | 'RSA-OAEP-256',
+): string[] {
+  const problems: string[] = [];
+  providers.forEach(function checkEncryption(provider, index) {
+    for (const field of ['idTokenEncryption', 'userinfoEncryption'] as const) {
+      const alg = provider[field]?.alg;
+      if (alg === undefined) continue;
+      const fits = rpEncryptionAlg === 'RSA-OAEP-256' ? alg === 'RSA-OAEP-256' : alg.startsWith('ECDH-ES');
+      if (!fits) {
+        problems.push(
+          `[${index}].${field}.alg ${alg} does not fit idgate's RP encryption key (IDGATE_RP_ENCRYPTION_ALG is ${rpEncryptionAlg})`,
+        );
+      }
+    }
+  });
   return problems;
 }
 
@@ -169,6 +279,7 @@ export function parseOidcProviders(raw: string, production: boolean): readonly O
       problems.push(`${prefix}.clientSecret needs clientId`);
     }
     problems.push(...loaProblems(provider, prefix));
+    problems.push(...profileProblems(provider, prefix));
   });
   if (problems.length > 0) throw new RangeError(problems.join('; '));
   return Object.freeze(parsed.map((entry) => Object.freeze(entry as OidcProviderConfig)));
@@ -191,6 +302,14 @@ export function oidcSettingsProblems(
       name: 'settings.clientSecret',
       pointer: '/settings/clientSecret',
       reason: "needs settings.clientId (the instance's client id keeps the instance's secret)",
+    });
+  }
+  const method = provider.tokenEndpointAuthMethod;
+  if (app.clientSecret !== undefined && (method === 'private_key_jwt' || method === 'none')) {
+    problems.push({
+      name: 'settings.clientSecret',
+      pointer: '/settings/clientSecret',
+      reason: `is not used: the provider authenticates with ${method} (idgate's RP keys)`,
     });
   }
   if (app.clientSecret === MASKED_SECRET) {
