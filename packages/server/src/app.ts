@@ -14,8 +14,10 @@ import { registerAdminRoutes } from './admin/admin.routes.js';
 import { AppsService } from './apps/apps.service.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
+import { installRequestObservation } from './http/access-log.js';
 import { installBodyParsers } from './http/body-parsers.js';
 import { installCors } from './http/cors.js';
+import { installDraining } from './http/draining.js';
 import { installErrorHandlers, sendError } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.routes.js';
 import { handleClientError, nodeMaxHeaderSize } from './http/limits.js';
@@ -23,7 +25,7 @@ import { indexRouteMethods } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
 import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
-import { drainingError, preRouteErrorFor } from './http/request-checks.js';
+import { preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
 import { enforceRouteContracts } from './http/route-contract.js';
 import { AccessTokens } from './oauth/access-tokens.js';
@@ -88,8 +90,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The instance's services. */
     idgate: AppContext;
-    /** Starts answering new requests with 503 while in-flight ones finish. */
-    startDraining(): void;
   }
 }
 
@@ -153,7 +153,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
   };
   const keys = new SigningKeys(base);
-  const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const providers = deps.providers ?? createProviderRegistry(config, { clock, upstreamCalls: metrics });
   const verifications = new VerificationService({ ...base, keys, log: app.log }, providers);
   const codes = new AuthorizationCodes(base);
   const rateLimits = new RateLimiter(config, clock, deps.rateLimitStore);
@@ -177,10 +177,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   });
   app.decorate('idgate', { ...base, keys, verifications, rateLimits, codes, webhooks, purge } satisfies AppContext);
 
-  let draining = false;
-  app.decorate('startDraining', function startDraining() {
-    draining = true;
-  });
+  installDraining(app);
   app.decorateRequest('logContext', null as never);
   app.decorateRequest('authorizationRedirect', null);
 
@@ -189,19 +186,17 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   installBodyParsers(app);
   const handling = { issuer: config.issuer, onError };
   installErrorHandlers(app, methods, handling);
+  // First of the onRequest hooks: an answer sent by a later one is logged and measured too.
+  installRequestObservation(app, { metrics, accessLog: config.accessLog });
 
   app.addHook('onRequest', function checkRequest(request, reply, done) {
     request.logContext = {};
     reply.header('x-request-id', request.id);
-    const error = draining ? drainingError() : preRouteErrorFor(request, limits);
+    const error = preRouteErrorFor(request, limits);
     if (error) {
       sendError(request, reply, error, handling);
       return;
     }
-    done();
-  });
-  app.addHook('onResponse', function logResponse(request, reply, done) {
-    metrics.countRequest(request.method, reply.statusCode);
     done();
   });
 

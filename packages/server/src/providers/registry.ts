@@ -4,6 +4,7 @@
  * configuration (`IDGATE_OIDC_PROVIDERS`) in both environments.
  */
 import type { Environment } from '../config/config.js';
+import type { UpstreamCallObserver } from '../http/metric-observers.js';
 import type { ProviderAdapter } from './adapter.js';
 import type { ProviderScope } from './descriptors.js';
 import { createMockProviders } from './mock/mock-providers.js';
@@ -37,6 +38,8 @@ export class ProviderRegistry {
 export interface ProviderRegistryOptions {
   /** The current time (circuit breakers, caches); default the system clock. */
   readonly clock?: () => Date;
+  /** Told about every call to an upstream provider (metrics); default: nobody. */
+  readonly upstreamCalls?: UpstreamCallObserver;
 }
 
 /**
@@ -50,6 +53,8 @@ export function createProviderRegistry(scope: ProviderScope, options: ProviderRe
   const upstream =
     typeof scope === 'string'
       ? []
-      : (scope.oidcProviders ?? []).map((provider) => new OidcUpstreamProvider(provider, { clock }));
+      : (scope.oidcProviders ?? []).map(
+          (provider) => new OidcUpstreamProvider(provider, { clock, upstreamCalls: options.upstreamCalls }),
+        );
   return new ProviderRegistry([...mocks, ...upstream]);
 }

@@ -128,7 +128,7 @@ export class VerificationService {
 
   constructor(context: VerificationContext, registry?: ProviderRegistry) {
     this.#context = context;
-    this.#repository = new VerificationsRepository(context.database);
+    this.#repository = new VerificationsRepository(context.database, context.metrics);
     this.#machine = new VerificationStateMachine(this.#repository, context.clock);
     this.#registry = registry ?? createProviderRegistry(context.config.environment);
   }

@@ -3,10 +3,9 @@
  * the start of a session when not cached, checked, and kept for
  * {@link DISCOVERY_CACHE_MS}. A discovery that fails is not cached.
  */
-import type { CircuitBreaker } from '../circuit-breaker.js';
 import { discoveryDocumentUrl, expectedIssuer } from './oidc-config.js';
 import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
-import { UpstreamTransportError, upstreamExchange } from './upstream-http.js';
+import { type UpstreamHttpOptions, UpstreamTransportError, upstreamExchange } from './upstream-http.js';
 
 /** How long a discovery document is used before it is fetched again. */
 export const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
@@ -104,14 +103,10 @@ export function checkDiscoveryDocument(document: unknown, discoveryUrl: string):
 export class UpstreamDiscovery {
   readonly #providerId: string;
   readonly #discoveryUrl: string;
-  readonly #options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker; readonly clock: () => Date };
+  readonly #options: UpstreamHttpOptions & { readonly clock: () => Date };
   #cached: { readonly metadata: UpstreamMetadata; readonly until: number } | undefined;
 
-  constructor(
-    providerId: string,
-    discoveryUrl: string,
-    options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker; readonly clock: () => Date },
-  ) {
+  constructor(providerId: string, discoveryUrl: string, options: UpstreamHttpOptions & { readonly clock: () => Date }) {
     this.#providerId = providerId;
     this.#discoveryUrl = discoveryUrl;
     this.#options = options;

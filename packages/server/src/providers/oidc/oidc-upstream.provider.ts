@@ -18,6 +18,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type FieldProblem, IdgateError } from '@idgate/errors';
+import type { UpstreamCallObserver } from '../../http/metric-observers.js';
 import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../adapter.js';
 import { CircuitBreaker, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURE_THRESHOLD } from '../circuit-breaker.js';
 import { oidcDescriptor, type ProviderDescriptor } from '../descriptors.js';
@@ -92,6 +93,8 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 export interface OidcUpstreamOptions {
   /** The current time (breaker, caches, ID token validity). */
   readonly clock: () => Date;
+  /** Told about every call to the provider (metrics). */
+  readonly upstreamCalls?: UpstreamCallObserver | undefined;
 }
 
 /** One configured upstream OpenID Provider. */
@@ -103,6 +106,7 @@ export class OidcUpstreamProvider implements ProviderAdapter {
   readonly #keys: UpstreamKeys;
   readonly #timeoutMs: number;
   readonly #clock: () => Date;
+  readonly #observer: UpstreamCallObserver | undefined;
 
   constructor(config: OidcProviderConfig, options: OidcUpstreamOptions) {
     this.#config = config;
@@ -114,7 +118,8 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       cooldownMs: config.circuitBreaker?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
       clock: options.clock,
     });
-    const http = { timeoutMs: this.#timeoutMs, breaker: this.#breaker, clock: options.clock };
+    this.#observer = options.upstreamCalls;
+    const http = { timeoutMs: this.#timeoutMs, breaker: this.#breaker, clock: options.clock, observer: this.#observer };
     this.#discovery = new UpstreamDiscovery(config.id, config.discoveryUrl, http);
     this.#keys = new UpstreamKeys(config.id, http);
   }
@@ -406,7 +411,11 @@ export class OidcUpstreamProvider implements ProviderAdapter {
     call: Parameters<typeof upstreamExchange>[0],
   ): ReturnType<typeof upstreamExchange> {
     try {
-      return await upstreamExchange(call, { timeoutMs: this.#timeoutMs, breaker: this.#breaker });
+      return await upstreamExchange(call, {
+        timeoutMs: this.#timeoutMs,
+        breaker: this.#breaker,
+        observer: this.#observer,
+      });
     } catch (error) {
       if (error instanceof UpstreamTransportError) throw transportFailure(error, this.descriptor.id, step);
       throw error;

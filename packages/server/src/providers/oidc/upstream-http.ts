@@ -6,7 +6,14 @@
  * status comes back as is, for the caller to judge. The breaker counts transport failures,
  * 5xx answers and 429 answers (the upstream rate-limits idgate: calling it on only makes
  * that worse, so repeated 429s open the circuit like an outage) against the provider.
+ * Every exchange, and every one the open circuit refused, is reported to the observer
+ * (metrics) with its outcome and duration.
  */
+import {
+  type UpstreamCallObserver,
+  type UpstreamCallOutcome,
+  upstreamOutcomeOfStatus,
+} from '../../http/metric-observers.js';
 import type { CircuitBreaker } from '../circuit-breaker.js';
 
 /** Largest upstream body idgate reads. */
@@ -105,17 +112,25 @@ export interface UpstreamCall {
   readonly what: string;
 }
 
+/** How exchanges with one provider run. */
+export interface UpstreamHttpOptions {
+  readonly timeoutMs: number;
+  readonly breaker: CircuitBreaker;
+  /** Told how each exchange ended (metrics). */
+  readonly observer?: UpstreamCallObserver | undefined;
+}
+
 /**
  * Runs one exchange through the breaker.
  * @throws UpstreamTransportError (the exchange failed), IdgateError `PROVIDER_UNAVAILABLE` (circuit open)
  */
-export async function upstreamExchange(
-  call: UpstreamCall,
-  options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker },
-): Promise<UpstreamResponse> {
+export async function upstreamExchange(call: UpstreamCall, options: UpstreamHttpOptions): Promise<UpstreamResponse> {
+  const started = performance.now();
+  let outcome: UpstreamCallOutcome = 'circuit_open';
   try {
     return await options.breaker.run(
       async function exchange() {
+        outcome = 'failed';
         const signal = AbortSignal.timeout(options.timeoutMs);
         let answer: UpstreamResponse;
         try {
@@ -135,8 +150,11 @@ export async function upstreamExchange(
         } catch (error) {
           if (error instanceof RangeError)
             throw new UpstreamTransportError('failed', `${call.what}: ${error.message}`, error);
-          throw transportError(error, call.what);
+          const failure = transportError(error, call.what);
+          outcome = failure.kind;
+          throw failure;
         }
+        outcome = upstreamOutcomeOfStatus(answer.status);
         if (answer.status >= 500 || answer.status === 429) throw new CountedAnswer(answer);
         return answer;
       },
@@ -147,5 +165,7 @@ export async function upstreamExchange(
   } catch (error) {
     if (error instanceof CountedAnswer) return error.response;
     throw error;
+  } finally {
+    options.observer?.upstreamCallFinished(options.breaker.providerId, outcome, (performance.now() - started) / 1000);
   }
 }
