@@ -6,10 +6,16 @@
  * Provider and a closed port; verification outcomes by provider, status and status code,
  * counted once per session; the default process and event-loop metrics; two apps in one
  * process that do not collide; `IDGATE_METRICS_TOKEN` (the catalog's `AUTH_*` problems
- * with a Bearer challenge).
+ * with a Bearer challenge); and `IDGATE_METRICS_PORT` (a listener of its own, and no
+ * `/metrics` on the main port).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { type RunningInstance, startInstance } from '../../src/runtime.js';
 import { startUpstream, type Upstream } from '../providers/oidc/upstream.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { expectBearerChallenge, expectProblem } from '../support/assertions.js';
@@ -279,5 +285,60 @@ describe('IDGATE_METRICS_TOKEN', () => {
     const text = await scrape(t, { authorization: `Bearer ${METRICS_TOKEN}` });
     expect(sampleValue(text, 'idgate_errors_total', { code: 'AUTH_INVALID_CREDENTIALS', status: '401' })).toBe(2);
     expect(sampleValue(text, 'idgate_errors_total', { code: 'AUTH_MISSING_CREDENTIALS', status: '401' })).toBe(1);
+  });
+});
+
+describe('IDGATE_METRICS_PORT', () => {
+  let dataDir: string;
+  let instance: RunningInstance;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'idgate-metrics-port-'));
+    instance = await startInstance(
+      loadConfig({
+        IDGATE_DATA_DIR: dataDir,
+        PORT: '0',
+        IDGATE_METRICS_PORT: String(await freePort()),
+        IDGATE_METRICS_TOKEN: METRICS_TOKEN,
+        IDGATE_LOG_LEVEL: 'silent',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function get(url: string, headers: Record<string, string> = {}) {
+    const res = await fetch(url, { headers });
+    return { statusCode: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+  }
+
+  it('serves /metrics on its own listener only, behind the token', async () => {
+    expect(instance.metricsAddress).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(instance.metricsAddress).not.toBe(instance.address);
+    const issuer = `http://localhost:${instance.app.idgate.config.port}`;
+
+    const main = await get(`${instance.address}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` });
+    expectProblem(main, 'RESOURCE_NOT_FOUND', { instance: '/metrics', issuer });
+
+    const refused = await get(`${instance.metricsAddress}/metrics`);
+    expectBearerChallenge(refused, undefined, { realm: 'idgate-metrics', error: null });
+    expectProblem(refused, 'AUTH_MISSING_CREDENTIALS', { issuer });
+
+    const other = await get(`${instance.metricsAddress}/v1/providers`);
+    expectProblem(other, 'RESOURCE_NOT_FOUND', { instance: '/v1/providers', issuer });
+
+    const scraped = await get(`${instance.metricsAddress}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.headers['x-request-id']).toEqual(expect.any(String));
+    // The main app's metrics: its 404 for /metrics is counted there.
+    expect(
+      sampleValue(scraped.body, 'idgate_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '(unmatched)',
+        status: '404',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(scraped.body, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
   });
 });
