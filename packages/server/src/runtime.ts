@@ -8,9 +8,11 @@
  * variable and `host:port` (never the URL: it may carry a password).
  *
  * Shutdown (SIGTERM): the instance drains (every answer closes its connection, `/readyz`
- * is 503), stops listening, answers every request already received, waits for webhook
- * deliveries under way, then closes the database and Redis — all within
- * `IDGATE_SHUTDOWN_TIMEOUT`, past which the remaining connections are closed.
+ * is 503), stops listening, keeps open keep-alive connections for up to a second (a
+ * request a balancer sends on one meanwhile is answered, not reset), answers every
+ * request already received, waits for webhook deliveries under way, then closes the
+ * database and Redis — all within `IDGATE_SHUTDOWN_TIMEOUT`, past which the remaining
+ * connections are closed.
  */
 import path from 'node:path';
 import { isIdgateError } from '@idgate/errors';
@@ -25,6 +27,7 @@ import {
   serviceAddressOf,
 } from './config/config.js';
 import { settleWithin } from './http/deadline.js';
+import { KEEP_ALIVE_LINGER_MS, stopAcceptingAndLinger } from './http/draining.js';
 import { listenMetrics, type MetricsListener } from './http/metrics-listener.js';
 import { closeRedis, connectRedis, RedisRateLimitStore } from './http/rate-limit/redis-store.js';
 import { type InstanceKeys, loadInstanceKeys } from './security/instance-keys.js';
@@ -231,13 +234,18 @@ async function shutDown(
   metricsListener: MetricsListener | undefined,
   closeStores: () => Promise<void>,
 ): Promise<void> {
+  const started = performance.now();
   app.startDraining();
+  // No new connections from now on; a request on an open keep-alive connection is still
+  // answered for a moment, with Connection: close (draining.ts).
+  await stopAcceptingAndLinger(app.server, Math.min(KEEP_ALIVE_LINGER_MS, config.shutdownTimeoutMs / 2));
   let failure: unknown;
-  // Fastify stops listening, closes idle connections, waits for the requests in flight,
-  // then runs its onClose hooks (webhook deliveries and the purge finish there).
+  // Fastify closes the idle connections left, waits for the requests in flight, then runs
+  // its onClose hooks (webhook deliveries and the purge finish there).
   const closing = Promise.all([app.close(), metricsListener?.close()]);
   try {
-    const drained = await settleWithin(closing, config.shutdownTimeoutMs);
+    const left = Math.max(0, config.shutdownTimeoutMs - (performance.now() - started));
+    const drained = await settleWithin(closing, left);
     if (drained.timedOut) {
       app.log.warn(
         { shutdownTimeoutMs: config.shutdownTimeoutMs },

@@ -3,7 +3,9 @@
  * server. It stops accepting connections and answers every request already received:
  * keep-alive clients in the middle of a request when the signal arrives each read a
  * complete answer carrying `Connection: close`, then see their connection end — none is
- * reset; an idle keep-alive connection is closed cleanly. The process exits within
+ * reset; a request sent on an idle keep-alive connection just after the signal (what a
+ * balancer's connection pool does) is answered the same way; an idle connection that
+ * sends nothing is closed cleanly. The process exits within
  * `IDGATE_SHUTDOWN_TIMEOUT`, also when a client never finishes its request. Webhook
  * deliveries in flight are drained (their answer is read and recorded), and no new ones
  * are started.
@@ -139,7 +141,8 @@ describe('SIGTERM over real sockets', () => {
     const port = Number(new URL(server.address).port);
     const busy = await Promise.all([1, 2, 3, 4].map(() => RawConnection.open(port)));
     const idle = await RawConnection.open(port);
-    for (const connection of [...busy, idle]) {
+    const quiet = await RawConnection.open(port);
+    for (const connection of [...busy, idle, quiet]) {
       connection.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       const first = await connection.read('healthz before SIGTERM');
       expect(first.status).toBe(200);
@@ -154,7 +157,11 @@ describe('SIGTERM over real sockets', () => {
     await sleep(300);
     // No new connections.
     await expect(RawConnection.open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    // The idle keep-alive connection was closed, not reset.
+    // A request on a kept-alive idle connection, after the signal: answered, then the connection ends.
+    idle.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const late = await idle.read('healthz after SIGTERM');
+    expect(late.status).toBe(200);
+    expect(late.headers.connection).toBe('close');
     await idle.closed;
     expect(idle.ended).toBe(true);
     expect(idle.errors).toEqual([]);
@@ -172,6 +179,10 @@ describe('SIGTERM over real sockets', () => {
       expect(connection.ended).toBe(true);
       expect(connection.errors).toEqual([]);
     }
+    // The connection that sent nothing more was closed, not reset.
+    await quiet.closed;
+    expect(quiet.ended).toBe(true);
+    expect(quiet.errors).toEqual([]);
     expect(await exitOf(server.child)).toBe(0);
     expect(performance.now() - signalled).toBeLessThan(5_000);
   });
