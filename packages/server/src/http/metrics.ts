@@ -111,10 +111,12 @@ export class Metrics implements UpstreamCallObserver, VerificationOutcomeObserve
 
   /** Records one answered request: `route` is the route pattern, or {@link UNMATCHED_ROUTE}. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
+    // Label values only (never the raw method): the map stays as small as the label set.
+    const label = KNOWN_METHODS.has(method) ? method : OTHER_METHOD;
+    const key = `${label} ${status} ${route}`;
     let child = this.#requestChildren.get(key);
     if (child === undefined) {
-      child = this.#requestDuration.labels(KNOWN_METHODS.has(method) ? method : OTHER_METHOD, route, String(status));
+      child = this.#requestDuration.labels(label, route, String(status));
       this.#requestChildren.set(key, child);
     }
     child.observe(seconds);

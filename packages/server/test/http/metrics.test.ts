@@ -65,11 +65,17 @@ describe.each(TEST_DATABASE_KINDS)('metrics (%s)', (kind) => {
       expectProblem(await t.app.inject({ method: 'GET', url: path }), 'RESOURCE_NOT_FOUND');
     }
     expectProblem(await t.app.inject({ method: 'DELETE', url: '/errors' }), 'VALIDATION_METHOD_NOT_ALLOWED');
+    // A method no route implements is one label value too, whatever its name.
+    for (const method of ['PROPFIND', 'MKCOL'] as const) {
+      expectProblem(await t.app.inject({ method: method as 'GET', url: '/errors' }), 'SYSTEM_UNSUPPORTED_MODE');
+    }
     const text = await scrape(t);
     expect(text).toContain('# TYPE idgate_http_request_duration_seconds histogram');
     expect(requestCount(text, 'GET', '/errors/:code', 200)).toBe(2);
     expect(requestCount(text, 'GET', '(unmatched)', 404)).toBe(2);
     expect(requestCount(text, 'DELETE', '(unmatched)', 405)).toBe(1);
+    expect(requestCount(text, 'OTHER', '(unmatched)', 501)).toBe(2);
+    expect(text).not.toContain('PROPFIND');
     const sum = sampleValue(text, 'idgate_http_request_duration_seconds_sum', { route: '/errors/:code' });
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(10);
