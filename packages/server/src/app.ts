@@ -19,8 +19,10 @@ import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js'
 import { registerRelyingPartyJwksRoutes } from './callbacks/relying-party-jwks.routes.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
+import { installRequestObservation } from './http/access-log.js';
 import { installBodyParsers } from './http/body-parsers.js';
 import { installCors } from './http/cors.js';
+import { installDraining } from './http/draining.js';
 import { installErrorHandlers, sendError } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health.routes.js';
 import { handleClientError, nodeMaxHeaderSize } from './http/limits.js';
@@ -28,7 +30,7 @@ import { indexRouteMethods } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
 import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
-import { drainingError, preRouteErrorFor } from './http/request-checks.js';
+import { preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
 import { enforceRouteContracts } from './http/route-contract.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
@@ -101,8 +103,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The instance's services, for the CLI, the runtime and tests (modules receive theirs explicitly). */
     idgate: AppServices;
-    /** Starts answering new requests with 503 while in-flight ones finish. */
-    startDraining(): void;
   }
 }
 
@@ -166,10 +166,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   });
   app.decorate('idgate', services);
 
-  let draining = false;
-  app.decorate('startDraining', function startDraining() {
-    draining = true;
-  });
+  installDraining(app);
   app.decorateRequest('logContext', null as never);
   app.decorateRequest('authorizationRedirect', null);
 
@@ -178,19 +175,17 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   installBodyParsers(app);
   const handling = { issuer: config.issuer, onError };
   installErrorHandlers(app, methods, handling);
+  // First of the onRequest hooks: an answer sent by a later one is logged and measured too.
+  installRequestObservation(app, { metrics, accessLog: config.accessLog });
 
   app.addHook('onRequest', function checkRequest(request, reply, done) {
     request.logContext = {};
     reply.header('x-request-id', request.id);
-    const error = draining ? drainingError() : preRouteErrorFor(request, limits);
+    const error = preRouteErrorFor(request, limits);
     if (error) {
       sendError(request, reply, error, handling);
       return;
     }
-    done();
-  });
-  app.addHook('onResponse', function logResponse(request, reply, done) {
-    metrics.countRequest(request.method, reply.statusCode);
     done();
   });
 
@@ -206,7 +201,8 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
   const revocations = new RevocationsRepository(database);
   const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
   const relyingPartyKeys = new RelyingPartyKeys({ database, secrets, clock, config });
-  const providers = deps.providers ?? createProviderRegistry(config, { clock, relyingPartyKeys });
+  const providers =
+    deps.providers ?? createProviderRegistry(config, { clock, relyingPartyKeys, upstreamCalls: metrics });
   return {
     config,
     database,
@@ -220,7 +216,16 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     refreshTokens: new RefreshTokens({ database, secrets }),
     keys: new SigningKeys({ database, secrets, clock }),
     relyingPartyKeys,
-    verifications: new VerificationService({ config, database, secrets, clock, apps, providers, log }),
+    verifications: new VerificationService({
+      config,
+      database,
+      secrets,
+      clock,
+      apps,
+      providers,
+      log,
+      outcomes: metrics,
+    }),
     codes: new AuthorizationCodes({ database, secrets, clock }),
     rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
     webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
@@ -234,9 +239,11 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     services;
   const { issuer, environment } = config;
   registerHealthRoutes(app, {
+    config,
     database: services.database,
     rateLimitStore: rateLimits.store,
     metrics: services.metrics,
+    secrets,
   });
   registerErrorReferenceRoutes(app, issuer);
   // Documents the REST and admin API, registered after it.

@@ -25,9 +25,17 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly issuer: string;
+  /** `IDGATE_ALLOW_INSECURE_ISSUER`: production may start on an `http` issuer that is not loopback. */
+  readonly allowInsecureIssuer: boolean;
   readonly environment: Environment;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** `IDGATE_ALLOW_SQLITE`: production may start without `DATABASE_URL`, on the embedded SQLite database. */
+  readonly allowSqlite: boolean;
+  /** `IDGATE_DB_STATEMENT_TIMEOUT`: how long one database statement may take (ms). */
+  readonly dbStatementTimeoutMs: number;
+  /** `IDGATE_DB_ACQUIRE_TIMEOUT`: how long a request waits for a PostgreSQL connection (ms). */
+  readonly dbAcquireTimeoutMs: number;
   readonly redisUrl: string | undefined;
   readonly adminKey: string | undefined;
   readonly secretKey: string | undefined;
@@ -37,6 +45,14 @@ export interface Config {
   readonly headersLimit: number;
   readonly secretGracePeriodSeconds: number;
   readonly shutdownTimeoutMs: number;
+  /** `IDGATE_READY_TIMEOUT`: the bound of one `/readyz` check (ms). */
+  readonly readyTimeoutMs: number;
+  /** `IDGATE_METRICS_TOKEN`: the bearer token `/metrics` requires (unset: none). */
+  readonly metricsToken: string | undefined;
+  /** `IDGATE_METRICS_PORT`: `/metrics` is served on this port only (unset: on the main port). */
+  readonly metricsPort: number | undefined;
+  /** `IDGATE_ACCESS_LOG`: one `info` line per request (error answers are logged either way). */
+  readonly accessLog: boolean;
   readonly trustProxy: boolean;
   readonly rateLimitTokenClient: number;
   readonly rateLimitTokenIp: number;
@@ -172,6 +188,14 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     fallback: (partial) => `http://localhost:${String(partial.port)}`,
   },
   {
+    variable: 'IDGATE_ALLOW_INSECURE_ISSUER',
+    key: 'allowInsecureIssuer',
+    doc: 'In production, allow an `http` issuer that is not loopback (`localhost`, `127.0.0.0/8`, `::1`). Production refuses to start on one otherwise: tokens, codes and client secrets would cross the network in clear. Behind a proxy that terminates TLS the issuer is still the public `https` URL.',
+    defaultText: 'false',
+    parse: boolean,
+    fallback: () => false,
+  },
+  {
     variable: 'IDGATE_ENV',
     key: 'environment',
     doc: 'The environment this instance serves: `sandbox` (credentials `test_…`, mock providers) or `production` (credentials `live_…`).',
@@ -194,6 +218,30 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: 'unset (SQLite)',
     parse: url(['postgres:', 'postgresql:']),
     fallback: unset,
+  },
+  {
+    variable: 'IDGATE_ALLOW_SQLITE',
+    key: 'allowSqlite',
+    doc: 'In production, allow running without `DATABASE_URL`, on the embedded SQLite database in `IDGATE_DATA_DIR` (one instance only). Production refuses to start (and the CLI to open a database) without `DATABASE_URL` otherwise.',
+    defaultText: 'false',
+    parse: boolean,
+    fallback: () => false,
+  },
+  {
+    variable: 'IDGATE_DB_STATEMENT_TIMEOUT',
+    key: 'dbStatementTimeoutMs',
+    doc: "Milliseconds one database statement may take. PostgreSQL: the server-side `statement_timeout` and `idle_in_transaction_session_timeout` of every connection, plus a client-side deadline 1 s later that also bounds a server that stopped answering (the connection is then dropped); SQLite: how long a write waits for another process's lock (`busy_timeout`). A statement past it fails as 503 `SYSTEM_UNAVAILABLE` with `Retry-After`.",
+    defaultText: '5000',
+    parse: integer(100, 10 * 60 * 1000),
+    fallback: () => 5000,
+  },
+  {
+    variable: 'IDGATE_DB_ACQUIRE_TIMEOUT',
+    key: 'dbAcquireTimeoutMs',
+    doc: 'Milliseconds a request waits for a PostgreSQL connection from the pool, connecting included; longer is 503 `SYSTEM_UNAVAILABLE` with `Retry-After`.',
+    defaultText: '5000',
+    parse: integer(100, 10 * 60 * 1000),
+    fallback: () => 5000,
   },
   {
     variable: 'REDIS_URL',
@@ -262,10 +310,42 @@ export const SETTINGS: readonly Setting<unknown>[] = [
   {
     variable: 'IDGATE_SHUTDOWN_TIMEOUT',
     key: 'shutdownTimeoutMs',
-    doc: 'Milliseconds a graceful shutdown waits for in-flight requests before closing connections.',
+    doc: 'Milliseconds a graceful shutdown (SIGTERM, SIGINT) may take. It stops accepting connections, answers every request already received (each with `Connection: close`), waits for webhook deliveries under way, then closes the database and Redis; connections still open at this bound are closed and the process exits.',
     defaultText: '10000',
     parse: integer(0, 10 * 60 * 1000),
     fallback: () => 10_000,
+  },
+  {
+    variable: 'IDGATE_READY_TIMEOUT',
+    key: 'readyTimeoutMs',
+    doc: 'Milliseconds `/readyz` waits for the database (and Redis) to answer before it answers 503 `SYSTEM_UNAVAILABLE`. Keep it below the probe timeout of the balancer or orchestrator.',
+    defaultText: '2000',
+    parse: integer(100, 60_000),
+    fallback: () => 2000,
+  },
+  {
+    variable: 'IDGATE_METRICS_TOKEN',
+    key: 'metricsToken',
+    doc: 'Bearer token (at least 32 characters) `/metrics` requires (`Authorization: Bearer …`); a missing or wrong one is 401 `AUTH_MISSING_CREDENTIALS` / `AUTH_INVALID_CREDENTIALS`. Production refuses to start with `/metrics` on the main port and no token.',
+    defaultText: 'unset (no token)',
+    parse: secret(32),
+    fallback: unset,
+  },
+  {
+    variable: 'IDGATE_METRICS_PORT',
+    key: 'metricsPort',
+    doc: 'Serve `/metrics` on a separate listener on this port (on `HOST`), and not on the main port (keep that port inside the cluster).',
+    defaultText: 'unset (/metrics on PORT)',
+    parse: integer(0, 65535),
+    fallback: unset,
+  },
+  {
+    variable: 'IDGATE_ACCESS_LOG',
+    key: 'accessLog',
+    doc: 'One `info` log line per request (method, route, status, duration, request id, client, verification and provider ids). `false` logs only error answers, as one line each.',
+    defaultText: 'true',
+    parse: boolean,
+    fallback: () => true,
   },
   {
     variable: 'IDGATE_TRUST_PROXY',
@@ -451,6 +531,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       raw === undefined || raw === '' ? setting.fallback(partial) : setting.parse(raw, setting.variable);
   }
   const config = partial as unknown as Config;
+  if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
+    throw new ConfigError('IDGATE_METRICS_PORT', `must differ from PORT (both are ${config.port})`);
+  }
   if (config.environment === 'production' && config.databaseUrl && !config.secretKey) {
     throw new ConfigError('IDGATE_SECRET_KEY', 'must be set in production with DATABASE_URL (instances must share it)');
   }
@@ -465,6 +548,74 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }
   }
   return Object.freeze(config);
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = {
+  'postgres:': '5432',
+  'postgresql:': '5432',
+  'redis:': '6379',
+  'rediss:': '6379',
+};
+
+/**
+ * `host:port` of a service URL (`DATABASE_URL`, `REDIS_URL`), for messages: never the user,
+ * the password or the rest of the URL.
+ */
+export function serviceAddressOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || DEFAULT_PORTS[parsed.protocol] || '?'}`;
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+/** Whether a URL's host is a loopback address: `localhost` (and `*.localhost`), `127.0.0.0/8`, `::1`. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Production is safe by default (SPEC 8): without `DATABASE_URL` it refuses to open a
+ * database unless `IDGATE_ALLOW_SQLITE` says so. Every command that opens the database
+ * checks this (through `databaseConfigFor`), so `idgate migrate` cannot prepare a local
+ * SQLite file by mistake either.
+ * @throws ConfigError naming `DATABASE_URL` and the variable that allows SQLite.
+ */
+export function checkProductionDatabase(config: Config): void {
+  if (config.environment !== 'production' || config.databaseUrl !== undefined || config.allowSqlite) return;
+  throw new ConfigError(
+    'DATABASE_URL',
+    'must be set in production (PostgreSQL, shared by every instance); set IDGATE_ALLOW_SQLITE=1 to run one instance on the embedded SQLite database in IDGATE_DATA_DIR anyway',
+  );
+}
+
+/**
+ * What production refuses to serve with (SPEC 8), checked before anything is opened: an
+ * `http` issuer that is not loopback (unless `IDGATE_ALLOW_INSECURE_ISSUER`), no
+ * `DATABASE_URL` (unless `IDGATE_ALLOW_SQLITE`), and `/metrics` on the main port without
+ * `IDGATE_METRICS_TOKEN`. Each message says which variable to set.
+ * @throws ConfigError naming the variable.
+ */
+export function checkProductionServe(config: Config): void {
+  if (config.environment !== 'production') return;
+  const issuer = new URL(config.issuer);
+  if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname) && !config.allowInsecureIssuer) {
+    throw new ConfigError(
+      'IDGATE_ISSUER',
+      `must be an https URL in production, got ${issuer.origin}; set IDGATE_ALLOW_INSECURE_ISSUER=1 to serve on http anyway`,
+    );
+  }
+  checkProductionDatabase(config);
+  if (config.metricsToken === undefined && config.metricsPort === undefined) {
+    throw new ConfigError(
+      'IDGATE_METRICS_TOKEN',
+      'must be set in production, or IDGATE_METRICS_PORT: /metrics would be open to anyone on the main port',
+    );
+  }
 }
 
 /** The Markdown of docs/configuration.md, generated from {@link SETTINGS}. */

@@ -1,7 +1,8 @@
 /**
  * The one error handler and the one not-found handler. The route's declared surface
  * picks the renderer; the renderers come from `@idgate/errors`. Nothing else in the
- * server writes an error response.
+ * server writes an error response. The answered error is recorded on the request; the
+ * request's one log line (`access-log.ts`) carries it.
  */
 import {
   authorizationErrorStatusFor,
@@ -15,7 +16,7 @@ import {
   renderOAuthError,
   renderProblem,
 } from '@idgate/errors';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from './error-funnel.js';
 import { prefersHtml } from './media-types.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
@@ -121,7 +122,7 @@ export function sendError(
     }
   }
 
-  logError(request, error, status);
+  request.answeredError = { error, status };
   options.onError?.(error, status);
   reply.code(status).headers(headers);
   // A Buffer is sent as is: Fastify would append `; charset=utf-8` to a string's media type.
@@ -151,32 +152,6 @@ function problemContext(request: FastifyRequest, issuer: string) {
     instance: pathOf(request.url),
     locale: negotiateLocale(request.headers['accept-language']),
   };
-}
-
-/** One log line per error: code, request id, identifiers and context; the cause only for 5xx. */
-function logError(request: FastifyRequest, error: IdgateError, status: number): void {
-  const level = status >= 500 ? 'error' : 'info';
-  if (!(request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) return;
-  const identifiers = request.logContext;
-  const context = error.context ?? {};
-  const line = {
-    code: error.code,
-    status,
-    client_id: identifiers.clientId ?? stringOrUndefined(context.client_id ?? context.clientId),
-    verification_id: identifiers.verificationId ?? stringOrUndefined(context.verification_id ?? context.verificationId),
-    provider_id: identifiers.providerId ?? stringOrUndefined(context.provider_id ?? context.providerId),
-    method: request.method,
-    path: pathOf(request.url),
-    context,
-    ...(error.debug === undefined ? {} : { debug: error.debug }),
-    ...(status >= 500 && error.cause !== undefined ? { err: error.cause } : {}),
-  };
-  if (status >= 500) request.log.error(line, error.message);
-  else request.log.info(line, error.code);
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 /**

@@ -53,6 +53,11 @@ export class CircuitBreaker {
     this.#options = options;
   }
 
+  /** The provider this breaker guards. */
+  get providerId(): string {
+    return this.#providerId;
+  }
+
   /** The state now. */
   state(): CircuitState {
     if (this.#openedAt === null) return 'closed';

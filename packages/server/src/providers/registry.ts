@@ -4,6 +4,7 @@
  * configuration (`IDGATE_OIDC_PROVIDERS`) in both environments.
  */
 import type { Environment } from '../config/config.js';
+import type { UpstreamCallObserver } from '../domain/observers.js';
 import type { ProviderAdapter } from './adapter.js';
 import type { ProviderScope } from './descriptors.js';
 import { createMockProviders } from './mock/mock-providers.js';
@@ -40,6 +41,8 @@ export interface ProviderRegistryOptions {
   readonly clock?: () => Date;
   /** idgate's relying-party keys, for upstream providers whose profile signs or decrypts. */
   readonly relyingPartyKeys?: RelyingPartyKeySource;
+  /** Told about every call to an upstream provider (metrics); default: nobody. */
+  readonly upstreamCalls?: UpstreamCallObserver;
 }
 
 /**
@@ -54,7 +57,12 @@ export function createProviderRegistry(scope: ProviderScope, options: ProviderRe
     typeof scope === 'string'
       ? []
       : (scope.oidcProviders ?? []).map(
-          (provider) => new OidcUpstreamProvider(provider, { clock, relyingPartyKeys: options.relyingPartyKeys }),
+          (provider) =>
+            new OidcUpstreamProvider(provider, {
+              clock,
+              relyingPartyKeys: options.relyingPartyKeys,
+              upstreamCalls: options.upstreamCalls,
+            }),
         );
   return new ProviderRegistry([...mocks, ...upstream]);
 }

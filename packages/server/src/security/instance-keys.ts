@@ -1,11 +1,12 @@
 /**
  * The instance's own keys: the admin key and the instance secret. Taken from the
- * configuration when set; otherwise generated once into the data directory (mode 0600)
- * and read back on later starts.
+ * configuration when set; otherwise generated once into the data directory (created
+ * 0700, the key files 0600) and read back on later starts.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 import { newAdminKey, randomBase62 } from './secrets.js';
 
 /** The keys in force, and whether the admin key was just generated (print it once). */
@@ -22,9 +23,9 @@ function readOrCreate(file: string, create: () => string): { value: string; crea
     if (value.length < 32) throw new RangeError(`${file} holds no valid key; delete it to generate a new one`);
     return { value, created: false };
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensurePrivateDirectory(path.dirname(file));
   const value = create();
-  writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, `${value}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   return { value, created: true };
 }
 

@@ -5,13 +5,17 @@
  * errors (see `translate-errors.ts`).
  *
  * Opening does not touch the database yet: the first query (or `ping()`) connects, so a
- * database that is down surfaces as `SYSTEM_UNAVAILABLE` on that query.
+ * database that is down surfaces as `SYSTEM_UNAVAILABLE` on that query. Every call is
+ * bounded (`bounded-postgres-pool.ts`; SQLite's busy timeout), so a database that stops
+ * answering fails requests with `SYSTEM_UNAVAILABLE` instead of holding them.
+ *
+ * A SQLite file is created `0600` in a directory created `0700` (`private-files.ts`).
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { ensurePrivateDirectory, ensurePrivateFile } from '../security/private-files.js';
+import { createBoundedPostgresPool } from './bounded-postgres-pool.js';
 import type { DatabaseSchema } from './schema.js';
 import { CachingSqliteDatabase } from './sqlite-statement-cache.js';
 import { TranslatingDialect } from './translate-errors.js';
@@ -20,8 +24,10 @@ import { TranslatingDialect } from './translate-errors.js';
 export type DatabaseConfig =
   | {
       readonly kind: 'sqlite';
-      /** Path of the SQLite file (its directory is created if missing), or `:memory:`. */
+      /** Path of the SQLite file (it and its directory are created if missing), or `:memory:`. */
       readonly file: string;
+      /** How long a statement waits for another connection's lock (default {@link SQLITE_BUSY_TIMEOUT_MS}). */
+      readonly busyTimeoutMs?: number;
     }
   | {
       readonly kind: 'postgres';
@@ -31,6 +37,13 @@ export type DatabaseConfig =
       readonly schema?: string;
       /** Maximum number of pooled connections (default 10). */
       readonly poolSize?: number;
+      /** How long getting a connection may take, connecting included (default {@link POSTGRES_CONNECT_TIMEOUT_MS}). */
+      readonly acquireTimeoutMs?: number;
+      /**
+       * Server-side `statement_timeout` and `idle_in_transaction_session_timeout`, and
+       * (a second later) the client-side deadline of every query; unset: unbounded (migrations).
+       */
+      readonly statementTimeoutMs?: number;
     };
 
 /** An open database. */
@@ -62,39 +75,41 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   switch (config.kind) {
     case 'sqlite':
-      return openSqlite(config.file);
+      return openSqlite(config.file, config.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS);
     case 'postgres':
-      return openPostgres(config.url, config.schema, config.poolSize);
+      return openPostgres(config);
     default:
       throw new TypeError(`unknown database kind: ${String((config as { kind?: unknown }).kind)}`);
   }
 }
 
-async function openSqlite(file: string): Promise<Database> {
+async function openSqlite(file: string, busyTimeoutMs: number): Promise<Database> {
   if (typeof file !== 'string' || file.length === 0) {
     throw new TypeError('the SQLite database file must be a non-empty path');
   }
+  checkTimeout('SQLite busy timeout', busyTimeoutMs);
   const inMemory = file === ':memory:';
   const path = inMemory ? file : resolve(file);
   if (!inMemory) {
     try {
-      await mkdir(dirname(path), { recursive: true });
+      ensurePrivateDirectory(dirname(path));
+      ensurePrivateFile(path);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`cannot create the directory of the SQLite file ${path}: ${reason}`, { cause: error });
+      throw new Error(`cannot create the SQLite file ${path} or its directory: ${reason}`, { cause: error });
     }
   }
 
   const dialect = new SqliteDialect({
     database: async function openSqliteFile() {
-      const handle = new SQLite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+      const handle = new SQLite(path, { timeout: busyTimeoutMs });
       try {
         // busy_timeout first, so that switching to WAL waits for a concurrent opener.
-        handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+        handle.pragma(`busy_timeout = ${busyTimeoutMs}`);
         // Switching a fresh file to WAL can answer SQLITE_BUSY at once, without the busy
         // handler, while another process holds the file (seen with several processes
         // migrating one new file): retry it within the busy timeout.
-        await retryWhileBusy(function switchToWal() {
+        await retryWhileBusy(busyTimeoutMs, function switchToWal() {
           handle.pragma('journal_mode = WAL');
         });
         // With WAL, NORMAL keeps the database consistent and durable across process crashes;
@@ -112,7 +127,8 @@ async function openSqlite(file: string): Promise<Database> {
   return wrap('sqlite', dialect);
 }
 
-async function openPostgres(url: string, schema: string | undefined, poolSize: number | undefined): Promise<Database> {
+async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
+  const { url, schema, poolSize } = config;
   if (typeof url !== 'string' || url.length === 0) {
     throw new TypeError('the PostgreSQL connection URL must be a non-empty string');
   }
@@ -122,23 +138,15 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
     throw new RangeError(`invalid PostgreSQL pool size ${String(poolSize)}: expected a positive integer`);
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize ?? POSTGRES_DEFAULT_POOL_SIZE,
-    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  });
-  // An idle pooled client whose server goes away emits 'error' on the pool; unhandled,
-  // that would crash the process. The pool drops the client; the next query reconnects
-  // (or fails and is translated to SYSTEM_UNAVAILABLE).
-  pool.on('error', function ignoreIdleClientError() {});
-  // The pool listens only to *idle* clients. A checked-out client (held between the
-  // queries of a transaction) whose connection dies emits 'error' with no listener, which
-  // crashes the process. Listen on every client: the pending or next query fails on its
-  // own (translated to SYSTEM_UNAVAILABLE) and the pool discards the broken client when
-  // it is released.
-  pool.on('connect', function guardClient(client) {
-    client.on('error', function ignoreCheckedOutClientError() {});
+  const acquireTimeoutMs = config.acquireTimeoutMs ?? POSTGRES_CONNECT_TIMEOUT_MS;
+  checkTimeout('PostgreSQL acquire timeout', acquireTimeoutMs);
+  if (config.statementTimeoutMs !== undefined) checkTimeout('PostgreSQL statement timeout', config.statementTimeoutMs);
+  const pool = createBoundedPostgresPool({
+    url,
+    poolSize: poolSize ?? POSTGRES_DEFAULT_POOL_SIZE,
+    acquireTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+    schema,
   });
   return wrap('postgres', new PostgresDialect({ pool }));
 }
@@ -157,9 +165,15 @@ function wrap(kind: 'sqlite' | 'postgres', dialect: Dialect): Database {
   };
 }
 
+function checkTimeout(what: string, milliseconds: number): void {
+  if (!Number.isInteger(milliseconds) || milliseconds < 1) {
+    throw new RangeError(`invalid ${what} ${String(milliseconds)}: expected a positive number of milliseconds`);
+  }
+}
+
 /** Runs `step` again while SQLite answers SQLITE_BUSY, for at most the busy timeout. */
-async function retryWhileBusy(step: () => void): Promise<void> {
-  const giveUpAt = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+async function retryWhileBusy(busyTimeoutMs: number, step: () => void): Promise<void> {
+  const giveUpAt = Date.now() + busyTimeoutMs;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {
       step();

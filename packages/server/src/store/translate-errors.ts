@@ -4,7 +4,9 @@
  * catalog errors.
  *
  * - Connectivity failures (the database is down, unreachable, overloaded, locked, out of
- *   disk) become `SYSTEM_UNAVAILABLE` with `Retry-After: 5`.
+ *   disk, or past a bound: statement timeout, idle-in-transaction timeout, the client-side
+ *   query deadline, the pool's acquire timeout) become `SYSTEM_UNAVAILABLE` with
+ *   `Retry-After: 5`.
  * - Unique-constraint violations become `RESOURCE_CONFLICT`.
  * - Everything else passes through unchanged (it becomes a masked 500 in the error
  *   handler).
@@ -46,7 +48,8 @@ const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /**
  * PostgreSQL SQLSTATEs that mean the server is going away, not accepting connections,
- * or out of resources (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ * out of resources, or did not finish within idgate's bounds
+ * (https://www.postgresql.org/docs/current/errcodes-appendix.html).
  */
 const POSTGRES_UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set([
   '57P01', // admin_shutdown
@@ -56,6 +59,8 @@ const POSTGRES_UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set([
   '53000', // insufficient_resources
   '53100', // disk_full
   '53200', // out_of_memory
+  '57014', // query_canceled: statement_timeout (or an operator's pg_cancel_backend)
+  '25P03', // idle_in_transaction_session_timeout
 ]);
 
 /**
@@ -67,6 +72,8 @@ const POSTGRES_UNAVAILABLE_MESSAGES: readonly string[] = [
   'Connection terminated',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
+  // The client-side query deadline (`query_timeout`, see bounded-postgres-pool.ts).
+  'Query read timeout',
 ];
 
 /** SQLite primary result codes (extended codes start with them) that mean "not now". */

@@ -10,6 +10,9 @@
  * The webhook outbox: every recorded transition of a session whose app has a webhook URL
  * also writes a `webhook_events` row, in the same transaction, so a status change and its
  * event are stored together or not at all (delivery: `webhooks/`).
+ *
+ * Every session that reaches a terminal state gets here, so this is where the metrics
+ * learn of it (`idgate_verification_outcomes_total`), once its write committed.
  */
 import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
 import {
@@ -20,6 +23,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import type { VerificationOutcomeObserver } from '../domain/observers.js';
 import type {
   AuthorizationRequestRecord,
   FlowType,
@@ -174,9 +178,12 @@ export class VerificationsRepository {
   /** `insert`: the session, and its first 1 or 2 events, as SQL compiled once. */
   readonly #insertSql: string;
   readonly #insertEventsSql: string[] = [];
+  readonly #outcomes: VerificationOutcomeObserver | undefined;
 
-  constructor(database: Database) {
+  /** `outcomes`: told of every session that ends (metrics). */
+  constructor(database: Database, outcomes?: VerificationOutcomeObserver) {
     this.#database = database;
+    this.#outcomes = outcomes;
     const db = database.db;
     this.#findResult = compileOnce(db, db.selectFrom('verifications').select(RESULT_COLUMNS).where('id', '=', ''));
     this.#insertSql = sqlOf(
@@ -240,6 +247,7 @@ export class VerificationsRepository {
       if (options.also) await options.also(trx, created);
       return created;
     });
+    if (TERMINAL_TX_STATES.has(inserted.status)) this.#ended(inserted);
     return inserted;
   }
 
@@ -305,7 +313,14 @@ export class VerificationsRepository {
       }
       return updated;
     });
-    return row === undefined ? undefined : rowToVerification(row);
+    if (row === undefined) return undefined;
+    const written = rowToVerification(row);
+    if (event !== undefined && TERMINAL_TX_STATES.has(event.to)) this.#ended(written);
+    return written;
+  }
+
+  #ended(verification: StoredVerification): void {
+    this.#outcomes?.verificationEnded(verification.providerId, verification.status, verification.statusCode);
   }
 
   /** The recorded transitions of a session, oldest first. */

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppsService } from '../apps/apps.service.js';
 import type { Config } from '../config/config.js';
+import type { VerificationOutcomeObserver } from '../domain/observers.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
 import type { SecretBox } from '../security/secrets.js';
 import type { Database } from '../store/database.js';
@@ -34,4 +35,6 @@ export interface VerificationContext {
   readonly providers: ProviderDirectory;
   /** Where sign-in hook outcomes are logged (default: nowhere). */
   readonly log?: FastifyBaseLogger;
+  /** Told of every session that ends (the metrics; default: nobody). */
+  readonly outcomes?: VerificationOutcomeObserver;
 }

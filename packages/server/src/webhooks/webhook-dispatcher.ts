@@ -10,7 +10,7 @@
  *   `webhookMaxAttempts`, then the event is `failed`. Redirects are not followed.
  * - `start()` looks for due events every `webhookPollIntervalMs` in the background
  *   (`buildApp` starts it when the server listens); `stop()` ends that and waits for the
- *   deliveries under way. Times come from the injected clock, so tests drive the schedule.
+ *   deliveries under way, claiming no more (shutdown drains what is in flight only). Times come from the injected clock, so tests drive the schedule.
  */
 import { randomUUID } from 'node:crypto';
 import { isIdgateError } from '@idgate/errors';
@@ -68,6 +68,8 @@ export class WebhookDispatcher {
   readonly #options: WebhookDispatcherOptions;
   readonly #repository: WebhookEventsRepository;
   readonly #job: PeriodicJob<DeliveryRun>;
+  /** Set while `stop()` waits: a run under way finishes its deliveries and claims no more. */
+  #halting = false;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = options;
@@ -95,14 +97,19 @@ export class WebhookDispatcher {
   }
 
   /** Stops the background look-ups and waits for the deliveries under way. */
-  stop(): Promise<void> {
-    return this.#job.stop();
+  async stop(): Promise<void> {
+    this.#halting = true;
+    try {
+      await this.#job.stop();
+    } finally {
+      this.#halting = false;
+    }
   }
 
   async #deliverDue(): Promise<DeliveryRun> {
     const totals = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
     const token = randomUUID();
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let round = 0; round < MAX_ROUNDS && !this.#halting; round++) {
       const now = this.#options.clock();
       const leaseUntil = new Date(now.getTime() + this.#options.config.webhookTimeoutMs + LEASE_MARGIN_MS);
       const claimed = await this.#repository.claimDue(now, leaseUntil, token, CLAIM_BATCH);

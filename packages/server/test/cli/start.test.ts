@@ -4,81 +4,13 @@
  * admin API, keeps its state across restarts, and stops cleanly on SIGTERM.
  * Needs `npm run build` first.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitOf, killChildren, requireBuild, runServerToExit, startServer } from '../support/child-server.js';
 import { registerSecret } from '../support/leaks.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const MAIN = join(ROOT, 'packages', 'server', 'dist', 'main.js');
-const CONFIG_VARIABLES = /^(?:IDGATE_.*|DATABASE_URL|REDIS_URL|PORT|HOST)$/;
-const BANNER_TIMEOUT_MS = 15_000;
-const EXIT_TIMEOUT_MS = 5_000;
-
-/** Every child this file started, to be killed in `afterAll` whatever happened. */
-const children = new Set<ChildProcess>();
-
-interface Server {
-  readonly child: ChildProcess;
-  /** `http://127.0.0.1:NNNN` as printed by the banner. */
-  readonly address: string;
-  readonly banner: string;
-  /** Everything written to stderr so far. */
-  stderr(): string;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLES.test(key)) env[key] = value;
-  return { ...env, IDGATE_LOG_LEVEL: 'warn', ...extra };
-}
-
-/** Spawns `node dist/main.js`; resolves once the whole banner is printed. */
-function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stderr = '';
-  let stdout = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  return new Promise(function waitForBanner(resolve, reject) {
-    const timer = setTimeout(function bannerTimedOut() {
-      reject(new Error(`no banner within ${BANNER_TIMEOUT_MS} ms; stderr:\n${stderr}\nstdout:\n${stdout}`));
-    }, BANNER_TIMEOUT_MS);
-    child.stderr?.setEncoding('utf8').on('data', function collect(chunk: string) {
-      stderr += chunk;
-      const address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
-      if (address && stderr.includes('README.md walks through')) {
-        clearTimeout(timer);
-        resolve({ child, address, banner: stderr, stderr: () => stderr });
-      }
-    });
-    child.once('exit', function exitedEarly(code, signal) {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before its banner; stderr:\n${stderr}\nstdout:\n${stdout}`));
-    });
-  });
-}
-
-/** Resolves with the exit code once the child exits; rejects after `timeoutMs`. */
-function exitOf(child: ChildProcess, timeoutMs = EXIT_TIMEOUT_MS): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise(function waitForExit(resolve, reject) {
-    const timer = setTimeout(
-      () => reject(new Error(`process ${child.pid} still running after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    child.once('exit', function exited(code) {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
 
 async function listApps(address: string, adminKey: string): Promise<{ clientId: string; name: string }[]> {
   const res = await fetch(`${address}/admin/v1/apps?limit=100`, { headers: { authorization: `Bearer ${adminKey}` } });
@@ -95,16 +27,8 @@ function demoCredentials(banner: string): { clientId: string; clientSecret: stri
   return { clientId: clientId!, clientSecret: clientSecret! };
 }
 
-beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
-});
-
-afterAll(function killEveryChild() {
-  for (const child of children) {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
-      process.kill(child.pid, 'SIGKILL');
-  }
-});
+beforeAll(requireBuild);
+afterAll(killChildren);
 
 describe('npm start on a fresh data directory', () => {
   let dataDir: string;
@@ -162,17 +86,8 @@ describe('npm start on a fresh data directory', () => {
   });
 
   it('an invalid PORT stops the start with exit code 2 and a message naming PORT', async () => {
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: cleanEnv({ IDGATE_DATA_DIR: dataDir, PORT: 'abc' }),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.add(child);
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    expect(await exitOf(child, BANNER_TIMEOUT_MS)).toBe(2);
+    const { code, stderr } = await runServerToExit({ IDGATE_DATA_DIR: dataDir, PORT: 'abc' });
+    expect(code).toBe(2);
     expect(stderr).toContain('PORT');
     expect(stderr).not.toContain('listening on');
   });

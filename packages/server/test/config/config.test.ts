@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, renderConfigurationMarkdown, SETTINGS } from '../../src/config/config.js';
+import {
+  ConfigError,
+  checkProductionDatabase,
+  checkProductionServe,
+  loadConfig,
+  renderConfigurationMarkdown,
+  SETTINGS,
+  serviceAddressOf,
+} from '../../src/config/config.js';
 
 const SECRET_32 = 'k'.repeat(32);
 
@@ -32,9 +40,13 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       issuer: 'http://localhost:3000',
+      allowInsecureIssuer: false,
       environment: 'sandbox',
       dataDir: path.resolve('data'),
       databaseUrl: undefined,
+      allowSqlite: false,
+      dbStatementTimeoutMs: 5000,
+      dbAcquireTimeoutMs: 5000,
       redisUrl: undefined,
       adminKey: undefined,
       secretKey: undefined,
@@ -44,6 +56,10 @@ describe('loadConfig', () => {
       headersLimit: 16 * 1024,
       secretGracePeriodSeconds: 24 * 3600,
       shutdownTimeoutMs: 10_000,
+      readyTimeoutMs: 2000,
+      metricsToken: undefined,
+      metricsPort: undefined,
+      accessLog: true,
       trustProxy: false,
       rateLimitTokenClient: 600,
       rateLimitTokenIp: 1200,
@@ -87,6 +103,14 @@ describe('loadConfig', () => {
       IDGATE_SECRET_GRACE_PERIOD: '60',
       IDGATE_SHUTDOWN_TIMEOUT: '500',
       IDGATE_TRUST_PROXY: 'true',
+      IDGATE_ALLOW_INSECURE_ISSUER: '1',
+      IDGATE_ALLOW_SQLITE: 'true',
+      IDGATE_DB_STATEMENT_TIMEOUT: '1500',
+      IDGATE_DB_ACQUIRE_TIMEOUT: '2500',
+      IDGATE_READY_TIMEOUT: '750',
+      IDGATE_METRICS_TOKEN: 'm'.repeat(32),
+      IDGATE_METRICS_PORT: '9464',
+      IDGATE_ACCESS_LOG: 'false',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -103,6 +127,14 @@ describe('loadConfig', () => {
       secretGracePeriodSeconds: 60,
       shutdownTimeoutMs: 500,
       trustProxy: true,
+      allowInsecureIssuer: true,
+      allowSqlite: true,
+      dbStatementTimeoutMs: 1500,
+      dbAcquireTimeoutMs: 2500,
+      readyTimeoutMs: 750,
+      metricsToken: 'm'.repeat(32),
+      metricsPort: 9464,
+      accessLog: false,
     });
   });
 
@@ -148,6 +180,15 @@ describe('loadConfig', () => {
       ['IDGATE_PURGE_GRACE', '-1'],
       ['IDGATE_WEBHOOK_RETENTION', '1000'],
       ['HOST', '   '],
+      ['IDGATE_ALLOW_INSECURE_ISSUER', 'yes'],
+      ['IDGATE_ALLOW_SQLITE', '2'],
+      ['IDGATE_DB_STATEMENT_TIMEOUT', '10'],
+      ['IDGATE_DB_ACQUIRE_TIMEOUT', '5s'],
+      ['IDGATE_READY_TIMEOUT', '0'],
+      ['IDGATE_METRICS_TOKEN', 'short'],
+      ['IDGATE_METRICS_PORT', '65536'],
+      ['IDGATE_METRICS_PORT', '3000'],
+      ['IDGATE_ACCESS_LOG', 'off'],
     ])('%s=%s', (variable, value) => {
       const error = configErrorFor({ [variable]: value });
       expect(error.variable).toBe(variable);
@@ -235,6 +276,100 @@ describe('loadConfig', () => {
       const error = configErrorFor({ IDGATE_CONFIG_FILE: path.join(directory, 'missing.json') });
       expect(error.variable).toBe('IDGATE_CONFIG_FILE');
     });
+  });
+});
+
+/** The ConfigError a check throws. */
+function checkErrorFor(check: () => void): ConfigError {
+  try {
+    check();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('the check passed');
+}
+
+describe('production start checks (SPEC 8: safe by default, saying which variable to set)', () => {
+  const SERVABLE = {
+    IDGATE_ENV: 'production',
+    IDGATE_ISSUER: 'https://id.example.com',
+    DATABASE_URL: 'postgres://idgate@db.internal/idgate',
+    IDGATE_SECRET_KEY: SECRET_32,
+    IDGATE_METRICS_TOKEN: 'm'.repeat(32),
+  };
+
+  it('a production configuration with https, PostgreSQL and a metrics token passes', () => {
+    expect(() => checkProductionServe(loadConfig(SERVABLE))).not.toThrow();
+  });
+
+  it.each(['http://id.example.com', 'http://10.0.0.5:3000', 'http://localhost.example.com'])(
+    'refuses the http issuer %s, naming IDGATE_ISSUER and IDGATE_ALLOW_INSECURE_ISSUER',
+    (issuer) => {
+      const error = checkErrorFor(() => checkProductionServe(loadConfig({ ...SERVABLE, IDGATE_ISSUER: issuer })));
+      expect(error.variable).toBe('IDGATE_ISSUER');
+      expect(error.message).toBe(
+        `Invalid configuration: IDGATE_ISSUER must be an https URL in production, got ${new URL(issuer).origin}; set IDGATE_ALLOW_INSECURE_ISSUER=1 to serve on http anyway`,
+      );
+    },
+  );
+
+  it.each([
+    'http://localhost:3000',
+    'http://127.0.0.1:3000',
+    'http://127.1.2.3',
+    'http://[::1]:8080',
+    'http://idgate.localhost',
+  ])('allows the loopback http issuer %s', (issuer) => {
+    expect(() => checkProductionServe(loadConfig({ ...SERVABLE, IDGATE_ISSUER: issuer }))).not.toThrow();
+  });
+
+  it('allows a non-loopback http issuer with IDGATE_ALLOW_INSECURE_ISSUER=1', () => {
+    const config = loadConfig({
+      ...SERVABLE,
+      IDGATE_ISSUER: 'http://id.example.com',
+      IDGATE_ALLOW_INSECURE_ISSUER: '1',
+    });
+    expect(() => checkProductionServe(config)).not.toThrow();
+  });
+
+  it('refuses SQLite (no DATABASE_URL), naming DATABASE_URL and IDGATE_ALLOW_SQLITE, also for the CLI', () => {
+    const { DATABASE_URL: _, ...withoutDatabase } = SERVABLE;
+    const config = loadConfig(withoutDatabase);
+    for (const check of [() => checkProductionServe(config), () => checkProductionDatabase(config)]) {
+      const error = checkErrorFor(check);
+      expect(error.variable).toBe('DATABASE_URL');
+      expect(error.message).toBe(
+        'Invalid configuration: DATABASE_URL must be set in production (PostgreSQL, shared by every instance); set IDGATE_ALLOW_SQLITE=1 to run one instance on the embedded SQLite database in IDGATE_DATA_DIR anyway',
+      );
+    }
+    const allowed = loadConfig({ ...withoutDatabase, IDGATE_ALLOW_SQLITE: '1' });
+    expect(() => checkProductionServe(allowed)).not.toThrow();
+  });
+
+  it('refuses /metrics on the main port without a token, naming IDGATE_METRICS_TOKEN and IDGATE_METRICS_PORT', () => {
+    const { IDGATE_METRICS_TOKEN: _, ...withoutToken } = SERVABLE;
+    const error = checkErrorFor(() => checkProductionServe(loadConfig(withoutToken)));
+    expect(error.variable).toBe('IDGATE_METRICS_TOKEN');
+    expect(error.message).toBe(
+      'Invalid configuration: IDGATE_METRICS_TOKEN must be set in production, or IDGATE_METRICS_PORT: /metrics would be open to anyone on the main port',
+    );
+    expect(() => checkProductionServe(loadConfig({ ...withoutToken, IDGATE_METRICS_PORT: '9464' }))).not.toThrow();
+  });
+
+  it('checks nothing in sandbox', () => {
+    const config = loadConfig({ IDGATE_ISSUER: 'http://id.example.com' });
+    expect(() => checkProductionServe(config)).not.toThrow();
+    expect(() => checkProductionDatabase(config)).not.toThrow();
+  });
+
+  it.each([
+    ['postgres://idgate:s3cret@db.internal:6543/idgate', 'db.internal:6543'],
+    ['postgresql://idgate:s3cret@db.internal/idgate', 'db.internal:5432'],
+    ['redis://:s3cret@cache.internal', 'cache.internal:6379'],
+    ['rediss://user:s3cret@[::1]:6380/0', '[::1]:6380'],
+  ])('names %s by its host and port only (%s)', (url, address) => {
+    expect(serviceAddressOf(url)).toBe(address);
   });
 });
 

@@ -218,7 +218,11 @@ describe('error reference, health, metrics, OpenAPI', () => {
       const match = /^idgate_errors_total\{code="RESOURCE_NOT_FOUND"[^}]*\} (\d+)$/m.exec(res.body);
       expect(match, res.body).not.toBeNull();
       expect(Number(match?.[1])).toBeGreaterThanOrEqual(1);
-      expect(res.body).toMatch(/^idgate_http_requests_total\{method="GET",status="404"\} \d+$/m);
+      // Every request is timed by its route pattern; one that matched no route has one label value.
+      expect(res.body).toMatch(
+        /^idgate_http_request_duration_seconds_count\{method="GET",route="\(unmatched\)",status="404"\} [1-9]\d*$/m,
+      );
+      expect(res.body).not.toContain('no-such-thing');
     });
 
     it('the error counter grows with each error', async () => {

@@ -402,9 +402,7 @@ describe('startInstance with REDIS_URL', () => {
     const error = await rejectionOf(startInstance(configWith('redis://:s3cret@127.0.0.1:1')));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe('REDIS_URL');
-    expect((error as Error).message).toMatch(
-      /^Invalid configuration: REDIS_URL cannot be reached at redis:\/\/:\*\*\*@127\.0\.0\.1:1: /,
-    );
+    expect((error as Error).message).toMatch(/^Invalid configuration: REDIS_URL cannot be reached at 127\.0\.0\.1:1: /);
     expect((error as Error).message).toContain('ECONNREFUSED');
     expect((error as Error).message).not.toContain('s3cret');
     expect(performance.now() - started).toBeLessThan(5_000);

@@ -241,7 +241,7 @@ describe('HTTP status codes', () => {
   });
 });
 
-describe('503 SYSTEM_UNAVAILABLE while draining', () => {
+describe('draining for shutdown (SPEC 8)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
@@ -250,18 +250,26 @@ describe('503 SYSTEM_UNAVAILABLE while draining', () => {
     await t.close();
   });
 
-  it('answers the next request with Retry-After and Connection: close', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  it('answers requests as usual, each with Connection: close; /readyz is 503 with Retry-After', async () => {
+    const before = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(before.statusCode).toBe(200);
+    expect(before.headers.connection).not.toBe('close');
     t.app.startDraining();
-    for (const url of ['/healthz', '/admin/v1/apps', '/no/such/route']) {
-      const res = await t.app.inject({ method: 'GET', url });
-      const body = expectProblem(res, 'SYSTEM_UNAVAILABLE', { instance: url });
-      expect(res.headers['retry-after']).toBe(String(CATALOG.SYSTEM_UNAVAILABLE.retryAfter));
-      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-      expect(res.headers.connection).toBe('close');
-      expect(body.detail).toBe(CATALOG.SYSTEM_UNAVAILABLE.description);
-      expect(body.retryable).toBe(true);
-      expect(body.category).toBe('failure');
-    }
+    expect(t.app.draining).toBe(true);
+
+    const health = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.headers.connection).toBe('close');
+    const missing = await t.app.inject({ method: 'GET', url: '/no/such/route' });
+    expectProblem(missing, 'RESOURCE_NOT_FOUND', { instance: '/no/such/route' });
+    expect(missing.headers.connection).toBe('close');
+
+    const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+    const body = expectProblem(res, 'SYSTEM_UNAVAILABLE', { instance: '/readyz' });
+    expect(res.headers['retry-after']).toBe(String(CATALOG.SYSTEM_UNAVAILABLE.retryAfter));
+    expect(res.headers.connection).toBe('close');
+    expect(body.detail).toBe(CATALOG.SYSTEM_UNAVAILABLE.description);
+    expect(body.retryable).toBe(true);
+    expect(body.category).toBe('failure');
   });
 });

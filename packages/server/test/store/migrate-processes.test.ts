@@ -47,16 +47,22 @@ async function listTypeScript(directory: string): Promise<string[]> {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** Transpiles `src/store` into `target/store` (types are stripped, nothing is checked). */
+/**
+ * Transpiles `src/store` and what it imports at run time (`src/security`) into `target/`
+ * (types are stripped, nothing is checked).
+ */
 async function transpileStore(target: string): Promise<void> {
-  for (const file of await listTypeScript(storeSource)) {
-    const output = ts.transpileModule(await readFile(file, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      fileName: file,
-    }).outputText;
-    const destination = join(target, 'store', relative(storeSource, file).replace(/\.ts$/, '.js'));
-    await mkdir(dirname(destination), { recursive: true });
-    await writeFile(destination, output);
+  const sourceRoot = dirname(storeSource);
+  for (const folder of ['store', 'security']) {
+    for (const file of await listTypeScript(join(sourceRoot, folder))) {
+      const output = ts.transpileModule(await readFile(file, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+        fileName: file,
+      }).outputText;
+      const destination = join(target, relative(sourceRoot, file).replace(/\.ts$/, '.js'));
+      await mkdir(dirname(destination), { recursive: true });
+      await writeFile(destination, output);
+    }
   }
   await writeFile(join(target, 'package.json'), '{ "type": "module" }\n');
   await writeFile(join(target, 'child.js'), CHILD);

@@ -434,6 +434,6 @@ describe.each(TEST_DATABASE_KINDS)('background purging on %s', (kind) => {
     }
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toHaveProperty('err');
-    expect(metrics.render()).toMatch(/^idgate_purge_failures_total [1-9]\d*$/m);
+    expect(await metrics.render()).toMatch(/^idgate_purge_failures_total [1-9]\d*$/m);
   });
 });

@@ -50,6 +50,8 @@ describe('translateDatabaseError (classification table)', () => {
     ['postgres', '57P03'],
     ['postgres', '53300'],
     ['postgres', '08006'],
+    ['postgres', '57014'],
+    ['postgres', '25P03'],
     ['sqlite', 'SQLITE_BUSY'],
     ['sqlite', 'SQLITE_BUSY_SNAPSHOT'],
     ['sqlite', 'SQLITE_LOCKED'],
@@ -67,6 +69,7 @@ describe('translateDatabaseError (classification table)', () => {
     'timeout exceeded when trying to connect',
     'Connection terminated unexpectedly',
     'Connection terminated due to connection timeout',
+    'Query read timeout',
   ])('postgres "%s" (no code) → SYSTEM_UNAVAILABLE', (message) => {
     expectUnavailable(translateDatabaseError('postgres', driverError(undefined, message)), 'postgres');
   });

@@ -38,11 +38,13 @@ export interface TestAppOptions {
   readonly rateLimitStore?: RateLimitStore;
   /** Register extra (test-only) routes before the app is ready. */
   readonly routes?: (app: FastifyInstance) => void;
+  /** A database the test opened itself (default: a fresh one of `kind`); `close()` cleans it up. */
+  readonly database?: TestDatabase;
 }
 
 /** Builds and readies an app on a fresh database of the given kind. */
 export async function createTestApp(kind: TestDatabaseKind = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await openTestDatabase(kind);
+  const database = options.database ?? (await openTestDatabase(kind));
   const config = loadConfig({
     IDGATE_ISSUER: TEST_ISSUER,
     IDGATE_DATA_DIR: '/nonexistent-data-dir',

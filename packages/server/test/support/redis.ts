@@ -83,6 +83,8 @@ export interface TcpProxy {
   freeze(): void;
   /** Resets every open connection (the server went away); new ones are refused while `refuse` is set. */
   cut(options?: { refuse?: boolean }): void;
+  /** Forwards again and accepts new connections (bytes dropped while frozen stay lost). */
+  restore(): void;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,10 @@ export async function startTcpProxy(target: URL = new URL(testRedisUrl())): Prom
     cut(options = {}) {
       refusing = options.refuse ?? false;
       for (const socket of sockets) socket.resetAndDestroy();
+    },
+    restore() {
+      frozen = false;
+      refusing = false;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

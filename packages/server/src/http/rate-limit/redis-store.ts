@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigError } from '../../config/config.js';
+import { ConfigError, serviceAddressOf } from '../../config/config.js';
 import type { RateLimitOutcome, RateLimitQuota, RateLimitStore } from './rate-limit-store.js';
 
 /** The prefix of every rate-limit key in Redis (`idgate:rl:<policy>:<key>`). */
@@ -190,7 +190,7 @@ export async function connectRedis(url: string): Promise<Redis> {
   } catch (error) {
     client.disconnect();
     const reason = (lastError ?? (error instanceof Error ? error : undefined))?.message ?? String(error);
-    throw new ConfigError('REDIS_URL', `cannot be reached at ${redactUrl(url)}: ${reason}`);
+    throw new ConfigError('REDIS_URL', `cannot be reached at ${serviceAddressOf(url)}: ${reason}`);
   }
 }
 
@@ -200,16 +200,5 @@ export async function closeRedis(client: Redis): Promise<void> {
     await client.quit();
   } catch {
     client.disconnect();
-  }
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable URL>';
   }
 }

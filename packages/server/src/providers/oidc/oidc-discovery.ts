@@ -6,9 +6,8 @@
  */
 import { allowInsecureRequests, type Configuration, customFetch, discovery, type ServerMetadata } from 'openid-client';
 import { discoveryDocumentUrl, expectedIssuer, WELL_KNOWN_PATH } from '../../config/oidc-providers.js';
-import type { CircuitBreaker } from '../circuit-breaker.js';
 import { providerFailure, upstreamFailure } from './oidc-errors.js';
-import { upstreamFetch } from './upstream-http.js';
+import { type UpstreamHttpOptions, upstreamFetch } from './upstream-http.js';
 
 /** How long a discovery document is used before it is fetched again. */
 export const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
@@ -104,9 +103,7 @@ export function checkDiscoveryDocument(document: ServerMetadata, discoveryUrl: s
 }
 
 /** What a discovery needs. */
-export interface UpstreamDiscoveryOptions {
-  readonly timeoutMs: number;
-  readonly breaker: CircuitBreaker;
+export interface UpstreamDiscoveryOptions extends UpstreamHttpOptions {
   readonly clock: () => Date;
 }
 

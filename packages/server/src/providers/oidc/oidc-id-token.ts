@@ -25,10 +25,9 @@ import {
   type JWTVerifyOptions,
   jwtVerify,
 } from 'jose';
-import type { CircuitBreaker } from '../circuit-breaker.js';
 import { providerFailure, rateLimitedFailure, transportFailure } from './oidc-errors.js';
 import { UpstreamTransportError } from './upstream-answer.js';
-import { upstreamExchange } from './upstream-http.js';
+import { type UpstreamHttpOptions, upstreamExchange } from './upstream-http.js';
 
 /** The least time between two fetches of the JWKS for an unknown key id. */
 export const JWKS_REFRESH_MIN_MS = 10_000;
@@ -66,13 +65,10 @@ export interface SignedAnswerExpectations {
 /** One upstream provider's keys. */
 export class UpstreamKeys {
   readonly #providerId: string;
-  readonly #options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker; readonly clock: () => Date };
+  readonly #options: UpstreamHttpOptions & { readonly clock: () => Date };
   #cached: { readonly jwksUri: string; readonly keys: FetchedKeys; readonly fetchedAt: number } | undefined;
 
-  constructor(
-    providerId: string,
-    options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker; readonly clock: () => Date },
-  ) {
+  constructor(providerId: string, options: UpstreamHttpOptions & { readonly clock: () => Date }) {
     this.#providerId = providerId;
     this.#options = options;
   }

@@ -42,6 +42,7 @@ import {
   oidcSettingsProblems,
   type ResponseEncryptionConfig,
 } from '../../config/oidc-providers.js';
+import type { UpstreamCallObserver } from '../../domain/observers.js';
 import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../adapter.js';
 import { CircuitBreaker, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURE_THRESHOLD } from '../circuit-breaker.js';
 import { oidcDescriptor, type ProviderDescriptor } from '../descriptors.js';
@@ -129,6 +130,8 @@ export interface OidcUpstreamOptions {
   readonly clock: () => Date;
   /** idgate's relying-party keys (required when the profile signs, or the upstream encrypts). */
   readonly relyingPartyKeys?: RelyingPartyKeySource | undefined;
+  /** Told about every call to the provider (metrics). */
+  readonly upstreamCalls?: UpstreamCallObserver | undefined;
 }
 
 /** The answers of the upstream one step read, by step (what it really sent, before the library). */
@@ -165,7 +168,12 @@ export class OidcUpstreamProvider implements ProviderAdapter {
       cooldownMs: config.circuitBreaker?.cooldownMs ?? DEFAULT_COOLDOWN_MS,
       clock: options.clock,
     });
-    const http = { timeoutMs: this.#timeoutMs, breaker: this.#breaker, clock: options.clock };
+    const http = {
+      timeoutMs: this.#timeoutMs,
+      breaker: this.#breaker,
+      clock: options.clock,
+      observer: options.upstreamCalls,
+    };
     this.#discovery = new UpstreamDiscovery(config.id, config.discoveryUrl, http);
     this.#keys = new UpstreamKeys(config.id, http);
   }

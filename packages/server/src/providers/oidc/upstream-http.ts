@@ -13,8 +13,15 @@
  * response) goes through it, so the library never reaches an upstream without the
  * breaker, the timeout and the read cap, and a transport failure or a 429 leaves it as
  * the adapter's `PROVIDER_*` error (carried as the `cause` of the library's error).
+ * Every exchange, and every one the open circuit refused, is reported to the observer
+ * (metrics) with its outcome and duration.
  */
 import type { CustomFetch } from 'openid-client';
+import {
+  type UpstreamCallObserver,
+  type UpstreamCallOutcome,
+  upstreamOutcomeOfStatus,
+} from '../../domain/observers.js';
 import type { CircuitBreaker } from '../circuit-breaker.js';
 import { rateLimitedFailure, transportFailure, type UpstreamStep } from './oidc-errors.js';
 import { MAX_UPSTREAM_BODY_BYTES, type UpstreamResponse, UpstreamTransportError } from './upstream-answer.js';
@@ -92,17 +99,25 @@ export interface UpstreamCall {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** How exchanges with one provider run. */
+export interface UpstreamHttpOptions {
+  readonly timeoutMs: number;
+  readonly breaker: CircuitBreaker;
+  /** Told how each exchange ended (metrics). */
+  readonly observer?: UpstreamCallObserver | undefined;
+}
+
 /**
  * Runs one exchange through the breaker.
  * @throws UpstreamTransportError (the exchange failed), IdgateError `PROVIDER_UNAVAILABLE` (circuit open)
  */
-export async function upstreamExchange(
-  call: UpstreamCall,
-  options: { readonly timeoutMs: number; readonly breaker: CircuitBreaker },
-): Promise<UpstreamResponse> {
+export async function upstreamExchange(call: UpstreamCall, options: UpstreamHttpOptions): Promise<UpstreamResponse> {
+  const started = performance.now();
+  let outcome: UpstreamCallOutcome = 'circuit_open';
   try {
     return await options.breaker.run(
       async function exchange() {
+        outcome = 'failed';
         const timeout = AbortSignal.timeout(options.timeoutMs);
         const signal = call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal]);
         let answer: UpstreamResponse;
@@ -124,8 +139,11 @@ export async function upstreamExchange(
         } catch (error) {
           if (error instanceof RangeError)
             throw new UpstreamTransportError('failed', `${call.what}: ${error.message}`, error);
-          throw transportError(error, call.what);
+          const failure = transportError(error, call.what);
+          outcome = failure.kind;
+          throw failure;
         }
+        outcome = upstreamOutcomeOfStatus(answer.status);
         if (answer.status >= 500 || answer.status === 429) throw new CountedAnswer(answer);
         return answer;
       },
@@ -136,14 +154,14 @@ export async function upstreamExchange(
   } catch (error) {
     if (error instanceof CountedAnswer) return error.response;
     throw error;
+  } finally {
+    options.observer?.upstreamCallFinished(options.breaker.providerId, outcome, (performance.now() - started) / 1000);
   }
 }
 
 /** What {@link upstreamFetch} needs. */
-export interface UpstreamFetchOptions {
+export interface UpstreamFetchOptions extends UpstreamHttpOptions {
   readonly providerId: string;
-  readonly timeoutMs: number;
-  readonly breaker: CircuitBreaker;
   readonly clock: () => Date;
   /** The step a request URL belongs to (for the errors and the log). */
   readonly stepOf: (url: string) => UpstreamStep;

@@ -1,0 +1,104 @@
+/**
+ * One log line and one duration observation for every request (SPEC 8), written when its
+ * response closes — finished, or cut off by the client (`aborted: true`).
+ *
+ * The line carries `method`, `route` (the route pattern, `(unmatched)` when none
+ * matched), `path` (without the query), `status`, `duration_ms`, `request_id`, the
+ * client, verification and provider ids the request learned (`request.logContext`), and
+ * the logger's base (`service`, `environment`). An error answer is the same one line,
+ * with what the error handler recorded (`request.answeredError`) added: `code`, `context`,
+ * `debug`, and for 5xx the cause as `err`; its level is `error` from 500 up and `info`
+ * below, its message the code (below 500) or the error's message. So each request is one
+ * line, and an error's line is never written twice.
+ *
+ * `IDGATE_ACCESS_LOG=false` keeps only the lines of error answers.
+ */
+import type { IdgateError } from '@idgate/errors';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from './error-handler.js';
+import { UNMATCHED_ROUTE } from './metrics.js';
+
+/** An error the error handler answered a request with, and the status it answered. */
+export interface AnsweredError {
+  readonly error: IdgateError;
+  readonly status: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the error handler when it answers the request with an error. */
+    answeredError: AnsweredError | null;
+  }
+}
+
+/** What the observation needs. */
+export interface RequestObservationOptions {
+  /** Request durations (metrics). */
+  readonly metrics: { observeRequest(method: string, route: string, status: number, seconds: number): void };
+  /** Whether requests answered without an error are logged too (`IDGATE_ACCESS_LOG`). */
+  readonly accessLog: boolean;
+}
+
+type LevelLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
+
+/**
+ * Installs the observation. Call it before any other `onRequest` hook: a hook that answers
+ * early (limits, `Accept`, CORS) skips the ones after it.
+ */
+export function installRequestObservation(app: FastifyInstance, options: RequestObservationOptions): void {
+  app.decorateRequest('answeredError', null);
+  app.addHook('onRequest', function observeResponse(request, reply, done) {
+    reply.raw.once('close', function responseClosed() {
+      finishRequest(request, reply, options);
+    });
+    done();
+  });
+}
+
+function finishRequest(request: FastifyRequest, reply: FastifyReply, options: RequestObservationOptions): void {
+  const status = reply.statusCode;
+  const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+  const durationMs = reply.elapsedTime;
+  options.metrics.observeRequest(request.method, route, status, durationMs / 1000);
+  const answered = request.answeredError;
+  if (answered === null && !options.accessLog) return;
+  const level = answered !== null && answered.status >= 500 ? 'error' : 'info';
+  const log = request.log as LevelLogger;
+  if (!log.isLevelEnabled(level)) return;
+  const identifiers = request.logContext ?? {};
+  const line: Record<string, unknown> = {
+    method: request.method,
+    route,
+    path: pathOf(request.url),
+    status,
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+    client_id: identifiers.clientId,
+    verification_id: identifiers.verificationId,
+    provider_id: identifiers.providerId,
+  };
+  // The client went away before the answer was written (no answer, or only part of one).
+  if (!reply.raw.writableEnded) line.aborted = true;
+  if (answered === null) {
+    log.info(line, 'request');
+    return;
+  }
+  const { error } = answered;
+  const context = error.context ?? {};
+  line.code = error.code;
+  line.status = answered.status;
+  line.client_id ??= stringOrUndefined(context.client_id ?? context.clientId);
+  line.verification_id ??= stringOrUndefined(context.verification_id ?? context.verificationId);
+  line.provider_id ??= stringOrUndefined(context.provider_id ?? context.providerId);
+  line.context = context;
+  if (error.debug !== undefined) line.debug = error.debug;
+  if (answered.status >= 500) {
+    if (error.cause !== undefined) line.err = error.cause;
+    log.error(line, error.message);
+  } else {
+    log.info(line, error.code);
+  }
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
