@@ -12,6 +12,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { MAPPED_DOCTYPES } from './claim-map.js';
 
 /** The flows a wallet provider offers (SPEC 10, Flows). */
 export const WALLET_FLOW_TYPES = ['qr', 'redirect', 'dc_api'] as const;
@@ -199,6 +200,9 @@ function entryProblems(entry: WalletProviderConfig, prefix: string): string[] {
     problems.push(`${prefix}.trustAnchors must list a CA certificate, or trustedIssuers an issuer (nothing is trusted)`);
   }
   entry.credentials.forEach(function checkCredential(credential, index) {
+    if (credential.format === 'mso_mdoc' && !MAPPED_DOCTYPES.includes(credential.doctype)) {
+      problems.push(`${prefix}.credentials[${index}].doctype must be one of ${MAPPED_DOCTYPES.join(', ')}`);
+    }
     if (credential.format === 'mso_mdoc' && anchors.length === 0) {
       problems.push(`${prefix}.credentials[${index}] (mso_mdoc) needs trustAnchors (IACA certificates)`);
     }
