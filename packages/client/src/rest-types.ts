@@ -8,7 +8,7 @@
 import { isTxState, isTxStatusCode, type TxState, type TxStatusCode } from '@idgate/errors';
 
 /** How the user meets the provider. */
-export type FlowType = 'redirect' | 'qr' | 'push';
+export type FlowType = 'redirect' | 'qr' | 'push' | 'dc_api';
 
 /** The OpenID standard claims idgate normalizes across providers. */
 export type StandardClaim =
@@ -116,6 +116,8 @@ export interface NormalizedClaims {
   readonly phone_number?: string;
   readonly phone_number_verified?: boolean;
   readonly address?: NormalizedAddress;
+  /** Whether the person is 18 or older (wallet credentials). */
+  readonly age_over_18?: boolean;
 }
 
 /** Where verified data came from (audit). */
@@ -163,7 +165,7 @@ export interface Verification {
 /** A shape check: the problems found, as `path: what`, empty when the value fits. */
 type Check = (value: unknown, path: string) => string[];
 
-const FLOW_TYPES: readonly string[] = ['redirect', 'qr', 'push'];
+const FLOW_TYPES: readonly string[] = ['redirect', 'qr', 'push', 'dc_api'];
 const HEALTH: readonly string[] = ['operational', 'degraded', 'unavailable'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

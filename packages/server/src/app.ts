@@ -35,6 +35,7 @@ import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
 import { registerOidcCallbackRoutes } from './providers/oidc/oidc-callback.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
+import { walletRegistryOptions } from './providers/wallet/wallet-registry-options.js';
 import { AppsRepository } from './store/apps.repository.js';
 import { PurgeJob } from './store/purge-job.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
@@ -153,7 +154,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
   };
   const keys = new SigningKeys(base);
-  const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const providers =
+    deps.providers ?? createProviderRegistry(config, { clock, ...walletRegistryOptions(config, { clock }) });
   const verifications = new VerificationService({ ...base, keys, log: app.log }, providers);
   const codes = new AuthorizationCodes(base);
   const rateLimits = new RateLimiter(config, clock, deps.rateLimitStore);

@@ -11,9 +11,11 @@ import {
   type OidcProviderConfig,
   oidcSettingsProblems,
 } from './oidc/oidc-config.js';
+import type { WalletProviderConfig } from './wallet/wallet-config.js';
+import { walletDescriptorOf } from './wallet/wallet-descriptor.js';
 
-/** How the user meets the provider (SPEC 4). */
-export type FlowType = 'redirect' | 'qr' | 'push';
+/** How the user meets the provider (SPEC 4; `dc_api`: the W3C Digital Credentials API, SPEC 10). */
+export type FlowType = 'redirect' | 'qr' | 'push' | 'dc_api';
 
 /** Static facts about one provider. */
 export interface ProviderDescriptor {
@@ -50,7 +52,12 @@ export interface ProviderDescriptor {
  */
 export type ProviderScope =
   | Environment
-  | { readonly environment: Environment; readonly oidcProviders?: readonly OidcProviderConfig[] };
+  | {
+      readonly environment: Environment;
+      readonly oidcProviders?: readonly OidcProviderConfig[];
+      /** Wallet providers (`IDGATE_WALLETS`, SPEC 10). */
+      readonly wallets?: readonly WalletProviderConfig[];
+    };
 
 /** The claims idgate normalizes across providers (SPEC 4), in documentation order. */
 export const STANDARD_CLAIMS = [
@@ -61,13 +68,17 @@ export const STANDARD_CLAIMS = [
   'email',
   'phone_number',
   'address',
+  'age_over_18',
 ] as const;
 
 /** A claim idgate normalizes. */
 export type StandardClaim = (typeof STANDARD_CLAIMS)[number];
 
+/** The claims an upstream login (mock or OpenID Connect) can give: the standard claims but `age_over_18`. */
+const PERSON_CLAIMS: readonly StandardClaim[] = STANDARD_CLAIMS.filter((claim) => claim !== 'age_over_18');
+
 /** Every flow type, in documentation order. */
-export const FLOW_TYPES: readonly FlowType[] = ['redirect', 'qr', 'push'];
+export const FLOW_TYPES: readonly FlowType[] = ['redirect', 'qr', 'push', 'dc_api'];
 
 /** The sandbox mock providers, one per flow type. */
 export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
@@ -77,7 +88,7 @@ export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
     flowTypes: ['redirect'],
     maxLoa: 4,
     requiredUserData: [],
-    claims: STANDARD_CLAIMS,
+    claims: PERSON_CLAIMS,
     countries: [],
     sandboxOnly: true,
     settings: [],
@@ -88,7 +99,7 @@ export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
     flowTypes: ['qr'],
     maxLoa: 3,
     requiredUserData: [],
-    claims: STANDARD_CLAIMS,
+    claims: PERSON_CLAIMS,
     countries: [],
     sandboxOnly: true,
     settings: [],
@@ -99,11 +110,22 @@ export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
     flowTypes: ['push'],
     maxLoa: 3,
     requiredUserData: ['personalNumber'],
-    claims: STANDARD_CLAIMS,
+    claims: PERSON_CLAIMS,
     countries: [],
     sandboxOnly: true,
     settings: [],
     loginHintField: 'personalNumber',
+  },
+  {
+    id: 'mock-wallet',
+    name: 'Mock wallet (EU PID)',
+    flowTypes: ['qr', 'redirect', 'dc_api'],
+    maxLoa: 4,
+    requiredUserData: [],
+    claims: STANDARD_CLAIMS,
+    countries: [],
+    sandboxOnly: true,
+    settings: [],
   },
 ];
 
@@ -119,7 +141,7 @@ const UPSTREAM_SCOPE_CLAIMS: Readonly<Record<string, readonly StandardClaim[]>> 
 export function oidcDescriptor(provider: OidcProviderConfig): ProviderDescriptor {
   const scopes = new Set(provider.scopes ?? ['openid', 'profile', 'email']);
   const mapped = new Set(Object.values(provider.claimMapping ?? {}));
-  const claims = STANDARD_CLAIMS.filter(
+  const claims = PERSON_CLAIMS.filter(
     (claim) => mapped.has(claim) || [...scopes].some((scope) => UPSTREAM_SCOPE_CLAIMS[scope]?.includes(claim)),
   );
   return {
@@ -150,12 +172,26 @@ function upstreamDescriptorsOf(providers: readonly OidcProviderConfig[] | undefi
   return descriptors;
 }
 
-/** Providers offered in an environment: the mocks in sandbox, then the configured upstream providers. */
+/** Per wallet configuration list, its descriptors (built once). */
+const walletDescriptors = new WeakMap<readonly WalletProviderConfig[], readonly ProviderDescriptor[]>();
+
+function walletDescriptorsOf(wallets: readonly WalletProviderConfig[] | undefined): readonly ProviderDescriptor[] {
+  if (wallets === undefined || wallets.length === 0) return [];
+  let descriptors = walletDescriptors.get(wallets);
+  if (descriptors === undefined) {
+    descriptors = wallets.map(walletDescriptorOf);
+    walletDescriptors.set(wallets, descriptors);
+  }
+  return descriptors;
+}
+
+/** Providers offered in an environment: the mocks in sandbox, then the configured upstream and wallet providers. */
 export function providersFor(scope: ProviderScope): readonly ProviderDescriptor[] {
   const environment = typeof scope === 'string' ? scope : scope.environment;
   const mocks = MOCK_PROVIDERS.filter((provider) => !provider.sandboxOnly || environment === 'sandbox');
   const upstream = typeof scope === 'string' ? [] : upstreamDescriptorsOf(scope.oidcProviders);
-  return upstream.length === 0 ? mocks : [...mocks, ...upstream];
+  const wallets = typeof scope === 'string' ? [] : walletDescriptorsOf(scope.wallets);
+  return upstream.length === 0 && wallets.length === 0 ? mocks : [...mocks, ...upstream, ...wallets];
 }
 
 /** A provider offered in an environment, by id. */
@@ -163,7 +199,7 @@ export function findProvider(scope: ProviderScope, id: string): ProviderDescript
   return providersFor(scope).find((provider) => provider.id === id);
 }
 
-/** Providers every new app gets enabled (SPEC 5: the three mocks in sandbox). */
+/** Providers every new app gets enabled (SPEC 5, 10: the mocks, `mock-wallet` included, in sandbox). */
 export function defaultProviderIds(environment: Environment): readonly string[] {
   return environment === 'sandbox' ? MOCK_PROVIDERS.map((provider) => provider.id) : [];
 }

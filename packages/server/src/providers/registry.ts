@@ -1,13 +1,19 @@
 /**
- * The provider adapters an instance offers, by provider id: the mock providers in
- * sandbox only (SPEC 1, 5), then the upstream OpenID Connect providers of the
- * configuration (`IDGATE_OIDC_PROVIDERS`) in both environments.
+ * The provider adapters an instance offers, by provider id: the mock providers (and
+ * `mock-wallet`) in sandbox only (SPEC 1, 5, 10), then the upstream OpenID Connect
+ * providers (`IDGATE_OIDC_PROVIDERS`) and the wallet providers (`IDGATE_WALLETS`) of the
+ * configuration in both environments.
  */
 import type { Environment } from '../config/config.js';
 import type { ProviderAdapter } from './adapter.js';
 import type { ProviderScope } from './descriptors.js';
 import { createMockProviders } from './mock/mock-providers.js';
 import { OidcUpstreamProvider } from './oidc/oidc-upstream.provider.js';
+import type { MdocVerifier } from './wallet/presentation.js';
+import { type MockWalletOptions, MockWalletProvider } from './wallet/sandbox/mock-wallet.provider.js';
+import type { StatusListFetcher } from './wallet/status-list.js';
+import type { VerifierIdentity } from './wallet/verifier-identity.js';
+import { WalletProvider } from './wallet/wallet.provider.js';
 
 /** Adapters by provider id, for one environment. */
 export class ProviderRegistry {
@@ -37,6 +43,14 @@ export class ProviderRegistry {
 export interface ProviderRegistryOptions {
   /** The current time (circuit breakers, caches); default the system clock. */
   readonly clock?: () => Date;
+  /** What the configured wallet providers use (required when `IDGATE_WALLETS` lists any). */
+  readonly wallets?: {
+    readonly identity: () => Promise<VerifierIdentity>;
+    readonly statusListFetcher: StatusListFetcher;
+    readonly mdocVerifier?: MdocVerifier;
+  };
+  /** What the sandbox `mock-wallet` uses (default: in-memory issuer and verifier identity). */
+  readonly mockWallet?: MockWalletOptions;
 }
 
 /**
@@ -46,10 +60,20 @@ export interface ProviderRegistryOptions {
 export function createProviderRegistry(scope: ProviderScope, options: ProviderRegistryOptions = {}): ProviderRegistry {
   const environment: Environment = typeof scope === 'string' ? scope : scope.environment;
   const clock = options.clock ?? (() => new Date());
-  const mocks = createMockProviders().filter((adapter) => !adapter.descriptor.sandboxOnly || environment === 'sandbox');
+  const mocks = [...createMockProviders(), new MockWalletProvider({ clock, ...options.mockWallet })].filter(
+    (adapter) => !adapter.descriptor.sandboxOnly || environment === 'sandbox',
+  );
   const upstream =
     typeof scope === 'string'
       ? []
       : (scope.oidcProviders ?? []).map((provider) => new OidcUpstreamProvider(provider, { clock }));
-  return new ProviderRegistry([...mocks, ...upstream]);
+  const configuredWallets = typeof scope === 'string' ? [] : (scope.wallets ?? []);
+  const walletDeps = options.wallets;
+  if (configuredWallets.length > 0 && walletDeps === undefined) {
+    throw new TypeError('IDGATE_WALLETS lists wallet providers: the registry needs their verifier identity');
+  }
+  const wallets = configuredWallets.map(
+    (wallet) => new WalletProvider(wallet, walletDeps as NonNullable<typeof walletDeps>),
+  );
+  return new ProviderRegistry([...mocks, ...upstream, ...wallets]);
 }

@@ -12,7 +12,7 @@ import { FLOW_TYPES, STANDARD_CLAIMS } from '../providers/descriptors.js';
 
 const DateTime = Type.String({ format: 'date-time' });
 const TxState = StringEnum(TX_STATES);
-const FlowType = StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push']);
+const FlowType = StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push', 'dc_api']);
 const Loa = Type.Integer({ minimum: 1, maximum: 5 });
 const closed = { additionalProperties: false } as const;
 
@@ -56,6 +56,7 @@ const Claims = Type.Object(
     phone_number: Type.Optional(Type.String({ description: 'E.164.' })),
     phone_number_verified: Type.Optional(Type.Boolean()),
     address: Type.Optional(Address),
+    age_over_18: Type.Optional(Type.Boolean()),
   },
   closed,
 );

@@ -34,6 +34,8 @@ export interface NormalizedClaims {
   readonly phone_number?: string;
   readonly phone_number_verified?: boolean;
   readonly address?: NormalizedAddress;
+  /** Whether the person is 18 or older (wallet credentials: `age_equal_or_over.18`, `age_over_18`). */
+  readonly age_over_18?: boolean;
 }
 
 /** The authorization request an `/authorize` transaction was created from. */

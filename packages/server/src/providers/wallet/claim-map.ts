@@ -112,7 +112,12 @@ const MDL_PROFILE: CredentialProfile = Object.freeze({
     family_name: mdocPaths(MDL_NAMESPACE, ['family_name']),
     birthdate: mdocPaths(MDL_NAMESPACE, ['birth_date']),
     nationality: mdocPaths(MDL_NAMESPACE, ['nationality']),
-    address: mdocPaths(MDL_NAMESPACE, ['resident_address', 'resident_postal_code', 'resident_city', 'resident_country']),
+    address: mdocPaths(MDL_NAMESPACE, [
+      'resident_address',
+      'resident_postal_code',
+      'resident_city',
+      'resident_country',
+    ]),
     age_over_18: mdocPaths(MDL_NAMESPACE, ['age_over_18']),
   },
   issuingCountry: [MDL_NAMESPACE, 'issuing_country'],

@@ -93,7 +93,9 @@ export function buildDcqlQuery(
   const queries = credentials.map((credential) => credentialQuery(credential, requested));
   const query: DcqlQueryJson = {
     credentials: queries,
-    ...(queries.length > 1 ? { credential_sets: [{ options: queries.map((entry) => [entry.id]), required: true }] } : {}),
+    ...(queries.length > 1
+      ? { credential_sets: [{ options: queries.map((entry) => [entry.id]), required: true }] }
+      : {}),
   };
   try {
     DcqlQuery.validate(DcqlQuery.parse(query as never));

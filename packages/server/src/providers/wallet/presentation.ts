@@ -24,7 +24,12 @@ export type MdocTranscript =
       readonly responseUri: string;
       readonly jwkThumbprint: Uint8Array | null;
     }
-  | { readonly kind: 'dc_api'; readonly origin: string; readonly nonce: string; readonly jwkThumbprint: Uint8Array | null };
+  | {
+      readonly kind: 'dc_api';
+      readonly origin: string;
+      readonly nonce: string;
+      readonly jwkThumbprint: Uint8Array | null;
+    };
 
 /** What the mdoc verifier (`mdoc/`) is given for one presentation. */
 export interface MdocVerificationInput {
@@ -163,18 +168,20 @@ export async function verifyVpToken(
 ): Promise<VerifiedPresentation[]> {
   const queries = new Map(session.dcqlQuery.credentials.map((query) => [query.id, query]));
   for (const id of Object.keys(vpToken)) {
-    if (!queries.has(id)) throw invalid('credential-query-unknown', 'vp_token answers a credential query the request did not make', { id });
+    if (!queries.has(id))
+      throw invalid('credential-query-unknown', 'vp_token answers a credential query the request did not make', { id });
   }
   const verified: VerifiedPresentation[] = [];
   const matched: Record<string, ReturnType<typeof dcqlPresentation>[]> = {};
   for (const [id, presentations] of Object.entries(vpToken)) {
     const query = queries.get(id) as CredentialQuery;
     // §8.1: without `multiple`, a credential query is answered by one presentation.
-    if (presentations.length > 1) throw invalid('credential-query-multiple', 'a credential query is answered more than once', { id });
+    if (presentations.length > 1)
+      throw invalid('credential-query-multiple', 'a credential query is answered more than once', { id });
     for (const presentation of presentations) {
       const credential = await verifyOne(query, presentation, session, deps);
       verified.push({ credentialQueryId: id, credential });
-      (matched[id] ??= []).push(dcqlPresentation(credential));
+      matched[id] = [...(matched[id] ?? []), dcqlPresentation(credential)];
     }
   }
   let satisfied: boolean;
@@ -187,9 +194,13 @@ export async function verifyVpToken(
     throw invalid('credential-query-not-answered', 'the presentations do not answer the request', undefined, cause);
   }
   if (!satisfied) {
-    throw invalid('credential-query-not-answered', 'the presentations do not answer every credential query of the request', {
-      answered: Object.keys(vpToken),
-    });
+    throw invalid(
+      'credential-query-not-answered',
+      'the presentations do not answer every credential query of the request',
+      {
+        answered: Object.keys(vpToken),
+      },
+    );
   }
   return verified;
 }

@@ -17,8 +17,8 @@
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { DcqlQueryJson } from './dcql.js';
-import type { VerifierIdentity } from './verifier-identity.js';
 import type { CredentialFormat } from './verified-credential.js';
+import type { VerifierIdentity } from './verifier-identity.js';
 
 /** OpenID4VP 1.0 §5.8: the `aud` of a request object under static discovery. */
 export const STATIC_DISCOVERY_AUDIENCE = 'https://self-issued.me/v2';

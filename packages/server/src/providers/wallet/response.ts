@@ -62,7 +62,8 @@ function checkState(state: unknown, session: ResponseSession): void {
 
 /** §8.5: an error response. */
 function errorResponse(error: unknown, description: unknown): WalletResponse {
-  if (typeof error !== 'string' || !ERROR_CODE.test(error)) throw invalid('error-response', 'the wallet error is not readable');
+  if (typeof error !== 'string' || !ERROR_CODE.test(error))
+    throw invalid('error-response', 'the wallet error is not readable');
   return {
     kind: 'error',
     error,
@@ -85,7 +86,8 @@ export function parseVpToken(value: unknown): VpToken {
     throw invalid('vp-token', 'vp_token must be a JSON object of credential query ids');
   }
   const entries = Object.entries(token as Record<string, unknown>);
-  if (entries.length === 0 || entries.length > 16) throw invalid('vp-token', 'vp_token must answer 1 to 16 credential queries');
+  if (entries.length === 0 || entries.length > 16)
+    throw invalid('vp-token', 'vp_token must answer 1 to 16 credential queries');
   for (const [id, presentations] of entries) {
     const valid =
       /^[A-Za-z0-9_-]{1,64}$/.test(id) &&
@@ -127,7 +129,12 @@ async function decryptResponse(jwe: unknown, session: ResponseSession): Promise<
       contentEncryptionAlgorithms: [...session.encValues],
     }));
   } catch (cause) {
-    throw invalid('response-decrypt', 'the response cannot be decrypted with the key of this verification', undefined, cause);
+    throw invalid(
+      'response-decrypt',
+      'the response cannot be decrypted with the key of this verification',
+      undefined,
+      cause,
+    );
   }
   let payload: unknown;
   try {
@@ -160,10 +167,12 @@ export async function readWalletResponse(
   // §8.3.1: a wallet that cannot encrypt may still send an error in the clear.
   if (fields.response === undefined && fields.error !== undefined) return fromParameters(fields, session);
   if (session.responseMode === 'direct_post') {
-    if (fields.response !== undefined) throw invalid('response-mode', 'the response is encrypted, but this verification asked for direct_post');
+    if (fields.response !== undefined)
+      throw invalid('response-mode', 'the response is encrypted, but this verification asked for direct_post');
     return fromParameters(fields, session);
   }
-  if (session.responseMode !== 'direct_post.jwt') throw invalid('response-mode', 'this verification takes its response over the DC API');
+  if (session.responseMode !== 'direct_post.jwt')
+    throw invalid('response-mode', 'this verification takes its response over the DC API');
   if (fields.response === undefined) {
     throw invalid('response-mode', 'the response must be encrypted (direct_post.jwt: a response parameter)');
   }
@@ -189,6 +198,7 @@ export async function readDcApiResponse(
   }
   const parameters = data as Record<string, unknown>;
   if (parameters.response === undefined && parameters.error !== undefined) return fromParameters(parameters, session);
-  if (parameters.response === undefined) throw invalid('response-mode', 'the DC API response must be encrypted (dc_api.jwt)');
+  if (parameters.response === undefined)
+    throw invalid('response-mode', 'the DC API response must be encrypted (dc_api.jwt)');
   return fromParameters(await decryptResponse(parameters.response, session), session);
 }

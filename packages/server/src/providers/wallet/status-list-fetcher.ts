@@ -56,7 +56,11 @@ export class HttpStatusListFetcher implements StatusListFetcher {
       headers: { accept: 'application/statuslist+jwt', 'user-agent': 'idgate-wallet/1' },
       ...(deny ? { lookup: checkedLookup } : {}),
     };
-    const body = await getBody(url.protocol === 'https:' ? httpsRequest : httpRequest, options, this.#options.timeoutMs);
+    const body = await getBody(
+      url.protocol === 'https:' ? httpsRequest : httpRequest,
+      options,
+      this.#options.timeoutMs,
+    );
     return body;
   }
 }

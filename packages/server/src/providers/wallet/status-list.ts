@@ -130,7 +130,8 @@ export class StatusListCache {
     } catch (cause) {
       throw unavailable('the status list is not a JWT', { uri }, cause);
     }
-    if (header.typ !== 'statuslist+jwt') throw unavailable('the status list token has the wrong typ', { uri, typ: header.typ });
+    if (header.typ !== 'statuslist+jwt')
+      throw unavailable('the status list token has the wrong typ', { uri, typ: header.typ });
     const payloadPart = token.split('.')[1] ?? '';
     let claims: Record<string, unknown>;
     try {
@@ -149,7 +150,8 @@ export class StatusListCache {
     } catch (cause) {
       throw unavailable('the status list signature does not verify', { uri }, cause);
     }
-    if (claims.sub !== uri) throw unavailable('the status list token names another list (sub)', { uri, sub: claims.sub });
+    if (claims.sub !== uri)
+      throw unavailable('the status list token names another list (sub)', { uri, sub: claims.sub });
     const nowS = now.getTime() / 1000;
     if (typeof claims.exp === 'number' && claims.exp + CLOCK_SKEW_S < nowS) {
       throw unavailable('the status list token is expired', { uri, exp: claims.exp });

@@ -111,13 +111,7 @@ async function generatedIdentity(dataDir: string, host: string, now: Date): Prom
       // Unreadable files are replaced below.
     }
   }
-  const issued = await issueCertificate({
-    subject: `CN=${host}, O=idgate sandbox verifier`,
-    ca: false,
-    dnsNames: [host],
-    notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + GENERATED_VALIDITY_MS),
-  });
+  const issued = await selfSignedVerifier(host, now);
   mkdirSync(dataDir, { recursive: true });
   for (const [file, content] of [
     [keyFile, issued.privateKeyPem],
@@ -126,5 +120,21 @@ async function generatedIdentity(dataDir: string, host: string, now: Date): Prom
     writeFileSync(file, content, { mode: 0o600 });
     chmodSync(file, 0o600);
   }
+  return identityOf(issued.privateKeyPem, issued.certificatePem, host, true);
+}
+
+function selfSignedVerifier(host: string, now: Date) {
+  return issueCertificate({
+    subject: `CN=${host}, O=idgate sandbox verifier`,
+    ca: false,
+    dnsNames: [host],
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter: new Date(now.getTime() + GENERATED_VALIDITY_MS),
+  });
+}
+
+/** A sandbox verifier identity kept in memory only (tests, and `mock-wallet` without a data directory). */
+export async function ephemeralVerifierIdentity(host: string, now: Date = new Date()): Promise<VerifierIdentity> {
+  const issued = await selfSignedVerifier(host, now);
   return identityOf(issued.privateKeyPem, issued.certificatePem, host, true);
 }

@@ -145,7 +145,10 @@ function schemaProblems(value: unknown, prefix: string): string[] {
     if (!byPath.has(path)) byPath.set(path, error.message.toLowerCase());
   }
   return [...byPath].map(([path, reason]) => {
-    const field = path.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replaceAll('/', '.');
+    const field = path
+      .replace(/^\//, '')
+      .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+      .replaceAll('/', '.');
     return `${prefix}${field === '' ? '' : field.startsWith('[') ? field : `.${field}`} ${reason}`;
   });
 }
@@ -197,7 +200,9 @@ function entryProblems(entry: WalletProviderConfig, prefix: string): string[] {
   const anchors = entry.trustAnchors ?? [];
   const issuers = entry.trustedIssuers ?? [];
   if (anchors.length === 0 && issuers.length === 0) {
-    problems.push(`${prefix}.trustAnchors must list a CA certificate, or trustedIssuers an issuer (nothing is trusted)`);
+    problems.push(
+      `${prefix}.trustAnchors must list a CA certificate, or trustedIssuers an issuer (nothing is trusted)`,
+    );
   }
   entry.credentials.forEach(function checkCredential(credential, index) {
     if (credential.format === 'mso_mdoc' && !MAPPED_DOCTYPES.includes(credential.doctype)) {

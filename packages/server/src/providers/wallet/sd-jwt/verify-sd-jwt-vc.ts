@@ -103,11 +103,18 @@ export async function verifySdJwtVc(
   // SD-JWT VC §3.2.1: typ dc+sd-jwt.
   if (header.typ !== 'dc+sd-jwt') throw invalid('typ', 'the credential is not an SD-JWT VC (typ)', { typ: header.typ });
   if (typeof header.alg !== 'string' || !SD_JWT_ALGORITHMS.includes(header.alg)) {
-    throw invalid('issuer-alg', 'the credential is signed with an algorithm idgate does not accept', { alg: header.alg });
+    throw invalid('issuer-alg', 'the credential is signed with an algorithm idgate does not accept', {
+      alg: header.alg,
+    });
   }
   const issuerKey = deps.trust.resolve(header, payload.iss, now);
   const issuerJwt = presentation.slice(0, presentation.indexOf('~'));
-  await verifySignature(issuerJwt, issuerKey.key, 'issuer-signature', 'the issuer signature of the credential does not verify');
+  await verifySignature(
+    issuerJwt,
+    issuerKey.key,
+    'issuer-signature',
+    'the issuer signature of the credential does not verify',
+  );
   // SD-JWT VC §3.2.2.1: the type must be one this provider accepts.
   if (typeof payload.vct !== 'string' || !input.allowedVcts.includes(payload.vct)) {
     throw walletFailure('PROVIDER_CREDENTIAL_UNTRUSTED', 'vct', 'the credential type (vct) is not accepted', {
@@ -125,7 +132,8 @@ export async function verifySdJwtVc(
     format: 'dc+sd-jwt',
     credentialType: payload.vct,
     issuer: issuerKey.issuer,
-    issuingCountry: issuerKey.issuingCountry ?? (claimedCountry && /^[A-Z]{2}$/.test(claimedCountry) ? claimedCountry : undefined),
+    issuingCountry:
+      issuerKey.issuingCountry ?? (claimedCountry && /^[A-Z]{2}$/.test(claimedCountry) ? claimedCountry : undefined),
     claims: data,
     validUntil: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : undefined,
   });
@@ -144,9 +152,12 @@ function decodePresentation(presentation: string): Decoded {
   }
   const header = decoded.jwt.header as unknown;
   const payload = decoded.jwt.payload as unknown;
-  if (!isObject(header) || !isObject(payload)) throw invalid('sd-jwt-format', 'the presentation is not a readable SD-JWT');
+  if (!isObject(header) || !isObject(payload))
+    throw invalid('sd-jwt-format', 'the presentation is not a readable SD-JWT');
   if (payload._sd_alg !== undefined && payload._sd_alg !== 'sha-256') {
-    throw invalid('sd-alg', 'the credential uses a digest algorithm idgate does not accept', { sdAlg: payload._sd_alg });
+    throw invalid('sd-alg', 'the credential uses a digest algorithm idgate does not accept', {
+      sdAlg: payload._sd_alg,
+    });
   }
   return decoded;
 }
@@ -210,7 +221,8 @@ function checkDisclosures(payload: Readonly<Record<string, unknown>>, disclosure
     if (Array.isArray(value)) {
       for (const item of value) {
         if (isObject(item) && '...' in item) {
-          if (Object.keys(item).length !== 1) throw invalid('disclosure-malformed', 'an array digest has other members');
+          if (Object.keys(item).length !== 1)
+            throw invalid('disclosure-malformed', 'an array digest has other members');
           const disclosure = take(item['...']);
           if (disclosure === undefined) continue;
           if (disclosure.key !== undefined) {
@@ -271,7 +283,9 @@ async function checkKeyBinding(input: SdJwtVcVerificationInput, decoded: Decoded
   if (!isObject(header) || !isObject(payload)) throw invalid('kb-format', 'the key binding JWT cannot be read');
   if (header.typ !== 'kb+jwt') throw invalid('kb-typ', 'the key binding JWT has the wrong typ', { typ: header.typ });
   if (typeof header.alg !== 'string' || !SD_JWT_ALGORITHMS.includes(header.alg)) {
-    throw invalid('kb-alg', 'the key binding JWT is signed with an algorithm idgate does not accept', { alg: header.alg });
+    throw invalid('kb-alg', 'the key binding JWT is signed with an algorithm idgate does not accept', {
+      alg: header.alg,
+    });
   }
   await verifySignature(kbJwt, holderKey, 'kb-signature', 'the key binding JWT is not signed by the holder key');
   if (payload.aud !== input.audience) {
@@ -281,7 +295,9 @@ async function checkKeyBinding(input: SdJwtVcVerificationInput, decoded: Decoded
     });
   }
   if (payload.nonce !== input.nonce) throw invalid('kb-nonce', 'the key binding JWT answers another request (nonce)');
-  const expectedHash = createHash('sha256').update(presentation.slice(0, lastTilde + 1)).digest('base64url');
+  const expectedHash = createHash('sha256')
+    .update(presentation.slice(0, lastTilde + 1))
+    .digest('base64url');
   if (payload.sd_hash !== expectedHash) {
     throw invalid('kb-sd-hash', 'the key binding JWT does not cover this presentation (sd_hash)');
   }

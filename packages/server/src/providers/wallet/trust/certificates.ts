@@ -76,9 +76,13 @@ export async function issueCertificate(request: CertificateRequest): Promise<Iss
     });
   } else {
     const issuerCertificate = new x509.X509Certificate(request.issuer.certificatePem);
-    const signingKey = await webcrypto.subtle.importKey('pkcs8', derOf(request.issuer.privateKeyPem), ALGORITHM, false, [
-      'sign',
-    ]);
+    const signingKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      derOf(request.issuer.privateKeyPem),
+      ALGORITHM,
+      false,
+      ['sign'],
+    );
     extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerCertificate));
     certificate = await x509.X509CertificateGenerator.create({
       serialNumber,

@@ -59,7 +59,11 @@ export class IssuerTrust {
     const x5c = header.x5c;
     if (x5c !== undefined) {
       if (!Array.isArray(x5c) || !x5c.every((entry) => typeof entry === 'string')) {
-        throw walletFailure('PROVIDER_CREDENTIAL_UNTRUSTED', 'issuer-chain', 'the x5c header must be an array of certificates');
+        throw walletFailure(
+          'PROVIDER_CREDENTIAL_UNTRUSTED',
+          'issuer-chain',
+          'the x5c header must be an array of certificates',
+        );
       }
       if (this.anchors.size === 0) {
         throw walletFailure(
@@ -88,7 +92,11 @@ export class IssuerTrust {
     }
     const kid = header.kid;
     const found =
-      typeof kid === 'string' ? keys.find((candidate) => candidate.kid === kid) : keys.length === 1 ? keys[0] : undefined;
+      typeof kid === 'string'
+        ? keys.find((candidate) => candidate.kid === kid)
+        : keys.length === 1
+          ? keys[0]
+          : undefined;
     if (found === undefined) {
       throw walletFailure(
         'PROVIDER_CREDENTIAL_UNTRUSTED',
