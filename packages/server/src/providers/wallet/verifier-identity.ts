@@ -125,7 +125,7 @@ async function generatedIdentity(dataDir: string, host: string, now: Date): Prom
 
 function selfSignedVerifier(host: string, now: Date) {
   return issueCertificate({
-    subject: `CN=${host}, O=idgate sandbox verifier`,
+    subject: `O=idgate sandbox verifier, CN=${host}`,
     ca: false,
     dnsNames: [host],
     notBefore: new Date(now.getTime() - 60_000),

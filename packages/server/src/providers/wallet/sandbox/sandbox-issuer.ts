@@ -107,7 +107,7 @@ async function issuerKeys(now: Date, name: string, dataDir: string | undefined):
   let issuer = ca === undefined || dataDir === undefined ? undefined : readStored(dataDir, ISSUER_FILES);
   if (ca === undefined) {
     ca = await issueCertificate({
-      subject: `CN=${name} CA, O=idgate sandbox, C=DE`,
+      subject: `C=DE, O=idgate sandbox, CN=${name} CA`,
       ca: true,
       notBefore: new Date(now.getTime() - 3600_000),
       notAfter: new Date(now.getTime() + 5 * YEAR_MS),
@@ -116,7 +116,7 @@ async function issuerKeys(now: Date, name: string, dataDir: string | undefined):
   }
   if (issuer === undefined) {
     issuer = await issueCertificate({
-      subject: `CN=${name} PID issuer, O=idgate sandbox, C=DE`,
+      subject: `C=DE, O=idgate sandbox, CN=${name} PID issuer`,
       issuer: ca,
       ca: false,
       notBefore: new Date(now.getTime() - 3600_000),

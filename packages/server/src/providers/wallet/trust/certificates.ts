@@ -23,7 +23,7 @@ export interface IssuedCertificate {
 
 /** What to put in a certificate. */
 export interface CertificateRequest {
-  /** RFC 4514 distinguished name: `CN=…, O=…, C=DE`. */
+  /** The distinguished name in encoding order, most significant RDN first: `C=DE, O=…, CN=…`. */
   readonly subject: string;
   /** The issuing CA; absent: self-signed. */
   readonly issuer?: IssuedCertificate;
