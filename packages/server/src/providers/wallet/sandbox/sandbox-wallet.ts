@@ -62,6 +62,11 @@ interface Held {
 
 const WRONG_NONCE = 'not-the-nonce-of-this-request';
 
+/** The status list index of an identity's credential. */
+function statusIndexOf(identity: WalletBehaviour): number {
+  return WALLET_TEST_IDENTITIES.findIndex((entry) => entry.identity === identity) + 1;
+}
+
 /** The dotted key of a claims path (`@sd-jwt` presentation frames). */
 function dottedKey(path: ClaimPath): string {
   return path.map((step) => String(step)).join('.');
@@ -93,6 +98,8 @@ class SdJwtPidPresenter implements SandboxPresenter {
 
   constructor(issuer: SandboxIssuer) {
     this.#issuer = issuer;
+    // The list says so from the start: a cached list must not hide the revocation.
+    issuer.setStatus(statusIndexOf('revoked'), STATUS_REVOKED);
   }
 
   async present(context: PresentationContext): Promise<string | undefined> {
@@ -132,8 +139,7 @@ class SdJwtPidPresenter implements SandboxPresenter {
 
   async #issue(identity: WalletBehaviour, now: Date): Promise<Held> {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const statusIdx = WALLET_TEST_IDENTITIES.findIndex((entry) => entry.identity === identity) + 1;
-    if (identity === 'revoked') this.#issuer.setStatus(statusIdx, STATUS_REVOKED);
+    const statusIdx = statusIndexOf(identity);
     const credential = await this.#issuer.issuePid({
       pid: identity === 'no-address' ? SANDBOX_PID_WITHOUT_ADDRESS : SANDBOX_PID,
       holderJwk: await exportJWK(publicKey),
