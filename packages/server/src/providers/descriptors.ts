@@ -116,18 +116,25 @@ export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
     settings: [],
     loginHintField: 'personalNumber',
   },
-  {
-    id: 'mock-wallet',
-    name: 'Mock wallet (EU PID)',
-    flowTypes: ['qr', 'redirect', 'dc_api'],
-    maxLoa: 4,
-    requiredUserData: [],
-    claims: STANDARD_CLAIMS,
-    countries: [],
-    sandboxOnly: true,
-    settings: [],
-  },
 ];
+
+/**
+ * The sandbox wallet provider (SPEC 10). Offered in sandbox, but not yet enabled for new
+ * apps: it joins {@link defaultProviderIds} once the wallet transport (request_uri, the
+ * response endpoint, the hosted wallet page) is mounted, since until then a real wallet
+ * could not reach a session started on it.
+ */
+export const MOCK_WALLET: ProviderDescriptor = {
+  id: 'mock-wallet',
+  name: 'Mock wallet (EU PID)',
+  flowTypes: ['qr', 'redirect', 'dc_api'],
+  maxLoa: 4,
+  requiredUserData: [],
+  claims: STANDARD_CLAIMS,
+  countries: [],
+  sandboxOnly: true,
+  settings: [],
+};
 
 /** The claims each scope can bring from an upstream OpenID Provider. */
 const UPSTREAM_SCOPE_CLAIMS: Readonly<Record<string, readonly StandardClaim[]>> = {
@@ -188,7 +195,9 @@ function walletDescriptorsOf(wallets: readonly WalletProviderConfig[] | undefine
 /** Providers offered in an environment: the mocks in sandbox, then the configured upstream and wallet providers. */
 export function providersFor(scope: ProviderScope): readonly ProviderDescriptor[] {
   const environment = typeof scope === 'string' ? scope : scope.environment;
-  const mocks = MOCK_PROVIDERS.filter((provider) => !provider.sandboxOnly || environment === 'sandbox');
+  const mocks = [...MOCK_PROVIDERS, MOCK_WALLET].filter(
+    (provider) => !provider.sandboxOnly || environment === 'sandbox',
+  );
   const upstream = typeof scope === 'string' ? [] : upstreamDescriptorsOf(scope.oidcProviders);
   const wallets = typeof scope === 'string' ? [] : walletDescriptorsOf(scope.wallets);
   return upstream.length === 0 && wallets.length === 0 ? mocks : [...mocks, ...upstream, ...wallets];
@@ -199,7 +208,7 @@ export function findProvider(scope: ProviderScope, id: string): ProviderDescript
   return providersFor(scope).find((provider) => provider.id === id);
 }
 
-/** Providers every new app gets enabled (SPEC 5, 10: the mocks, `mock-wallet` included, in sandbox). */
+/** Providers every new app gets enabled (SPEC 5: the three mocks in sandbox; see {@link MOCK_WALLET}). */
 export function defaultProviderIds(environment: Environment): readonly string[] {
   return environment === 'sandbox' ? MOCK_PROVIDERS.map((provider) => provider.id) : [];
 }

@@ -58,6 +58,9 @@ describe('loadConfig', () => {
       purgeGraceMs: 86_400_000,
       webhookRetentionMs: 2_592_000_000,
       oidcProviders: [],
+      wallets: [],
+      walletVerifierKey: undefined,
+      walletVerifierCert: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

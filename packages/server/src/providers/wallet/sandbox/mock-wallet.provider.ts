@@ -10,7 +10,7 @@
  */
 import { type FieldProblem, IdgateError } from '@idgate/errors';
 import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../../adapter.js';
-import { MOCK_PROVIDERS, type ProviderDescriptor } from '../../descriptors.js';
+import { MOCK_WALLET, type ProviderDescriptor } from '../../descriptors.js';
 import { PID_VCT } from '../claim-map.js';
 import { ephemeralVerifierIdentity, type VerifierIdentity } from '../verifier-identity.js';
 import { WalletProvider } from '../wallet.provider.js';
@@ -63,8 +63,7 @@ export class MockWalletProvider implements ProviderAdapter {
   readonly #sandbox: (issuer: string) => Promise<Sandbox>;
 
   constructor(options: MockWalletOptions = {}) {
-    const descriptor = MOCK_PROVIDERS.find((provider) => provider.id === MOCK_WALLET_ID);
-    if (descriptor === undefined) throw new TypeError('no mock-wallet descriptor');
+    const descriptor = MOCK_WALLET;
     this.descriptor = descriptor;
     const identityOf = options.identity ?? memoize((issuer) => ephemeralVerifierIdentity(new URL(issuer).hostname));
     const issuerOf = options.sandboxIssuer ?? memoize((issuer) => SandboxIssuer.create({ baseUrl: issuer }));
