@@ -215,7 +215,7 @@ describe('the request object', () => {
     for (const field of ['nonce', 'state']) {
       expect(first.providerState?.[field]).not.toBe(second.providerState?.[field]);
     }
-    const key = (step: typeof first) => (step.providerState?.sessionKey as { kid: string }).kid;
+    const key = (step: typeof first) => (step.providerState?.sessionKey as { kid: string } | undefined)?.kid;
     expect(key(first)).not.toBe(key(second));
   });
 

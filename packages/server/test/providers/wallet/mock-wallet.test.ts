@@ -116,7 +116,7 @@ describe('mock-wallet', () => {
     const waiting = await mock.start(start);
     const next = { ...start, status: 'pending' as const, providerState: waiting.providerState ?? {} };
     const partial = await mock.advance(next, { identity: 'no-address' });
-    const claims = (partial.result?.rawClaims as { claims: Record<string, unknown> }).claims;
+    const claims = (partial.result?.rawClaims as { claims: Record<string, unknown> } | undefined)?.claims ?? {};
     const mapped = mapCredential(
       {
         format: 'dc+sd-jwt',
