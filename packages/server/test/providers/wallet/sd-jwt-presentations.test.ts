@@ -145,6 +145,8 @@ interface PresentOptions {
   readonly queryId?: string;
   readonly now?: Date;
   readonly typ?: string;
+  /** Signs the key binding JWT with another key than the credential's cnf. */
+  readonly kbHolder?: TestHolder;
 }
 
 /** The holder's presentation for a request. */
@@ -160,7 +162,7 @@ async function presentation(request: Record<string, unknown>, options: PresentOp
   let sdJwt = options.disclose ? selectDisclosures(issued, options.disclose) : issued;
   if (options.mutate) sdJwt = options.mutate(sdJwt);
   if (options.kb === null) return sdJwt;
-  return withKeyBinding(sdJwt, holder, {
+  return withKeyBinding(sdJwt, options.kbHolder ?? holder, {
     aud: String(request.client_id),
     nonce: String(request.nonce),
     iat: NOW_S,
@@ -371,6 +373,15 @@ describe('an SD-JWT VC PID presented by an independent holder', () => {
   ] as const)('refuses %s', async (_name, options, check) => {
     const session = await startSession();
     await expectRefusal(answer(session, options as PresentOptions), 'PROVIDER_PRESENTATION_INVALID', check);
+  });
+
+  it('refuses a key binding JWT signed by another key than cnf.jwk', async () => {
+    const session = await startSession();
+    await expectRefusal(
+      answer(session, { kbHolder: await testHolder() }),
+      'PROVIDER_PRESENTATION_INVALID',
+      'kb-signature',
+    );
   });
 
   it('refuses a presentation that leaves out a required claim (the credential query is not answered)', async () => {
