@@ -11,6 +11,7 @@ import {
   parseVerifierCertificatePem,
   parseVerifierKeyPem,
   parseWalletProviders,
+  verifierCertificateProblem,
   type WalletProviderConfig,
 } from '../providers/wallet/wallet-config.js';
 
@@ -489,6 +490,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       config.walletVerifierKey ? 'IDGATE_WALLET_VERIFIER_CERT' : 'IDGATE_WALLET_VERIFIER_KEY',
       'must be set together with the other of IDGATE_WALLET_VERIFIER_KEY and IDGATE_WALLET_VERIFIER_CERT',
     );
+  }
+  if (config.walletVerifierKey !== undefined && config.walletVerifierCert !== undefined) {
+    const requireSan = config.wallets.some((wallet) => (wallet.clientIdScheme ?? 'x509_san_dns') === 'x509_san_dns');
+    const host = new URL(config.issuer).hostname.replace(/^\[|\]$/g, '');
+    const problem = verifierCertificateProblem(config.walletVerifierKey, config.walletVerifierCert, host, requireSan);
+    if (problem !== undefined) throw new ConfigError('IDGATE_WALLET_VERIFIER_CERT', problem);
   }
   return Object.freeze(config);
 }

@@ -14,7 +14,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { type Config, ConfigError } from '../../config/config.js';
 import { issueCertificate } from './trust/certificates.js';
-import { splitPemCertificates } from './wallet-config.js';
+import { splitPemCertificates, verifierCertificateProblem } from './wallet-config.js';
 
 /** The verifier's signing key and certificate chain. */
 export interface VerifierIdentity {
@@ -67,14 +67,14 @@ export async function loadVerifierIdentity(
   const host = new URL(config.issuer).hostname.replace(/^\[|\]$/g, '');
   const now = options.now ?? new Date();
   if (config.walletVerifierKey !== undefined && config.walletVerifierCert !== undefined) {
-    const identity = identityOf(config.walletVerifierKey, config.walletVerifierCert, host, false);
-    if (options.requireSan && !certificateNamesHost(identity.leaf, host)) {
-      throw new ConfigError(
-        'IDGATE_WALLET_VERIFIER_CERT',
-        `must name the issuer's host ${host} as a DNS subject alternative name (client_id x509_san_dns:${host})`,
-      );
-    }
-    return identity;
+    const problem = verifierCertificateProblem(
+      config.walletVerifierKey,
+      config.walletVerifierCert,
+      host,
+      options.requireSan,
+    );
+    if (problem !== undefined) throw new ConfigError('IDGATE_WALLET_VERIFIER_CERT', problem);
+    return identityOf(config.walletVerifierKey, config.walletVerifierCert, host, false);
   }
   if (config.environment === 'production') {
     throw new ConfigError(

@@ -292,3 +292,24 @@ export function parseVerifierCertificatePem(raw: string): string {
 export function splitPemCertificates(raw: string): string[] {
   return raw.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
+
+/**
+ * What is wrong with a configured verifier key and certificate for an issuer host, if
+ * anything: the leaf must hold the key and, when a provider uses `x509_san_dns`, name the
+ * host as a DNS subject alternative name (OpenID4VP 1.0 §5.9.3).
+ */
+export function verifierCertificateProblem(
+  keyPem: string,
+  certificatePem: string,
+  host: string,
+  requireSan: boolean,
+): string | undefined {
+  const leafPem = splitPemCertificates(certificatePem)[0];
+  if (leafPem === undefined) return 'holds no certificate';
+  const leaf = new X509Certificate(leafPem);
+  if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) return 'is not the certificate of IDGATE_WALLET_VERIFIER_KEY';
+  if (requireSan && !(leaf.subjectAltName ?? '').split(', ').includes(`DNS:${host.toLowerCase()}`)) {
+    return `must name the issuer's host ${host} as a DNS subject alternative name (client_id x509_san_dns:${host})`;
+  }
+  return undefined;
+}

@@ -190,6 +190,34 @@ describe('the verifier key and certificate', () => {
     );
   });
 
+  it('refuses at boot a certificate that does not name the issuer host, or is not the key', async () => {
+    const env = {
+      IDGATE_ENV: 'production',
+      IDGATE_WALLETS: JSON.stringify([ENTRY()]),
+      IDGATE_WALLET_VERIFIER_KEY: verifier.keyPem,
+      IDGATE_WALLET_VERIFIER_CERT: verifier.certPem,
+    };
+    const elsewhere = configError({ ...env, IDGATE_ISSUER: 'https://other.example' });
+    expect(elsewhere.variable).toBe('IDGATE_WALLET_VERIFIER_CERT');
+    expect(elsewhere.message).toMatch(/must name the issuer's host other\.example as a DNS subject alternative name/);
+    const hashed = JSON.stringify([{ ...ENTRY(), clientIdScheme: 'x509_hash' }]);
+    expect(loadConfig({ ...env, IDGATE_ISSUER: 'https://other.example', IDGATE_WALLETS: hashed }).wallets).toHaveLength(
+      1,
+    );
+    const otherKey = (await ephemeralVerifierIdentity('idgate.example')).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    });
+    const mismatch = configError({
+      ...env,
+      IDGATE_ISSUER: 'https://idgate.example',
+      IDGATE_WALLET_VERIFIER_KEY: otherKey.toString(),
+    });
+    expect(mismatch.message).toMatch(
+      /IDGATE_WALLET_VERIFIER_CERT is not the certificate of IDGATE_WALLET_VERIFIER_KEY/,
+    );
+  });
+
   it('uses the configured ones, and checks that the certificate names the host and holds the key', async () => {
     const config = loadConfig({
       IDGATE_ENV: 'production',

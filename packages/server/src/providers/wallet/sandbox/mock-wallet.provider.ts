@@ -11,11 +11,12 @@
 import { type FieldProblem, IdgateError } from '@idgate/errors';
 import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../../adapter.js';
 import { MOCK_WALLET, type ProviderDescriptor } from '../../descriptors.js';
-import { PID_VCT } from '../claim-map.js';
+import { PID_DOCTYPE, PID_VCT } from '../claim-map.js';
+import type { MdocVerifier } from '../presentation.js';
 import { ephemeralVerifierIdentity, type VerifierIdentity } from '../verifier-identity.js';
 import { WalletProvider } from '../wallet.provider.js';
 import { SandboxIssuer } from './sandbox-issuer.js';
-import { SandboxWallet } from './sandbox-wallet.js';
+import { type SandboxPresenter, SandboxWallet } from './sandbox-wallet.js';
 import { findWalletIdentity, WALLET_TEST_IDENTITIES, type WalletTestIdentity } from './wallet-test-identities.js';
 
 /** The `userData` field that names a test identity (as on the other mocks). */
@@ -32,6 +33,12 @@ export interface MockWalletOptions {
   readonly sandboxIssuer?: (issuer: string) => Promise<SandboxIssuer>;
   /** The time the status list is served at (default: the system clock). */
   readonly clock?: () => Date;
+  /**
+   * Extension point for mdoc: the mdoc verifier and a test wallet presenter of sandbox mdoc
+   * PIDs (`eu.europa.ec.eudi.pid.1`). With it, `mock-wallet` also accepts the PID as mdoc,
+   * offered beside the SD-JWT VC as an alternative.
+   */
+  readonly mdoc?: { readonly verifier: MdocVerifier; readonly presenter: SandboxPresenter };
 }
 
 const IDENTITY_NAMES = WALLET_TEST_IDENTITIES.map((entry) => entry.identity).join(', ');
@@ -68,20 +75,30 @@ export class MockWalletProvider implements ProviderAdapter {
     const identityOf = options.identity ?? memoize((issuer) => ephemeralVerifierIdentity(new URL(issuer).hostname));
     const issuerOf = options.sandboxIssuer ?? memoize((issuer) => SandboxIssuer.create({ baseUrl: issuer }));
     const clock = options.clock ?? (() => new Date());
+    const mdoc = options.mdoc;
     this.#sandbox = memoize(async function createSandbox(issuerUrl): Promise<Sandbox> {
       const issuer = await issuerOf(issuerUrl);
       const provider = new WalletProvider(
         {
           id: MOCK_WALLET_ID,
           displayName: descriptor.name,
-          credentials: [{ format: 'dc+sd-jwt', vct: [PID_VCT] }],
+          credentials: [
+            { format: 'dc+sd-jwt', vct: [PID_VCT] },
+            ...(mdoc === undefined ? [] : [{ format: 'mso_mdoc' as const, doctype: PID_DOCTYPE }]),
+          ],
           trustAnchors: [issuer.ca],
           maxLoa: descriptor.maxLoa,
           flowTypes: ['qr', 'redirect', 'dc_api'],
         },
-        { identity: () => identityOf(issuerUrl), statusListFetcher: issuer.fetcher(clock), descriptor },
+        {
+          identity: () => identityOf(issuerUrl),
+          statusListFetcher: issuer.fetcher(clock),
+          descriptor,
+          ...(mdoc === undefined ? {} : { mdocVerifier: mdoc.verifier }),
+        },
       );
-      return { provider, wallet: new SandboxWallet(issuer), issuer };
+      const wallet = new SandboxWallet(issuer, { presenters: mdoc === undefined ? [] : [mdoc.presenter] });
+      return { provider, wallet, issuer };
     });
   }
 
