@@ -10,7 +10,8 @@
  *   the DCQL query matched and the claims mapped;
  * - `mso_mdoc`: left for the mdoc verifier (shown as not measured until it is wired).
  *
- *   node bench/wallet.mjs [--duration 3] [--warmup 1] [--concurrency 8] [--presentations 64] [--out FILE]
+ *   node bench/wallet.mjs [--duration 3] [--warmup 1] [--concurrency 8] [--presentations 64]
+ *                         [--only sd-jwt-vc,response] [--out FILE]
  *
  * Needs the built server (`npm run build`; `npm run bench:wallet` does both). The
  * presentations are made once beforehand by the sandbox test wallet (each with its own key
@@ -42,6 +43,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '8' },
     presentations: { type: 'string', default: '64' },
+    only: { type: 'string', default: 'sd-jwt-vc,response' },
     out: { type: 'string' },
   },
 });
@@ -155,10 +157,11 @@ async function main() {
   };
 
   const rows = [];
+  const only = new Set(flags.only.split(','));
   for (const [name, verify] of [
     ['sd-jwt-vc', verifyPresentation],
     ['sd-jwt-vc response', advance],
-  ]) {
+  ].filter(([name]) => only.has(name === 'sd-jwt-vc' ? 'sd-jwt-vc' : 'response'))) {
     await measure(verify, warmupMs);
     rows.push({ name, ...(await measure(verify, durationMs)) });
   }
