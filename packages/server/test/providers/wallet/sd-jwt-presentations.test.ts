@@ -6,7 +6,7 @@
  * SPEC 10 is asserted by its catalog code and the `debug.check` the log line names.
  */
 import { isIdgateError } from '@idgate/errors';
-import type { JWK } from 'jose';
+import { importJWK, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderContext, ProviderStep } from '../../../src/providers/adapter.js';
 import { type StatusListFetcher, StatusListUnreachable } from '../../../src/providers/wallet/status-list.js';
@@ -346,6 +346,69 @@ describe('an SD-JWT VC PID presented by an independent holder', () => {
       answer(session, { mutate: addForeign }),
       'PROVIDER_PRESENTATION_INVALID',
       'disclosure-digest-missing',
+    );
+  });
+
+  /** Re-signs the issuer JWT of `<jwt>~…` after changing its payload (a malformed but validly signed credential). */
+  function resigned(change: (payload: Record<string, unknown>) => void) {
+    return async (sdJwt: string) => {
+      const [jwt = '', ...rest] = sdJwt.split('~');
+      const [header = '', payload = ''] = jwt.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      change(claims);
+      const signed = await new SignJWT(claims)
+        .setProtectedHeader(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')))
+        .sign(await importJWK(issuerCert.privateJwk, 'ES256'));
+      return [signed, ...rest].join('~');
+    };
+  }
+
+  it('refuses a digest that appears twice in the credential', async () => {
+    const session = await startSession();
+    const issued = await issueSdJwtVc({
+      signer: { privateJwk: issuerCert.privateJwk, x5c: [issuerCert.der] },
+      holder,
+      now: NOW,
+    });
+    const sdJwt = await resigned((claims) => {
+      const digests = claims._sd as string[];
+      claims._sd = [...digests, digests[0]];
+    })(issued);
+    const token = await withKeyBinding(sdJwt, holder, {
+      aud: String(session.request.client_id),
+      nonce: String(session.request.nonce),
+      iat: NOW_S,
+    });
+    const fields = await encryptedResponse(
+      { vp_token: { pid_sd_jwt: [token] }, state: session.request.state },
+      requestKey(session.request),
+    );
+    await expectRefusal(provider.advance(session.context, fields), 'PROVIDER_PRESENTATION_INVALID', 'duplicate-digest');
+  });
+
+  it('refuses a disclosure that overwrites a claim the credential has in the clear', async () => {
+    const session = await startSession();
+    const issued = await issueSdJwtVc({
+      signer: { privateJwk: issuerCert.privateJwk, x5c: [issuerCert.der] },
+      holder,
+      now: NOW,
+    });
+    const sdJwt = await resigned((claims) => {
+      claims.given_name = 'Mallory';
+    })(issued);
+    const token = await withKeyBinding(sdJwt, holder, {
+      aud: String(session.request.client_id),
+      nonce: String(session.request.nonce),
+      iat: NOW_S,
+    });
+    const fields = await encryptedResponse(
+      { vp_token: { pid_sd_jwt: [token] }, state: session.request.state },
+      requestKey(session.request),
+    );
+    await expectRefusal(
+      provider.advance(session.context, fields),
+      'PROVIDER_PRESENTATION_INVALID',
+      'disclosure-claim-conflict',
     );
   });
 
