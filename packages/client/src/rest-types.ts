@@ -83,7 +83,7 @@ function everyMemberOf<T extends string>() {
   };
 }
 
-const FLOW_TYPES = everyMemberOf<FlowType>()(['redirect', 'qr', 'push']);
+const FLOW_TYPES = everyMemberOf<FlowType>()(['redirect', 'qr', 'push', 'dc_api']);
 const HEALTH = everyMemberOf<ProviderHealth>()(['operational', 'degraded', 'unavailable']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -38,6 +38,8 @@ import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
 import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
+import { verifyMdocPresentation } from './providers/wallet/mdoc/verify-mdoc.js';
+import { walletRegistryOptions } from './providers/wallet/wallet-registry-options.js';
 import { registerVerificationRoutes } from './rest/verification.routes.js';
 import { AppsRepository } from './store/apps.repository.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
@@ -202,7 +204,13 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
   const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
   const relyingPartyKeys = new RelyingPartyKeys({ database, secrets, clock, config });
   const providers =
-    deps.providers ?? createProviderRegistry(config, { clock, relyingPartyKeys, upstreamCalls: metrics });
+    deps.providers ??
+    createProviderRegistry(config, {
+      clock,
+      relyingPartyKeys,
+      upstreamCalls: metrics,
+      ...walletRegistryOptions(config, { clock, mdocVerifier: verifyMdocPresentation }),
+    });
   return {
     config,
     database,

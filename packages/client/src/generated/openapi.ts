@@ -487,6 +487,7 @@ export interface components {
             readonly phone_number?: string;
             readonly phone_number_verified?: boolean;
             readonly address?: components["schemas"]["NormalizedAddress"];
+            readonly age_over_18?: boolean;
         };
         /** @description A new verification session. */
         readonly CreatedVerification: {
@@ -501,7 +502,7 @@ export interface components {
             readonly createdAt: string;
             readonly providerId: string;
             /** @enum {string} */
-            readonly flowType: "redirect" | "qr" | "push";
+            readonly flowType: "redirect" | "qr" | "push" | "dc_api";
         };
         readonly Verification: {
             /** @description `vrf_test_…` (sandbox) or `vrf_live_…` (production). */
@@ -516,7 +517,7 @@ export interface components {
             /** @description Null only while an `/authorize` transaction has no provider. */
             readonly providerId: string | null;
             /** @enum {string|null} */
-            readonly flowType: "redirect" | "qr" | "push" | null;
+            readonly flowType: "redirect" | "qr" | "push" | "dc_api" | null;
             /** Format: date-time */
             readonly updatedAt: string;
             readonly requestedLoa: number | null;
@@ -534,7 +535,7 @@ export interface components {
             /** @description Pairwise per app. */
             readonly sub?: string;
             readonly claims?: components["schemas"]["NormalizedClaims"];
-            readonly missingClaims?: readonly ("given_name" | "family_name" | "birthdate" | "nationality" | "email" | "phone_number" | "address")[];
+            readonly missingClaims?: readonly ("given_name" | "family_name" | "birthdate" | "nationality" | "email" | "phone_number" | "address" | "age_over_18")[];
             readonly provenance?: {
                 readonly providerId: string;
                 readonly issuer: string;
@@ -562,7 +563,7 @@ export interface components {
         readonly Provider: {
             readonly id: string;
             readonly name: string;
-            readonly flowTypes: readonly ("redirect" | "qr" | "push")[];
+            readonly flowTypes: readonly ("redirect" | "qr" | "push" | "dc_api")[];
             readonly maxLoa: number;
             readonly loaLevels: readonly number[];
             readonly requiredUserData: readonly string[];
@@ -803,7 +804,7 @@ export interface components {
                 readonly previousStatus: "initiated" | "pending" | "authenticating" | "completed" | "failed" | "cancelled" | "expired" | null;
                 readonly providerId: string | null;
                 /** @enum {string|null} */
-                readonly flowType: "redirect" | "qr" | "push" | null;
+                readonly flowType: "redirect" | "qr" | "push" | "dc_api" | null;
                 /** @enum {string} */
                 readonly actor: "app" | "user" | "provider" | "system" | "hook";
             };
@@ -2998,9 +2999,9 @@ export interface operations {
                         readonly [key: string]: unknown;
                     };
                     readonly requestedLoa?: number;
-                    readonly requestedClaims?: readonly ("given_name" | "family_name" | "birthdate" | "nationality" | "email" | "phone_number" | "address")[];
+                    readonly requestedClaims?: readonly ("given_name" | "family_name" | "birthdate" | "nationality" | "email" | "phone_number" | "address" | "age_over_18")[];
                     /** @enum {string} */
-                    readonly flowType?: "redirect" | "qr" | "push";
+                    readonly flowType?: "redirect" | "qr" | "push" | "dc_api";
                 };
             };
         };

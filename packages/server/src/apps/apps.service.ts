@@ -7,7 +7,8 @@
 import { type FieldProblem, IdgateError } from '@idgate/errors';
 import type { Config } from '../config/config.js';
 import { etagFor, ifMatchAllows } from '../http/etag.js';
-import { defaultProviderIds, findProvider, type ProviderDescriptor } from '../providers/descriptors.js';
+import type { ProviderDescriptor } from '../providers/descriptors.js';
+import { defaultProviderIds, findProvider } from '../providers/registry.js';
 import {
   environmentOfCredential,
   newClientId,

@@ -5,7 +5,8 @@
 import { IdgateError } from '@idgate/errors';
 import type { AppsService } from '../apps/apps.service.js';
 import type { Config } from '../config/config.js';
-import { type ProviderDescriptor, providersFor } from '../providers/descriptors.js';
+import type { ProviderDescriptor } from '../providers/descriptors.js';
+import { providersFor } from '../providers/registry.js';
 
 /** The app's providers for one request. */
 export interface OfferedProviders {

@@ -7,6 +7,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encryptionAlgorithmProblems, type OidcProviderConfig, parseOidcProviders } from './oidc-providers.js';
+import {
+  parseVerifierCertificatePem,
+  parseVerifierKeyPem,
+  parseWalletProviders,
+  verifierCertificateProblem,
+  type WalletProviderConfig,
+} from './wallet-providers.js';
 
 /** The environment an instance serves. */
 export type Environment = 'sandbox' | 'production';
@@ -75,6 +82,12 @@ export interface Config {
   readonly rpKeyGraceSeconds: number;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
+  /** Wallet providers (`IDGATE_WALLETS`, SPEC 10), offered in both environments. */
+  readonly wallets: readonly WalletProviderConfig[];
+  /** `IDGATE_WALLET_VERIFIER_KEY`: the PEM key wallet requests are signed with. */
+  readonly walletVerifierKey: string | undefined;
+  /** `IDGATE_WALLET_VERIFIER_CERT`: its PEM certificate chain, leaf first. */
+  readonly walletVerifierCert: string | undefined;
 }
 
 /** A configuration value that failed validation. */
@@ -489,6 +502,48 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     },
     fallback: () => Object.freeze([]),
   },
+  {
+    variable: 'IDGATE_WALLETS',
+    key: 'wallets',
+    doc: 'Wallet providers (OpenID4VP verifiers, SPEC 10): a JSON array of `{ id, displayName, credentials, trustAnchors?, trustedIssuers?, responseMode?, clientIdScheme?, maxLoa?, countries?, flowTypes?, responseEncryption?, statusListTimeoutMs? }` (in the config file also as a JSON array); `credentials` lists `{ format: "dc+sd-jwt", vct: [...] }` and `{ format: "mso_mdoc", doctype }`. See docs/wallets.md.',
+    defaultText: '[] (none)',
+    parse: function parseWallets(raw, variable) {
+      try {
+        return parseWalletProviders(raw);
+      } catch (error) {
+        throw new ConfigError(variable, (error as Error).message);
+      }
+    },
+    fallback: () => Object.freeze([]),
+  },
+  {
+    variable: 'IDGATE_WALLET_VERIFIER_KEY',
+    key: 'walletVerifierKey',
+    doc: "PEM private key (EC P-256) that signs the wallet request objects. Required in production when `IDGATE_WALLETS` is set; in sandbox, when unset, one is generated with a self-signed certificate for the issuer's host in `$IDGATE_DATA_DIR/wallet-verifier-key.pem`.",
+    defaultText: 'generated in sandbox',
+    parse: function parseVerifierKey(raw, variable) {
+      try {
+        return parseVerifierKeyPem(raw);
+      } catch (error) {
+        throw new ConfigError(variable, (error as Error).message);
+      }
+    },
+    fallback: unset,
+  },
+  {
+    variable: 'IDGATE_WALLET_VERIFIER_CERT',
+    key: 'walletVerifierCert',
+    doc: "PEM certificate chain of `IDGATE_WALLET_VERIFIER_KEY`, leaf first (the chain a registrar issued); the leaf names the issuer's host as a DNS subject alternative name (`client_id` `x509_san_dns:<host>`).",
+    defaultText: 'generated in sandbox',
+    parse: function parseVerifierCert(raw, variable) {
+      try {
+        return parseVerifierCertificatePem(raw);
+      } catch (error) {
+        throw new ConfigError(variable, (error as Error).message);
+      }
+    },
+    fallback: unset,
+  },
 ];
 
 /** Reads the optional JSON config file: an object of `VARIABLE: value` pairs. */
@@ -506,7 +561,7 @@ function readConfigFile(file: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, 'is not a known setting (in IDGATE_CONFIG_FILE)');
-    if (key === 'IDGATE_OIDC_PROVIDERS' && Array.isArray(value)) {
+    if ((key === 'IDGATE_OIDC_PROVIDERS' || key === 'IDGATE_WALLETS') && Array.isArray(value)) {
       values[key] = JSON.stringify(value);
       continue;
     }
@@ -546,6 +601,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     } catch (error) {
       throw new ConfigError('IDGATE_OIDC_PROVIDERS', (error as Error).message);
     }
+    // SPEC 10: production refuses to start a wallet provider without the registrar's key and certificate.
+    if (config.wallets.length > 0 && (!config.walletVerifierKey || !config.walletVerifierCert)) {
+      throw new ConfigError(
+        config.walletVerifierKey ? 'IDGATE_WALLET_VERIFIER_CERT' : 'IDGATE_WALLET_VERIFIER_KEY',
+        'and IDGATE_WALLET_VERIFIER_CERT must both be set in production when IDGATE_WALLETS is set',
+      );
+    }
+  }
+  if ((config.walletVerifierKey === undefined) !== (config.walletVerifierCert === undefined)) {
+    throw new ConfigError(
+      config.walletVerifierKey ? 'IDGATE_WALLET_VERIFIER_CERT' : 'IDGATE_WALLET_VERIFIER_KEY',
+      'must be set together with the other of IDGATE_WALLET_VERIFIER_KEY and IDGATE_WALLET_VERIFIER_CERT',
+    );
+  }
+  if (config.walletVerifierKey !== undefined && config.walletVerifierCert !== undefined) {
+    const requireSan = config.wallets.some((wallet) => (wallet.clientIdScheme ?? 'x509_san_dns') === 'x509_san_dns');
+    const host = new URL(config.issuer).hostname.replace(/^\[|\]$/g, '');
+    const problem = verifierCertificateProblem(config.walletVerifierKey, config.walletVerifierCert, host, requireSan);
+    if (problem !== undefined) throw new ConfigError('IDGATE_WALLET_VERIFIER_CERT', problem);
   }
   return Object.freeze(config);
 }

@@ -12,6 +12,7 @@ export const STANDARD_CLAIMS = [
   'email',
   'phone_number',
   'address',
+  'age_over_18',
 ] as const;
 
 /** A claim idgate normalizes. */
@@ -42,4 +43,6 @@ export interface NormalizedClaims {
   readonly phone_number?: string;
   readonly phone_number_verified?: boolean;
   readonly address?: NormalizedAddress;
+  /** Whether the person is 18 or older (wallet credentials: `age_equal_or_over.18`, `age_over_18`). */
+  readonly age_over_18?: boolean;
 }

@@ -8,11 +8,11 @@
 import type { TxState, TxStatusCode } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
 
-/** How the user meets the provider (SPEC 4). */
-export type FlowType = 'redirect' | 'qr' | 'push';
+/** How the user meets the provider (SPEC 4; `dc_api`: the W3C Digital Credentials API, SPEC 10). */
+export type FlowType = 'redirect' | 'qr' | 'push' | 'dc_api';
 
 /** Every flow type, in documentation order. */
-export const FLOW_TYPES: readonly FlowType[] = ['redirect', 'qr', 'push'];
+export const FLOW_TYPES: readonly FlowType[] = ['redirect', 'qr', 'push', 'dc_api'];
 
 /** The authorization request an `/authorize` transaction was created from. */
 export interface AuthorizationRequestRecord {

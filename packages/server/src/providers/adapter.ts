@@ -71,6 +71,10 @@ export interface ProviderContext {
   /** The state the previous step left (empty at start). */
   readonly providerState: Readonly<Record<string, unknown>>;
   readonly now: Date;
+  /** When the session expires, if the caller knows (a wallet request object expires with it). */
+  readonly expiresAt?: Date;
+  /** The app's registered origins (the DC API's `expected_origins`), if the caller knows them. */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** A provider's health as `GET /v1/providers` shows it. */

@@ -1,16 +1,13 @@
 /**
  * What idgate knows about each identity provider it can offer: id, flow types, the
  * levels of assurance it can reach, the user data it needs, and the settings an app
- * may give it. Adapters (which talk to the providers) build on these descriptors.
+ * may give it: the port every provider kind fills in (`mock/`, `oidc/`, `wallet/` each
+ * build their own; `registry.ts` lists which an instance offers).
  */
 import type { FieldProblem } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
-import {
-  OIDC_APP_SETTING_NAMES,
-  OIDC_SECRET_SETTING_NAMES,
-  type OidcProviderConfig,
-  oidcSettingsProblems,
-} from '../config/oidc-providers.js';
+import type { OidcProviderConfig } from '../config/oidc-providers.js';
+import type { WalletProviderConfig } from '../config/wallet-providers.js';
 import { STANDARD_CLAIMS, type StandardClaim } from '../domain/claims.js';
 import type { FlowType } from '../domain/verification.js';
 
@@ -49,103 +46,12 @@ export interface ProviderDescriptor {
  */
 export type ProviderScope =
   | Environment
-  | { readonly environment: Environment; readonly oidcProviders?: readonly OidcProviderConfig[] };
+  | {
+      readonly environment: Environment;
+      readonly oidcProviders?: readonly OidcProviderConfig[];
+      /** Wallet providers (`IDGATE_WALLETS`, SPEC 10). */
+      readonly wallets?: readonly WalletProviderConfig[];
+    };
 
-/** The sandbox mock providers, one per flow type. */
-export const MOCK_PROVIDERS: readonly ProviderDescriptor[] = [
-  {
-    id: 'mock-redirect',
-    name: 'Mock redirect provider',
-    flowTypes: ['redirect'],
-    maxLoa: 4,
-    requiredUserData: [],
-    claims: STANDARD_CLAIMS,
-    countries: [],
-    sandboxOnly: true,
-    settings: [],
-  },
-  {
-    id: 'mock-qr',
-    name: 'Mock QR provider',
-    flowTypes: ['qr'],
-    maxLoa: 3,
-    requiredUserData: [],
-    claims: STANDARD_CLAIMS,
-    countries: [],
-    sandboxOnly: true,
-    settings: [],
-  },
-  {
-    id: 'mock-push',
-    name: 'Mock push provider',
-    flowTypes: ['push'],
-    maxLoa: 3,
-    requiredUserData: ['personalNumber'],
-    claims: STANDARD_CLAIMS,
-    countries: [],
-    sandboxOnly: true,
-    settings: [],
-    loginHintField: 'personalNumber',
-  },
-];
-
-/** The claims each scope can bring from an upstream OpenID Provider. */
-const UPSTREAM_SCOPE_CLAIMS: Readonly<Record<string, readonly StandardClaim[]>> = {
-  profile: ['given_name', 'family_name', 'birthdate', 'nationality'],
-  email: ['email'],
-  phone: ['phone_number'],
-  address: ['address'],
-};
-
-/** The descriptor of a configured upstream OpenID Connect provider (offered in both environments). */
-export function oidcDescriptor(provider: OidcProviderConfig): ProviderDescriptor {
-  const scopes = new Set(provider.scopes ?? ['openid', 'profile', 'email']);
-  const mapped = new Set(Object.values(provider.claimMapping ?? {}));
-  const claims = STANDARD_CLAIMS.filter(
-    (claim) => mapped.has(claim) || [...scopes].some((scope) => UPSTREAM_SCOPE_CLAIMS[scope]?.includes(claim)),
-  );
-  return {
-    id: provider.id,
-    name: provider.displayName,
-    flowTypes: ['redirect'],
-    maxLoa: provider.maxLoa,
-    requiredUserData: [],
-    claims,
-    countries: provider.countries ?? [],
-    sandboxOnly: false,
-    settings: OIDC_APP_SETTING_NAMES,
-    secretSettings: OIDC_SECRET_SETTING_NAMES,
-    settingsProblems: (settings) => oidcSettingsProblems(settings, provider),
-  };
-}
-
-/** Per configuration list, its descriptors (built once). */
-const upstreamDescriptors = new WeakMap<readonly OidcProviderConfig[], readonly ProviderDescriptor[]>();
-
-function upstreamDescriptorsOf(providers: readonly OidcProviderConfig[] | undefined): readonly ProviderDescriptor[] {
-  if (providers === undefined || providers.length === 0) return [];
-  let descriptors = upstreamDescriptors.get(providers);
-  if (descriptors === undefined) {
-    descriptors = providers.map(oidcDescriptor);
-    upstreamDescriptors.set(providers, descriptors);
-  }
-  return descriptors;
-}
-
-/** Providers offered in an environment: the mocks in sandbox, then the configured upstream providers. */
-export function providersFor(scope: ProviderScope): readonly ProviderDescriptor[] {
-  const environment = typeof scope === 'string' ? scope : scope.environment;
-  const mocks = MOCK_PROVIDERS.filter((provider) => !provider.sandboxOnly || environment === 'sandbox');
-  const upstream = typeof scope === 'string' ? [] : upstreamDescriptorsOf(scope.oidcProviders);
-  return upstream.length === 0 ? mocks : [...mocks, ...upstream];
-}
-
-/** A provider offered in an environment, by id. */
-export function findProvider(scope: ProviderScope, id: string): ProviderDescriptor | undefined {
-  return providersFor(scope).find((provider) => provider.id === id);
-}
-
-/** Providers every new app gets enabled (SPEC 5: the three mocks in sandbox). */
-export function defaultProviderIds(environment: Environment): readonly string[] {
-  return environment === 'sandbox' ? MOCK_PROVIDERS.map((provider) => provider.id) : [];
-}
+/** The claims an upstream login (mock or OpenID Connect) can give: the standard claims but `age_over_18`. */
+export const PERSON_CLAIMS: readonly StandardClaim[] = STANDARD_CLAIMS.filter((claim) => claim !== 'age_over_18');

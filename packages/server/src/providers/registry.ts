@@ -1,15 +1,26 @@
 /**
- * The provider adapters an instance offers, by provider id: the mock providers in
- * sandbox only (SPEC 1, 5), then the upstream OpenID Connect providers of the
- * configuration (`IDGATE_OIDC_PROVIDERS`) in both environments.
+ * The provider adapters an instance offers, by provider id: the mock providers (and
+ * `mock-wallet`) in sandbox only (SPEC 1, 5, 10), then the upstream OpenID Connect
+ * providers (`IDGATE_OIDC_PROVIDERS`) and the wallet providers (`IDGATE_WALLETS`) of the
+ * configuration in both environments.
  */
 import type { Environment } from '../config/config.js';
+import type { OidcProviderConfig } from '../config/oidc-providers.js';
+import type { WalletProviderConfig } from '../config/wallet-providers.js';
 import type { UpstreamCallObserver } from '../domain/observers.js';
 import type { ProviderAdapter } from './adapter.js';
-import type { ProviderScope } from './descriptors.js';
+import type { ProviderDescriptor, ProviderScope } from './descriptors.js';
+import { MOCK_PROVIDERS } from './mock/mock-descriptors.js';
 import { createMockProviders } from './mock/mock-providers.js';
+import { oidcDescriptor } from './oidc/oidc-descriptor.js';
 import { OidcUpstreamProvider } from './oidc/oidc-upstream.provider.js';
 import type { RelyingPartyKeySource } from './oidc/relying-party-key-source.js';
+import type { MdocVerifier } from './wallet/presentation.js';
+import { type MockWalletOptions, MockWalletProvider } from './wallet/sandbox/mock-wallet.provider.js';
+import type { StatusListFetcher } from './wallet/status-list.js';
+import type { VerifierIdentity } from './wallet/verifier-identity.js';
+import { WalletProvider } from './wallet/wallet.provider.js';
+import { MOCK_WALLET, walletDescriptorOf } from './wallet/wallet-descriptor.js';
 
 /** Adapters by provider id, for one environment. */
 export class ProviderRegistry {
@@ -43,6 +54,14 @@ export interface ProviderRegistryOptions {
   readonly relyingPartyKeys?: RelyingPartyKeySource;
   /** Told about every call to an upstream provider (metrics); default: nobody. */
   readonly upstreamCalls?: UpstreamCallObserver;
+  /** What the configured wallet providers use (required when `IDGATE_WALLETS` lists any). */
+  readonly wallets?: {
+    readonly identity: () => Promise<VerifierIdentity>;
+    readonly statusListFetcher: StatusListFetcher;
+    readonly mdocVerifier?: MdocVerifier;
+  };
+  /** What the sandbox `mock-wallet` uses (default: in-memory issuer and verifier identity). */
+  readonly mockWallet?: MockWalletOptions;
 }
 
 /**
@@ -52,7 +71,9 @@ export interface ProviderRegistryOptions {
 export function createProviderRegistry(scope: ProviderScope, options: ProviderRegistryOptions = {}): ProviderRegistry {
   const environment: Environment = typeof scope === 'string' ? scope : scope.environment;
   const clock = options.clock ?? (() => new Date());
-  const mocks = createMockProviders().filter((adapter) => !adapter.descriptor.sandboxOnly || environment === 'sandbox');
+  const mocks = [...createMockProviders(), new MockWalletProvider({ clock, ...options.mockWallet })].filter(
+    (adapter) => !adapter.descriptor.sandboxOnly || environment === 'sandbox',
+  );
   const upstream =
     typeof scope === 'string'
       ? []
@@ -64,5 +85,60 @@ export function createProviderRegistry(scope: ProviderScope, options: ProviderRe
               upstreamCalls: options.upstreamCalls,
             }),
         );
-  return new ProviderRegistry([...mocks, ...upstream]);
+  const configuredWallets = typeof scope === 'string' ? [] : (scope.wallets ?? []);
+  const walletDeps = options.wallets;
+  if (configuredWallets.length > 0 && walletDeps === undefined) {
+    throw new TypeError('IDGATE_WALLETS lists wallet providers: the registry needs their verifier identity');
+  }
+  const wallets = configuredWallets.map(
+    (wallet) => new WalletProvider(wallet, walletDeps as NonNullable<typeof walletDeps>),
+  );
+  return new ProviderRegistry([...mocks, ...upstream, ...wallets]);
+}
+
+/** Per configuration list, its descriptors (built once). */
+const upstreamDescriptors = new WeakMap<readonly OidcProviderConfig[], readonly ProviderDescriptor[]>();
+
+function upstreamDescriptorsOf(providers: readonly OidcProviderConfig[] | undefined): readonly ProviderDescriptor[] {
+  if (providers === undefined || providers.length === 0) return [];
+  let descriptors = upstreamDescriptors.get(providers);
+  if (descriptors === undefined) {
+    descriptors = providers.map(oidcDescriptor);
+    upstreamDescriptors.set(providers, descriptors);
+  }
+  return descriptors;
+}
+
+/** Per wallet configuration list, its descriptors (built once). */
+const walletDescriptors = new WeakMap<readonly WalletProviderConfig[], readonly ProviderDescriptor[]>();
+
+function walletDescriptorsOf(wallets: readonly WalletProviderConfig[] | undefined): readonly ProviderDescriptor[] {
+  if (wallets === undefined || wallets.length === 0) return [];
+  let descriptors = walletDescriptors.get(wallets);
+  if (descriptors === undefined) {
+    descriptors = wallets.map(walletDescriptorOf);
+    walletDescriptors.set(wallets, descriptors);
+  }
+  return descriptors;
+}
+
+/** Providers offered in an environment: the mocks in sandbox, then the configured upstream and wallet providers. */
+export function providersFor(scope: ProviderScope): readonly ProviderDescriptor[] {
+  const environment = typeof scope === 'string' ? scope : scope.environment;
+  const mocks = [...MOCK_PROVIDERS, MOCK_WALLET].filter(
+    (provider) => !provider.sandboxOnly || environment === 'sandbox',
+  );
+  const upstream = typeof scope === 'string' ? [] : upstreamDescriptorsOf(scope.oidcProviders);
+  const wallets = typeof scope === 'string' ? [] : walletDescriptorsOf(scope.wallets);
+  return upstream.length === 0 && wallets.length === 0 ? mocks : [...mocks, ...upstream, ...wallets];
+}
+
+/** A provider offered in an environment, by id. */
+export function findProvider(scope: ProviderScope, id: string): ProviderDescriptor | undefined {
+  return providersFor(scope).find((provider) => provider.id === id);
+}
+
+/** Providers every new app gets enabled (SPEC 5: the three mocks in sandbox; see `MOCK_WALLET`). */
+export function defaultProviderIds(environment: Environment): readonly string[] {
+  return environment === 'sandbox' ? MOCK_PROVIDERS.map((provider) => provider.id) : [];
 }

@@ -18,7 +18,7 @@ export const CreateVerificationSchema = Type.Object(
     ),
     requestedLoa: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
     requestedClaims: Type.Optional(Type.Array(StringEnum(STANDARD_CLAIMS), { uniqueItems: true, maxItems: 20 })),
-    flowType: Type.Optional(StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push'])),
+    flowType: Type.Optional(StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push', 'dc_api'])),
   },
   { additionalProperties: false },
 );

@@ -17,7 +17,7 @@ export const TxStateSchema = StringEnum(TX_STATES);
 /** A transaction status code (SPEC 4.2). */
 export const TxStatusCodeSchema = StringEnum(TX_STATUS_CODES);
 /** How the user meets the provider. */
-export const FlowTypeSchema = StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push']);
+export const FlowTypeSchema = StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push', 'dc_api']);
 /** A level of assurance, 1–5. */
 export const LoaSchema = Type.Integer({ minimum: 1, maximum: 5 });
 /** Who caused a transition (audit trail, webhook events). */
@@ -79,6 +79,7 @@ export const NormalizedClaimsSchema = Type.Object(
     phone_number: Type.Optional(Type.String({ description: 'E.164.' })),
     phone_number_verified: Type.Optional(Type.Boolean()),
     address: Type.Optional(NormalizedAddressSchema),
+    age_over_18: Type.Optional(Type.Boolean()),
   },
   closed,
 );

@@ -198,6 +198,8 @@ export function normalizeClaims(input: Readonly<Record<string, unknown>>, now: D
     }
   }
   if (input.address !== undefined) claims.address = normalizeAddress(input.address, problems);
+  if (input.age_over_18 !== undefined)
+    claims.age_over_18 = normalizeBoolean(input.age_over_18, 'age_over_18', problems);
   const defined = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
   return { claims: defined as NormalizedClaims, problems: problems.list };
 }

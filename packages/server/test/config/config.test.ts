@@ -77,6 +77,9 @@ describe('loadConfig', () => {
       rpEncryptionAlg: 'ECDH-ES',
       rpKeyGraceSeconds: 604_800,
       oidcProviders: [],
+      wallets: [],
+      walletVerifierKey: undefined,
+      walletVerifierCert: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

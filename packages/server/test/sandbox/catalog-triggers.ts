@@ -67,6 +67,49 @@ const PROVIDER_IDENTITIES = {
   PROVIDER_UNEXPECTED_RESPONSE: 'provider-bad-response',
 } as const satisfies Partial<Record<ErrorCode, string>>;
 
+/** The wallet codes of SPEC 10 and the `mock-wallet` test identity that produces each. */
+const WALLET_IDENTITIES = {
+  PROVIDER_PRESENTATION_INVALID: 'tampered',
+  PROVIDER_CREDENTIAL_UNTRUSTED: 'untrusted',
+  PROVIDER_CREDENTIAL_EXPIRED: 'expired',
+  PROVIDER_CREDENTIAL_REVOKED: 'revoked',
+} as const satisfies Partial<Record<ErrorCode, string>>;
+
+/**
+ * A `mock-wallet` test identity whose presentation fails a check of the verifier: the REST
+ * problem (the session failed) and the `/authorize` redirect of the headless path.
+ */
+function walletIdentityTriggers(code: ErrorCode, identity: string): readonly Trigger[] {
+  return [
+    {
+      surface: 'problem',
+      how: `POST /v1/verifications on mock-wallet with userData.testIdentity=${identity}`,
+      async run(s) {
+        const app = await s.newApp();
+        await s.enableProvider(app, 'mock-wallet');
+        const res = await s.createVerification(app, {
+          providerId: 'mock-wallet',
+          userData: { testIdentity: identity },
+        });
+        const body = expectProblem(res, code, { instance: '/v1/verifications' });
+        s.expectLogged(res, code);
+        const id = String((body.context as Record<string, unknown>).verificationId);
+        const read = await s.request({ url: `/v1/verifications/${id}`, headers: { authorization: app.basic } });
+        expect(JSON.parse(read.body)).toMatchObject({ status: 'failed', error: { code: CATALOG[code].txStatus } });
+      },
+    },
+    {
+      surface: 'authorize-redirect',
+      how: `/authorize with provider_hint=mock-wallet and login_hint=${identity}`,
+      async run(s) {
+        const app = await s.newApp();
+        await s.enableProvider(app, 'mock-wallet');
+        s.expectRedirected(await s.authorize(app, { provider_hint: 'mock-wallet', login_hint: identity }), code);
+      },
+    },
+  ];
+}
+
 /**
  * A test identity that fails when the provider is contacted: the REST problem (the
  * session exists and failed, unless nothing could be stored), and the `/authorize`
@@ -655,6 +698,12 @@ export const TRIGGERS: { readonly [Code in ErrorCode]?: readonly Trigger[] } = {
     Object.entries(PROVIDER_IDENTITIES).map(([code, identity]) => [
       code,
       testIdentityTriggers(code as ErrorCode, identity),
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(WALLET_IDENTITIES).map(([code, identity]) => [
+      code,
+      walletIdentityTriggers(code as ErrorCode, identity),
     ]),
   ),
   SYSTEM_INTERNAL_ERROR: testIdentityTriggers('SYSTEM_INTERNAL_ERROR', 'idgate-internal-error'),

@@ -5,6 +5,9 @@
  * (`catalog-triggers.ts`). A code added to the catalog without a trigger — or without a
  * reason in NOT_ON_PURPOSE — fails the walk.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ERROR_CODES } from '@idgate/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../support/app.js';
@@ -30,10 +33,14 @@ describe('the catalog walk covers the catalog', () => {
 
 describe.each(TEST_DATABASE_KINDS)('every error on purpose in the sandbox on %s', (kind) => {
   let sandbox: Sandbox;
+  let dataDir: string;
 
   beforeAll(async () => {
+    // mock-wallet keeps its verifier key and sandbox issuer in the data directory.
+    dataDir = await mkdtemp(join(tmpdir(), 'idgate-catalog-walk-'));
     const env = {
       IDGATE_ENV: 'sandbox',
+      IDGATE_DATA_DIR: dataDir,
       IDGATE_RATE_LIMIT_REST: String(WALK_REST_LIMIT),
       IDGATE_RATE_LIMIT_TOKEN_CLIENT: String(WALK_TOKEN_CLIENT_LIMIT),
     };
@@ -42,6 +49,7 @@ describe.each(TEST_DATABASE_KINDS)('every error on purpose in the sandbox on %s'
   });
   afterAll(async () => {
     await Promise.all([sandbox?.t.close(), sandbox?.live.close()]);
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it.each(STEPS)('$code on $surface: $how', async ({ run }) => {

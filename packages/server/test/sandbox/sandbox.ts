@@ -79,6 +79,17 @@ export class Sandbox {
     expect(res.statusCode, res.body).toBe(200);
   }
 
+  /** Enables a provider for an app (`mock-wallet` is not enabled for new apps yet). */
+  async enableProvider(app: SandboxApp, providerId: string): Promise<void> {
+    const res = await this.request({
+      method: 'PUT',
+      url: `/admin/v1/apps/${app.clientId}/providers/${providerId}`,
+      headers: adminAuth(),
+      payload: { enabled: true },
+    });
+    expect([200, 201], res.body).toContain(res.statusCode);
+  }
+
   /** Any request, injected. */
   request(options: {
     method?: string;

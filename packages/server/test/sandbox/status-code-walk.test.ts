@@ -6,6 +6,9 @@
  * with `error`, `error_description`, `tx_state`, `state` and `iss`. The walk fails when a
  * status code is added without a trigger. docs/sandbox.md lists the same triggers.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TX_STATUS_CODES, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +41,16 @@ interface StatusTrigger {
 }
 
 const HEADLESS = { provider_hint: 'mock-redirect' } as const;
+
+/** The headless path of the sandbox wallet provider. */
+const WALLET = { provider_hint: 'mock-wallet' } as const;
+
+/** An app with `mock-wallet` enabled (it is not enabled for new apps yet). */
+async function appWithWallet(context: WalkContext): Promise<SandboxApp> {
+  const app = await context.sandbox.newApp();
+  await context.sandbox.enableProvider(app, 'mock-wallet');
+  return app;
+}
 
 /** An app whose sign-in hook is the walk's receiver (its secret is handed to the receiver). */
 async function appWithHook(context: WalkContext): Promise<SandboxApp> {
@@ -125,6 +138,26 @@ const STATUS_TRIGGERS: Readonly<Record<TxStatusCode, StatusTrigger>> = {
     how: 'login_hint=idgate-internal-error',
     params: { ...HEADLESS, login_hint: 'idgate-internal-error' },
   },
+  err_presentation_invalid: {
+    how: 'provider_hint=mock-wallet&login_hint=tampered',
+    app: appWithWallet,
+    params: { ...WALLET, login_hint: 'tampered' },
+  },
+  err_credential_untrusted: {
+    how: 'provider_hint=mock-wallet&login_hint=untrusted',
+    app: appWithWallet,
+    params: { ...WALLET, login_hint: 'untrusted' },
+  },
+  err_credential_expired: {
+    how: 'provider_hint=mock-wallet&login_hint=expired',
+    app: appWithWallet,
+    params: { ...WALLET, login_hint: 'expired' },
+  },
+  err_credential_revoked: {
+    how: 'provider_hint=mock-wallet&login_hint=revoked',
+    app: appWithWallet,
+    params: { ...WALLET, login_hint: 'revoked' },
+  },
 };
 
 describe('the status-code walk covers every transaction status code', () => {
@@ -135,13 +168,17 @@ describe('the status-code walk covers every transaction status code', () => {
 
 describe.each(TEST_DATABASE_KINDS)('every transaction status code on purpose in the sandbox on %s', (kind) => {
   let context: WalkContext;
+  let dataDir: string;
 
   beforeAll(async () => {
     let offset = 0;
     const clock = () => new Date(Date.now() + offset);
+    // mock-wallet keeps its verifier key and sandbox issuer in the data directory.
+    dataDir = await mkdtemp(join(tmpdir(), 'idgate-status-walk-'));
+    const env = { IDGATE_ENV: 'sandbox', IDGATE_DATA_DIR: dataDir };
     const [t, live, hook] = await Promise.all([
-      createTestApp(kind, { env: { IDGATE_ENV: 'sandbox' }, clock }),
-      startLiveTestApp(kind, { env: { IDGATE_ENV: 'sandbox' } }),
+      createTestApp(kind, { env, clock }),
+      startLiveTestApp(kind, { env }),
       startReceiver(),
     ]);
     // The hook receiver checks signature timestamps against idgate's clock.
@@ -156,6 +193,7 @@ describe.each(TEST_DATABASE_KINDS)('every transaction status code on purpose in 
   });
   afterAll(async () => {
     await Promise.all([context?.sandbox.t.close(), context?.sandbox.live.close(), context?.hook.close()]);
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it.each(TX_STATUS_CODES.map((code) => ({ code, how: STATUS_TRIGGERS[code].how })))(

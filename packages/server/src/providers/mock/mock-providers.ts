@@ -5,7 +5,8 @@
  * identity). The hosted mock screen lives at `<issuer>/flow/<verificationId>`.
  */
 import type { ProviderAdapter, ProviderContext } from '../adapter.js';
-import { MOCK_PROVIDERS, type ProviderDescriptor } from '../descriptors.js';
+import type { ProviderDescriptor } from '../descriptors.js';
+import { MOCK_PROVIDERS } from './mock-descriptors.js';
 import { MockProvider } from './mock-provider.js';
 
 /** The hosted mock screen of a session. */

@@ -45,9 +45,10 @@ import {
 import type { UpstreamCallObserver } from '../../domain/observers.js';
 import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../adapter.js';
 import { CircuitBreaker, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURE_THRESHOLD } from '../circuit-breaker.js';
-import { oidcDescriptor, type ProviderDescriptor } from '../descriptors.js';
+import type { ProviderDescriptor } from '../descriptors.js';
 import { authorizationUrl } from './oidc-authorization-request.js';
 import { loaFromAcr, mapClaims } from './oidc-claims.js';
+import { oidcDescriptor } from './oidc-descriptor.js';
 import { ACCEPTED_ALGORITHMS, UpstreamDiscovery, type UpstreamMetadata } from './oidc-discovery.js';
 import { isJwe, isJws, openJwe, UnopenableJwe } from './oidc-encryption.js';
 import { providerFailure, type UpstreamStep, upstreamFailure } from './oidc-errors.js';

@@ -10,9 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/config.js';
 import { effectiveSettings, oidcSettingsProblems } from '../../../src/config/oidc-providers.js';
 import { CircuitBreaker } from '../../../src/providers/circuit-breaker.js';
-import { findProvider, providersFor } from '../../../src/providers/descriptors.js';
 import { loaFromAcr, mapClaims } from '../../../src/providers/oidc/oidc-claims.js';
-import { createProviderRegistry } from '../../../src/providers/registry.js';
+import { createProviderRegistry, findProvider, providersFor } from '../../../src/providers/registry.js';
 
 const ENTRY = {
   id: 'bank-id',
