@@ -2,30 +2,31 @@
  * `buildApp(config, deps)`: assembles idgate's Fastify application from its parts. No
  * globals: the database, clock and keys come in as dependencies, so tests inject them.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import Fastify, {
   type FastifyHttpOptions,
   type FastifyInstance,
   type FastifyLoggerOptions,
-  type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import { registerAdminRoutes } from './admin/admin.routes.js';
 import { AppsService } from './apps/apps.service.js';
+import { addUriFormat } from './apps/uri-rules.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
-import { installBodyParsers } from './http/body-parsers.js';
+import { installBodyParsers, parseQueryString } from './http/body-parsers.js';
 import { installCors } from './http/cors.js';
-import { installErrorHandlers, sendError } from './http/error-handler.js';
+import { installErrorHandlers, sendPreRouteError } from './http/error-handler.js';
+import { frameworkErrorHandler } from './http/framework-errors.js';
 import { registerHealthRoutes } from './http/health.routes.js';
-import { handleClientError, nodeMaxHeaderSize } from './http/limits.js';
-import { indexRouteMethods } from './http/method-index.js';
+import { indexRouteMethods, type MethodIndex } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
 import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
 import { drainingError, preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
 import { enforceRouteContracts } from './http/route-contract.js';
+import { idgateServerFactory } from './http/server-factory.js';
 import { AccessTokens } from './oauth/access-tokens.js';
 import { AuthorizationCodes } from './oauth/authorization-codes.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
@@ -98,23 +99,10 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const limits = { uriLimit: config.uriLimit, headersLimit: config.headersLimit };
   const metrics = new Metrics();
   const onError = metrics.countError.bind(metrics);
-
-  const serverFactory: FastifyServerOptions['serverFactory'] = function createIdgateServer(handler) {
-    const server: Server = createServer(
-      { maxHeaderSize: nodeMaxHeaderSize(limits), requireHostHeader: false },
-      handler as (request: IncomingMessage, response: ServerResponse) => void,
-    );
-    server.on('clientError', function answerClientError(error, socket) {
-      // Raised only once the server listens, so `app` (built below) exists by then.
-      handleClientError(error, socket as import('node:net').Socket, {
-        issuer: config.issuer,
-        limits,
-        onError,
-        log: app.log,
-      });
-    });
-    return server;
-  };
+  const handling = { issuer: config.issuer, onError };
+  // Client errors are raised only once the server listens, so `app` (built below) exists by then.
+  const serverFactory = idgateServerFactory({ issuer: config.issuer, limits, onError, log: () => app.log });
+  let methods: MethodIndex | undefined;
 
   const logger: FastifyLoggerOptions & Record<string, unknown> = {
     level: config.logLevel,
@@ -125,6 +113,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   };
   const options: FastifyHttpOptions<Server> = {
     serverFactory,
+    frameworkErrors: frameworkErrorHandler({ handling, limits, methods: () => methods }),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     return503OnClosing: false,
@@ -132,8 +121,18 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     exposeHeadRoutes: true,
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
-    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    // Parameters as long as the request target: the route's schema bounds each one.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: config.uriLimit, querystringParser: parseQueryString },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        allowUnionTypes: true,
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: true,
+      },
+      onCreate: addUriFormat,
+    },
     logger,
   };
   const app: FastifyInstance = Fastify(options);
@@ -184,10 +183,9 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   app.decorateRequest('logContext', null as never);
   app.decorateRequest('authorizationRedirect', null);
 
-  const methods = indexRouteMethods(app);
+  methods = indexRouteMethods(app);
   enforceRouteContracts(app);
   installBodyParsers(app);
-  const handling = { issuer: config.issuer, onError };
   installErrorHandlers(app, methods, handling);
 
   app.addHook('onRequest', function checkRequest(request, reply, done) {
@@ -195,7 +193,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     reply.header('x-request-id', request.id);
     const error = draining ? drainingError() : preRouteErrorFor(request, limits);
     if (error) {
-      sendError(request, reply, error, handling);
+      sendPreRouteError(request, reply, error, handling);
       return;
     }
     done();

@@ -6,7 +6,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
 import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
 
-const Url = Type.String({ minLength: 1, maxLength: 2000 });
+/** An absolute URI (the `uri` format is `isAbsoluteUri`, see `uri-rules.ts`); the service checks what each field allows. */
+const Url = Type.String({ minLength: 1, maxLength: 2000, format: 'uri' });
 const UrlList = Type.Array(Url, { maxItems: 20, uniqueItems: true });
 const ScopeList = Type.Array(
   Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }),

@@ -2,13 +2,16 @@
  * Request limits (SPEC 7): request target (414), header fields (431), body (413, set as
  * Fastify's `bodyLimit`). Within Node's parser limit, the `onRequest` check answers
  * exactly; far past it, Node's parser gives up first and the `clientError` handler
- * answers with the same problem+json instead of a bare status line or a reset, and logs
- * one line for it like every other answered error (code, request id, status,
- * environment from the logger's base).
+ * answers with the same problem+json instead of a bare status line or a reset — 414 or
+ * 431 and the `instance` path from where the request head began (`request-heads.ts`),
+ * closing lingering so the client reads it — and logs one line for it like every other
+ * answered error (code, request id, status, environment from the logger's base).
  */
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { IdgateError, negotiateLocale, renderProblem } from '@idgate/errors';
+import { closeLingering } from './lingering-close.js';
+import { type RequestHead, requestHeadOf, stopTrackingRequestHeads, trackRequestHeads } from './request-heads.js';
 import { newRequestId } from './request-id.js';
 
 /** The configured limits, in bytes. */
@@ -25,6 +28,18 @@ export interface RequestLimits {
  */
 export function nodeMaxHeaderSize(limits: RequestLimits): number {
   return limits.uriLimit + limits.headersLimit + 8 * 1024;
+}
+
+/**
+ * Node's cap on the header fields it keeps per request (`server.maxHeadersCount`,
+ * default 2,000): fields past it are dropped silently, so thousands of tiny fields would
+ * slip under the byte limit. A field is at least 4 bytes on the wire (`a:` CRLF) and
+ * {@link headerBytes} counts at least 5 for it, so with this cap a request whose fields
+ * were cut is over the byte limit on the fields kept alone, and no request within the
+ * limit is cut.
+ */
+export function nodeMaxHeadersCount(limits: RequestLimits): number {
+  return Math.floor(limits.headersLimit / 4) + 1;
 }
 
 /** Size of the header section as sent: `name: value\r\n` per field. */
@@ -57,19 +72,13 @@ function headersTooLarge(limits: RequestLimits): IdgateError {
   });
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  414: 'URI Too Long',
-  431: 'Request Header Fields Too Large',
-};
-
 const METHOD_START = /^[A-Z]{3,10} /;
 const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
 
 /**
  * Decides, from the bytes Node's parser choked on, whether the request line or the
- * header fields were too long.
+ * header fields were too long — only for a head whose start was not seen (it began inside
+ * a chunk behind a complete message, see `request-heads.ts`).
  *
  * - The packet starts the request (it begins with a method): the request line is too
  *   long when it does not end within the packet or is longer than the limit.
@@ -85,14 +94,24 @@ function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): Cl
   if (METHOD_START.test(head)) {
     const [method, target = '/'] = firstLine.split(' ');
     const path = target.split('?')[0]?.slice(0, 1024) || '/';
-    const requestLineTooLong = lineEnd === -1 || firstLine.length > limits.uriLimit;
+    const requestLineTooLong = lineEnd === -1 || target.length > limits.uriLimit;
     return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path, method };
   }
   if (lineEnd !== -1 && REQUEST_LINE_END.test(firstLine)) return { error: uriTooLong(limits), path: '/' };
   return { error: headersTooLarge(limits), path: '/' };
 }
 
-/** What the `clientError` handler answers: the error, the request path and method when the packet shows them. */
+/** The limit error of a head whose request line was seen from its start: the target decides first, as in `onRequest`. */
+function overflowErrorFromHead(head: RequestHead, limits: RequestLimits): ClientErrorAnswer {
+  const targetTooLong = !head.lineComplete || head.targetLength > limits.uriLimit;
+  return {
+    error: targetTooLong ? uriTooLong(limits) : headersTooLarge(limits),
+    path: head.path,
+    method: head.method,
+  };
+}
+
+/** What the `clientError` handler answers: the error, the request path and method when known. */
 interface ClientErrorAnswer {
   readonly error: IdgateError;
   readonly path: string;
@@ -138,34 +157,48 @@ function logClientError(log: ClientErrorLogger, answer: ClientErrorAnswer, reque
   else log.info(line, error.code);
 }
 
+/** Sockets whose request head was answered: Node reports a parse error for every later chunk too. */
+const answeredSockets = new WeakSet<Socket>();
+
+/** The answer to a parse error other than an overflow: not HTTP Node can read. */
+function notHttp(error: NodeJS.ErrnoException, head: RequestHead | undefined): ClientErrorAnswer {
+  return {
+    error: new IdgateError('VALIDATION_INVALID_PARAMETER', {
+      detail: 'The request is not valid HTTP/1.1.',
+      cause: error,
+      debug: { parserCode: error.code },
+    }),
+    path: head?.path ?? '/',
+    ...(head === undefined ? {} : { method: head.method }),
+  };
+}
+
 /**
  * Answers errors Node's HTTP parser raises before Fastify sees a request: header
- * overflow (414 or 431) as problem+json; other parse errors as a bare 400 problem.
+ * overflow (414 or 431) as problem+json; other parse errors as a 400 problem. The
+ * connection then closes lingering, so a client still sending reads the answer.
  */
 export function handleClientError(
   error: NodeJS.ErrnoException & { rawPacket?: Buffer },
   socket: Socket,
   options: ClientErrorOptions,
 ): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  if (answeredSockets.has(socket)) return;
+  const head = requestHeadOf(socket);
+  stopTrackingRequestHeads(socket);
+  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     socket.destroy();
     return;
   }
+  answeredSockets.add(socket);
   let answer: ClientErrorAnswer;
   if (error.code === 'HPE_HEADER_OVERFLOW') {
-    answer = overflowErrorFor(error.rawPacket, options.limits);
-  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    socket.destroy();
-    return;
+    answer =
+      head === undefined
+        ? overflowErrorFor(error.rawPacket, options.limits)
+        : overflowErrorFromHead(head, options.limits);
   } else {
-    answer = {
-      error: new IdgateError('VALIDATION_INVALID_PARAMETER', {
-        detail: 'The request is not valid HTTP/1.1.',
-        cause: error,
-        debug: { parserCode: error.code },
-      }),
-      path: '/',
-    };
+    answer = notHttp(error, head);
   }
   const requestId = newRequestId();
   const rendered = renderProblem(answer.error, {
@@ -177,8 +210,8 @@ export function handleClientError(
   options.onError?.(answer.error, rendered.status);
   if (options.log !== undefined) logClientError(options.log, answer, requestId, rendered.status);
   const body = JSON.stringify(rendered.body);
-  const head = [
-    `HTTP/1.1 ${rendered.status} ${STATUS_TEXT[rendered.status] ?? 'Error'}`,
+  const answerHead = [
+    `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status] ?? 'Error'}`,
     ...Object.entries(rendered.headers).map(([name, value]) => `${name}: ${value}`),
     `x-request-id: ${requestId}`,
     `content-length: ${Buffer.byteLength(body)}`,
@@ -186,10 +219,19 @@ export function handleClientError(
     '',
     '',
   ].join('\r\n');
-  // Read and drop what the client is still sending, so it can read our answer instead of a reset.
-  socket.on('data', function discardRest() {});
-  socket.setTimeout(5000, function giveUp() {
-    socket.destroy();
+  socket.write(answerHead + body);
+  closeLingering(socket);
+}
+
+/**
+ * Sets Node's own limits on `server` (header bytes are set when it is created, see
+ * {@link nodeMaxHeaderSize}) and answers what Node's parser refuses: tracks where each
+ * request head begins and installs the `clientError` handler.
+ */
+export function installRequestLimits(server: Server, options: ClientErrorOptions): void {
+  server.maxHeadersCount = nodeMaxHeadersCount(options.limits);
+  trackRequestHeads(server);
+  server.on('clientError', function answerClientError(error: NodeJS.ErrnoException, socket: Socket) {
+    handleClientError(error, socket, options);
   });
-  socket.end(head + body);
 }

@@ -25,7 +25,7 @@ import { authenticateClient, presentedCredentials } from './client-auth.js';
 import { verifiedIdentityOf } from './grants/verified-identity.js';
 import { ENDPOINT_PATHS } from './oidc-metadata.js';
 import { RefreshTokens } from './refresh-tokens.js';
-import { FORM_BODY } from './token.routes.js';
+import { FORM_BODY, JSON_ANSWER } from './token.routes.js';
 import { readForm, requiredParam, scopeList } from './token-request.js';
 
 /** The claims each scope releases at userinfo (OpenID Connect Core 1.0 §5.4). */
@@ -66,7 +66,13 @@ const TOKEN_MANAGEMENT_PARAMS = [
 export function registerResourceRoutes(app: FastifyInstance): void {
   const idgate = app.idgate;
   const refreshTokens = new RefreshTokens(idgate);
-  const userinfoContract = { surface: 'bearer', realm: 'idgate', cors: true, errors: USERINFO_ERRORS } as const;
+  const userinfoContract = {
+    surface: 'bearer',
+    produces: JSON_ANSWER,
+    realm: 'idgate',
+    cors: true,
+    errors: USERINFO_ERRORS,
+  } as const;
 
   async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
     const token = bearerTokenOf(request);
@@ -100,6 +106,7 @@ export function registerResourceRoutes(app: FastifyInstance): void {
         idgate: {
           surface: 'oauth',
           consumes: FORM_BODY,
+          produces: JSON_ANSWER,
           realm: 'idgate',
           errors: [...CLIENT_ENDPOINT_ERRORS, 'AUTH_FORBIDDEN'],
         },
@@ -118,7 +125,15 @@ export function registerResourceRoutes(app: FastifyInstance): void {
   app.post(
     ENDPOINT_PATHS.revocation,
     {
-      config: { idgate: { surface: 'oauth', consumes: FORM_BODY, realm: 'idgate', errors: CLIENT_ENDPOINT_ERRORS } },
+      config: {
+        idgate: {
+          surface: 'oauth',
+          consumes: FORM_BODY,
+          produces: JSON_ANSWER,
+          realm: 'idgate',
+          errors: CLIENT_ENDPOINT_ERRORS,
+        },
+      },
     },
     async function revoke(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

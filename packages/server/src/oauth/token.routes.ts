@@ -26,6 +26,9 @@ import { readForm, requiredParam } from './token-request.js';
 /** Body types the OAuth endpoints take (RFC 6749 §3.2). */
 export const FORM_BODY = ['application/x-www-form-urlencoded'] as const;
 
+/** What the OAuth endpoints answer with (RFC 6749 §5.1, RFC 7662 §2.2, OIDC Core §5.3.2): an `Accept` excluding it is 406. */
+export const JSON_ANSWER = ['application/json'] as const;
+
 /** The errors the token endpoint answers with (besides the ones every route can). */
 export const TOKEN_ERRORS: readonly ErrorCode[] = [
   'VALIDATION_MISSING_PARAMETER',
@@ -85,7 +88,14 @@ export function registerTokenRoutes(app: FastifyInstance): void {
     ENDPOINT_PATHS.token,
     {
       config: {
-        idgate: { surface: 'oauth', consumes: FORM_BODY, cors: true, realm: 'idgate', errors: TOKEN_ERRORS },
+        idgate: {
+          surface: 'oauth',
+          consumes: FORM_BODY,
+          produces: JSON_ANSWER,
+          cors: true,
+          realm: 'idgate',
+          errors: TOKEN_ERRORS,
+        },
       },
     },
     async function token(request, reply) {
