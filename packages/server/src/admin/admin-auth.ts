@@ -1,9 +1,10 @@
 /**
  * Admin API authentication: `Authorization: Bearer <admin key>` (SPEC 4.3), compared
- * as keyed hashes in constant time.
+ * as keyed hashes in constant time; a wrong key is counted against the caller's IP
+ * (`http/rate-limit/auth-failures.ts`).
  */
 import { IdgateError } from '@idgate/errors';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SecretBox } from '../security/secrets.js';
 
 /**
@@ -26,4 +27,16 @@ export function authenticateAdmin(request: FastifyRequest, secrets: SecretBox, a
   if (!secrets.verify(match[1], adminKeyHash)) {
     throw new IdgateError('AUTH_INVALID_CREDENTIALS', { detail: 'The admin key is not valid.' });
   }
+}
+
+/**
+ * An `onRequest` hook of every admin route: {@link authenticateAdmin}, its failures
+ * counted per IP.
+ * @throws IdgateError as {@link authenticateAdmin}, or `SYSTEM_RATE_LIMITED`
+ */
+export async function requireAdminKey(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { secrets, adminKeyHash, rateLimits } = request.server.idgate;
+  await rateLimits.authFailures.guard(request, reply, function checkAdminKey() {
+    authenticateAdmin(request, secrets, adminKeyHash);
+  });
 }

@@ -14,19 +14,17 @@ import {
 } from '../apps/app-schemas.js';
 import { etagFor } from '../http/etag.js';
 import { registerWebhookDeliveryRoutes } from '../verification/webhooks/webhook-deliveries.routes.js';
-import { authenticateAdmin } from './admin-auth.js';
+import { requireAdminKey } from './admin-auth.js';
 import { adminRouteContract } from './admin-contract.js';
 import { appProviderView, appView } from './app-view.js';
 
 /** Registers `/admin/v1/…`. */
 export function registerAdminRoutes(app: FastifyInstance): void {
-  const { secrets, adminKeyHash, apps } = app.idgate;
+  const { apps } = app.idgate;
 
   app.register(
     async function adminApi(admin) {
-      admin.addHook('onRequest', async function requireAdminKey(request) {
-        authenticateAdmin(request, secrets, adminKeyHash);
-      });
+      admin.addHook('onRequest', requireAdminKey);
 
       admin.post<{ Body: CreateAppBody }>(
         '/apps',

@@ -76,7 +76,9 @@ export function registerResourceRoutes(app: FastifyInstance): void {
 
   async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
     const token = bearerTokenOf(request);
-    const claims = await idgate.accessTokens.verify(token, idgate.clock());
+    const claims = await idgate.rateLimits.authFailures.guard(request, reply, function verifyToken() {
+      return idgate.accessTokens.verify(token, idgate.clock());
+    });
     request.logContext.clientId = claims.cid;
     if (claims.vid !== undefined) request.logContext.verificationId = claims.vid;
     const response = await userinfoResponse(idgate, claims, request);
@@ -115,7 +117,7 @@ export function registerResourceRoutes(app: FastifyInstance): void {
     async function introspect(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(idgate, request, params);
+      const client = await authenticate(idgate, request, reply, params);
       checkMayIntrospect(client);
       const token = requiredParam(params.token, 'token');
       return introspection(idgate, refreshTokens, client, token, params.token_type_hint);
@@ -138,7 +140,7 @@ export function registerResourceRoutes(app: FastifyInstance): void {
     async function revoke(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(idgate, request, params);
+      const client = await authenticate(idgate, request, reply, params);
       const token = requiredParam(params.token, 'token');
       await revocation(idgate, refreshTokens, client, token, params.token_type_hint);
       // RFC 7009 §2.2: 200 whether or not the token was valid; the body is empty.
@@ -150,13 +152,16 @@ export function registerResourceRoutes(app: FastifyInstance): void {
 async function authenticate(
   idgate: AppContext,
   request: FastifyRequest,
+  reply: FastifyReply,
   params: Readonly<Record<string, string | undefined>>,
 ): Promise<AppRecord> {
-  const { app: client } = await authenticateClient(
-    presentedCredentials(request.headers.authorization, params),
-    idgate.apps,
-    idgate.config.environment,
-  );
+  const { app: client } = await idgate.rateLimits.authFailures.guard(request, reply, function authenticateCaller() {
+    return authenticateClient(
+      presentedCredentials(request.headers.authorization, params),
+      idgate.apps,
+      idgate.config.environment,
+    );
+  });
   request.logContext.clientId = client.clientId;
   return client;
 }

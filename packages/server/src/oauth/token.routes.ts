@@ -6,8 +6,8 @@
  * `Cache-Control: no-store` (RFC 6749 §5.1).
  *
  * Order of the checks: per-IP rate limit, repeated parameters, `grant_type` present and
- * known, client authentication, per-client rate limit, grant allowed for the client, then
- * the grant's own checks.
+ * known, client authentication (its failures counted, `http/rate-limit/auth-failures.ts`),
+ * per-client rate limit, grant allowed for the client, then the grant's own checks.
  */
 import { type ErrorCode, IdgateError } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
@@ -104,11 +104,13 @@ export function registerTokenRoutes(app: FastifyInstance): void {
       await idgate.rateLimits.consume(reply, 'token-ip', request.ip);
       const params = readForm(request.body, TOKEN_PARAMS);
       const grantType = checkSupportedGrantType(requiredParam(params.grant_type, 'grant_type'));
-      const { app: client } = await authenticateClient(
-        presentedCredentials(request.headers.authorization, params),
-        idgate.apps,
-        idgate.config.environment,
-      );
+      const { app: client } = await idgate.rateLimits.authFailures.guard(request, reply, function authenticate() {
+        return authenticateClient(
+          presentedCredentials(request.headers.authorization, params),
+          idgate.apps,
+          idgate.config.environment,
+        );
+      });
       request.logContext.clientId = client.clientId;
       // SPEC 7: CORS only for the origins this app registered.
       assertOriginAllowedFor(request, client);

@@ -96,13 +96,16 @@ export async function authenticateRest(request: FastifyRequest, scope: RestScope
 }
 
 /**
- * An `onRequest` hook: authenticates the caller with `scope`, refuses a browser origin the
- * app did not register (`AUTH_FORBIDDEN`), counts the request against the app's rate
- * limit, and puts the client id into the request's log context.
+ * An `onRequest` hook: authenticates the caller with `scope` (a failure counted against
+ * the caller's IP and client id, `http/rate-limit/auth-failures.ts`), refuses a browser
+ * origin the app did not register (`AUTH_FORBIDDEN`), counts the request against the
+ * app's rate limit, and puts the client id into the request's log context.
  */
 export function requireRestScope(scope: RestScope): onRequestAsyncHookHandler {
   return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
-    const caller = await authenticateRest(request, scope);
+    const caller = await request.server.idgate.rateLimits.authFailures.guard(request, reply, function authenticate() {
+      return authenticateRest(request, scope);
+    });
     request.logContext.clientId = caller.app.clientId;
     assertOriginAllowedFor(request, caller.app);
     await request.server.idgate.rateLimits.consume(reply, 'rest-app', caller.app.clientId);

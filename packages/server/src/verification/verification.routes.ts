@@ -8,7 +8,7 @@
  */
 import type { ErrorCode } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
-import { authenticateAdmin } from '../admin/admin-auth.js';
+import { requireAdminKey } from '../admin/admin-auth.js';
 import type { RouteContract } from '../http/route-contract.js';
 import { IdempotencyRepository } from '../store/idempotency.repository.js';
 import { Idempotency } from './idempotency.js';
@@ -55,7 +55,7 @@ function restContract(
 
 /** Registers `/v1/providers`, `/v1/verifications` and `/admin/v1/verifications/{id}/events`. */
 export function registerVerificationRoutes(app: FastifyInstance): void {
-  const { verifications, database, clock, config, secrets, adminKeyHash } = app.idgate;
+  const { verifications, database, clock, config } = app.idgate;
   const idempotency = new Idempotency(new IdempotencyRepository(database), clock);
 
   app.register(
@@ -202,9 +202,7 @@ export function registerVerificationRoutes(app: FastifyInstance): void {
         '/verifications/:verificationId/events',
         {
           schema: { params: VerificationParams },
-          onRequest: async function requireAdminKey(request) {
-            authenticateAdmin(request, secrets, adminKeyHash);
-          },
+          onRequest: requireAdminKey,
           config: {
             idgate: {
               surface: 'bearer',
