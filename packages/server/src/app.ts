@@ -19,6 +19,7 @@ import { installCors } from './http/cors.js';
 import { installErrorHandlers, sendPreRouteError } from './http/error-handler.js';
 import { frameworkErrorHandler } from './http/framework-errors.js';
 import { registerHealthRoutes } from './http/health.routes.js';
+import { clientErrorHandler } from './http/limits.js';
 import { indexRouteMethods, type MethodIndex } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
 import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
@@ -100,8 +101,7 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const metrics = new Metrics();
   const onError = metrics.countError.bind(metrics);
   const handling = { issuer: config.issuer, onError };
-  // Client errors are raised only once the server listens, so `app` (built below) exists by then.
-  const serverFactory = idgateServerFactory({ issuer: config.issuer, limits, onError, log: () => app.log });
+  const serverFactory = idgateServerFactory(limits);
   let methods: MethodIndex | undefined;
 
   const logger: FastifyLoggerOptions & Record<string, unknown> = {
@@ -113,6 +113,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   };
   const options: FastifyHttpOptions<Server> = {
     serverFactory,
+    // Client errors are raised only once the server listens, so `app` (built below) exists by then.
+    clientErrorHandler: clientErrorHandler(() => ({ issuer: config.issuer, limits, onError, log: app.log })),
     frameworkErrors: frameworkErrorHandler({ handling, limits, methods: () => methods }),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),

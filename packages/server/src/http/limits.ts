@@ -7,7 +7,7 @@
  * closing lingering so the client reads it — and logs one line for it like every other
  * answered error (code, request id, status, environment from the logger's base).
  */
-import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { IdgateError, negotiateLocale, renderProblem } from '@idgate/errors';
 import { closeLingering } from './lingering-close.js';
@@ -87,8 +87,15 @@ const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
  * - A later packet that ends any other line: header fields.
  * - A later packet without any line break cannot be told apart; 431 is answered then.
  */
-function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): ClientErrorAnswer {
-  const head = packet ? packet.subarray(0, Math.min(packet.length, limits.uriLimit + 1024)).toString('latin1') : '';
+function overflowErrorFor(
+  packet: Buffer | undefined,
+  bytesParsed: number | undefined,
+  limits: RequestLimits,
+): ClientErrorAnswer {
+  const start = packet === undefined ? 0 : headStartIn(packet, bytesParsed);
+  const head = packet
+    ? packet.subarray(start, Math.min(packet.length, start + limits.uriLimit + 1024)).toString('latin1')
+    : '';
   const lineEnd = head.indexOf('\r\n');
   const firstLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
   if (METHOD_START.test(head)) {
@@ -99,6 +106,16 @@ function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): Cl
   }
   if (lineEnd !== -1 && REQUEST_LINE_END.test(firstLine)) return { error: uriTooLong(limits), path: '/' };
   return { error: headersTooLarge(limits), path: '/' };
+}
+
+/**
+ * Where the head Node stopped in begins within `packet`: after the last blank line before
+ * the point it stopped at (a pipelined request behind a complete one), else at 0.
+ */
+function headStartIn(packet: Buffer, bytesParsed: number | undefined): number {
+  const stop = bytesParsed === undefined ? packet.length : Math.min(bytesParsed, packet.length);
+  const blank = packet.lastIndexOf('\r\n\r\n', Math.max(0, stop - 4));
+  return blank === -1 ? 0 : blank + 4;
 }
 
 /** The limit error of a head whose request line was seen from its start: the target decides first, as in `onRequest`. */
@@ -157,6 +174,22 @@ function logClientError(log: ClientErrorLogger, answer: ClientErrorAnswer, reque
   else log.info(line, error.code);
 }
 
+/** Whether Node's parser on `socket` is in the body of a request it already handed over. */
+function bodyInProgress(socket: Socket): boolean {
+  const parser = (socket as Socket & { parser?: { readonly incoming: IncomingMessage | null } | null }).parser;
+  const incoming = parser?.incoming;
+  return incoming !== null && incoming !== undefined && !incoming.complete;
+}
+
+/**
+ * The answer to an earlier (pipelined) request still being written on `socket`, if any:
+ * one more answer written now would come before or inside it.
+ */
+function answerInFlight(socket: Socket): ServerResponse | undefined {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return inFlight === null || inFlight === undefined || inFlight.writableFinished ? undefined : inFlight;
+}
+
 /** Sockets whose request head was answered: Node reports a parse error for every later chunk too. */
 const answeredSockets = new WeakSet<Socket>();
 
@@ -179,23 +212,61 @@ function notHttp(error: NodeJS.ErrnoException, head: RequestHead | undefined): C
  * connection then closes lingering, so a client still sending reads the answer.
  */
 export function handleClientError(
-  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number },
   socket: Socket,
   options: ClientErrorOptions,
 ): void {
   if (answeredSockets.has(socket)) return;
   const head = requestHeadOf(socket);
   stopTrackingRequestHeads(socket);
-  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+  if (
+    !socket.writable ||
+    error.code === 'ECONNRESET' ||
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    bodyInProgress(socket)
+  ) {
+    // Nobody to answer, or the error is in the body of a request its route is handling
+    // (the client left mid-body, or broke the chunked framing): closing aborts that request.
+    if (error.code?.startsWith('HPE_') && error.code !== 'HPE_INVALID_EOF_STATE') {
+      options.log?.info(
+        { parserCode: error.code, source: 'clientError' },
+        'connection closed: the request body is not valid HTTP/1.1',
+      );
+    }
     socket.destroy();
     return;
   }
   answeredSockets.add(socket);
+  // Stop reading what follows: Node's parser has given up on this connection.
+  socket.removeAllListeners('data');
+  socket.pause();
+  const inFlight = answerInFlight(socket);
+  if (inFlight === undefined) {
+    answerClientError(error, socket, head, options);
+    return;
+  }
+  // A pipelined request before this one is still being answered: this answer comes after it.
+  inFlight.once('finish', function answerAfterEarlierAnswer() {
+    answerClientError(error, socket, head, options);
+  });
+  inFlight.once('close', function earlierAnswerFailed() {
+    if (!inFlight.writableFinished) socket.destroy();
+  });
+}
+
+/** Answers a parse error on `socket` (no other answer in flight) and closes it lingering. */
+function answerClientError(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number },
+  socket: Socket,
+  head: RequestHead | undefined,
+  options: ClientErrorOptions,
+): void {
+  if (socket.destroyed) return;
   let answer: ClientErrorAnswer;
   if (error.code === 'HPE_HEADER_OVERFLOW') {
     answer =
       head === undefined
-        ? overflowErrorFor(error.rawPacket, options.limits)
+        ? overflowErrorFor(error.rawPacket, error.bytesParsed, options.limits)
         : overflowErrorFromHead(head, options.limits);
   } else {
     answer = notHttp(error, head);
@@ -225,13 +296,21 @@ export function handleClientError(
 
 /**
  * Sets Node's own limits on `server` (header bytes are set when it is created, see
- * {@link nodeMaxHeaderSize}) and answers what Node's parser refuses: tracks where each
- * request head begins and installs the `clientError` handler.
+ * {@link nodeMaxHeaderSize}) and tracks where each request head begins, for the
+ * `clientError` handler ({@link clientErrorHandler}).
  */
-export function installRequestLimits(server: Server, options: ClientErrorOptions): void {
-  server.maxHeadersCount = nodeMaxHeadersCount(options.limits);
+export function installRequestLimits(server: Server, limits: RequestLimits): void {
+  server.maxHeadersCount = nodeMaxHeadersCount(limits);
   trackRequestHeads(server);
-  server.on('clientError', function answerClientError(error: NodeJS.ErrnoException, socket: Socket) {
-    handleClientError(error, socket, options);
-  });
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: {@link handleClientError}. It must be Fastify's
+ * own handler, not one more `clientError` listener: Fastify's default one destroys the
+ * socket after any other listener, which cuts the lingering close short (a reset).
+ */
+export function clientErrorHandler(options: () => ClientErrorOptions) {
+  return function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    handleClientError(error, socket, options());
+  };
 }

@@ -120,7 +120,9 @@ function startHead(tracker: HeadTracker, chunk: Buffer): void {
 function trackChunk(this: Socket, chunk: Buffer): void {
   const tracker = trackers.get(this);
   if (tracker === undefined) return;
-  if (tracker.headsStarted === tracker.headsParsed) {
+  if (tracker.headsStarted <= tracker.headsParsed) {
+    // Node parsed every head seen (or more: heads that began inside a chunk); catch up.
+    tracker.headsStarted = tracker.headsParsed;
     if (previousMessageComplete(this)) startHead(tracker, chunk);
   } else if (tracker.lineOpen) {
     readLine(tracker, chunk, 0);
@@ -157,7 +159,7 @@ export function trackRequestHeads(server: Server): void {
 /** The request line of the head being parsed on `socket`, when it was seen from its start. */
 export function requestHeadOf(socket: Socket): RequestHead | undefined {
   const tracker = trackers.get(socket);
-  if (tracker === undefined || !tracker.known || tracker.headsStarted === tracker.headsParsed) return undefined;
+  if (tracker === undefined || !tracker.known || tracker.headsStarted <= tracker.headsParsed) return undefined;
   const lineComplete = !tracker.lineOpen;
   // A complete line ends with ` HTTP/x.y`; the target is what comes before that space.
   const versionStart = lineComplete ? tracker.targetStart.lastIndexOf(' ') : -1;

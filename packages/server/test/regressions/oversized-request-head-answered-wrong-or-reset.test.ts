@@ -115,6 +115,18 @@ describe('request heads far past the limits', () => {
     for (const res of answers) expectAnswered(res, 'VALIDATION_HEADERS_TOO_LARGE', '/v1/providers');
   });
 
+  it('a client that keeps sending its 1 MiB header after the 431 (as sendall does) reads it, without a reset', async () => {
+    const request = get('/v1/providers', `X-Big: ${'a'.repeat(1024 * KiB)}\r\n`);
+    for (let i = 0; i < 5; i++) {
+      const res = await sendRawInPieces(port, request, 'keep sending 1 MiB header', {
+        pieceSize: 32 * KiB,
+        pauseMs: 1,
+        keepSending: true,
+      });
+      expectAnswered(res, 'VALIDATION_HEADERS_TOO_LARGE', '/v1/providers');
+    }
+  });
+
   it('a 1 MiB target, 8 connections at a time: every one answered 414 with its path', async () => {
     const request = get(`/v1/verifications?q=${'a'.repeat(1024 * KiB)}`);
     const answers = await Promise.all(
@@ -144,6 +156,18 @@ describe('request heads far past the limits', () => {
       },
     );
     expectAnswered(header, 'VALIDATION_HEADERS_TOO_LARGE', '/jwks');
+  });
+
+  it('pipelined behind an ordinary request, the oversized one is answered after the first answer, with its path', async () => {
+    const both = Buffer.concat([get('/healthz', '', 'keep-alive'), get(`/v1/providers/p?q=${'a'.repeat(100 * KiB)}`)]);
+    const res = await sendRaw(port, both, 'pipelined');
+    expect(res.socketErrors).toEqual([]);
+    // The first answer is the 200 for /healthz; the second, after it, the 414.
+    expect(res.statusCode).toBe(200);
+    const second = res.body.slice(res.body.indexOf('HTTP/1.1 '));
+    expect(second).toMatch(/^HTTP\/1\.1 414 URI Too Long\r\n/);
+    const problem = JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    expect(problem).toMatchObject({ title: 'VALIDATION_URI_TOO_LONG', instance: '/v1/providers/p' });
   });
 
   it('more than 2,000 small header fields within Node’s byte limit are 431, not let through', async () => {
