@@ -22,9 +22,9 @@ export interface RequestLimits {
 
 /**
  * Node's own header limit: a little above ours, so that everything up to it is answered
- * by the exact `onRequest` check, and a request past it usually overflows within the
- * first read — where the `clientError` handler can see the request line and tell 414
- * from 431 for certain.
+ * by the exact `onRequest` check; past it, the `clientError` handler tells 414 from 431
+ * from where the head began (`request-heads.ts`). Node counts the target and the header
+ * fields together against it.
  */
 export function nodeMaxHeaderSize(limits: RequestLimits): number {
   return limits.uriLimit + limits.headersLimit + 8 * 1024;
