@@ -43,6 +43,8 @@ interface HeadTracker {
   headsParsed: number;
   /** The current head was seen from its start and begins with a method. */
   known: boolean;
+  /** The method has begun but its space has not arrived yet (a head in tiny pieces). */
+  inMethod: boolean;
   lineOpen: boolean;
   method: string;
   /** Bytes of the request line after the method and its space (target and version). */
@@ -104,16 +106,28 @@ function startHead(tracker: HeadTracker, chunk: Buffer): void {
   tracker.targetStart = '';
   tracker.afterMethod = 0;
   tracker.pendingCr = false;
-  let space = start;
-  while (space < chunk.length && space - start <= MAX_METHOD && isMethodByte(chunk[space] as number)) space++;
-  tracker.known = space > start && space < chunk.length && chunk[space] === SP;
-  if (!tracker.known) {
-    tracker.lineOpen = false;
+  tracker.method = '';
+  tracker.known = true;
+  tracker.inMethod = true;
+  tracker.lineOpen = false;
+  readMethod(tracker, chunk, start);
+}
+
+/** Takes the part of the method in `chunk[from..]`, and the line after its space. */
+function readMethod(tracker: HeadTracker, chunk: Buffer, from: number): void {
+  let end = from;
+  while (end < chunk.length && isMethodByte(chunk[end] as number)) end++;
+  tracker.method += chunk.toString('latin1', from, end);
+  if (tracker.method.length > MAX_METHOD || (end < chunk.length && (chunk[end] !== SP || tracker.method === ''))) {
+    // Not a request line idgate can read: the overflow, if any, is decided from Node's chunk.
+    tracker.known = false;
+    tracker.inMethod = false;
     return;
   }
-  tracker.method = chunk.toString('latin1', start, space);
+  if (end === chunk.length) return;
+  tracker.inMethod = false;
   tracker.lineOpen = true;
-  readLine(tracker, chunk, space + 1);
+  readLine(tracker, chunk, end + 1);
 }
 
 /** Runs before Node's parser on every chunk of a connection. */
@@ -124,6 +138,8 @@ function trackChunk(this: Socket, chunk: Buffer): void {
     // Node parsed every head seen (or more: heads that began inside a chunk); catch up.
     tracker.headsStarted = tracker.headsParsed;
     if (previousMessageComplete(this)) startHead(tracker, chunk);
+  } else if (tracker.inMethod) {
+    readMethod(tracker, chunk, 0);
   } else if (tracker.lineOpen) {
     readLine(tracker, chunk, 0);
   }
@@ -135,6 +151,7 @@ function trackConnection(socket: Socket): void {
     headsStarted: 0,
     headsParsed: 0,
     known: false,
+    inMethod: false,
     lineOpen: false,
     method: '',
     afterMethod: 0,
@@ -159,16 +176,20 @@ export function trackRequestHeads(server: Server): void {
 /** The request line of the head being parsed on `socket`, when it was seen from its start. */
 export function requestHeadOf(socket: Socket): RequestHead | undefined {
   const tracker = trackers.get(socket);
-  if (tracker === undefined || !tracker.known || tracker.headsStarted <= tracker.headsParsed) return undefined;
+  if (tracker === undefined || !tracker.known || tracker.inMethod || tracker.headsStarted <= tracker.headsParsed) {
+    return undefined;
+  }
   const lineComplete = !tracker.lineOpen;
   // A complete line ends with ` HTTP/x.y`; the target is what comes before that space.
   const versionStart = lineComplete ? tracker.targetStart.lastIndexOf(' ') : -1;
   const kept = versionStart === -1 ? tracker.targetStart : tracker.targetStart.slice(0, versionStart);
   const versionLength = lineComplete ? versionLengthOf(tracker) : 0;
   const query = kept.indexOf('?');
+  const path = query === -1 ? kept : kept.slice(0, query);
   return {
     method: tracker.method,
-    path: (query === -1 ? kept : kept.slice(0, query)) || '/',
+    // Origin-form (`/…`) or absolute-form (`https://…/…`), as Fastify's `request.url`; anything else is no path.
+    path: path.startsWith('/') || path.includes('://') ? path : '/',
     targetLength: tracker.afterMethod - versionLength,
     lineComplete,
   };

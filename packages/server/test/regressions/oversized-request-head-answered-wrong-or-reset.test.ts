@@ -57,6 +57,21 @@ describe('request heads far past the limits', () => {
     }
   });
 
+  it('a head arriving a few bytes at a time (method, CR and LF split apart) is still told apart', async () => {
+    const target = `/v1/providers/x?q=${'a'.repeat(10 * KiB)}`;
+    const res = await sendRawInPieces(port, get(target, `X-Big: ${'b'.repeat(40 * KiB)}\r\n`), 'tiny pieces', {
+      bytewiseStart: 40,
+      pieceSize: 1024,
+    });
+    expectAnswered(res, 'VALIDATION_URI_TOO_LONG', '/v1/providers/x');
+    // The line end split between CR and LF, right after a short target.
+    const headers = await sendRawInPieces(port, get('/jwks', `X-Big: ${'b'.repeat(40 * KiB)}\r\n`), 'tiny pieces 431', {
+      bytewiseStart: 30,
+      pieceSize: 1024,
+    });
+    expectAnswered(headers, 'VALIDATION_HEADERS_TOO_LARGE', '/jwks');
+  });
+
   it('a 300 KiB header arriving in pieces is 431 with the path', async () => {
     const res = await sendRawInPieces(port, get('/healthz', `X-Big: ${'a'.repeat(300 * KiB)}\r\n`), 'pieces header');
     expectAnswered(res, 'VALIDATION_HEADERS_TOO_LARGE', '/healthz');

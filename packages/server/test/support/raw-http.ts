@@ -99,6 +99,8 @@ export interface PieceOptions {
   readonly pieceSize?: number;
   /** Milliseconds between two writes, so that the server reads them apart (default 2). */
   readonly pauseMs?: number;
+  /** Bytes at the start written one at a time (a head whose first line arrives in bits). */
+  readonly bytewiseStart?: number;
   /** Requests written (whole, answers read) before `request` on the same connection. */
   readonly before?: readonly Buffer[];
   /**
@@ -158,8 +160,11 @@ export async function sendRawInPieces(
     );
     received = Buffer.alloc(0);
   }
-  for (let offset = 0; offset < request.length && !closed; offset += pieceSize) {
-    if (!writeQuietly(socket, request.subarray(offset, offset + pieceSize))) break;
+  const bytewise = options.bytewiseStart ?? 0;
+  for (let offset = 0; offset < request.length && !closed; ) {
+    const size = offset < bytewise ? 1 : pieceSize;
+    if (!writeQuietly(socket, request.subarray(offset, offset + size))) break;
+    offset += size;
     await sleep(pauseMs);
   }
   if (options.keepSending) socket.end();
