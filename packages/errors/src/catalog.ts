@@ -79,16 +79,24 @@ function buildCatalog(): Readonly<Record<ErrorCode, CatalogEntry>> {
 export const CATALOG: Readonly<Record<ErrorCode, CatalogEntry>> = buildCatalog();
 
 /**
+ * The statuses an OAuth surface keeps: they are about the HTTP exchange, not the OAuth
+ * request, which was never read (a method, `Accept` or message size the endpoint cannot
+ * take) or is to be retried (429, 5xx).
+ */
+const HTTP_LEVEL_STATUSES: ReadonlySet<number> = new Set([405, 406, 413, 414, 429, 431]);
+
+/**
  * The HTTP status of a code on the OAuth JSON surfaces (token, introspection, revocation).
  *
  * RFC 6749 §5.2 gives 400, or 401 for `invalid_client`. idgate keeps the catalog status
- * where the contract says so: 405 (with `Allow`), 429 (with `Retry-After`) and 5xx, so
- * that clients can still tell a retryable failure apart.
+ * where the contract says so — 405 (with `Allow`), 429 (with `Retry-After`) and 5xx, so
+ * that clients can still tell a retryable failure apart — and for the other refusals of
+ * the HTTP exchange itself: 406 (`Accept`), 413 (body), 414 and 431 (request head).
  */
 export function oauthStatusFor(code: ErrorCode): number {
   const entry = CATALOG[code];
   if (entry.oauth === 'invalid_client') return 401;
-  if (entry.status === 405 || entry.status === 429 || entry.status >= 500) return entry.status;
+  if (HTTP_LEVEL_STATUSES.has(entry.status) || entry.status >= 500) return entry.status;
   return 400;
 }
 

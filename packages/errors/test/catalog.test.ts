@@ -245,15 +245,18 @@ describe('OAuth mappings (SPEC 2.2, RFC 6749, RFC 6750)', () => {
     expect(['server_error', 'temporarily_unavailable']).toContain(entry.oauth);
   });
 
-  it.each(ENTRIES)('%s: oauthStatusFor is 401 for invalid_client, keeps 405/429/5xx, else 400', (code, entry) => {
-    const expected =
-      entry.oauth === 'invalid_client'
-        ? 401
-        : [405, 429].includes(entry.status) || entry.status >= 500
-          ? entry.status
-          : 400;
-    expect(oauthStatusFor(code)).toBe(expected);
-  });
+  it.each(ENTRIES)(
+    '%s: oauthStatusFor is 401 for invalid_client, keeps 405/406/413/414/429/431/5xx, else 400',
+    (code, entry) => {
+      const expected =
+        entry.oauth === 'invalid_client'
+          ? 401
+          : [405, 406, 413, 414, 429, 431].includes(entry.status) || entry.status >= 500
+            ? entry.status
+            : 400;
+      expect(oauthStatusFor(code)).toBe(expected);
+    },
+  );
 
   it.each(ENTRIES)('%s: authorizationErrorStatusFor is 400, or the catalog status for 5xx', (code, entry) => {
     expect(authorizationErrorStatusFor(code)).toBe(entry.status >= 500 ? entry.status : 400);
@@ -268,6 +271,8 @@ describe('OAuth mappings (SPEC 2.2, RFC 6749, RFC 6750)', () => {
     ['SYSTEM_RATE_LIMITED', 'temporarily_unavailable', 429],
     ['VALIDATION_UNSUPPORTED_MEDIA_TYPE', 'invalid_request', 400],
     ['VALIDATION_METHOD_NOT_ALLOWED', 'invalid_request', 405],
+    ['VALIDATION_NOT_ACCEPTABLE', 'invalid_request', 406],
+    ['VALIDATION_PAYLOAD_TOO_LARGE', 'invalid_request', 413],
     ['VALIDATION_INVALID_SCOPE', 'invalid_scope', 400],
     ['VALIDATION_UNSUPPORTED_GRANT_TYPE', 'unsupported_grant_type', 400],
     ['SYSTEM_INTERNAL_ERROR', 'server_error', 500],

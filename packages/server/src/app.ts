@@ -2,37 +2,40 @@
  * `buildApp(config, deps)`: assembles idgate's Fastify application from its parts. No
  * globals: the database, clock and keys come in as dependencies, so tests inject them.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyHttpOptions,
   type FastifyInstance,
   type FastifyLoggerOptions,
-  type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import { registerAdminRoutes } from './admin/admin.routes.js';
+import { adminKeyGuard } from './admin/admin-auth.js';
 import { registerVerificationEventsRoutes } from './admin/verification-events.routes.js';
 import { AppsService } from './apps/apps.service.js';
+import { addUriFormat } from './apps/uri-rules.js';
 import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import { registerRelyingPartyJwksRoutes } from './callbacks/relying-party-jwks.routes.js';
 import type { Config } from './config/config.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
-import { installRequestObservation } from './http/access-log.js';
-import { installBodyParsers } from './http/body-parsers.js';
+import { installRequestObservation, requestObserver } from './http/access-log.js';
+import { installBodyParsers, parseQueryString } from './http/body-parsers.js';
 import { installCors } from './http/cors.js';
 import { installDraining } from './http/draining.js';
-import { installErrorHandlers, sendError } from './http/error-handler.js';
+import { installErrorHandlers, sendPreRouteError } from './http/error-handler.js';
+import { frameworkErrorHandler } from './http/framework-errors.js';
 import { registerHealthRoutes } from './http/health.routes.js';
-import { handleClientError, nodeMaxHeaderSize } from './http/limits.js';
-import { indexRouteMethods } from './http/method-index.js';
+import { clientErrorHandler } from './http/limits.js';
+import { indexRouteMethods, type MethodIndex } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
 import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
 import { preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
 import { enforceRouteContracts } from './http/route-contract.js';
+import { idgateServerFactory } from './http/server-factory.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
 import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
 import { registerResourceRoutes } from './oauth/resource.routes.js';
@@ -113,23 +116,10 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const limits = { uriLimit: config.uriLimit, headersLimit: config.headersLimit };
   const metrics = new Metrics();
   const onError = metrics.countError.bind(metrics);
-
-  const serverFactory: FastifyServerOptions['serverFactory'] = function createIdgateServer(handler) {
-    const server: Server = createServer(
-      { maxHeaderSize: nodeMaxHeaderSize(limits), requireHostHeader: false },
-      handler as (request: IncomingMessage, response: ServerResponse) => void,
-    );
-    server.on('clientError', function answerClientError(error, socket) {
-      // Raised only once the server listens, so `app` (built below) exists by then.
-      handleClientError(error, socket as import('node:net').Socket, {
-        issuer: config.issuer,
-        limits,
-        onError,
-        log: app.log,
-      });
-    });
-    return server;
-  };
+  const handling = { issuer: config.issuer, onError };
+  const observe = requestObserver({ metrics, accessLog: config.accessLog });
+  const serverFactory = idgateServerFactory(limits);
+  let methods: MethodIndex | undefined;
 
   const logger: FastifyLoggerOptions & Record<string, unknown> = {
     level: config.logLevel,
@@ -140,6 +130,9 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   };
   const options: FastifyHttpOptions<Server> = {
     serverFactory,
+    // Client errors are raised only once the server listens, so `app` (built below) exists by then.
+    clientErrorHandler: clientErrorHandler(() => ({ issuer: config.issuer, limits, onError, log: app.log })),
+    frameworkErrors: frameworkErrorHandler({ handling, limits, methods: () => methods, observe }),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     return503OnClosing: false,
@@ -147,8 +140,18 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     exposeHeadRoutes: true,
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
-    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    // Parameters as long as the request target: the route's schema bounds each one.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: config.uriLimit, querystringParser: parseQueryString },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        allowUnionTypes: true,
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: true,
+      },
+      onCreate: addUriFormat,
+    },
     logger,
   };
   const app: FastifyInstance = Fastify(options);
@@ -172,20 +175,19 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   app.decorateRequest('logContext', null as never);
   app.decorateRequest('authorizationRedirect', null);
 
-  const methods = indexRouteMethods(app);
+  methods = indexRouteMethods(app);
   enforceRouteContracts(app);
   installBodyParsers(app);
-  const handling = { issuer: config.issuer, onError };
   installErrorHandlers(app, methods, handling);
   // First of the onRequest hooks: an answer sent by a later one is logged and measured too.
-  installRequestObservation(app, { metrics, accessLog: config.accessLog });
+  installRequestObservation(app, observe);
 
   app.addHook('onRequest', function checkRequest(request, reply, done) {
     request.logContext = {};
     reply.header('x-request-id', request.id);
     const error = preRouteErrorFor(request, limits);
     if (error) {
-      sendError(request, reply, error, handling);
+      sendPreRouteError(request, reply, error, handling);
       return;
     }
     done();
@@ -256,14 +258,9 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerErrorReferenceRoutes(app, issuer);
   // Documents the REST and admin API, registered after it.
   registerOpenApiRoutes(app, issuer);
-  registerAdminRoutes(app, {
-    apps,
-    secrets,
-    adminKeyHash: services.adminKeyHash,
-    webhookEvents: services.webhooks.events,
-    clock,
-  });
-  registerVerificationEventsRoutes(app, { verifications, secrets, adminKeyHash: services.adminKeyHash });
+  const requireAdminKey = adminKeyGuard({ secrets, adminKeyHash: services.adminKeyHash, rateLimits });
+  registerAdminRoutes(app, { apps, requireAdminKey, webhookEvents: services.webhooks.events, clock });
+  registerVerificationEventsRoutes(app, { verifications, requireAdminKey });
   installCors(app, { issuer, apps });
   registerDiscoveryRoutes(app, { issuer, keys });
   registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications });
@@ -279,6 +276,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     refreshTokens,
     revocations: services.revocations,
     identities: verifications,
+    rateLimits,
   });
   registerVerificationRoutes(app, {
     issuer,

@@ -991,7 +991,9 @@ export interface operations {
                     readonly scopes?: readonly string[];
                     readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
                     readonly providers?: readonly string[];
+                    /** Format: uri */
                     readonly signInHookUrl?: string;
+                    /** Format: uri */
                     readonly webhookUrl?: string;
                     /** @enum {string} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
@@ -1006,7 +1008,9 @@ export interface operations {
                     readonly scopes?: readonly string[];
                     readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
                     readonly providers?: readonly string[];
+                    /** Format: uri */
                     readonly signInHookUrl?: string;
+                    /** Format: uri */
                     readonly webhookUrl?: string;
                     /** @enum {string} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
@@ -1376,7 +1380,9 @@ export interface operations {
                     readonly grantTypes?: readonly ("authorization_code" | "refresh_token" | "client_credentials")[] | null;
                     readonly scopes?: readonly string[] | null;
                     readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[] | null;
+                    /** Format: uri */
                     readonly signInHookUrl?: string | null;
+                    /** Format: uri */
                     readonly webhookUrl?: string | null;
                     /** @enum {string|null} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA" | null;
@@ -1389,7 +1395,9 @@ export interface operations {
                     readonly grantTypes?: readonly ("authorization_code" | "refresh_token" | "client_credentials")[] | null;
                     readonly scopes?: readonly string[] | null;
                     readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[] | null;
+                    /** Format: uri */
                     readonly signInHookUrl?: string | null;
+                    /** Format: uri */
                     readonly webhookUrl?: string | null;
                     /** @enum {string|null} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA" | null;
@@ -2994,9 +3002,24 @@ export interface operations {
             readonly content: {
                 readonly "application/json": {
                     readonly providerId: string;
+                    /** Format: uri */
                     readonly redirectUri?: string;
                     readonly userData?: {
-                        readonly [key: string]: unknown;
+                        readonly [key: string]: string | number | boolean | null | readonly (string | number | boolean | null | readonly (string | number | boolean | null | readonly (string | number | boolean | null)[] | {
+                            readonly [key: string]: string | number | boolean | null;
+                        })[] | {
+                            readonly [key: string]: string | number | boolean | null | readonly (string | number | boolean | null)[] | {
+                                readonly [key: string]: string | number | boolean | null;
+                            };
+                        })[] | {
+                            readonly [key: string]: string | number | boolean | null | readonly (string | number | boolean | null | readonly (string | number | boolean | null)[] | {
+                                readonly [key: string]: string | number | boolean | null;
+                            })[] | {
+                                readonly [key: string]: string | number | boolean | null | readonly (string | number | boolean | null)[] | {
+                                    readonly [key: string]: string | number | boolean | null;
+                                };
+                            };
+                        };
                     };
                     readonly requestedLoa?: number;
                     readonly requestedClaims?: readonly ("given_name" | "family_name" | "birthdate" | "nationality" | "email" | "phone_number" | "address" | "age_over_18")[];

@@ -14,8 +14,7 @@ import {
 } from '../apps/app-schemas.js';
 import type { AppsService } from '../apps/apps.service.js';
 import { etagFor } from '../http/etag.js';
-import type { SecretBox } from '../security/secrets.js';
-import { authenticateAdmin } from './admin-auth.js';
+import type { RequireAdminKey } from './admin-auth.js';
 import { adminRouteContract } from './admin-contract.js';
 import { appProviderView, appView } from './app-view.js';
 import { registerWebhookDeliveryRoutes, type WebhookDeliveryRoutesDeps } from './webhook-deliveries.routes.js';
@@ -23,20 +22,17 @@ import { registerWebhookDeliveryRoutes, type WebhookDeliveryRoutesDeps } from '.
 /** What the admin API works with. */
 export interface AdminRoutesDeps extends WebhookDeliveryRoutesDeps {
   readonly apps: AppsService;
-  /** Checks the admin key (a keyed hash of it is all the instance keeps). */
-  readonly secrets: SecretBox;
-  readonly adminKeyHash: string;
+  /** Checks the admin key (`admin-auth.ts`). */
+  readonly requireAdminKey: RequireAdminKey;
 }
 
 /** Registers `/admin/v1/…`. */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): void {
-  const { secrets, adminKeyHash, apps } = deps;
+  const { apps, requireAdminKey } = deps;
 
   app.register(
     async function adminApi(admin) {
-      admin.addHook('onRequest', async function requireAdminKey(request) {
-        authenticateAdmin(request, secrets, adminKeyHash);
-      });
+      admin.addHook('onRequest', requireAdminKey);
 
       admin.post<{ Body: CreateAppBody }>(
         '/apps',

@@ -6,15 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import { VerificationParams } from '../rest/verification-schemas.js';
 import { eventView } from '../rest/verification-view.js';
-import type { SecretBox } from '../security/secrets.js';
 import type { VerificationService } from '../verification/verification.service.js';
-import { authenticateAdmin } from './admin-auth.js';
+import type { RequireAdminKey } from './admin-auth.js';
 
 /** What the audit trail reads. */
 export interface VerificationEventsRoutesDeps {
   readonly verifications: Pick<VerificationService, 'events'>;
-  readonly secrets: SecretBox;
-  readonly adminKeyHash: string;
+  /** Checks the admin key (`admin-auth.ts`). */
+  readonly requireAdminKey: RequireAdminKey;
 }
 
 /** Registers `/admin/v1/verifications/{id}/events`. */
@@ -25,9 +24,7 @@ export function registerVerificationEventsRoutes(app: FastifyInstance, deps: Ver
         '/verifications/:verificationId/events',
         {
           schema: { params: VerificationParams },
-          onRequest: async function requireAdminKey(request) {
-            authenticateAdmin(request, deps.secrets, deps.adminKeyHash);
-          },
+          onRequest: deps.requireAdminKey,
           config: {
             idgate: {
               surface: 'bearer',

@@ -2,11 +2,16 @@
  * Request schemas of the admin API's app routes (validated at the edge; the handler then
  * trusts the types).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
 import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
+import { isAbsoluteUri } from './uri-rules.js';
 
-const Url = Type.String({ minLength: 1, maxLength: 2000 });
+// The same `uri` format for TypeBox's own checks (the CLI) as for Fastify's Ajv (`addUriFormat`).
+if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', isAbsoluteUri);
+
+/** An absolute URI (the `uri` format is `isAbsoluteUri`, see `uri-rules.ts`); the service checks what each field allows. */
+const Url = Type.String({ minLength: 1, maxLength: 2000, format: 'uri' });
 const UrlList = Type.Array(Url, { maxItems: 20, uniqueItems: true });
 const ScopeList = Type.Array(
   Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }),

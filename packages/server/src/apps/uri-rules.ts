@@ -10,6 +10,25 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
 }
 
+/**
+ * Whether a value is an absolute URI as browsers and idgate parse it (the WHATWG URL
+ * Standard): the `uri` format of the request schemas, so that a malformed URI is listed
+ * with every other offending field; the rules below then refine what each field allows.
+ */
+export function isAbsoluteUri(value: string): boolean {
+  return URL.canParse(value);
+}
+
+/** The part of an Ajv instance {@link addUriFormat} uses. */
+export interface SchemaFormats {
+  addFormat(name: string, format: { readonly type: 'string'; readonly validate: (value: string) => boolean }): unknown;
+}
+
+/** Makes the `uri` format of the request schemas {@link isAbsoluteUri} (Fastify's `ajv.onCreate`). */
+export function addUriFormat(ajv: SchemaFormats): void {
+  ajv.addFormat('uri', { type: 'string', validate: isAbsoluteUri });
+}
+
 function parse(value: string): URL | undefined {
   try {
     return new URL(value);

@@ -64,6 +64,8 @@ export interface Config {
   readonly rateLimitTokenClient: number;
   readonly rateLimitTokenIp: number;
   readonly rateLimitRest: number;
+  readonly rateLimitAuthFailuresIp: number;
+  readonly rateLimitAuthFailuresClient: number;
   readonly signInHookTimeoutMs: number;
   /** `IDGATE_OUTBOUND_PRIVATE_NETWORKS`: whether hook and webhook calls may reach non-public addresses. */
   readonly outboundPrivateNetworks: 'allow' | 'deny';
@@ -391,6 +393,22 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '600',
     parse: integer(0, 1_000_000),
     fallback: () => 600,
+  },
+  {
+    variable: 'IDGATE_RATE_LIMIT_AUTH_FAILURES_IP',
+    key: 'rateLimitAuthFailuresIp',
+    doc: 'Failed authentications per minute one client IP address may make on any authenticated surface (`/token`, `/introspect`, `/revoke`, `/userinfo`, the REST and admin APIs; policy `auth-failures-ip`): a wrong or unknown client id or secret, a wrong admin key, an invalid bearer token. Past it the failure is 429 `SYSTEM_RATE_LIMITED`, and every authentication from that address is refused until its next failure would be allowed. Counted in Redis when `REDIS_URL` is set. `0` turns the limit off.',
+    defaultText: '300',
+    parse: integer(0, 1_000_000),
+    fallback: () => 300,
+  },
+  {
+    variable: 'IDGATE_RATE_LIMIT_AUTH_FAILURES_CLIENT',
+    key: 'rateLimitAuthFailuresClient',
+    doc: "Failed authentications per minute for one presented client id, from any address (policy `auth-failures-client`). Past it the failures are 429 `SYSTEM_RATE_LIMITED`; the client's correct credentials keep working (a client id is public). Counted in Redis when `REDIS_URL` is set. `0` turns the limit off.",
+    defaultText: '60',
+    parse: integer(0, 1_000_000),
+    fallback: () => 60,
   },
   {
     variable: 'IDGATE_SIGNIN_HOOK_TIMEOUT',

@@ -5,7 +5,8 @@
  * The line carries `method`, `route` (the route pattern, `(unmatched)` when none
  * matched), `path` (without the query), `status`, `duration_ms`, `request_id`, the
  * client, verification and provider ids the request learned (`request.logContext`), and
- * the logger's base (`service`, `environment`). An error answer is the same one line,
+ * the logger's base (`service`, `environment`). A request the client cut off before its
+ * answer was written is `aborted: true` with the bytes received instead of a status. An error answer is the same one line,
  * with what the error handler recorded (`request.answeredError`) added: `code`, `context`,
  * `debug`, and for 5xx the cause as `err`; its level is `error` from 500 up and `info`
  * below, its message the code (below 500) or the error's message. So each request is one
@@ -41,16 +42,27 @@ export interface RequestObservationOptions {
 
 type LevelLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
 
-/**
- * Installs the observation. Call it before any other `onRequest` hook: a hook that answers
- * early (limits, `Accept`, CORS) skips the ones after it.
- */
-export function installRequestObservation(app: FastifyInstance, options: RequestObservationOptions): void {
-  app.decorateRequest('answeredError', null);
-  app.addHook('onRequest', function observeResponse(request, reply, done) {
+/** Starts observing one request: its line and duration are written when its response closes. */
+export type RequestObserver = (request: FastifyRequest, reply: FastifyReply) => void;
+
+/** The observer of an instance's requests. */
+export function requestObserver(options: RequestObservationOptions): RequestObserver {
+  return function observeRequest(request, reply) {
     reply.raw.once('close', function responseClosed() {
       finishRequest(request, reply, options);
     });
+  };
+}
+
+/**
+ * Installs the observation of every routed request. Call it before any other `onRequest`
+ * hook: a hook that answers early (limits, `Accept`, CORS) skips the ones after it. What
+ * is answered before any hook runs (Fastify's framework errors) calls the observer itself.
+ */
+export function installRequestObservation(app: FastifyInstance, observe: RequestObserver): void {
+  app.decorateRequest('answeredError', null);
+  app.addHook('onRequest', function observeResponse(request, reply, done) {
+    observe(request, reply);
     done();
   });
 }
@@ -76,8 +88,15 @@ function finishRequest(request: FastifyRequest, reply: FastifyReply, options: Re
     verification_id: identifiers.verificationId,
     provider_id: identifiers.providerId,
   };
-  // The client went away before the answer was written (no answer, or only part of one).
-  if (!reply.raw.writableEnded) line.aborted = true;
+  if (!reply.raw.writableEnded) {
+    // The client went away before the answer was written: nothing failed on idgate's side
+    // and nobody was answered, so no status and no catalog code, at `info`.
+    line.aborted = true;
+    line.bytes_received = request.raw.socket?.bytesRead;
+    delete line.status;
+    log.info(line, 'request aborted by the client');
+    return;
+  }
   if (answered === null) {
     log.info(line, 'request');
     return;

@@ -1,10 +1,16 @@
 /**
- * Request body parsers. JSON (also `application/merge-patch+json`) through Fastify's
- * own safe parser; `application/x-www-form-urlencoded` for the OAuth endpoints, where a
- * repeated parameter becomes an array so the route can refuse it (RFC 6749 §3.1:
- * parameters MUST NOT be included more than once). Any other type is 415.
+ * Request body and query parsers. JSON (also `application/merge-patch+json`) through
+ * Fastify's own safe parser, then checked against idgate's JSON bounds (`json-bounds.ts`);
+ * `application/x-www-form-urlencoded` for the OAuth endpoints and hosted forms, and the
+ * same parser for every query string, where a repeated parameter becomes an array so the
+ * route can refuse it (RFC 6749 §3.1: parameters MUST NOT be included more than once).
+ * Malformed percent-encoding is noted (`parameter-encoding.ts`) and refused. Any other
+ * body type is 415.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonBoundProblems, jsonBoundsError } from './json-bounds.js';
+import { malformedEncodingError, malformedParametersOf, markMalformed } from './parameter-encoding.js';
+import { contractOf } from './route-contract.js';
 
 /** A parsed form body: a value, or the values of a repeated parameter. */
 export type FormBody = Record<string, string | string[]>;
@@ -14,11 +20,12 @@ export type FormBody = Record<string, string | string[]>;
  * parser (`URLSearchParams`) does. Most OAuth bodies are plain ASCII with a few `+` and
  * valid escapes, which are split and decoded here directly (several times faster than
  * `URLSearchParams` on a `/token` body); an escape `decodeURIComponent` refuses (not
- * UTF-8, a bare `%`) sends the whole text to `URLSearchParams`, which keeps such bytes
- * as the standard says.
+ * UTF-8, a bare `%`) sends the whole text to the slow path, which keeps such bytes as the
+ * standard says and notes the parameters they were in (see {@link malformedParametersOf}).
  */
 export function parseForm(text: string): FormBody {
   const body: FormBody = Object.create(null) as FormBody;
+  if (text === '') return body;
   try {
     let start = 0;
     while (start <= text.length) {
@@ -45,11 +52,37 @@ function decodeFormComponent(component: string): string {
   return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
 }
 
-/** The WHATWG parser itself, for text with escapes that are not valid UTF-8. */
+/** Whether a name or value decodes as UTF-8 (its escapes are all well-formed). */
+function isWellEncoded(component: string): boolean {
+  if (!component.includes('%')) return true;
+  try {
+    decodeURIComponent(component);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The WHATWG parser itself, for text with escapes that are not valid UTF-8: every pair is
+ * decoded as the standard says, and the parameters whose name or value was malformed
+ * are noted.
+ */
 function parseFormStrictly(text: string): FormBody {
   const body: FormBody = Object.create(null) as FormBody;
-  // The constructor drops one leading `?` (for query strings); the form parser does not.
-  for (const [name, value] of new URLSearchParams(`?${text}`)) add(body, name, value);
+  const malformed: string[] = [];
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const rawName = equals === -1 ? pair : pair.slice(0, equals);
+    const rawValue = equals === -1 ? '' : pair.slice(equals + 1);
+    // The constructor drops one leading `?` (for query strings); the form parser does not.
+    for (const [name, value] of new URLSearchParams(`?${pair}`)) {
+      add(body, name, value);
+      if (!isWellEncoded(rawName) || !isWellEncoded(rawValue)) malformed.push(name);
+    }
+  }
+  markMalformed(body, malformed);
   return body;
 }
 
@@ -61,19 +94,52 @@ function add(body: FormBody, name: string, value: string): void {
   else body[name] = [existing, value];
 }
 
+/**
+ * Fastify's `querystringParser`: the form parser (a query is form-urlencoded text).
+ * Never throws (it runs inside the router); malformed parameters are noted, and the
+ * `onRequest` check refuses them (on `/authorize`, the authorization request checks).
+ */
+export function parseQueryString(query: string): FormBody {
+  return parseForm(query);
+}
+
+/**
+ * Whether the route refuses malformed form parameters itself: `/authorize` decides
+ * whether the refusal may be redirected (SPEC 2.1), so its parser only notes them.
+ */
+function checksEncodingItself(request: FastifyRequest): boolean {
+  return contractOf(request.routeOptions.config).surface === 'authorize';
+}
+
 /** Replaces Fastify's default parsers with idgate's set. */
 export function installBodyParsers(app: FastifyInstance): void {
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(
-    'application/merge-patch+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  function parseBoundedJson(
+    request: FastifyRequest,
+    text: string,
+    done: (error: Error | null, body?: unknown) => void,
+  ): void {
+    parseJson(request, text, function checkJsonBounds(error: Error | null, body?: unknown) {
+      if (error !== null) {
+        done(error);
+        return;
+      }
+      const problems = jsonBoundProblems(body);
+      if (problems.length > 0) done(jsonBoundsError(problems));
+      else done(null, body);
+    });
+  }
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseBoundedJson);
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, parseBoundedJson);
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
-    function parseFormBody(_request, text, done) {
-      done(null, parseForm(text as string));
+    function parseFormBody(request, text, done) {
+      const body = parseForm(text as string);
+      const malformed = malformedParametersOf(body);
+      if (malformed.length > 0 && !checksEncodingItself(request)) done(malformedEncodingError(malformed, 'body'));
+      else done(null, body);
     },
   );
 }

@@ -54,7 +54,17 @@ export function toIdgateError(thrown: unknown): IdgateError {
       });
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_INVALID_URL':
-      return new IdgateError('VALIDATION_INVALID_PARAMETER', { cause: error, detail: 'The request URL is malformed.' });
+      return new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        cause: error,
+        detail: 'The request path is malformed: its percent-encoding is not valid UTF-8 (RFC 3986 section 2.1).',
+        context: { fields: [{ name: 'path', reason: 'is not valid percent-encoded UTF-8' }] },
+      });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // A path parameter longer than any id idgate issues names nothing that exists.
+      return new IdgateError('RESOURCE_NOT_FOUND', {
+        cause: error,
+        detail: 'No resource has an id this long.',
+      });
     default:
       break;
   }
@@ -94,7 +104,7 @@ function fromValidation(issues: readonly AjvIssue[], where: string, cause: Error
     const key = `${pointer}\u0000${reason}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    fields.push({ name: nameFor(where, pointer), pointer, reason });
+    fields.push({ name: fieldNameFor(where, pointer), pointer, reason });
   }
   const wholeBodyMissing =
     where === 'body' && issues.some((issue) => issue.instancePath === '' && issue.keyword === 'type');
@@ -113,8 +123,12 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** `redirectUris/0` → `redirectUris[0]`; query and path names get their location as prefix. */
-function nameFor(where: string, pointer: string): string {
+/**
+ * The name of a field from its JSON pointer and where it is (`body`, `querystring`,
+ * `params`, `headers`): `/redirectUris/0` → `redirectUris[0]`; query and path names get
+ * their location as prefix (`query.limit`).
+ */
+export function fieldNameFor(where: string, pointer: string): string {
   const segments = pointer
     .split('/')
     .slice(1)
@@ -126,12 +140,19 @@ function nameFor(where: string, pointer: string): string {
   return prefix ? `${prefix}.${name}` : name;
 }
 
+/** What a value of each format must be, in the words of the field lists. */
+const FORMAT_REASONS: Readonly<Record<string, string>> = {
+  uri: 'must be an absolute URI',
+};
+
 function describeIssue(issue: AjvIssue): string {
   switch (issue.keyword) {
     case 'required':
       return 'is required';
     case 'additionalProperties':
       return 'is not a known member';
+    case 'format':
+      return FORMAT_REASONS[String(issue.params.format)] ?? issue.message ?? 'has the wrong format';
     case 'enum':
       return `must be one of ${(issue.params.allowedValues as unknown[] | undefined)?.map(String).join(', ') ?? 'the allowed values'}`;
     default:

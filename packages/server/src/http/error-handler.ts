@@ -4,9 +4,11 @@
  * server writes an error response. The answered error is recorded on the request; the
  * request's one log line (`access-log.ts`) carries it.
  */
+import type { Socket } from 'node:net';
 import {
   authorizationErrorStatusFor,
   bearerChallengeFor,
+  type ErrorCode,
   IdgateError,
   negotiateLocale,
   renderAuthorizationErrorJson,
@@ -18,9 +20,10 @@ import {
 } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from './error-funnel.js';
-import { prefersHtml } from './media-types.js';
+import { lingerAfterAnswer } from './lingering-close.js';
+import { prefersHtml, prefersJson } from './media-types.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
-import { contractOf, type RouteContract } from './route-contract.js';
+import { contractOf, NOT_FOUND_CONTRACT, type RouteContract } from './route-contract.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 /** What the handlers need to know about the instance. */
@@ -47,6 +50,40 @@ function bearerTokenSent(request: FastifyRequest): boolean {
 }
 
 /**
+ * The limits of the request head (SPEC 7): answered as problem+json on every route, as
+ * they are when Node's parser refuses the head before any route is known.
+ */
+const HEAD_LIMIT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALIDATION_URI_TOO_LONG',
+  'VALIDATION_HEADERS_TOO_LARGE',
+]);
+
+/**
+ * Writes an error of the checks that run before the route (`onRequest`, Fastify's
+ * framework errors): on the route's surface, but the head limits (414, 431) as
+ * problem+json on every route, as when Node's parser refuses a head before any route is
+ * known — so a request gets the same answer however far past the limit it is.
+ */
+export function sendPreRouteError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: IdgateError,
+  options: ErrorHandlingOptions,
+  contract: RouteContract = contractOf(request.routeOptions.config),
+): FastifyReply {
+  return sendError(request, reply, error, options, HEAD_LIMIT_CODES.has(error.code) ? NOT_FOUND_CONTRACT : contract);
+}
+
+/**
+ * Whether the request's body is still arriving: the answer then closes the connection,
+ * lingering, so that the client reads it instead of a reset (`lingering-close.ts`).
+ */
+function closesLingering(request: FastifyRequest): boolean {
+  const socket = request.raw.socket as Socket | null;
+  return request.raw.complete === false && socket !== null && typeof socket?.destroySoon === 'function';
+}
+
+/**
  * Writes one error on the surface the route declared (or on `contract`, for a request
  * that matched no route: the not-found handler's 405 on an OAuth path).
  */
@@ -64,7 +101,9 @@ export function sendError(
   let headers: Readonly<Record<string, string>>;
   let body: unknown;
 
-  switch (contract.surface) {
+  // A page answers people with HTML, and a client that accepts only JSON with problem+json.
+  const surface = contract.surface === 'page' && prefersJson(request.headers.accept) ? 'problem' : contract.surface;
+  switch (surface) {
     case 'oauth': {
       const rendered = renderOAuthError(error, {
         issuer,
@@ -125,6 +164,10 @@ export function sendError(
   request.answeredError = { error, status };
   options.onError?.(error, status);
   reply.code(status).headers(headers);
+  if (closesLingering(request)) {
+    reply.header('connection', 'close');
+    lingerAfterAnswer(request.raw.socket);
+  }
   // A Buffer is sent as is: Fastify would append `; charset=utf-8` to a string's media type.
   return reply.send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
 }
@@ -160,6 +203,8 @@ function problemContext(request: FastifyRequest, issuer: string) {
  */
 export function installErrorHandlers(app: FastifyInstance, methods: MethodIndex, options: ErrorHandlingOptions): void {
   app.setErrorHandler(function handleError(thrown, request, reply) {
+    // Nobody is left to answer: the access log records the request as aborted, not as an error.
+    if (isClientAbort(request, thrown)) return reply.hijack();
     return sendError(request, reply, toIdgateError(thrown), options);
   });
   app.setNotFoundHandler(function handleNotFound(request, reply) {
@@ -183,4 +228,15 @@ function notFound(request: FastifyRequest): IdgateError {
   return new IdgateError('RESOURCE_NOT_FOUND', {
     detail: `No route matches ${request.method} ${pathOf(request.url)}.`,
   });
+}
+
+/**
+ * Whether `thrown` is the client closing the connection before its request was complete
+ * (Node destroys the request with `ECONNRESET`, "aborted"): not a server error, and there
+ * is nobody to answer.
+ */
+function isClientAbort(request: FastifyRequest, thrown: unknown): boolean {
+  if (request.raw.aborted !== true) return false;
+  const code = (thrown as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }

@@ -2,13 +2,16 @@
  * Request limits (SPEC 7): request target (414), header fields (431), body (413, set as
  * Fastify's `bodyLimit`). Within Node's parser limit, the `onRequest` check answers
  * exactly; far past it, Node's parser gives up first and the `clientError` handler
- * answers with the same problem+json instead of a bare status line or a reset, and logs
- * one line for it like every other answered error (code, request id, status,
- * environment from the logger's base).
+ * answers with the same problem+json instead of a bare status line or a reset — 414 or
+ * 431 and the `instance` path from where the request head began (`request-heads.ts`),
+ * closing lingering so the client reads it — and logs one line for it like every other
+ * answered error (code, request id, status, environment from the logger's base).
  */
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { IdgateError, negotiateLocale, renderProblem } from '@idgate/errors';
+import { closeLingering } from './lingering-close.js';
+import { type RequestHead, requestHeadOf, stopTrackingRequestHeads, trackRequestHeads } from './request-heads.js';
 import { newRequestId } from './request-id.js';
 
 /** The configured limits, in bytes. */
@@ -19,12 +22,24 @@ export interface RequestLimits {
 
 /**
  * Node's own header limit: a little above ours, so that everything up to it is answered
- * by the exact `onRequest` check, and a request past it usually overflows within the
- * first read — where the `clientError` handler can see the request line and tell 414
- * from 431 for certain.
+ * by the exact `onRequest` check; past it, the `clientError` handler tells 414 from 431
+ * from where the head began (`request-heads.ts`). Node counts the target and the header
+ * fields together against it.
  */
 export function nodeMaxHeaderSize(limits: RequestLimits): number {
   return limits.uriLimit + limits.headersLimit + 8 * 1024;
+}
+
+/**
+ * Node's cap on the header fields it keeps per request (`server.maxHeadersCount`,
+ * default 2,000): fields past it are dropped silently, so thousands of tiny fields would
+ * slip under the byte limit. A field is at least 4 bytes on the wire (`a:` CRLF) and
+ * {@link headerBytes} counts at least 5 for it, so with this cap a request whose fields
+ * were cut is over the byte limit on the fields kept alone, and no request within the
+ * limit is cut.
+ */
+export function nodeMaxHeadersCount(limits: RequestLimits): number {
+  return Math.floor(limits.headersLimit / 4) + 1;
 }
 
 /** Size of the header section as sent: `name: value\r\n` per field. */
@@ -57,19 +72,13 @@ function headersTooLarge(limits: RequestLimits): IdgateError {
   });
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  414: 'URI Too Long',
-  431: 'Request Header Fields Too Large',
-};
-
 const METHOD_START = /^[A-Z]{3,10} /;
 const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
 
 /**
  * Decides, from the bytes Node's parser choked on, whether the request line or the
- * header fields were too long.
+ * header fields were too long — only for a head whose start was not seen (it began inside
+ * a chunk behind a complete message, see `request-heads.ts`).
  *
  * - The packet starts the request (it begins with a method): the request line is too
  *   long when it does not end within the packet or is longer than the limit.
@@ -78,21 +87,48 @@ const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
  * - A later packet that ends any other line: header fields.
  * - A later packet without any line break cannot be told apart; 431 is answered then.
  */
-function overflowErrorFor(packet: Buffer | undefined, limits: RequestLimits): ClientErrorAnswer {
-  const head = packet ? packet.subarray(0, Math.min(packet.length, limits.uriLimit + 1024)).toString('latin1') : '';
+function overflowErrorFor(
+  packet: Buffer | undefined,
+  bytesParsed: number | undefined,
+  limits: RequestLimits,
+): ClientErrorAnswer {
+  const start = packet === undefined ? 0 : headStartIn(packet, bytesParsed);
+  const head = packet
+    ? packet.subarray(start, Math.min(packet.length, start + limits.uriLimit + 1024)).toString('latin1')
+    : '';
   const lineEnd = head.indexOf('\r\n');
   const firstLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
   if (METHOD_START.test(head)) {
     const [method, target = '/'] = firstLine.split(' ');
     const path = target.split('?')[0]?.slice(0, 1024) || '/';
-    const requestLineTooLong = lineEnd === -1 || firstLine.length > limits.uriLimit;
+    const requestLineTooLong = lineEnd === -1 || target.length > limits.uriLimit;
     return { error: requestLineTooLong ? uriTooLong(limits) : headersTooLarge(limits), path, method };
   }
   if (lineEnd !== -1 && REQUEST_LINE_END.test(firstLine)) return { error: uriTooLong(limits), path: '/' };
   return { error: headersTooLarge(limits), path: '/' };
 }
 
-/** What the `clientError` handler answers: the error, the request path and method when the packet shows them. */
+/**
+ * Where the head Node stopped in begins within `packet`: after the last blank line before
+ * the point it stopped at (a pipelined request behind a complete one), else at 0.
+ */
+function headStartIn(packet: Buffer, bytesParsed: number | undefined): number {
+  const stop = bytesParsed === undefined ? packet.length : Math.min(bytesParsed, packet.length);
+  const blank = packet.lastIndexOf('\r\n\r\n', Math.max(0, stop - 4));
+  return blank === -1 ? 0 : blank + 4;
+}
+
+/** The limit error of a head whose request line was seen from its start: the target decides first, as in `onRequest`. */
+function overflowErrorFromHead(head: RequestHead, limits: RequestLimits): ClientErrorAnswer {
+  const targetTooLong = !head.lineComplete || head.targetLength > limits.uriLimit;
+  return {
+    error: targetTooLong ? uriTooLong(limits) : headersTooLarge(limits),
+    path: head.path,
+    method: head.method,
+  };
+}
+
+/** What the `clientError` handler answers: the error, the request path and method when known. */
 interface ClientErrorAnswer {
   readonly error: IdgateError;
   readonly path: string;
@@ -138,34 +174,102 @@ function logClientError(log: ClientErrorLogger, answer: ClientErrorAnswer, reque
   else log.info(line, error.code);
 }
 
+/** Whether Node's parser on `socket` is in the body of a request it already handed over. */
+function bodyInProgress(socket: Socket): boolean {
+  const parser = (socket as Socket & { parser?: { readonly incoming: IncomingMessage | null } | null }).parser;
+  const incoming = parser?.incoming;
+  return incoming !== null && incoming !== undefined && !incoming.complete;
+}
+
+/**
+ * The answer to an earlier (pipelined) request still being written on `socket`, if any:
+ * one more answer written now would come before or inside it.
+ */
+function answerInFlight(socket: Socket): ServerResponse | undefined {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return inFlight === null || inFlight === undefined || inFlight.writableFinished ? undefined : inFlight;
+}
+
+/** Sockets whose request head was answered: Node reports a parse error for every later chunk too. */
+const answeredSockets = new WeakSet<Socket>();
+
+/** The answer to a parse error other than an overflow: not HTTP Node can read. */
+function notHttp(error: NodeJS.ErrnoException, head: RequestHead | undefined): ClientErrorAnswer {
+  return {
+    error: new IdgateError('VALIDATION_INVALID_PARAMETER', {
+      detail: 'The request is not valid HTTP/1.1.',
+      cause: error,
+      debug: { parserCode: error.code },
+    }),
+    path: head?.path ?? '/',
+    ...(head === undefined ? {} : { method: head.method }),
+  };
+}
+
 /**
  * Answers errors Node's HTTP parser raises before Fastify sees a request: header
- * overflow (414 or 431) as problem+json; other parse errors as a bare 400 problem.
+ * overflow (414 or 431) as problem+json; other parse errors as a 400 problem. The
+ * connection then closes lingering, so a client still sending reads the answer.
  */
 export function handleClientError(
-  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number },
   socket: Socket,
   options: ClientErrorOptions,
 ): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  if (answeredSockets.has(socket)) return;
+  const head = requestHeadOf(socket);
+  stopTrackingRequestHeads(socket);
+  if (
+    !socket.writable ||
+    error.code === 'ECONNRESET' ||
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    bodyInProgress(socket)
+  ) {
+    // Nobody to answer, or the error is in the body of a request its route is handling
+    // (the client left mid-body, or broke the chunked framing): closing aborts that request.
+    if (error.code?.startsWith('HPE_') && error.code !== 'HPE_INVALID_EOF_STATE') {
+      options.log?.info(
+        { parserCode: error.code, source: 'clientError' },
+        'connection closed: the request body is not valid HTTP/1.1',
+      );
+    }
     socket.destroy();
     return;
   }
+  answeredSockets.add(socket);
+  // Stop reading what follows: Node's parser has given up on this connection.
+  socket.removeAllListeners('data');
+  socket.pause();
+  const inFlight = answerInFlight(socket);
+  if (inFlight === undefined) {
+    answerClientError(error, socket, head, options);
+    return;
+  }
+  // A pipelined request before this one is still being answered: this answer comes after it.
+  inFlight.once('finish', function answerAfterEarlierAnswer() {
+    answerClientError(error, socket, head, options);
+  });
+  inFlight.once('close', function earlierAnswerFailed() {
+    if (!inFlight.writableFinished) socket.destroy();
+  });
+}
+
+/** Answers a parse error on `socket` (no other answer in flight) and closes it lingering. */
+function answerClientError(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number },
+  socket: Socket,
+  head: RequestHead | undefined,
+  options: ClientErrorOptions,
+): void {
+  if (socket.destroyed) return;
   let answer: ClientErrorAnswer;
   if (error.code === 'HPE_HEADER_OVERFLOW') {
-    answer = overflowErrorFor(error.rawPacket, options.limits);
-  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    socket.destroy();
-    return;
+    answer =
+      head === undefined
+        ? overflowErrorFor(error.rawPacket, error.bytesParsed, options.limits)
+        : overflowErrorFromHead(head, options.limits);
   } else {
-    answer = {
-      error: new IdgateError('VALIDATION_INVALID_PARAMETER', {
-        detail: 'The request is not valid HTTP/1.1.',
-        cause: error,
-        debug: { parserCode: error.code },
-      }),
-      path: '/',
-    };
+    answer = notHttp(error, head);
   }
   const requestId = newRequestId();
   const rendered = renderProblem(answer.error, {
@@ -177,8 +281,8 @@ export function handleClientError(
   options.onError?.(answer.error, rendered.status);
   if (options.log !== undefined) logClientError(options.log, answer, requestId, rendered.status);
   const body = JSON.stringify(rendered.body);
-  const head = [
-    `HTTP/1.1 ${rendered.status} ${STATUS_TEXT[rendered.status] ?? 'Error'}`,
+  const answerHead = [
+    `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status] ?? 'Error'}`,
     ...Object.entries(rendered.headers).map(([name, value]) => `${name}: ${value}`),
     `x-request-id: ${requestId}`,
     `content-length: ${Buffer.byteLength(body)}`,
@@ -186,10 +290,27 @@ export function handleClientError(
     '',
     '',
   ].join('\r\n');
-  // Read and drop what the client is still sending, so it can read our answer instead of a reset.
-  socket.on('data', function discardRest() {});
-  socket.setTimeout(5000, function giveUp() {
-    socket.destroy();
-  });
-  socket.end(head + body);
+  socket.write(answerHead + body);
+  closeLingering(socket);
+}
+
+/**
+ * Sets Node's own limits on `server` (header bytes are set when it is created, see
+ * {@link nodeMaxHeaderSize}) and tracks where each request head begins, for the
+ * `clientError` handler ({@link clientErrorHandler}).
+ */
+export function installRequestLimits(server: Server, limits: RequestLimits): void {
+  server.maxHeadersCount = nodeMaxHeadersCount(limits);
+  trackRequestHeads(server);
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: {@link handleClientError}. It must be Fastify's
+ * own handler, not one more `clientError` listener: Fastify's default one destroys the
+ * socket after any other listener, which cuts the lingering close short (a reset).
+ */
+export function clientErrorHandler(options: () => ClientErrorOptions) {
+  return function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    handleClientError(error, socket, options());
+  };
 }

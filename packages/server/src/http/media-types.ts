@@ -65,6 +65,16 @@ export function prefersHtml(accept: string | undefined): boolean {
   return negotiateMediaType(accept, ['application/json', 'text/html']) === 'text/html';
 }
 
+/**
+ * Whether the client prefers JSON over HTML (a hosted page's errors then answer as
+ * problem+json): a missing `Accept`, or one that ranks HTML first or accepts neither,
+ * gets the page.
+ */
+export function prefersJson(accept: string | undefined): boolean {
+  const best = negotiateMediaType(accept, ['text/html', 'application/problem+json', 'application/json']);
+  return best !== undefined && best !== 'text/html';
+}
+
 /** The bare media type of a `Content-Type` header (`application/json; charset=utf-8` → `application/json`). */
 export function bareMediaType(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;

@@ -17,7 +17,12 @@ export interface MethodIndex {
 
 /** Starts indexing every route registered on `app` from now on. */
 export function indexRouteMethods(app: FastifyInstance): MethodIndex {
-  const router = FindMyWay({ ignoreTrailingSlash: false, ignoreDuplicateSlashes: false });
+  // No bound on parameters: the index names the route of any path the app's router would match.
+  const router = FindMyWay({
+    ignoreTrailingSlash: false,
+    ignoreDuplicateSlashes: false,
+    maxParamLength: Number.MAX_SAFE_INTEGER,
+  });
   app.addHook('onRoute', function indexRoute(route) {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -58,4 +63,18 @@ export function methodsAllowedFor(index: MethodIndex, path: string): PathMethods
 
 function isProbedMethod(method: string): method is (typeof PROBED_METHODS)[number] {
   return (PROBED_METHODS as readonly string[]).includes(method);
+}
+
+/** Any percent-escape, well-formed or not (a bare `%` too). */
+const ESCAPE = /%(?:[0-9A-Fa-f]{2})?/g;
+
+/**
+ * The contract of the route `method` and `path` would reach, if any. A path whose
+ * percent-encoding the router cannot decode is looked up with each escape replaced by a
+ * plain character: escapes can only stand in parameters, as no route's static part has one.
+ */
+export function contractAt(index: MethodIndex, method: string, path: string): RouteContract | undefined {
+  const lookup = path.includes('%') ? path.replace(ESCAPE, '_') : path;
+  const found = index.router.find(method as FindMyWay.HTTPMethod, lookup);
+  return (found?.store as IndexedRoute | undefined)?.contract;
 }

@@ -6,7 +6,7 @@
  * request id, 404 / 405), logging each request like the main app does.
  */
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { installRequestObservation } from './access-log.js';
+import { installRequestObservation, requestObserver } from './access-log.js';
 import { installErrorHandlers } from './error-handler.js';
 import { registerMetricsRoute } from './health.routes.js';
 import { indexRouteMethods } from './method-index.js';
@@ -41,7 +41,7 @@ export async function listenMetrics(main: FastifyInstance): Promise<MetricsListe
   enforceRouteContracts(app);
   const onError = metrics.countError.bind(metrics);
   installErrorHandlers(app, methods, { issuer: config.issuer, onError });
-  installRequestObservation(app, { metrics, accessLog: config.accessLog });
+  installRequestObservation(app, requestObserver({ metrics, accessLog: config.accessLog }));
   app.addHook('onRequest', function identifyRequest(request, reply, done) {
     request.logContext = {};
     reply.header('x-request-id', request.id);

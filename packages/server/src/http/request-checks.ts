@@ -1,12 +1,15 @@
 /**
  * Checks every request passes before its route runs, in `onRequest` (before the body is
- * read): limits (414, 431), methods implemented nowhere (501), `Accept` (406) and `Content-Type` (415) against the route's
- * contract, and draining during shutdown (503).
+ * read): limits (414, 431), methods implemented nowhere (501), `Accept` (406) and
+ * `Content-Type` (415) against the route's contract, malformed percent-encoding in the
+ * query (400; `/authorize` checks its own, see `parameter-encoding.ts`), and draining
+ * during shutdown (503).
  */
 import { IdgateError } from '@idgate/errors';
 import type { FastifyRequest } from 'fastify';
 import { limitErrorFor, type RequestLimits } from './limits.js';
 import { bareMediaType, negotiateMediaType } from './media-types.js';
+import { malformedEncodingError, malformedParametersOf } from './parameter-encoding.js';
 import { contractOf } from './route-contract.js';
 
 function hasBody(request: FastifyRequest): boolean {
@@ -45,6 +48,8 @@ export function preRouteErrorFor(request: FastifyRequest, limits: RequestLimits)
       });
     }
   }
+  const malformed = malformedParametersOf(request.query);
+  if (malformed.length > 0 && contract.surface !== 'authorize') return malformedEncodingError(malformed, 'query');
   return undefined;
 }
 

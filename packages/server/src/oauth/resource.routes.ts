@@ -21,6 +21,7 @@ import { authenticateClient, presentedCredentials } from '../apps/client-auth.js
 import type { Environment } from '../config/config.js';
 import { scopeList } from '../domain/scope.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
+import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { RevocationsRepository } from '../store/revocations.repository.js';
 import { tokenRevocationId } from '../store/revocations.repository.js';
@@ -28,7 +29,7 @@ import type { AccessTokenClaims, AccessTokens } from '../tokens/access-tokens.js
 import type { RefreshTokens } from '../tokens/refresh-tokens.js';
 import type { VerifiedIdentities } from './grants/grant-context.js';
 import { ENDPOINT_PATHS } from './oidc-metadata.js';
-import { FORM_BODY } from './token.routes.js';
+import { FORM_BODY, JSON_ANSWER } from './token.routes.js';
 import { readForm, requiredParam } from './token-request.js';
 
 /** The claims each scope releases at userinfo (OpenID Connect Core 1.0 §5.4). */
@@ -71,6 +72,8 @@ export interface ResourceRoutesDeps {
   readonly environment: Environment;
   readonly clock: () => Date;
   readonly apps: AppsService;
+  /** Counts failed authentications (per IP and client). */
+  readonly rateLimits: Pick<RateLimiter, 'authFailures'>;
   readonly accessTokens: AccessTokens;
   readonly refreshTokens: RefreshTokens;
   readonly revocations: Pick<RevocationsRepository, 'revoke'>;
@@ -79,11 +82,19 @@ export interface ResourceRoutesDeps {
 
 /** Registers `/userinfo`, `/introspect`, `/revoke`. */
 export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoutesDeps): void {
-  const userinfoContract = { surface: 'bearer', realm: 'idgate', cors: true, errors: USERINFO_ERRORS } as const;
+  const userinfoContract = {
+    surface: 'bearer',
+    produces: JSON_ANSWER,
+    realm: 'idgate',
+    cors: true,
+    errors: USERINFO_ERRORS,
+  } as const;
 
   async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
     const token = bearerTokenOf(request);
-    const claims = await deps.accessTokens.verify(token, deps.clock());
+    const claims = await deps.rateLimits.authFailures.guard(request, reply, function verifyToken() {
+      return deps.accessTokens.verify(token, deps.clock());
+    });
     request.logContext.clientId = claims.cid;
     if (claims.vid !== undefined) request.logContext.verificationId = claims.vid;
     const response = await userinfoResponse(deps, claims, request);
@@ -113,6 +124,7 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
         idgate: {
           surface: 'oauth',
           consumes: FORM_BODY,
+          produces: JSON_ANSWER,
           realm: 'idgate',
           errors: [...CLIENT_ENDPOINT_ERRORS, 'AUTH_FORBIDDEN'],
         },
@@ -121,7 +133,7 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
     async function introspect(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(deps, request, params);
+      const client = await authenticate(deps, request, reply, params);
       checkMayIntrospect(client);
       const token = requiredParam(params.token, 'token');
       return introspection(deps, client, token, params.token_type_hint);
@@ -131,12 +143,20 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
   app.post(
     ENDPOINT_PATHS.revocation,
     {
-      config: { idgate: { surface: 'oauth', consumes: FORM_BODY, realm: 'idgate', errors: CLIENT_ENDPOINT_ERRORS } },
+      config: {
+        idgate: {
+          surface: 'oauth',
+          consumes: FORM_BODY,
+          produces: JSON_ANSWER,
+          realm: 'idgate',
+          errors: CLIENT_ENDPOINT_ERRORS,
+        },
+      },
     },
     async function revoke(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(deps, request, params);
+      const client = await authenticate(deps, request, reply, params);
       const token = requiredParam(params.token, 'token');
       await revocation(deps, client, token, params.token_type_hint);
       // RFC 7009 §2.2: 200 whether or not the token was valid; the body is empty.
@@ -148,13 +168,12 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
 async function authenticate(
   deps: ResourceRoutesDeps,
   request: FastifyRequest,
+  reply: FastifyReply,
   params: Readonly<Record<string, string | undefined>>,
 ): Promise<AppRecord> {
-  const { app: client } = await authenticateClient(
-    presentedCredentials(request.headers.authorization, params),
-    deps.apps,
-    deps.environment,
-  );
+  const { app: client } = await deps.rateLimits.authFailures.guard(request, reply, function authenticateCaller() {
+    return authenticateClient(presentedCredentials(request.headers.authorization, params), deps.apps, deps.environment);
+  });
   request.logContext.clientId = client.clientId;
   return client;
 }

@@ -6,8 +6,8 @@
  * `Cache-Control: no-store` (RFC 6749 §5.1).
  *
  * Order of the checks: per-IP rate limit, repeated parameters, `grant_type` present and
- * known, client authentication, per-client rate limit, grant allowed for the client, then
- * the grant's own checks.
+ * known, client authentication (its failures counted, `http/rate-limit/auth-failures.ts`),
+ * per-client rate limit, grant allowed for the client, then the grant's own checks.
  */
 import { type ErrorCode, IdgateError } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
@@ -26,6 +26,9 @@ import { readForm, requiredParam } from './token-request.js';
 
 /** Body types the OAuth endpoints take (RFC 6749 §3.2). */
 export const FORM_BODY = ['application/x-www-form-urlencoded'] as const;
+
+/** What the OAuth endpoints answer with (RFC 6749 §5.1, RFC 7662 §2.2, OIDC Core §5.3.2): an `Accept` excluding it is 406. */
+export const JSON_ANSWER = ['application/json'] as const;
 
 /** The errors the token endpoint answers with (besides the ones every route can). */
 export const TOKEN_ERRORS: readonly ErrorCode[] = [
@@ -80,7 +83,7 @@ function checkGrantAllowed(client: AppRecord, grantType: GrantType): void {
 /** What the token endpoint works with: client authentication, rate limits, and what the grants issue with. */
 export interface TokenRoutesDeps extends GrantServices {
   readonly apps: AppsService;
-  readonly rateLimits: Pick<RateLimiter, 'consume'>;
+  readonly rateLimits: Pick<RateLimiter, 'consume' | 'authFailures'>;
   readonly clock: () => Date;
 }
 
@@ -90,7 +93,14 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps)
     ENDPOINT_PATHS.token,
     {
       config: {
-        idgate: { surface: 'oauth', consumes: FORM_BODY, cors: true, realm: 'idgate', errors: TOKEN_ERRORS },
+        idgate: {
+          surface: 'oauth',
+          consumes: FORM_BODY,
+          produces: JSON_ANSWER,
+          cors: true,
+          realm: 'idgate',
+          errors: TOKEN_ERRORS,
+        },
       },
     },
     async function token(request, reply) {
@@ -99,11 +109,13 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps)
       await deps.rateLimits.consume(reply, 'token-ip', request.ip);
       const params = readForm(request.body, TOKEN_PARAMS);
       const grantType = checkSupportedGrantType(requiredParam(params.grant_type, 'grant_type'));
-      const { app: client } = await authenticateClient(
-        presentedCredentials(request.headers.authorization, params),
-        deps.apps,
-        deps.environment,
-      );
+      const { app: client } = await deps.rateLimits.authFailures.guard(request, reply, function authenticate() {
+        return authenticateClient(
+          presentedCredentials(request.headers.authorization, params),
+          deps.apps,
+          deps.environment,
+        );
+      });
       request.logContext.clientId = client.clientId;
       // SPEC 7: CORS only for the origins this app registered.
       assertOriginAllowedFor(request, client, deps.issuer);

@@ -23,7 +23,7 @@ export interface RestAuthDeps {
   readonly clock: () => Date;
   readonly apps: AppsService;
   readonly accessTokens: Pick<AccessTokens, 'verify'>;
-  readonly rateLimits: Pick<RateLimiter, 'consume'>;
+  readonly rateLimits: Pick<RateLimiter, 'consume' | 'authFailures'>;
 }
 
 /** The scopes of the REST API. */
@@ -124,7 +124,10 @@ export type RequireRestScope = (scope: RestScope) => onRequestAsyncHookHandler;
 export function restScopeGuard(deps: RestAuthDeps): RequireRestScope {
   return function requireRestScope(scope: RestScope): onRequestAsyncHookHandler {
     return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
-      const caller = await authenticateRest(deps, request, scope);
+      // A failure is counted against the caller's IP and client id (`http/rate-limit/auth-failures.ts`).
+      const caller = await deps.rateLimits.authFailures.guard(request, reply, function authenticate() {
+        return authenticateRest(deps, request, scope);
+      });
       request.logContext.clientId = caller.app.clientId;
       assertOriginAllowedFor(request, caller.app, deps.issuer);
       await deps.rateLimits.consume(reply, 'rest-app', caller.app.clientId);

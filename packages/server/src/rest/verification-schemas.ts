@@ -2,19 +2,45 @@
  * Request schemas of the REST verification and provider routes (validated at the edge,
  * every offending field listed).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { STANDARD_CLAIMS } from '../domain/claims.js';
 import { FLOW_TYPES } from '../domain/verification.js';
 import { StringEnum } from '../http/schema-helpers.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
 
+/** How deep a `userData` value may nest (an identifier, or an address object, needs one or two levels). */
+const USER_DATA_DEPTH = 4;
+
+/**
+ * A `userData` value: a JSON value whose strings, arrays and objects are bounded at every
+ * level, and which nests at most `levels` deep (the last level takes scalars only). One
+ * schema per level, no `anyOf`, so a bad value gets one clear error with its pointer.
+ */
+function userDataValue(levels: number): TSchema {
+  const scalars = ['string', 'number', 'boolean', 'null'];
+  if (levels <= 1) return Type.Unsafe({ type: scalars, maxLength: 2048 });
+  const inner = userDataValue(levels - 1);
+  return Type.Unsafe({
+    type: [...scalars, 'array', 'object'],
+    maxLength: 2048,
+    maxItems: 50,
+    items: inner,
+    maxProperties: 50,
+    propertyNames: { minLength: 1, maxLength: 64 },
+    additionalProperties: inner,
+  });
+}
+
 /** `POST /v1/verifications`. */
 export const CreateVerificationSchema = Type.Object(
   {
     providerId: Type.String({ minLength: 1, maxLength: 64 }),
-    redirectUri: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    redirectUri: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, format: 'uri' })),
     userData: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Unknown(), { maxProperties: 50 }),
+      Type.Record(Type.String(), userDataValue(USER_DATA_DEPTH), {
+        maxProperties: 50,
+        propertyNames: { minLength: 1, maxLength: 64 },
+      }),
     ),
     requestedLoa: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
     requestedClaims: Type.Optional(Type.Array(StringEnum(STANDARD_CLAIMS), { uniqueItems: true, maxItems: 20 })),

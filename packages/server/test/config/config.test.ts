@@ -64,6 +64,8 @@ describe('loadConfig', () => {
       rateLimitTokenClient: 600,
       rateLimitTokenIp: 1200,
       rateLimitRest: 600,
+      rateLimitAuthFailuresIp: 300,
+      rateLimitAuthFailuresClient: 60,
       signInHookTimeoutMs: 3000,
       outboundPrivateNetworks: 'allow',
       webhookTimeoutMs: 10_000,

@@ -5,7 +5,8 @@
  * names without `=`, repeated names, and non-ASCII text.
  */
 import { describe, expect, it } from 'vitest';
-import { type FormBody, parseForm } from '../../src/http/body-parsers.js';
+import { type FormBody, parseForm, parseQueryString } from '../../src/http/body-parsers.js';
+import { malformedParametersOf } from '../../src/http/parameter-encoding.js';
 
 /** What the standard parser makes of the text, in parseForm's shape. */
 function reference(text: string): FormBody {
@@ -69,5 +70,31 @@ describe('parseForm', () => {
     expect(Object.getPrototypeOf(body)).toBeNull();
     expect(Object.getOwnPropertyDescriptor(body, '__proto__')?.value).toBe('x');
     expect(body.constructor).toBe('y');
+  });
+});
+
+describe('malformed percent-encoding', () => {
+  it.each([
+    ['bad=%ZZ&ok=1', ['bad']],
+    ['bare=%&x=%2', ['bare', 'x']],
+    ['notutf8=%FF%FE&ok=%41', ['notutf8']],
+    ['surrogate=%ED%A0%80', ['surrogate']],
+    ['overlong=%C0%AF', ['overlong']],
+    ['x=1&x=%ZZ', ['x']],
+    ['na%ZZme=v', ['na%ZZme']],
+    ['%FF=v', ['\uFFFD']],
+  ] as const)('notes the parameters of %j whose name or value is malformed', (text, names) => {
+    expect(malformedParametersOf(parseForm(text))).toEqual(names);
+    expect(malformedParametersOf(parseQueryString(text))).toEqual(names);
+  });
+
+  it.each([
+    '',
+    'grant_type=client_credentials&scope=verifications+providers',
+    'name=J%C3%BCrgen+M%C3%BCller&emoji=%F0%9F%98%80',
+    'plus=%2B+%2b',
+    'raw=Jürgen Müller',
+  ])('notes nothing for %j', (text) => {
+    expect(malformedParametersOf(parseForm(text))).toEqual([]);
   });
 });

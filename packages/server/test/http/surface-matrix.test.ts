@@ -317,13 +317,13 @@ describe('surface matrix', () => {
   });
 
   describe('oauth status mapping', () => {
-    it('uses 400, 401 for invalid_client, and keeps 405/429/5xx', () => {
+    it('uses 400, 401 for invalid_client, and keeps 405/406/413/414/429/431/5xx', () => {
       for (const code of ERROR_CODES) {
         const status = CATALOG[code].status;
         const expected =
           CATALOG[code].oauth === 'invalid_client'
             ? 401
-            : status === 405 || status === 429 || status >= 500
+            : [405, 406, 413, 414, 429, 431].includes(status) || status >= 500
               ? status
               : 400;
         expect(oauthStatusFor(code), code).toBe(expected);

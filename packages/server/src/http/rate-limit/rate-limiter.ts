@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config/config.js';
+import { AuthFailures } from './auth-failures.js';
 import { MemoryRateLimitStore } from './memory-store.js';
 import type { RateLimitOutcome, RateLimitQuota, RateLimitStore } from './rate-limit-store.js';
 
@@ -15,9 +16,16 @@ import type { RateLimitOutcome, RateLimitQuota, RateLimitStore } from './rate-li
  * The rate-limit policies:
  * - `token-client`: requests to `/token` per client id;
  * - `token-ip`: requests to `/token` per client IP;
- * - `rest-app`: requests to `/v1` per app.
+ * - `rest-app`: requests to `/v1` per app;
+ * - `auth-failures-ip`, `auth-failures-client`: failed authentications on every
+ *   authenticated surface per client IP and per client id (`auth-failures.ts`).
  */
-export type RateLimitPolicyName = 'token-client' | 'token-ip' | 'rest-app';
+export type RateLimitPolicyName =
+  | 'token-client'
+  | 'token-ip'
+  | 'rest-app'
+  | 'auth-failures-ip'
+  | 'auth-failures-client';
 
 /** Every policy's window: the limits are configured per minute. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -35,13 +43,28 @@ export function quotasFrom(config: Config): Readonly<Record<RateLimitPolicyName,
     'token-client': quota(config.rateLimitTokenClient),
     'token-ip': quota(config.rateLimitTokenIp),
     'rest-app': quota(config.rateLimitRest),
+    'auth-failures-ip': quota(config.rateLimitAuthFailuresIp),
+    'auth-failures-client': quota(config.rateLimitAuthFailuresClient),
   };
+}
+
+/** One request counted against a policy: its quota, the outcome, and the header fields to send. */
+export interface CountedRequest {
+  readonly policy: RateLimitPolicyName;
+  readonly quota: RateLimitQuota;
+  readonly outcome: RateLimitOutcome;
+  /** `RateLimit-Policy` with this policy's item. */
+  readonly policyField: string;
+  /** `RateLimit` with this policy's item. */
+  readonly limitField: string;
 }
 
 /** Rate limits per policy and key. */
 export class RateLimiter {
   /** Where the counts live (in memory unless another store is given). */
   readonly store: RateLimitStore;
+  /** Failed authentications, counted on every authenticated surface. */
+  readonly authFailures: AuthFailures;
   readonly #quotas: Readonly<Record<RateLimitPolicyName, RateLimitQuota | undefined>>;
   readonly #clock: () => Date;
 
@@ -49,6 +72,7 @@ export class RateLimiter {
     this.#quotas = quotasFrom(config);
     this.#clock = clock;
     this.store = store;
+    this.authFailures = new AuthFailures(this, clock);
   }
 
   /** The policy's quota, or `undefined` when the policy is turned off. */
@@ -63,14 +87,61 @@ export class RateLimiter {
    * @throws IdgateError `SYSTEM_RATE_LIMITED` (with `Retry-After`) when over the limit
    */
   async consume(reply: FastifyReply, policy: RateLimitPolicyName, key: string): Promise<void> {
+    const counted = await this.count(reply, policy, key);
+    if (counted === undefined) return;
+    if (!counted.outcome.allowed) {
+      const { quota } = counted;
+      throw this.refusal(
+        counted,
+        `Rate limit ${policy} exceeded: at most ${quota.limit} requests per ${seconds(quota.windowMs)} seconds`,
+      );
+    }
+    reply.header(POLICY_HEADER, counted.policyField);
+    reply.header(LIMIT_HEADER, counted.limitField);
+  }
+
+  /**
+   * Counts one request against `policy` for `key` and says what it came to, without
+   * refusing or setting headers; `undefined` for a policy that is turned off.
+   */
+  async count(reply: FastifyReply, policy: RateLimitPolicyName, key: string): Promise<CountedRequest | undefined> {
     const quota = this.#quotas[policy];
-    if (quota === undefined) return;
+    if (quota === undefined) return undefined;
     const outcome = await this.store.consume(storeKey(policy, key), quota, this.#clock().getTime());
-    const policyField = withItem(reply.getHeader(POLICY_HEADER), policy, policyItem(policy, quota));
-    const limitField = withItem(reply.getHeader(LIMIT_HEADER), policy, limitItem(policy, outcome));
-    if (!outcome.allowed) throw rateLimited(policy, quota, outcome, policyField, limitField);
-    reply.header(POLICY_HEADER, policyField);
-    reply.header(LIMIT_HEADER, limitField);
+    return this.describe(reply, policy, quota, outcome);
+  }
+
+  /** A request's record under `policy` with `outcome`, its header fields merged with the reply's. */
+  describe(
+    reply: FastifyReply,
+    policy: RateLimitPolicyName,
+    quota: RateLimitQuota,
+    outcome: RateLimitOutcome,
+  ): CountedRequest {
+    return {
+      policy,
+      quota,
+      outcome,
+      policyField: withItem(reply.getHeader(POLICY_HEADER), policy, policyItem(policy, quota)),
+      limitField: withItem(reply.getHeader(LIMIT_HEADER), policy, limitItem(policy, outcome)),
+    };
+  }
+
+  /**
+   * `SYSTEM_RATE_LIMITED` for a refused request, with `Retry-After`, `RateLimit` and
+   * `RateLimit-Policy`; `what` says which limit (the detail adds when to retry).
+   */
+  refusal(counted: CountedRequest, what: string): IdgateError {
+    const retryAfter = Math.max(1, seconds(counted.outcome.retryAfterMs));
+    return new IdgateError('SYSTEM_RATE_LIMITED', {
+      detail: `${what}; retry after ${retryAfter} seconds.`,
+      headers: {
+        'retry-after': String(retryAfter),
+        [LIMIT_HEADER]: counted.limitField,
+        [POLICY_HEADER]: counted.policyField,
+      },
+      context: { policy: counted.policy },
+    });
   }
 }
 
@@ -104,19 +175,4 @@ function withItem(existing: unknown, policy: RateLimitPolicyName, item: string):
   const prefix = `"${policy}";`;
   const others = existing.split(', ').filter((member) => !member.startsWith(prefix));
   return [...others, item].join(', ');
-}
-
-function rateLimited(
-  policy: RateLimitPolicyName,
-  quota: RateLimitQuota,
-  outcome: RateLimitOutcome,
-  policyField: string,
-  limitField: string,
-): IdgateError {
-  const retryAfter = Math.max(1, seconds(outcome.retryAfterMs));
-  return new IdgateError('SYSTEM_RATE_LIMITED', {
-    detail: `Rate limit ${policy} exceeded: at most ${quota.limit} requests per ${seconds(quota.windowMs)} seconds; retry after ${retryAfter} seconds.`,
-    headers: { 'retry-after': String(retryAfter), [LIMIT_HEADER]: limitField, [POLICY_HEADER]: policyField },
-    context: { policy },
-  });
 }

@@ -6,6 +6,7 @@
 import { IdgateError } from '@idgate/errors';
 import type { AppsService } from '../../apps/apps.service.js';
 import type { Environment } from '../../config/config.js';
+import { checkWellEncoded } from '../../http/parameter-encoding.js';
 import { environmentOfCredential } from '../../security/secrets.js';
 import type { AppRecord } from '../../store/apps.repository.js';
 import { CLIENT_PARAMETERS, checkNotRepeated, type RawParameters, single } from './request-parameters.js';
@@ -16,12 +17,18 @@ function shownClientId(clientId: string): string {
 }
 
 /**
- * Refuses a repeated `client_id` or `redirect_uri` before anything else.
+ * Refuses a repeated or malformed `client_id` or `redirect_uri` before anything else.
  * @throws IdgateError `VALIDATION_INVALID_PARAMETER`
  */
 export function checkClientParametersNotRepeated(params: RawParameters): void {
   // RFC 6749 §3.1 and §4.1.2.1: with two client ids or two redirect URIs there is no verified one to redirect to.
   checkNotRepeated(params, CLIENT_PARAMETERS);
+  // RFC 3986 §2.1: a value whose percent-encoding is malformed is not the one the app registered.
+  checkWellEncoded(params, 'request', isClientParameter);
+}
+
+function isClientParameter(name: string): boolean {
+  return (CLIENT_PARAMETERS as readonly string[]).includes(name);
 }
 
 /** The app a request names and its verified redirect URI. */

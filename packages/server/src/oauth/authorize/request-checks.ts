@@ -8,6 +8,7 @@ import { type FieldProblem, IdgateError } from '@idgate/errors';
 import { effectiveScopes, REST_SCOPES } from '../../apps/app-policy.js';
 import { ACR_PREFIX, loaFromAcr } from '../../domain/loa.js';
 import type { AuthorizationRequestRecord } from '../../domain/verification.js';
+import { checkWellEncoded, malformedParametersOf } from '../../http/parameter-encoding.js';
 import type { AppRecord } from '../../store/apps.repository.js';
 import { parseScope } from '../token-request.js';
 import {
@@ -294,13 +295,17 @@ export interface CheckedRequest {
  */
 export function checkAuthorizationRequest(params: RawParameters, app: AppRecord, redirectUri: string): CheckedRequest {
   const state = stateOf(params);
+  // A malformed `state` is not echoed: what was received is not the text it decodes to.
+  const echoed =
+    state !== undefined && state.length <= MAX_STATE_LENGTH && !malformedParametersOf(params).includes('state');
   const base: AuthorizationRequestRecord = {
     responseType: 'code',
     redirectUri,
     scope: [],
-    ...(state === undefined || state.length > MAX_STATE_LENGTH ? {} : { state }),
+    ...(echoed ? { state } : {}),
   };
   try {
+    checkWellEncoded(params, 'request');
     checkNoRepeatedParameters(params);
     const responseType = checkResponseType(params);
     checkCodeGrantAllowed(app);
