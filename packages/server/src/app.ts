@@ -14,6 +14,9 @@ import Fastify, {
 import { registerAdminRoutes } from './admin/admin.routes.js';
 import { registerVerificationEventsRoutes } from './admin/verification-events.routes.js';
 import { AppsService } from './apps/apps.service.js';
+import { ClientAssertions } from './apps/client-assertions.js';
+import { ClientKeys } from './apps/client-keys.js';
+import { PushedRequests } from './authorization/pushed-requests.js';
 import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import type { Config } from './config/config.js';
@@ -32,14 +35,18 @@ import { requestIdFor } from './http/request-id.js';
 import { enforceRouteContracts } from './http/route-contract.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
 import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
+import { registerParRoutes } from './oauth/par.routes.js';
 import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { registerVerificationRoutes } from './rest/verification.routes.js';
+import { DpopNonces } from './security/dpop-nonces.js';
 import { AppsRepository } from './store/apps.repository.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
+import { SeenJtisRepository } from './store/seen-jtis.repository.js';
 import { AccessTokens } from './tokens/access-tokens.js';
 import { AuthorizationCodes } from './tokens/authorization-codes.js';
+import { DpopProofs } from './tokens/dpop-proofs.js';
 import { RefreshTokens } from './tokens/refresh-tokens.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { registerHostedPages } from './ui/hosted-pages.routes.js';
@@ -91,6 +98,14 @@ export interface AppServices {
   readonly webhooks: WebhookDispatcher;
   /** Retention: purges expired OAuth records and old webhook events (in the background while the server listens). */
   readonly purge: PurgeJob;
+  /** The apps' registered public keys (`jwks`, `jwksUri`). */
+  readonly clientKeys: ClientKeys;
+  /** `private_key_jwt` assertions. */
+  readonly clientAssertions: ClientAssertions;
+  /** DPoP proofs (RFC 9449). */
+  readonly dpop: DpopProofs;
+  /** Requests pushed to `/par` (RFC 9126). */
+  readonly pushedRequests: PushedRequests;
 }
 
 declare module 'fastify' {
@@ -202,6 +217,8 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
   const revocations = new RevocationsRepository(database);
   const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
   const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const seenJtis = new SeenJtisRepository(database);
+  const clientKeys = new ClientKeys({ privateNetworks: config.outboundPrivateNetworks });
   return {
     config,
     database,
@@ -219,6 +236,14 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
     webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
     purge: new PurgeJob({ database, config, clock, log, metrics }),
+    clientKeys,
+    clientAssertions: new ClientAssertions({ issuer: config.issuer, keys: clientKeys, seenJtis, clock }),
+    dpop: new DpopProofs({
+      seenJtis,
+      clock,
+      nonces: config.dpopNonces ? new DpopNonces(deps.secretKey) : undefined,
+    }),
+    pushedRequests: new PushedRequests({ database, secrets, clock }),
   };
 }
 
@@ -226,6 +251,7 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
 function registerRoutes(app: FastifyInstance, services: AppServices): void {
   const { config, clock, secrets, apps, verifications, codes, keys, accessTokens, refreshTokens, rateLimits } =
     services;
+  const { clientAssertions, clientKeys, dpop, pushedRequests } = services;
   const { issuer, environment } = config;
   registerHealthRoutes(app, {
     database: services.database,
@@ -244,10 +270,11 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerVerificationEventsRoutes(app, { verifications, secrets, adminKeyHash: services.adminKeyHash });
   installCors(app, { issuer, apps });
   registerDiscoveryRoutes(app, { issuer, keys });
-  registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications });
+  registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications, pushedRequests });
+  registerParRoutes(app, { config, clock, apps, clientAssertions, clientKeys, pushedRequests });
   registerHostedPages(app, { config, secrets, apps, codes, verifications });
   const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
-  registerTokenRoutes(app, { ...grants, apps, rateLimits, clock });
+  registerTokenRoutes(app, { ...grants, apps, rateLimits, clock, clientAssertions, dpop });
   registerResourceRoutes(app, {
     issuer,
     environment,
@@ -257,6 +284,8 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     refreshTokens,
     revocations: services.revocations,
     identities: verifications,
+    clientAssertions,
+    dpop,
   });
   registerVerificationRoutes(app, {
     issuer,
@@ -265,6 +294,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     apps,
     accessTokens,
     rateLimits,
+    dpop,
     verifications,
     database: services.database,
   });

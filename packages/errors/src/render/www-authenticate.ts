@@ -72,12 +72,18 @@ function isCallerAuthentication(error: IdgateError): boolean {
  *
  * RFC 6750 §3.1: when the request lacks any authentication information, the challenge
  * SHOULD NOT include an error code. `insufficient_scope` carries the needed `scope`
- * (read from `context.scope`).
+ * (read from `context.scope`). The scheme is `DPoP` (with `algs`) when the request used
+ * it, when the token was DPoP-bound (`context.token_type` is `DPoP`) or for a DPoP error.
  */
 export function bearerChallengeFor(error: IdgateError, options: BearerChallengeOptions): Challenge | undefined {
   const entry = CATALOG[error.code];
   const unauthenticated = entry.status === 401 && isCallerAuthentication(error);
-  const dpop = options.scheme === 'DPoP' || (entry.bearer !== undefined && DPOP_ERRORS.has(entry.bearer));
+  // RFC 9449 §7.1: DPoP when the request used it, the token is DPoP-bound (the throw site
+  // says so in `context.token_type`), or the error is one only DPoP has.
+  const dpop =
+    options.scheme === 'DPoP' ||
+    error.context?.token_type === 'DPoP' ||
+    (entry.bearer !== undefined && DPOP_ERRORS.has(entry.bearer));
   const base: Challenge =
     dpop && options.dpopAlgs !== undefined && options.dpopAlgs.length > 0
       ? { scheme: 'DPoP', realm: options.realm, algs: options.dpopAlgs.join(' ') }

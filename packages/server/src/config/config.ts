@@ -42,6 +42,8 @@ export interface Config {
   readonly purgeIntervalMs: number;
   readonly purgeGraceMs: number;
   readonly webhookRetentionMs: number;
+  /** `IDGATE_DPOP_NONCE`: whether DPoP proofs must carry a server nonce (RFC 9449 §8, §9). */
+  readonly dpopNonces: boolean;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
 }
@@ -355,6 +357,14 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '2592000000',
     parse: integer(3600 * 1000, 400 * 24 * 3600 * 1000),
     fallback: () => 2_592_000_000,
+  },
+  {
+    variable: 'IDGATE_DPOP_NONCE',
+    key: 'dpopNonces',
+    doc: 'Whether DPoP proofs at `/token`, `/userinfo` and the REST API must carry a nonce idgate issued (RFC 9449 §8, §9): a proof without a current one is answered `use_dpop_nonce` with a `DPoP-Nonce` header, and every answer to a DPoP request carries the current nonce. Nonces need no storage: every instance with the same `IDGATE_SECRET_KEY` issues and accepts the same ones, each for 2 to 4 minutes (see docs/fapi.md).',
+    defaultText: 'false',
+    parse: boolean,
+    fallback: () => false,
   },
   {
     variable: 'IDGATE_OIDC_PROVIDERS',
