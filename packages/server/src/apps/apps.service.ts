@@ -108,7 +108,11 @@ export class AppsService {
       allowedOrigins: body.allowedOrigins ?? [],
       grantTypes: body.grantTypes ?? defaultGrantTypes(body.type),
       scopes: body.scopes ?? null,
-      tokenEndpointAuthMethods: authMethodsOf(body) ?? profileDefault(body.profile, 'tokenEndpointAuthMethods') ?? null,
+      tokenEndpointAuthMethods:
+        authMethodsOf(body) ??
+        body.tokenEndpointAuthMethods ??
+        profileDefault(body.profile, 'tokenEndpointAuthMethods') ??
+        null,
       signInHookUrl: body.signInHookUrl ?? null,
       webhookUrl: body.webhookUrl ?? null,
       idTokenSignedResponseAlg: body.idTokenSignedResponseAlg ?? null,
