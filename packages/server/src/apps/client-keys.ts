@@ -34,6 +34,23 @@ export class JwksFetchError extends Error {
   }
 }
 
+/**
+ * The key set, where an Ed25519 key that names its `alg` also appears under the other
+ * name of the same algorithm (`EdDSA` and RFC 9864's `Ed25519`), so a key registered as
+ * `EdDSA` verifies a JWT a current library signed as `Ed25519`, and the reverse.
+ */
+function withEd25519Aliases(keys: readonly unknown[]): { keys: unknown[] } {
+  const aliased: unknown[] = [];
+  for (const key of keys) {
+    aliased.push(key);
+    const jwk = key as Record<string, unknown> | null;
+    if (jwk === null || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') continue;
+    if (jwk.alg === 'EdDSA') aliased.push({ ...jwk, alg: 'Ed25519' });
+    else if (jwk.alg === 'Ed25519') aliased.push({ ...jwk, alg: 'EdDSA' });
+  }
+  return { keys: aliased };
+}
+
 /** What the key resolvers are built with. */
 export interface ClientKeysOptions {
   readonly privateNetworks: Config['outboundPrivateNetworks'];
@@ -60,7 +77,7 @@ export class ClientKeys {
   }
 
   #resolverOf(app: AppRecord): JWTVerifyGetKey | undefined {
-    if (app.jwks !== null) return createLocalJWKSet({ keys: app.jwks.keys as never });
+    if (app.jwks !== null) return createLocalJWKSet(withEd25519Aliases(app.jwks.keys) as never);
     if (app.jwksUri === null) return undefined;
     const privateNetworks = this.#privateNetworks;
     return createRemoteJWKSet(new URL(app.jwksUri), {
@@ -76,12 +93,15 @@ export class ClientKeys {
         });
         if (result.kind !== 'answered') throw new JwksFetchError(`jwks_uri ${result.kind}`);
         if (result.status !== 200) throw new JwksFetchError(`jwks_uri answered ${result.status}`);
+        let jwks: unknown;
         try {
-          JSON.parse(result.body);
+          jwks = JSON.parse(result.body);
         } catch {
           throw new JwksFetchError('jwks_uri answered no JSON (or more than the size cap)');
         }
-        return new Response(result.body, { status: 200, headers: { 'content-type': 'application/json' } });
+        const keys = (jwks as { keys?: unknown } | null)?.keys;
+        const body = Array.isArray(keys) ? JSON.stringify(withEd25519Aliases(keys)) : result.body;
+        return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
       },
     });
   }

@@ -203,7 +203,7 @@ describe.each(TEST_DATABASE_KINDS)('FAPI 2.0 refusals on %s', (kind) => {
             .sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!!'));
           return assertionForm(jwt);
         },
-        "The client assertion's alg is not accepted: sign it with ES256, PS256, EdDSA.",
+        "The client assertion's alg is not accepted: sign it with ES256, PS256, EdDSA, Ed25519.",
       ],
     ])('refuses an assertion %s: invalid_client', async (_case, make, description) => {
       const res = await clientCredentials({ assertion: await make() });

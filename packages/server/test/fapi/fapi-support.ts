@@ -224,5 +224,5 @@ export function codeOf(res: LightMyRequestResponse): string {
 
 /** The `DPoP` challenge of a protected resource (RFC 9449 §7.1), exactly. */
 export function dpopChallenge(error: string, description: string): string {
-  return `DPoP realm="idgate", error="${error}", error_description="${description}", algs="ES256 PS256 EdDSA"`;
+  return `DPoP realm="idgate", error="${error}", error_description="${description}", algs="ES256 PS256 EdDSA Ed25519"`;
 }
