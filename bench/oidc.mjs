@@ -394,7 +394,7 @@ function autocannonTargets({ idgate, provider, bare, introspected, fapi }) {
         request: { url: `${base}/token`, method: 'POST', headers: {}, body: '' },
         fresh: fapi[group],
         status: 200,
-        check: (response, json) =>
+        check: (_response, json) =>
           typeof json?.access_token !== 'string'
             ? 'no access_token'
             : json.token_type !== (group === 'token-dpop' ? 'DPoP' : 'Bearer')

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { expect } from 'vitest';
 import { adminAuth, TEST_ISSUER, type TestApp } from '../support/app.js';
 import { registerSecret } from '../support/leaks.js';
@@ -29,7 +29,7 @@ export interface ClientKey {
 }
 
 /** A new extractable key pair for `alg`, its public JWK carrying `kid` and `alg`. */
-export async function newClientKey(alg: ClientKey['alg'] = 'ES256', kid = randomUUID()): Promise<ClientKey> {
+export async function newClientKey(alg: ClientKey['alg'] = 'ES256', kid: string = randomUUID()): Promise<ClientKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const exported = await exportJWK(publicKey);
   const publicJwk: JWK = { ...exported, kid, alg, use: 'sig' };
