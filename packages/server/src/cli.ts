@@ -30,7 +30,8 @@ Commands:
   serve                         migrate, then serve (creates a sandbox demo app on a fresh instance)
   migrate                       apply pending database migrations
   purge                         delete expired codes, refresh tokens, revocations, idempotency
-                                records and old finished webhook events once (what a listening
+                                records, pushed authorization requests, seen assertion and DPoP
+                                jtis and old finished webhook events once (what a listening
                                 server does every IDGATE_PURGE_INTERVAL); prints the counts
   apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
               [--scope S …] [--grant-type G …] [--provider P …]

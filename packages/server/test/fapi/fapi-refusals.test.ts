@@ -582,7 +582,11 @@ describe.each(TEST_DATABASE_KINDS)('FAPI 2.0 refusals on %s', (kind) => {
     let publicApp: CreatedFapiApp;
     let tokens: Tokens;
     beforeAll(async () => {
-      publicApp = await createFapiApp(t, { type: 'public', dpopBoundAccessTokens: true });
+      publicApp = await createFapiApp(t, {
+        type: 'public',
+        dpopBoundAccessTokens: true,
+        allowedOrigins: ['https://spa.bank.example'],
+      });
       tokens = await userTokens(publicApp, {});
       expect(tokens.token_type).toBe('DPoP');
       expect(tokens.refresh_token).toBeTruthy();
@@ -596,6 +600,28 @@ describe.each(TEST_DATABASE_KINDS)('FAPI 2.0 refusals on %s', (kind) => {
         dpop === undefined ? {} : { dpop },
       );
     }
+
+    it('lets a browser app send DPoP and read DPoP-Nonce (CORS)', async () => {
+      const preflight = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/token',
+        headers: {
+          origin: 'https://spa.bank.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, dpop',
+        },
+      });
+      expect(preflight.statusCode).toBe(204);
+      expect(String(preflight.headers['access-control-allow-headers']).split(', ')).toContain('DPoP');
+      const refreshed = await postForm(
+        t,
+        '/token',
+        { grant_type: 'refresh_token', refresh_token: 'rt_unknown', client_id: publicApp.clientId },
+        { origin: 'https://spa.bank.example', dpop: await proofFor() },
+      );
+      expectOAuthError(refreshed, 'AUTH_INVALID_GRANT');
+      expect(String(refreshed.headers['access-control-expose-headers']).split(', ')).toContain('DPoP-Nonce');
+    });
 
     it('refuses a refresh without a proof, or with a proof of another key', async () => {
       const none = await refresh(tokens.refresh_token ?? '', undefined);
