@@ -126,9 +126,43 @@ async function startIdgate(logLevel) {
     });
   const es256 = await flowApp('ES256');
   const rs256 = await flowApp('RS256');
+  // FAPI 2.0 (SPEC 12): a private_key_jwt client (its ES256 key handed to the bench, which
+  // signs the assertions) and a secret client whose tokens must be DPoP-bound.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const kid = 'bench-pkjwt';
+  // A build without FAPI (IDGATE_BENCH_DIST of an older commit) refuses these apps: the
+  // FAPI targets are then skipped.
+  const fapiApp = (body) => apps.create(body).catch(() => undefined);
+  const pkjwtClient = await fapiApp({
+    name: 'bench client_credentials private_key_jwt',
+    type: 'confidential',
+    redirectUris: [REDIRECT_URI],
+    grantTypes: ['client_credentials'],
+    scopes: REST_SCOPE.split(' '),
+    tokenEndpointAuthMethods: ['private_key_jwt'],
+    jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' }] },
+  });
+  const dpopClient = await fapiApp({
+    name: 'bench client_credentials DPoP',
+    type: 'confidential',
+    redirectUris: [REDIRECT_URI],
+    grantTypes: ['client_credentials'],
+    scopes: REST_SCOPE.split(' '),
+    tokenEndpointAuthMethods: ['client_secret_basic'],
+    dpopBoundAccessTokens: true,
+  });
   return {
     port: app.server.address().port,
-    clients: { rest: credentials(restClient), flowES256: credentials(es256), flowRS256: credentials(rs256) },
+    issuer: config.issuer,
+    clients: {
+      rest: credentials(restClient),
+      flowES256: credentials(es256),
+      flowRS256: credentials(rs256),
+      ...(pkjwtClient
+        ? { pkjwt: { clientId: pkjwtClient.app.clientId, kid, privateJwk: privateKey.export({ format: 'jwk' }) } }
+        : {}),
+      ...(dpopClient ? { dpop: credentials(dpopClient) } : {}),
+    },
   };
 }
 

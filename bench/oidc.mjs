@@ -30,14 +30,44 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { REDIRECT_URI, REST_SCOPE } from './oidc-servers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The goals of the issue. */
 const GOALS = Object.freeze({ throughput: 3, p99: 0.5, bare: 0.9, flowsPerSec: 1000 });
-const GROUPS = ['token', 'invalid-secret', 'introspect', 'discovery', 'jwks', 'flow-es256', 'flow-rs256'];
+const GROUPS = [
+  'token',
+  'token-pkjwt',
+  'token-dpop',
+  'invalid-secret',
+  'introspect',
+  'discovery',
+  'jwks',
+  'flow-es256',
+  'flow-rs256',
+];
+
+/**
+ * The FAPI token groups (SPEC 12), idgate only, compared with idgate's own `token` group
+ * (client_secret_basic) of the same run: a `private_key_jwt` assertion, and a secret
+ * client with a DPoP proof. Every request needs a new assertion or proof (their `jti`s are
+ * single use), so each load gets a pool signed beforehand with jose, at most
+ * {@link FRESH_PER_SECOND} a second of the load.
+ */
+const FAPI_GROUPS = ['token-pkjwt', 'token-dpop'];
+
+/** Signed requests prepared per second of a FAPI load (more than the machine serves). */
+const FRESH_PER_SECOND = 4000;
 
 const { values: flags } = parseArgs({
   options: {
@@ -305,7 +335,7 @@ const POST_TARGETS = {
  * problem or undefined. `reference: true` marks the side idgate is compared with;
  * `ceiling: true` the bare POST route beside a POST group's pair.
  */
-function autocannonTargets({ idgate, provider, bare, introspected }) {
+function autocannonTargets({ idgate, provider, bare, introspected, fapi }) {
   const targets = [];
   const want = (group) => settings.only.includes(group);
   // Group by group, the reference first, then the bare ceiling route (if any), then
@@ -352,6 +382,27 @@ function autocannonTargets({ idgate, provider, bare, introspected }) {
       });
     }
   }
+  if (idgate && fapi) {
+    for (const group of FAPI_GROUPS) {
+      if (!want(group) || !fapi[group]) continue;
+      const base = `http://127.0.0.1:${idgate.port}`;
+      targets.push({
+        group,
+        server: 'idgate',
+        reference: false,
+        name: `idgate POST /token client_credentials ${group === 'token-pkjwt' ? 'private_key_jwt' : 'Basic + DPoP'}`,
+        request: { url: `${base}/token`, method: 'POST', headers: {}, body: '' },
+        fresh: fapi[group],
+        status: 200,
+        check: (_response, json) =>
+          typeof json?.access_token !== 'string'
+            ? 'no access_token'
+            : json.token_type !== (group === 'token-dpop' ? 'DPoP' : 'Bearer')
+              ? `token_type ${json.token_type}`
+              : undefined,
+      });
+    }
+  }
   if (idgate) {
     const base = `http://127.0.0.1:${idgate.port}`;
     const documents = [
@@ -385,7 +436,8 @@ function autocannonTargets({ idgate, provider, bare, introspected }) {
 
 /** One request: the status and the target's own check. */
 async function verify(target) {
-  const { url, method, headers, body } = target.request;
+  const { url, method } = target.request;
+  const { headers, body } = target.fresh ? (await target.fresh(1))[0] : target.request;
   const response = await checker.request(method, url, headers, body);
   const json = parseJson(response.body);
   const problems = [];
@@ -401,17 +453,97 @@ async function verify(target) {
   };
 }
 
-function load(target, duration) {
+async function load(target, duration) {
+  if (!target.fresh) {
+    return autocannon({
+      url: target.request.url,
+      method: target.request.method,
+      headers: target.request.headers,
+      body: target.request.body,
+      connections: settings.connections,
+      pipelining: settings.pipelining,
+      duration,
+      timeout: 10,
+    });
+  }
+  // One new assertion or proof per request (single-use jtis), signed before the load.
+  const pool = await target.fresh(Math.ceil(FRESH_PER_SECOND * duration));
+  let next = 0;
   return autocannon({
     url: target.request.url,
-    method: target.request.method,
-    headers: target.request.headers,
-    body: target.request.body,
+    method: 'POST',
     connections: settings.connections,
     pipelining: settings.pipelining,
     duration,
     timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: function freshRequest(request) {
+          const prepared = pool[next++ % pool.length];
+          return { ...request, headers: prepared.headers, body: prepared.body };
+        },
+      },
+    ],
   });
+}
+
+/**
+ * The request makers of the FAPI groups: `count` token requests, each with a new
+ * `private_key_jwt` assertion (ES256, `aud` the issuer) or a new DPoP proof (ES256).
+ */
+async function fapiRequestMakers(idgate) {
+  const makers = {};
+  const tokenUrl = `${idgate.issuer}/token`;
+  const seconds = () => Math.floor(Date.now() / 1000);
+  const pkjwt = idgate.clients.pkjwt;
+  if (pkjwt) {
+    const key = await importJWK(pkjwt.privateJwk, 'ES256');
+    makers['token-pkjwt'] = async function signedAssertions(count) {
+      const prepared = [];
+      for (let i = 0; i < count; i++) {
+        const now = seconds();
+        const assertion = await new SignJWT({ jti: base64url(randomBytes(16)) })
+          .setProtectedHeader({ alg: 'ES256', kid: pkjwt.kid })
+          .setIssuer(pkjwt.clientId)
+          .setSubject(pkjwt.clientId)
+          .setAudience(idgate.issuer)
+          .setIssuedAt(now)
+          .setExpirationTime(now + 120)
+          .sign(key);
+        prepared.push({
+          headers: { 'content-type': FORM },
+          body: form({
+            grant_type: 'client_credentials',
+            scope: REST_SCOPE,
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: assertion,
+          }),
+        });
+      }
+      return prepared;
+    };
+  }
+  const dpop = idgate.clients.dpop;
+  if (dpop) {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    const body = form({ grant_type: 'client_credentials', scope: REST_SCOPE });
+    makers['token-dpop'] = async function signedProofs(count) {
+      const prepared = [];
+      for (let i = 0; i < count; i++) {
+        const proof = await new SignJWT({ htm: 'POST', htu: tokenUrl, jti: base64url(randomBytes(16)), iat: seconds() })
+          .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+          .sign(privateKey);
+        prepared.push({
+          headers: { authorization: basic(dpop.clientId, dpop.clientSecret), 'content-type': FORM, dpop: proof },
+          body,
+        });
+      }
+      return prepared;
+    };
+  }
+  return makers;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -718,7 +850,14 @@ async function main() {
 
   // Check every autocannon target once; skip the ones that do not answer as expected.
   const targets = [];
-  for (const target of autocannonTargets({ idgate, provider, bare, introspected })) {
+  const fapi =
+    idgate && settings.only.some((group) => FAPI_GROUPS.includes(group)) ? await fapiRequestMakers(idgate) : undefined;
+  for (const group of FAPI_GROUPS) {
+    if (idgate && settings.only.includes(group) && !fapi?.[group]) {
+      skipped.push({ target: `idgate ${group}`, reason: 'this build of idgate has no FAPI apps' });
+    }
+  }
+  for (const target of autocannonTargets({ idgate, provider, bare, introspected, fapi })) {
     const checked = await verify(target);
     if (checked.problem) skipped.push({ target: target.name, reason: checked.problem });
     else targets.push({ ...target, checked });
@@ -905,6 +1044,25 @@ async function main() {
         ? throughputRatio >= GOALS.throughput && p99Ratio !== null && p99Ratio <= GOALS.p99
         : throughputRatio >= GOALS.bare,
       ...ceilingFields,
+    });
+  }
+
+  // The FAPI groups beside the secret token group of the same run (no goal: a figure).
+  const secret = rows.find((r) => r.group === 'token' && r.server === 'idgate');
+  for (const group of FAPI_GROUPS) {
+    const subject = rows.find((r) => r.group === group);
+    if (!subject || !secret) continue;
+    comparisons.push({
+      group,
+      reference: 'idgate token',
+      idgateReqPerSec: subject.reqPerSec,
+      referenceReqPerSec: secret.reqPerSec,
+      throughputRatio: round(subject.reqPerSec / secret.reqPerSec, 3),
+      idgateP99Ms: subject.latencyP99Ms,
+      referenceP99Ms: secret.latencyP99Ms,
+      p99Ratio: secret.latencyP99Ms > 0 ? round(subject.latencyP99Ms / secret.latencyP99Ms, 3) : null,
+      goal: 'none (a figure beside the secret path)',
+      goalMet: true,
     });
   }
 

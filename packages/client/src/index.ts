@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+export { type Challenge, parseChallenges } from './challenges.js';
 export {
   type ErrorSource,
   errorFromResponse,

@@ -1,14 +1,16 @@
 import {
+  bearerChallengeFor,
   CATALOG,
   ERROR_CODES,
   IdgateError,
   renderAuthorizationErrorRedirect,
+  renderChallenge,
   renderOAuthError,
   renderProblem,
   TX_STATUS_CODES,
 } from '@idgate/errors';
 import { describe, expect, it } from 'vitest';
-import { parseAuthorizationRedirect, parseOAuthError, parseProblem } from '../src/index.js';
+import { parseAuthorizationRedirect, parseChallenges, parseOAuthError, parseProblem } from '../src/index.js';
 
 const ISSUER = 'https://idgate.example';
 const REQUEST = { issuer: ISSUER, requestId: 'req-1', instance: '/v1/verifications' };
@@ -53,6 +55,36 @@ describe('parse(render(e)) gives back the code on every surface', () => {
     expect(parsed?.errMsg).toBe('Über & <b>"quoted"</b> 100%#');
     expect(parsed?.errCode).toBe('1001+');
     expect(parsed?.userMessage('de')).not.toBe(parsed?.userMessage('en'));
+  });
+
+  it.each(ERROR_CODES.flatMap((code) => (['Bearer', 'DPoP'] as const).map((scheme) => [code, scheme] as const)))(
+    '%s as a %s challenge',
+    (code, scheme) => {
+      const error = new IdgateError(code, { detail: 'a "quoted" \\ detail, with a comma', context: { scope: 'x y' } });
+      const challenge = bearerChallengeFor(error, {
+        realm: 'id"gate',
+        tokenSent: true,
+        scheme,
+        dpopAlgs: ['ES256', 'PS256', 'EdDSA', 'Ed25519'],
+      });
+      if (challenge === undefined) return;
+      const [parsed, ...others] = parseChallenges(renderChallenge(challenge));
+      expect(others).toEqual([]);
+      expect(parsed?.scheme).toBe(challenge.scheme);
+      expect(parsed?.params.realm).toBe('id"gate');
+      expect(parsed?.params.error).toBe(challenge.error);
+      if (challenge.errorDescription !== undefined) expect(parsed?.params.error_description).toBeTruthy();
+      if (challenge.scheme === 'DPoP') expect(parsed?.params.algs).toBe('ES256 PS256 EdDSA Ed25519');
+      if (CATALOG[code].bearer === 'insufficient_scope') expect(parsed?.params.scope).toBe('x y');
+    },
+  );
+
+  it('reads several challenges of one header', () => {
+    expect(parseChallenges('Bearer realm="idgate", DPoP realm="idgate", algs="ES256 PS256"')).toEqual([
+      { scheme: 'Bearer', params: { realm: 'idgate' } },
+      { scheme: 'DPoP', params: { realm: 'idgate', algs: 'ES256 PS256' } },
+    ]);
+    expect(parseChallenges(undefined)).toEqual([]);
   });
 
   it('reads no error from a success redirect', () => {

@@ -43,6 +43,18 @@ export const DECISIONS = {
   AUTH_FORBIDDEN: { status: 403, oauth: 'unauthorized_client', txStatus: 'err_unauthorized_client' },
   AUTH_MISSING_CREDENTIALS: { status: 401, oauth: 'invalid_client', txStatus: 'err_unauthorized_client' },
   AUTH_INVALID_TOKEN: { status: 401, oauth: 'invalid_grant', bearer: 'invalid_token', txStatus: 'err_invalid_request' },
+  AUTH_INVALID_DPOP_PROOF: {
+    status: 401,
+    oauth: 'invalid_dpop_proof',
+    bearer: 'invalid_dpop_proof',
+    txStatus: 'err_invalid_request',
+  },
+  AUTH_USE_DPOP_NONCE: {
+    status: 401,
+    oauth: 'use_dpop_nonce',
+    bearer: 'use_dpop_nonce',
+    txStatus: 'err_invalid_request',
+  },
   AUTH_INSUFFICIENT_SCOPE: {
     status: 403,
     oauth: 'invalid_scope',

@@ -51,12 +51,14 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'The `client_id` is misspelled, belongs to a deleted app, or was registered in the other environment.',
       'The app has been disabled by an administrator.',
       'The client used an authentication method the app does not allow, for example `client_secret_post` when only `client_secret_basic` is allowed, or `none` for a confidential client.',
-      'The client sent a client assertion (`private_key_jwt`, `client_secret_jwt`), which idgate does not offer yet.',
+      "The `private_key_jwt` assertion is not valid: signed by a key that is not in the app's JWKS, with an algorithm other than ES256, PS256 or EdDSA, `iss` or `sub` not the client id, `aud` not the issuer or the endpoint URL, expired or valid for more than 5 minutes, or its `jti` was already used.",
+      'The client sent a `client_secret_jwt` assertion, which idgate does not accept.',
     ],
     fixes: [
       'Check that the app exists with `GET /admin/v1/apps/{clientId}` in the environment you are calling.',
       'Use an authentication method listed in `token_endpoint_auth_methods_supported` of the discovery document and allowed for the app.',
       'Ask an administrator to re-enable the app if it was disabled.',
+      "For `private_key_jwt`, sign a new assertion for every request (fresh `jti`, `exp` at most 5 minutes ahead) with a key registered in the app's `jwks` or `jwksUri` (docs/fapi.md).",
     ],
   },
   AUTH_FORBIDDEN: {
@@ -98,6 +100,35 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'Refresh shortly before `expires_in` elapses instead of waiting for a 401.',
       'Send the `access_token` member of the token response, unchanged, as `Authorization: Bearer <access_token>`.',
       'Use tokens only with the issuer and environment that issued them.',
+    ],
+  },
+  AUTH_INVALID_DPOP_PROOF: {
+    description:
+      'The DPoP proof is missing, malformed, replayed, or does not match the request, the key or the access token (RFC 9449).',
+    causes: [
+      'The app must use DPoP (`dpopBoundAccessTokens`, or the `fapi2-security` profile) and sent no `DPoP` header, or sent more than one.',
+      'The proof was made for another method or URL: `htm` and `htu` must be the method and the URL of this request, without query or fragment.',
+      'The proof was reused: every request needs a new proof with a fresh `jti`.',
+      'The proof is too old or dated in the future (`iat` more than 60 seconds away from the server time), or its `ath` is not the hash of the access token sent.',
+      'The proof is not signed with ES256, PS256 or EdDSA, its `typ` is not `dpop+jwt`, or its `jwk` header is missing or holds a private key.',
+      'A DPoP-bound token was sent with a proof of another key than the one it is bound to.',
+    ],
+    fixes: [
+      'Create a new proof for every request, signed by the same key pair, with `htm`, `htu`, `iat`, a random `jti` and, with an access token, `ath`.',
+      'Use a maintained DPoP implementation (openid-client `DPoP()`, oauth4webapi) rather than building proofs by hand.',
+      'Keep the clock of the client in sync (NTP).',
+    ],
+  },
+  AUTH_USE_DPOP_NONCE: {
+    description:
+      'The server requires a DPoP nonce: repeat the request with a new proof carrying the nonce from the DPoP-Nonce header.',
+    causes: [
+      'idgate runs with DPoP nonces (`IDGATE_DPOP_NONCE`) and the proof had no `nonce` claim.',
+      'The nonce in the proof is stale: nonces change every few minutes.',
+    ],
+    fixes: [
+      'Read the `DPoP-Nonce` response header, put its value in the `nonce` claim of a new proof and retry the request once.',
+      'Keep the latest `DPoP-Nonce` of every response and use it in the next proof (openid-client and oauth4webapi do this for you).',
     ],
   },
   AUTH_INSUFFICIENT_SCOPE: {

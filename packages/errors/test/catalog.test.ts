@@ -75,11 +75,14 @@ const EXTRA_CODES: readonly (readonly [string, number])[] = [
   ['VALIDATION_INVALID_SCOPE', 400],
   ['VALIDATION_UNSUPPORTED_RESPONSE_TYPE', 400],
   ['VALIDATION_UNSUPPORTED_GRANT_TYPE', 400],
+  // RFC 9449 (DPoP, SPEC 12): the two errors it registers need codes of their own.
+  ['AUTH_INVALID_DPOP_PROOF', 401],
+  ['AUTH_USE_DPOP_NONCE', 401],
 ];
 
 const CATEGORY_PREFIXES = ['AUTH_', 'VALIDATION_', 'SESSION_', 'PROVIDER_', 'SYSTEM_', 'RESOURCE_'] as const;
 
-/** RFC 6749 §4.1.2.1 and §5.2: the registered `error` values. */
+/** RFC 6749 §4.1.2.1 and §5.2: the registered `error` values (and RFC 9449 §5, §8 for DPoP). */
 const RFC6749_ERRORS: ReadonlySet<string> = new Set([
   'invalid_request',
   'unauthorized_client',
@@ -91,10 +94,18 @@ const RFC6749_ERRORS: ReadonlySet<string> = new Set([
   'invalid_client',
   'invalid_grant',
   'unsupported_grant_type',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ]);
 
-/** RFC 6750 §3.1: the `error` values of a Bearer challenge. */
-const RFC6750_ERRORS: ReadonlySet<string> = new Set(['invalid_request', 'invalid_token', 'insufficient_scope']);
+/** RFC 6750 §3.1: the `error` values of a Bearer challenge; RFC 9449 §7.1, §9: those of a DPoP one. */
+const RFC6750_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'invalid_token',
+  'insufficient_scope',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
+]);
 
 /** RFC 6749 `error_description`: %x20-21 / %x23-5B / %x5D-7E. */
 const OAUTH_DESCRIPTION_CHARSET = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;

@@ -448,7 +448,9 @@ describe('bearerChallengeFor (RFC 6750 §3, SPEC 2.3)', () => {
       realm: REALM,
       tokenSent: false,
     });
-    if (challenge !== undefined) expect(challenge).toStrictEqual({ scheme: 'Bearer', realm: REALM });
+    // RFC 9449 §7.1: a DPoP error challenges with the DPoP scheme.
+    const scheme = CATALOG[code].bearer?.includes('dpop') ? 'DPoP' : 'Bearer';
+    if (challenge !== undefined) expect(challenge).toStrictEqual({ scheme, realm: REALM });
     const callerUnauthenticated = CATALOG[code].status === 401 && code.startsWith('AUTH_');
     expect(challenge === undefined).toBe(!callerUnauthenticated && CATALOG[code].bearer !== 'insufficient_scope');
   });
@@ -462,16 +464,51 @@ describe('bearerChallengeFor (RFC 6750 §3, SPEC 2.3)', () => {
     }
   });
 
+  const DPOP_CODES: readonly string[] = ['AUTH_INVALID_DPOP_PROOF', 'AUTH_USE_DPOP_NONCE'];
+
   it.each(ERROR_CODES.filter((code) => CATALOG[code].status === 401 && code.startsWith('AUTH_')))(
     '%s (401 about the caller): a challenge with and without a token',
     (code) => {
+      const scheme = DPOP_CODES.includes(code) ? 'DPoP' : 'Bearer';
       expect(bearerChallengeFor(errorFor(code), { realm: REALM, tokenSent: false })).toStrictEqual({
-        scheme: 'Bearer',
+        scheme,
         realm: REALM,
       });
-      expect(bearerChallengeFor(errorFor(code), { realm: REALM, tokenSent: true })?.scheme).toBe('Bearer');
+      expect(bearerChallengeFor(errorFor(code), { realm: REALM, tokenSent: true })?.scheme).toBe(scheme);
     },
   );
+
+  it.each([
+    [
+      'AUTH_INVALID_TOKEN',
+      'DPoP',
+      `DPoP realm="idgate", error="invalid_token", error_description="${CATALOG.AUTH_INVALID_TOKEN.description}", algs="ES256 PS256 EdDSA"`,
+    ],
+    [
+      'AUTH_INVALID_DPOP_PROOF',
+      'Bearer',
+      `DPoP realm="idgate", error="invalid_dpop_proof", error_description="${CATALOG.AUTH_INVALID_DPOP_PROOF.description}", algs="ES256 PS256 EdDSA"`,
+    ],
+    [
+      'AUTH_USE_DPOP_NONCE',
+      'DPoP',
+      `DPoP realm="idgate", error="use_dpop_nonce", error_description="${CATALOG.AUTH_USE_DPOP_NONCE.description}", algs="ES256 PS256 EdDSA"`,
+    ],
+    [
+      'AUTH_INSUFFICIENT_SCOPE',
+      'DPoP',
+      `DPoP realm="idgate", error="insufficient_scope", error_description="${CATALOG.AUTH_INSUFFICIENT_SCOPE.description}", algs="ES256 PS256 EdDSA"`,
+    ],
+  ] as const)('%s asked with %s → the DPoP challenge of RFC 9449 §7.1', (code, scheme, header) => {
+    const challenge = bearerChallengeFor(errorFor(code), {
+      realm: REALM,
+      tokenSent: true,
+      scheme,
+      dpopAlgs: ['ES256', 'PS256', 'EdDSA'],
+    });
+    expect(challenge).toBeDefined();
+    expect(renderChallenge(challenge!)).toBe(header);
+  });
 
   it.each([
     ['AUTH_MISSING_CREDENTIALS', false, 'Bearer realm="idgate"'],

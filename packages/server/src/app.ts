@@ -14,7 +14,10 @@ import { registerAdminRoutes } from './admin/admin.routes.js';
 import { adminKeyGuard } from './admin/admin-auth.js';
 import { registerVerificationEventsRoutes } from './admin/verification-events.routes.js';
 import { AppsService } from './apps/apps.service.js';
+import { ClientAssertions } from './apps/client-assertions.js';
+import { ClientKeys } from './apps/client-keys.js';
 import { addUriFormat } from './apps/uri-rules.js';
+import { PushedRequests } from './authorization/pushed-requests.js';
 import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import { registerRelyingPartyJwksRoutes } from './callbacks/relying-party-jwks.routes.js';
@@ -38,16 +41,20 @@ import { enforceRouteContracts } from './http/route-contract.js';
 import { idgateServerFactory } from './http/server-factory.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
 import { registerDiscoveryRoutes } from './oauth/discovery.routes.js';
+import { registerParRoutes } from './oauth/par.routes.js';
 import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { verifyMdocPresentation } from './providers/wallet/mdoc/verify-mdoc.js';
 import { walletRegistryOptions } from './providers/wallet/wallet-registry-options.js';
 import { registerVerificationRoutes } from './rest/verification.routes.js';
+import { DpopNonces } from './security/dpop-nonces.js';
 import { AppsRepository } from './store/apps.repository.js';
 import { RevocationsRepository } from './store/revocations.repository.js';
+import { SeenJtisRepository } from './store/seen-jtis.repository.js';
 import { AccessTokens } from './tokens/access-tokens.js';
 import { AuthorizationCodes } from './tokens/authorization-codes.js';
+import { DpopProofs } from './tokens/dpop-proofs.js';
 import { RefreshTokens } from './tokens/refresh-tokens.js';
 import { RelyingPartyKeys } from './tokens/relying-party-keys.js';
 import { SigningKeys } from './tokens/signing-keys.js';
@@ -102,6 +109,14 @@ export interface AppServices {
   readonly webhooks: WebhookDispatcher;
   /** Retention: purges expired OAuth records and old webhook events (in the background while the server listens). */
   readonly purge: PurgeJob;
+  /** The apps' registered public keys (`jwks`, `jwksUri`). */
+  readonly clientKeys: ClientKeys;
+  /** `private_key_jwt` assertions. */
+  readonly clientAssertions: ClientAssertions;
+  /** DPoP proofs (RFC 9449). */
+  readonly dpop: DpopProofs;
+  /** Requests pushed to `/par` (RFC 9126). */
+  readonly pushedRequests: PushedRequests;
 }
 
 declare module 'fastify' {
@@ -213,6 +228,8 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
       upstreamCalls: metrics,
       ...walletRegistryOptions(config, { clock, mdocVerifier: verifyMdocPresentation }),
     });
+  const seenJtis = new SeenJtisRepository(database);
+  const clientKeys = new ClientKeys({ privateNetworks: config.outboundPrivateNetworks });
   return {
     config,
     database,
@@ -240,6 +257,14 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
     webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
     purge: new PurgeJob({ database, config, clock, log, metrics }),
+    clientKeys,
+    clientAssertions: new ClientAssertions({ issuer: config.issuer, keys: clientKeys, seenJtis, clock }),
+    dpop: new DpopProofs({
+      seenJtis,
+      clock,
+      nonces: config.dpopNonces ? new DpopNonces(deps.secretKey) : undefined,
+    }),
+    pushedRequests: new PushedRequests({ database, secrets, clock }),
   };
 }
 
@@ -247,6 +272,7 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
 function registerRoutes(app: FastifyInstance, services: AppServices): void {
   const { config, clock, secrets, apps, verifications, codes, keys, accessTokens, refreshTokens, rateLimits } =
     services;
+  const { clientAssertions, clientKeys, dpop, pushedRequests } = services;
   const { issuer, environment } = config;
   registerHealthRoutes(app, {
     config,
@@ -263,10 +289,11 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerVerificationEventsRoutes(app, { verifications, requireAdminKey });
   installCors(app, { issuer, apps });
   registerDiscoveryRoutes(app, { issuer, keys });
-  registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications });
+  registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications, pushedRequests });
+  registerParRoutes(app, { config, clock, apps, clientAssertions, clientKeys, pushedRequests });
   registerHostedPages(app, { config, secrets, apps, codes, verifications });
   const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
-  registerTokenRoutes(app, { ...grants, apps, rateLimits, clock });
+  registerTokenRoutes(app, { ...grants, apps, rateLimits, clock, clientAssertions, dpop });
   registerResourceRoutes(app, {
     issuer,
     environment,
@@ -277,6 +304,8 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     revocations: services.revocations,
     identities: verifications,
     rateLimits,
+    clientAssertions,
+    dpop,
   });
   registerVerificationRoutes(app, {
     issuer,
@@ -285,6 +314,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     apps,
     accessTokens,
     rateLimits,
+    dpop,
     verifications,
     database: services.database,
   });

@@ -5,7 +5,7 @@
  * Output of data commands is JSON on standard output; failures print the catalog code
  * and a message on standard error and exit non-zero.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,10 +31,15 @@ Commands:
   serve                         migrate, then serve (creates a sandbox demo app on a fresh instance)
   migrate                       apply pending database migrations
   purge                         delete expired codes, refresh tokens, revocations, idempotency
-                                records and old finished webhook events once (what a listening
+                                records, pushed authorization requests, seen assertion and DPoP
+                                jtis and old finished webhook events once (what a listening
                                 server does every IDGATE_PURGE_INTERVAL); prints the counts
   apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
               [--scope S …] [--grant-type G …] [--provider P …]
+              [--profile fapi2-security] [--token-endpoint-auth-method M]
+              [--jwks-uri U | --jwks-file F] [--require-par] [--dpop]
+              [--request-object-signing-alg ES256|PS256|EdDSA]
+                                FAPI 2.0 apps: see docs/fapi.md
   apps list [--limit N] [--after CLIENT_ID]
   apps get CLIENT_ID            the app as GET /admin/v1/apps/{clientId} shows it (no secrets)
   apps disable CLIENT_ID        refuse the app's sign-ins and tokens (PATCH {"disabled": true})
@@ -153,6 +158,39 @@ async function serve(config: Config): Promise<void> {
   process.once('SIGINT', stop);
 }
 
+/** The FAPI fields of `apps create` (SPEC 12, docs/fapi.md), from its options. */
+function fapiOptionsOf(values: {
+  readonly profile?: string | undefined;
+  readonly 'token-endpoint-auth-method'?: string | undefined;
+  readonly 'jwks-uri'?: string | undefined;
+  readonly 'jwks-file'?: string | undefined;
+  readonly 'require-par'?: boolean | undefined;
+  readonly dpop?: boolean | undefined;
+  readonly 'request-object-signing-alg'?: string | undefined;
+}): Record<string, unknown> {
+  let jwks: unknown;
+  if (values['jwks-file'] !== undefined) {
+    try {
+      jwks = JSON.parse(readFileSync(values['jwks-file'], 'utf8'));
+    } catch {
+      throw new CliUsageError(`--jwks-file ${values['jwks-file']} is not a readable JSON Web Key Set`);
+    }
+  }
+  return {
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+    ...(values['token-endpoint-auth-method'] === undefined
+      ? {}
+      : { tokenEndpointAuthMethod: values['token-endpoint-auth-method'] }),
+    ...(values['jwks-uri'] === undefined ? {} : { jwksUri: values['jwks-uri'] }),
+    ...(jwks === undefined ? {} : { jwks }),
+    ...(values['require-par'] === undefined ? {} : { requirePushedAuthorizationRequests: values['require-par'] }),
+    ...(values.dpop === undefined ? {} : { dpopBoundAccessTokens: values.dpop }),
+    ...(values['request-object-signing-alg'] === undefined
+      ? {}
+      : { requestObjectSigningAlg: values['request-object-signing-alg'] }),
+  };
+}
+
 async function appsCommand(config: Config, args: readonly string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'create') {
@@ -165,6 +203,13 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
         scope: { type: 'string', multiple: true },
         'grant-type': { type: 'string', multiple: true },
         provider: { type: 'string', multiple: true },
+        profile: { type: 'string' },
+        'token-endpoint-auth-method': { type: 'string' },
+        'jwks-uri': { type: 'string' },
+        'jwks-file': { type: 'string' },
+        'require-par': { type: 'boolean' },
+        dpop: { type: 'boolean' },
+        'request-object-signing-alg': { type: 'string' },
       },
     });
     const body = {
@@ -174,6 +219,7 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
       ...(values.scope ? { scopes: values.scope } : {}),
       ...(values['grant-type'] ? { grantTypes: values['grant-type'] } : {}),
       ...(values.provider ? { providers: values.provider } : {}),
+      ...fapiOptionsOf(values),
     };
     if (!Value.Check(CreateAppBody, body)) {
       const problems = describeSchemaErrors(CreateAppBody, body);

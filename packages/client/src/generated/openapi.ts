@@ -438,7 +438,7 @@ export interface components {
             /** Format: uri */
             readonly type: string;
             /** @enum {string} */
-            readonly title: "AUTH_INVALID_CREDENTIALS" | "AUTH_INVALID_GRANT" | "AUTH_INVALID_CLIENT" | "AUTH_FORBIDDEN" | "AUTH_MISSING_CREDENTIALS" | "AUTH_INVALID_TOKEN" | "AUTH_INSUFFICIENT_SCOPE" | "VALIDATION_MISSING_PARAMETER" | "VALIDATION_INVALID_PARAMETER" | "VALIDATION_INVALID_SCOPE" | "VALIDATION_UNSUPPORTED_RESPONSE_TYPE" | "VALIDATION_UNSUPPORTED_GRANT_TYPE" | "VALIDATION_MISSING_USER_DATA" | "VALIDATION_INVALID_USER_DATA" | "VALIDATION_INVALID_PKCE" | "VALIDATION_REDIRECT_URI_REQUIRED" | "VALIDATION_MISSING_CLIENT_SECRET" | "VALIDATION_UNPROCESSABLE" | "VALIDATION_METHOD_NOT_ALLOWED" | "VALIDATION_NOT_ACCEPTABLE" | "VALIDATION_UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_PAYLOAD_TOO_LARGE" | "VALIDATION_URI_TOO_LONG" | "VALIDATION_HEADERS_TOO_LARGE" | "SESSION_NOT_FOUND" | "SESSION_VERIFICATION_NOT_FOUND" | "SESSION_INVALID_STATUS_TRANSITION" | "SESSION_INVALID_FLOW" | "PROVIDER_NOT_FOUND" | "PROVIDER_NOT_ENABLED" | "PROVIDER_INITIALIZATION_FAILED" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "PROVIDER_CONFIGURATION_ERROR" | "PROVIDER_AUTHENTICATION_FAILED" | "PROVIDER_UNEXPECTED_RESPONSE" | "PROVIDER_PRESENTATION_INVALID" | "PROVIDER_CREDENTIAL_UNTRUSTED" | "PROVIDER_CREDENTIAL_EXPIRED" | "PROVIDER_CREDENTIAL_REVOKED" | "SYSTEM_INTERNAL_ERROR" | "SYSTEM_UNSUPPORTED_MODE" | "SYSTEM_UNAVAILABLE" | "SYSTEM_RATE_LIMITED" | "RESOURCE_NOT_FOUND" | "RESOURCE_CONFLICT" | "RESOURCE_PRECONDITION_FAILED";
+            readonly title: "AUTH_INVALID_CREDENTIALS" | "AUTH_INVALID_GRANT" | "AUTH_INVALID_CLIENT" | "AUTH_FORBIDDEN" | "AUTH_MISSING_CREDENTIALS" | "AUTH_INVALID_TOKEN" | "AUTH_INVALID_DPOP_PROOF" | "AUTH_USE_DPOP_NONCE" | "AUTH_INSUFFICIENT_SCOPE" | "VALIDATION_MISSING_PARAMETER" | "VALIDATION_INVALID_PARAMETER" | "VALIDATION_INVALID_SCOPE" | "VALIDATION_UNSUPPORTED_RESPONSE_TYPE" | "VALIDATION_UNSUPPORTED_GRANT_TYPE" | "VALIDATION_MISSING_USER_DATA" | "VALIDATION_INVALID_USER_DATA" | "VALIDATION_INVALID_PKCE" | "VALIDATION_REDIRECT_URI_REQUIRED" | "VALIDATION_MISSING_CLIENT_SECRET" | "VALIDATION_UNPROCESSABLE" | "VALIDATION_METHOD_NOT_ALLOWED" | "VALIDATION_NOT_ACCEPTABLE" | "VALIDATION_UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_PAYLOAD_TOO_LARGE" | "VALIDATION_URI_TOO_LONG" | "VALIDATION_HEADERS_TOO_LARGE" | "SESSION_NOT_FOUND" | "SESSION_VERIFICATION_NOT_FOUND" | "SESSION_INVALID_STATUS_TRANSITION" | "SESSION_INVALID_FLOW" | "PROVIDER_NOT_FOUND" | "PROVIDER_NOT_ENABLED" | "PROVIDER_INITIALIZATION_FAILED" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "PROVIDER_CONFIGURATION_ERROR" | "PROVIDER_AUTHENTICATION_FAILED" | "PROVIDER_UNEXPECTED_RESPONSE" | "PROVIDER_PRESENTATION_INVALID" | "PROVIDER_CREDENTIAL_UNTRUSTED" | "PROVIDER_CREDENTIAL_EXPIRED" | "PROVIDER_CREDENTIAL_REVOKED" | "SYSTEM_INTERNAL_ERROR" | "SYSTEM_UNSUPPORTED_MODE" | "SYSTEM_UNAVAILABLE" | "SYSTEM_RATE_LIMITED" | "RESOURCE_NOT_FOUND" | "RESOURCE_CONFLICT" | "RESOURCE_PRECONDITION_FAILED";
             readonly status: number;
             readonly detail: string;
             readonly instance: string;
@@ -595,12 +595,30 @@ export interface components {
             /** @description Effective scopes (the defaults when not restricted). */
             readonly scopes: readonly string[];
             readonly scopesRestricted: boolean;
-            readonly tokenEndpointAuthMethods: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
+            readonly tokenEndpointAuthMethods: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[];
+            /**
+             * @description The one method the app uses, or null when it may use several.
+             * @enum {string|null}
+             */
+            readonly tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none" | null;
             readonly signInHookUrl: string | null;
             readonly webhookUrl: string | null;
             readonly hasHookSecret: boolean;
             /** @enum {string} */
             readonly idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+            /** @description The app's public keys (private_key_jwt, signed request objects), when registered inline. */
+            readonly jwks: {
+                readonly keys: readonly {
+                    readonly [key: string]: unknown;
+                }[];
+            } | null;
+            readonly jwksUri: string | null;
+            readonly requirePushedAuthorizationRequests: boolean;
+            readonly dpopBoundAccessTokens: boolean;
+            /** @enum {string|null} */
+            readonly requestObjectSigningAlg: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
+            /** @enum {string|null} */
+            readonly profile: "fapi2-security" | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -623,12 +641,30 @@ export interface components {
             /** @description Effective scopes (the defaults when not restricted). */
             readonly scopes: readonly string[];
             readonly scopesRestricted: boolean;
-            readonly tokenEndpointAuthMethods: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
+            readonly tokenEndpointAuthMethods: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[];
+            /**
+             * @description The one method the app uses, or null when it may use several.
+             * @enum {string|null}
+             */
+            readonly tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none" | null;
             readonly signInHookUrl: string | null;
             readonly webhookUrl: string | null;
             readonly hasHookSecret: boolean;
             /** @enum {string} */
             readonly idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+            /** @description The app's public keys (private_key_jwt, signed request objects), when registered inline. */
+            readonly jwks: {
+                readonly keys: readonly {
+                    readonly [key: string]: unknown;
+                }[];
+            } | null;
+            readonly jwksUri: string | null;
+            readonly requirePushedAuthorizationRequests: boolean;
+            readonly dpopBoundAccessTokens: boolean;
+            /** @enum {string|null} */
+            readonly requestObjectSigningAlg: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
+            /** @enum {string|null} */
+            readonly profile: "fapi2-security" | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -655,12 +691,30 @@ export interface components {
             /** @description Effective scopes (the defaults when not restricted). */
             readonly scopes: readonly string[];
             readonly scopesRestricted: boolean;
-            readonly tokenEndpointAuthMethods: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
+            readonly tokenEndpointAuthMethods: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[];
+            /**
+             * @description The one method the app uses, or null when it may use several.
+             * @enum {string|null}
+             */
+            readonly tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none" | null;
             readonly signInHookUrl: string | null;
             readonly webhookUrl: string | null;
             readonly hasHookSecret: boolean;
             /** @enum {string} */
             readonly idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+            /** @description The app's public keys (private_key_jwt, signed request objects), when registered inline. */
+            readonly jwks: {
+                readonly keys: readonly {
+                    readonly [key: string]: unknown;
+                }[];
+            } | null;
+            readonly jwksUri: string | null;
+            readonly requirePushedAuthorizationRequests: boolean;
+            readonly dpopBoundAccessTokens: boolean;
+            /** @enum {string|null} */
+            readonly requestObjectSigningAlg: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
+            /** @enum {string|null} */
+            readonly profile: "fapi2-security" | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -989,7 +1043,7 @@ export interface operations {
                     readonly allowedOrigins?: readonly string[];
                     readonly grantTypes?: readonly ("authorization_code" | "refresh_token" | "client_credentials")[];
                     readonly scopes?: readonly string[];
-                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
+                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[];
                     readonly providers?: readonly string[];
                     /** Format: uri */
                     readonly signInHookUrl?: string;
@@ -997,6 +1051,21 @@ export interface operations {
                     readonly webhookUrl?: string;
                     /** @enum {string} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+                    /** @enum {string} */
+                    readonly tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+                    readonly jwks?: {
+                        readonly keys: readonly {
+                            readonly [key: string]: unknown;
+                        }[];
+                    };
+                    /** Format: uri */
+                    readonly jwksUri?: string;
+                    readonly requirePushedAuthorizationRequests?: boolean;
+                    readonly dpopBoundAccessTokens?: boolean;
+                    /** @enum {string} */
+                    readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519";
+                    /** @enum {string} */
+                    readonly profile?: "fapi2-security";
                 };
                 readonly "application/merge-patch+json": {
                     readonly name: string;
@@ -1006,7 +1075,7 @@ export interface operations {
                     readonly allowedOrigins?: readonly string[];
                     readonly grantTypes?: readonly ("authorization_code" | "refresh_token" | "client_credentials")[];
                     readonly scopes?: readonly string[];
-                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[];
+                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[];
                     readonly providers?: readonly string[];
                     /** Format: uri */
                     readonly signInHookUrl?: string;
@@ -1014,6 +1083,21 @@ export interface operations {
                     readonly webhookUrl?: string;
                     /** @enum {string} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+                    /** @enum {string} */
+                    readonly tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+                    readonly jwks?: {
+                        readonly keys: readonly {
+                            readonly [key: string]: unknown;
+                        }[];
+                    };
+                    /** Format: uri */
+                    readonly jwksUri?: string;
+                    readonly requirePushedAuthorizationRequests?: boolean;
+                    readonly dpopBoundAccessTokens?: boolean;
+                    /** @enum {string} */
+                    readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519";
+                    /** @enum {string} */
+                    readonly profile?: "fapi2-security";
                 };
             };
         };
@@ -1379,13 +1463,28 @@ export interface operations {
                     readonly allowedOrigins?: readonly string[] | null;
                     readonly grantTypes?: readonly ("authorization_code" | "refresh_token" | "client_credentials")[] | null;
                     readonly scopes?: readonly string[] | null;
-                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[] | null;
+                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[] | null;
                     /** Format: uri */
                     readonly signInHookUrl?: string | null;
                     /** Format: uri */
                     readonly webhookUrl?: string | null;
                     /** @enum {string|null} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA" | null;
+                    /** @enum {string} */
+                    readonly tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+                    readonly jwks?: {
+                        readonly keys: readonly {
+                            readonly [key: string]: unknown;
+                        }[];
+                    } | null;
+                    /** Format: uri */
+                    readonly jwksUri?: string | null;
+                    readonly requirePushedAuthorizationRequests?: boolean;
+                    readonly dpopBoundAccessTokens?: boolean;
+                    /** @enum {string|null} */
+                    readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
+                    /** @enum {string|null} */
+                    readonly profile?: "fapi2-security" | null;
                     readonly disabled?: boolean;
                 };
                 readonly "application/merge-patch+json": {
@@ -1394,13 +1493,28 @@ export interface operations {
                     readonly allowedOrigins?: readonly string[] | null;
                     readonly grantTypes?: readonly ("authorization_code" | "refresh_token" | "client_credentials")[] | null;
                     readonly scopes?: readonly string[] | null;
-                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "none")[] | null;
+                    readonly tokenEndpointAuthMethods?: readonly ("client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none")[] | null;
                     /** Format: uri */
                     readonly signInHookUrl?: string | null;
                     /** Format: uri */
                     readonly webhookUrl?: string | null;
                     /** @enum {string|null} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA" | null;
+                    /** @enum {string} */
+                    readonly tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+                    readonly jwks?: {
+                        readonly keys: readonly {
+                            readonly [key: string]: unknown;
+                        }[];
+                    } | null;
+                    /** Format: uri */
+                    readonly jwksUri?: string | null;
+                    readonly requirePushedAuthorizationRequests?: boolean;
+                    readonly dpopBoundAccessTokens?: boolean;
+                    /** @enum {string|null} */
+                    readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
+                    /** @enum {string|null} */
+                    readonly profile?: "fapi2-security" | null;
                     readonly disabled?: boolean;
                 };
             };
@@ -2748,7 +2862,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN */
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN, AUTH_INVALID_DPOP_PROOF, AUTH_USE_DPOP_NONCE */
             readonly 401: {
                 headers: {
                     readonly "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2880,7 +2994,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN */
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN, AUTH_INVALID_DPOP_PROOF, AUTH_USE_DPOP_NONCE */
             readonly 401: {
                 headers: {
                     readonly "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3053,7 +3167,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN, PROVIDER_AUTHENTICATION_FAILED */
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN, AUTH_INVALID_DPOP_PROOF, AUTH_USE_DPOP_NONCE, PROVIDER_AUTHENTICATION_FAILED */
             readonly 401: {
                 headers: {
                     readonly "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3245,7 +3359,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN */
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN, AUTH_INVALID_DPOP_PROOF, AUTH_USE_DPOP_NONCE */
             readonly 401: {
                 headers: {
                     readonly "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3387,7 +3501,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN */
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS, AUTH_INVALID_CLIENT, AUTH_INVALID_TOKEN, AUTH_INVALID_DPOP_PROOF, AUTH_USE_DPOP_NONCE */
             readonly 401: {
                 headers: {
                     readonly "X-Request-Id": components["headers"]["X-Request-Id"];

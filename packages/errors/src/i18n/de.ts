@@ -22,6 +22,10 @@ export const DE: Messages = {
       'Die App hat sich nicht ausgewiesen, daher konnten wir nicht fortfahren. Bitte kehren Sie zur App zurück und wenden Sie sich an den Support der App, falls das erneut passiert.',
     AUTH_INVALID_TOKEN:
       'Ihre Sitzung in der App ist nicht mehr gültig. Bitte kehren Sie zur App zurück und melden Sie sich erneut an.',
+    AUTH_INVALID_DPOP_PROOF:
+      'Die App konnte nicht nachweisen, dass diese Anfrage wirklich von ihr stammt. Bitte kehren Sie zur App zurück und versuchen Sie es erneut, oder wenden Sie sich an den Support der App.',
+    AUTH_USE_DPOP_NONCE:
+      'Die App muss diese Anfrage wiederholen. Bitte kehren Sie zur App zurück und versuchen Sie es erneut.',
     AUTH_INSUFFICIENT_SCOPE:
       'Die App hat für diese Anfrage keine Berechtigung. Bitte kehren Sie zur App zurück und wenden Sie sich bei Fragen an den Support der App.',
     // Validation of the request

@@ -21,6 +21,9 @@ export const EN: Messages = {
     AUTH_MISSING_CREDENTIALS:
       "The app did not identify itself, so we could not continue. Please go back to the app and contact the app's support if this happens again.",
     AUTH_INVALID_TOKEN: 'Your session with the app is no longer valid. Please go back to the app and sign in again.',
+    AUTH_INVALID_DPOP_PROOF:
+      "The app could not prove that this request is really from it. Please go back to the app and try again, or contact the app's support.",
+    AUTH_USE_DPOP_NONCE: 'The app needs to repeat this request. Please go back to the app and try again.',
     AUTH_INSUFFICIENT_SCOPE:
       "The app does not have permission for this request. Please go back to the app and contact the app's support if you need help.",
     // Validation of the request

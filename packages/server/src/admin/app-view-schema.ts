@@ -5,7 +5,13 @@
  * stays plain `JSON.stringify`).
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from '../apps/app-policy.js';
+import {
+  APP_PROFILES,
+  APP_SIGNING_ALGS,
+  ID_TOKEN_ALGS,
+  KNOWN_AUTH_METHODS,
+  KNOWN_GRANT_TYPES,
+} from '../apps/app-policy.js';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
 
 const DateTime = Type.String({ format: 'date-time' });
@@ -23,10 +29,27 @@ function appProperties() {
     scopes: Type.Array(Type.String(), { description: 'Effective scopes (the defaults when not restricted).' }),
     scopesRestricted: Type.Boolean(),
     tokenEndpointAuthMethods: Type.Array(StringEnum(KNOWN_AUTH_METHODS)),
+    tokenEndpointAuthMethod: Nullable(
+      StringEnum(KNOWN_AUTH_METHODS, { description: 'The one method the app uses, or null when it may use several.' }),
+    ),
     signInHookUrl: Nullable(Type.String()),
     webhookUrl: Nullable(Type.String()),
     hasHookSecret: Type.Boolean(),
     idTokenSignedResponseAlg: StringEnum(ID_TOKEN_ALGS),
+    jwks: Nullable(
+      Type.Object(
+        { keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) },
+        {
+          additionalProperties: false,
+          description: "The app's public keys (private_key_jwt, signed request objects), when registered inline.",
+        },
+      ),
+    ),
+    jwksUri: Nullable(Type.String()),
+    requirePushedAuthorizationRequests: Type.Boolean(),
+    dpopBoundAccessTokens: Type.Boolean(),
+    requestObjectSigningAlg: Nullable(StringEnum(APP_SIGNING_ALGS)),
+    profile: Nullable(StringEnum(APP_PROFILES)),
     previousSecretExpiresAt: Nullable(DateTime),
     disabled: Type.Boolean(),
     version: Type.Integer({ minimum: 1 }),

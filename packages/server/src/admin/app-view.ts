@@ -7,6 +7,7 @@ import type { AppProviderRecord, AppRecord } from '../store/apps.repository.js';
 
 /** An app as the admin API shows it. */
 export function appView(app: AppRecord) {
+  const methods = effectiveAuthMethods(app);
   return {
     clientId: app.clientId,
     environment: app.environment,
@@ -17,11 +18,18 @@ export function appView(app: AppRecord) {
     grantTypes: app.grantTypes,
     scopes: effectiveScopes(app),
     scopesRestricted: app.scopes !== null,
-    tokenEndpointAuthMethods: effectiveAuthMethods(app),
+    tokenEndpointAuthMethods: methods,
+    tokenEndpointAuthMethod: methods.length === 1 ? (methods[0] ?? null) : null,
     signInHookUrl: app.signInHookUrl,
     webhookUrl: app.webhookUrl,
     hasHookSecret: app.hookSecretCiphertext !== null,
     idTokenSignedResponseAlg: app.idTokenSignedResponseAlg ?? 'RS256',
+    jwks: app.jwks,
+    jwksUri: app.jwksUri,
+    requirePushedAuthorizationRequests: app.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: app.dpopBoundAccessTokens,
+    requestObjectSigningAlg: app.requestObjectSigningAlg,
+    profile: app.profile,
     previousSecretExpiresAt: app.previousSecretExpiresAt?.toISOString() ?? null,
     disabled: app.disabled,
     version: app.version,

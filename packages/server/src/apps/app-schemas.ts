@@ -4,7 +4,7 @@
  */
 import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
-import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
+import { APP_PROFILES, APP_SIGNING_ALGS, ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
 import { isAbsoluteUri } from './uri-rules.js';
 
 // The same `uri` format for TypeBox's own checks (the CLI) as for Fastify's Ajv (`addUriFormat`).
@@ -23,6 +23,16 @@ const ScopeList = Type.Array(
 const GrantTypes = Type.Array(StringEnum(KNOWN_GRANT_TYPES), { minItems: 1, uniqueItems: true });
 const AuthMethods = Type.Array(StringEnum(KNOWN_AUTH_METHODS), { minItems: 1, uniqueItems: true });
 const IdTokenAlg = StringEnum(ID_TOKEN_ALGS);
+const AuthMethod = StringEnum(KNOWN_AUTH_METHODS);
+/** RFC 7517 §5: a JWK Set of the app's public keys (each key is checked by the apps service). */
+const Jwks = Type.Object(
+  {
+    keys: Type.Array(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown()), { minItems: 1, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+const SigningAlg = StringEnum(APP_SIGNING_ALGS);
+const Profile = StringEnum(APP_PROFILES);
 const ProviderIds = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' }), {
   maxItems: 50,
   uniqueItems: true,
@@ -42,6 +52,13 @@ export const CreateAppBody = Type.Object(
     signInHookUrl: Type.Optional(Url),
     webhookUrl: Type.Optional(Url),
     idTokenSignedResponseAlg: Type.Optional(IdTokenAlg),
+    tokenEndpointAuthMethod: Type.Optional(AuthMethod),
+    jwks: Type.Optional(Jwks),
+    jwksUri: Type.Optional(Url),
+    requirePushedAuthorizationRequests: Type.Optional(Type.Boolean()),
+    dpopBoundAccessTokens: Type.Optional(Type.Boolean()),
+    requestObjectSigningAlg: Type.Optional(SigningAlg),
+    profile: Type.Optional(Profile),
   },
   { additionalProperties: false },
 );
@@ -59,6 +76,13 @@ export const UpdateAppBody = Type.Object(
     signInHookUrl: Type.Optional(Nullable(Url)),
     webhookUrl: Type.Optional(Nullable(Url)),
     idTokenSignedResponseAlg: Type.Optional(Nullable(IdTokenAlg)),
+    tokenEndpointAuthMethod: Type.Optional(AuthMethod),
+    jwks: Type.Optional(Nullable(Jwks)),
+    jwksUri: Type.Optional(Nullable(Url)),
+    requirePushedAuthorizationRequests: Type.Optional(Type.Boolean()),
+    dpopBoundAccessTokens: Type.Optional(Type.Boolean()),
+    requestObjectSigningAlg: Type.Optional(Nullable(SigningAlg)),
+    profile: Type.Optional(Nullable(Profile)),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -16,9 +16,18 @@ import {
   newHookSecret,
   type SecretBox,
 } from '../security/secrets.js';
-import type { AppChanges, AppProviderRecord, AppRecord, AppsRepository, AppType } from '../store/apps.repository.js';
+import type {
+  AppChanges,
+  AppProfile,
+  AppProviderRecord,
+  AppRecord,
+  AppsRepository,
+  AppType,
+  JsonWebKeySet,
+} from '../store/apps.repository.js';
 import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
 import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
+import { jwksProblems } from './jwks-rules.js';
 import { RefusedSecrets } from './refused-secrets.js';
 import { callbackUrlProblem, originProblem, redirectUriProblem } from './uri-rules.js';
 
@@ -40,7 +49,22 @@ interface AppShape {
   readonly signInHookUrl: string | null;
   readonly webhookUrl: string | null;
   readonly idTokenSignedResponseAlg: string | null;
+  readonly jwks: JsonWebKeySet | null;
+  readonly jwksUri: string | null;
+  readonly requirePushedAuthorizationRequests: boolean;
+  readonly dpopBoundAccessTokens: boolean;
+  readonly requestObjectSigningAlg: string | null;
+  readonly profile: AppProfile | null;
 }
+
+/** The fields a profile sets when the request leaves them out (SPEC 12). */
+const PROFILE_SETTINGS = {
+  'fapi2-security': {
+    tokenEndpointAuthMethods: ['private_key_jwt'],
+    requirePushedAuthorizationRequests: true,
+    dpopBoundAccessTokens: true,
+  },
+} as const satisfies Record<AppProfile, Partial<AppShape>>;
 
 /** How long an instance may serve an app from its cache (wall-clock milliseconds). */
 export const APP_CACHE_MS = 5000;
@@ -85,12 +109,26 @@ export class AppsService {
       allowedOrigins: body.allowedOrigins ?? [],
       grantTypes: body.grantTypes ?? defaultGrantTypes(body.type),
       scopes: body.scopes ?? null,
-      tokenEndpointAuthMethods: body.tokenEndpointAuthMethods ?? null,
+      tokenEndpointAuthMethods:
+        authMethodsOf(body) ??
+        body.tokenEndpointAuthMethods ??
+        profileDefault(body.profile, 'tokenEndpointAuthMethods') ??
+        null,
       signInHookUrl: body.signInHookUrl ?? null,
       webhookUrl: body.webhookUrl ?? null,
       idTokenSignedResponseAlg: body.idTokenSignedResponseAlg ?? null,
+      jwks: body.jwks ?? null,
+      jwksUri: body.jwksUri ?? null,
+      requirePushedAuthorizationRequests:
+        body.requirePushedAuthorizationRequests ??
+        profileDefault(body.profile, 'requirePushedAuthorizationRequests') ??
+        false,
+      dpopBoundAccessTokens:
+        body.dpopBoundAccessTokens ?? profileDefault(body.profile, 'dpopBoundAccessTokens') ?? false,
+      requestObjectSigningAlg: body.requestObjectSigningAlg ?? null,
+      profile: body.profile ?? null,
     };
-    const problems = this.#shapeProblems(shape);
+    const problems = [...authMethodFieldProblems(body), ...this.#shapeProblems(shape)];
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
     (body.providers ?? []).forEach((providerId, index) => {
       if (!findProvider(this.#config, providerId)) {
@@ -200,17 +238,32 @@ export class AppsService {
         patch.grantTypes === null ? defaultGrantTypes(current.type) : (patch.grantTypes ?? current.grantTypes),
       scopes: patch.scopes === undefined ? current.scopes : patch.scopes,
       tokenEndpointAuthMethods:
-        patch.tokenEndpointAuthMethods === undefined
+        authMethodsOf(patch) ??
+        profileDefault(patch.profile, 'tokenEndpointAuthMethods') ??
+        (patch.tokenEndpointAuthMethods === undefined
           ? current.tokenEndpointAuthMethods
-          : patch.tokenEndpointAuthMethods,
+          : patch.tokenEndpointAuthMethods),
       signInHookUrl: patch.signInHookUrl === undefined ? current.signInHookUrl : patch.signInHookUrl,
       webhookUrl: patch.webhookUrl === undefined ? current.webhookUrl : patch.webhookUrl,
       idTokenSignedResponseAlg:
         patch.idTokenSignedResponseAlg === undefined
           ? current.idTokenSignedResponseAlg
           : patch.idTokenSignedResponseAlg,
+      jwks: patch.jwks === undefined ? current.jwks : patch.jwks,
+      jwksUri: patch.jwksUri === undefined ? current.jwksUri : patch.jwksUri,
+      requirePushedAuthorizationRequests:
+        patch.requirePushedAuthorizationRequests ??
+        profileDefault(patch.profile, 'requirePushedAuthorizationRequests') ??
+        current.requirePushedAuthorizationRequests,
+      dpopBoundAccessTokens:
+        patch.dpopBoundAccessTokens ??
+        profileDefault(patch.profile, 'dpopBoundAccessTokens') ??
+        current.dpopBoundAccessTokens,
+      requestObjectSigningAlg:
+        patch.requestObjectSigningAlg === undefined ? current.requestObjectSigningAlg : patch.requestObjectSigningAlg,
+      profile: patch.profile === undefined ? current.profile : patch.profile,
     };
-    throwIfProblems(this.#shapeProblems(shape));
+    throwIfProblems([...authMethodFieldProblems(patch), ...this.#shapeProblems(shape)]);
     const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;
     const hookSecret = needsHookSecret ? newHookSecret() : undefined;
     const changes: AppChanges = {
@@ -510,14 +563,86 @@ export class AppsService {
         });
       }
     });
-    for (const field of ['signInHookUrl', 'webhookUrl'] as const) {
+    for (const field of ['signInHookUrl', 'webhookUrl', 'jwksUri'] as const) {
       const value = shape[field];
       const reason =
         value === null ? undefined : callbackUrlProblem(value, environment, this.#config.outboundPrivateNetworks);
       if (reason) problems.push({ name: field, pointer: `/${field}`, reason });
     }
+    problems.push(...fapiProblems(shape));
     return problems;
   }
+}
+
+/** `tokenEndpointAuthMethod` (one method, RFC 7591's singular) as the list it stands for. */
+function authMethodsOf(body: {
+  readonly tokenEndpointAuthMethod?: string | undefined;
+  readonly tokenEndpointAuthMethods?: readonly string[] | null | undefined;
+}): readonly string[] | undefined {
+  return body.tokenEndpointAuthMethod === undefined ? undefined : [body.tokenEndpointAuthMethod];
+}
+
+/** Sending both spellings of the methods is ambiguous. */
+function authMethodFieldProblems(body: {
+  readonly tokenEndpointAuthMethod?: string | undefined;
+  readonly tokenEndpointAuthMethods?: readonly string[] | null | undefined;
+}): FieldProblem[] {
+  if (body.tokenEndpointAuthMethod === undefined || body.tokenEndpointAuthMethods === undefined) return [];
+  return [
+    {
+      name: 'tokenEndpointAuthMethod',
+      pointer: '/tokenEndpointAuthMethod',
+      reason: 'must not be sent together with tokenEndpointAuthMethods',
+    },
+  ];
+}
+
+/** What a profile sets for `field`, when the request names the profile. */
+function profileDefault<const Field extends keyof (typeof PROFILE_SETTINGS)['fapi2-security']>(
+  profile: AppProfile | null | undefined,
+  field: Field,
+): (typeof PROFILE_SETTINGS)['fapi2-security'][Field] | undefined {
+  return profile === undefined || profile === null ? undefined : PROFILE_SETTINGS[profile][field];
+}
+
+/**
+ * The FAPI fields' own rules (SPEC 12): keys for `private_key_jwt` and request objects,
+ * `jwks` or `jwksUri` but not both, and a profile's settings kept as it set them.
+ */
+function fapiProblems(shape: AppShape): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const methods = shape.tokenEndpointAuthMethods ?? [];
+  if (shape.jwks !== null && shape.jwksUri !== null) {
+    problems.push({ name: 'jwksUri', pointer: '/jwksUri', reason: 'must not be sent together with jwks' });
+  }
+  if (shape.jwks !== null) problems.push(...jwksProblems(shape.jwks.keys));
+  const needsKeys = methods.includes('private_key_jwt')
+    ? 'private_key_jwt'
+    : shape.requestObjectSigningAlg !== null
+      ? 'requestObjectSigningAlg'
+      : undefined;
+  if (needsKeys !== undefined && shape.jwks === null && shape.jwksUri === null) {
+    problems.push({ name: 'jwks', pointer: '/jwks', reason: `is required (or jwksUri) for ${needsKeys}` });
+  }
+  if (shape.profile === 'fapi2-security') {
+    const settings = PROFILE_SETTINGS[shape.profile];
+    if (shape.type !== 'confidential') {
+      problems.push({ name: 'profile', pointer: '/profile', reason: 'fapi2-security needs a confidential app' });
+    }
+    if (methods.length !== 1 || methods[0] !== 'private_key_jwt') {
+      problems.push({
+        name: 'tokenEndpointAuthMethods',
+        pointer: '/tokenEndpointAuthMethods',
+        reason: 'must be private_key_jwt alone under the fapi2-security profile',
+      });
+    }
+    for (const field of ['requirePushedAuthorizationRequests', 'dpopBoundAccessTokens'] as const) {
+      if (shape[field] !== settings[field]) {
+        problems.push({ name: field, pointer: `/${field}`, reason: 'must be true under the fapi2-security profile' });
+      }
+    }
+  }
+  return problems;
 }
 
 function throwIfProblems(problems: readonly FieldProblem[]): void {

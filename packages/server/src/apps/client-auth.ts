@@ -1,17 +1,20 @@
 /**
  * Client authentication (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post`,
- * and `none` for public clients. Used by the token, introspection and revocation
- * endpoints and by the REST API's HTTP Basic. Every refusal is a catalog error.
+ * `private_key_jwt` (RFC 7523, checked by `client-assertions.ts`), and `none` for public
+ * clients. Used by the token, PAR, introspection and revocation endpoints and by the REST
+ * API's HTTP Basic. Every refusal is a catalog error.
  */
 import { IdgateError } from '@idgate/errors';
+import { decodeJwt } from 'jose';
 import type { Environment } from '../config/config.js';
 import { environmentOfCredential } from '../security/secrets.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import { effectiveAuthMethods } from './app-policy.js';
 import type { AppsService } from './apps.service.js';
+import { type ClientAssertions, JWT_BEARER_ASSERTION_TYPE } from './client-assertions.js';
 
 /** How the client authenticated. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** An authenticated client. */
 export interface AuthenticatedClient {
@@ -25,6 +28,8 @@ export interface PresentedCredentials {
   /** Never empty: an empty secret reads as none. */
   readonly clientSecret: string | undefined;
   readonly method: ClientAuthMethod | undefined;
+  /** The JWT of `private_key_jwt`, not yet checked. */
+  readonly assertion?: string;
 }
 
 function decodeBasicPart(part: string): string {
@@ -54,11 +59,7 @@ export function presentedCredentials(
   const bodySecret =
     typeof body?.client_secret === 'string' && body.client_secret !== '' ? body.client_secret : undefined;
   if (body?.client_assertion !== undefined || body?.client_assertion_type !== undefined) {
-    // RFC 7521 §4.2 / RFC 7523 §3: a client assertion idgate cannot check is invalid_client.
-    throw new IdgateError('AUTH_INVALID_CLIENT', {
-      detail:
-        'Client assertions (private_key_jwt, client_secret_jwt) are not supported yet; authenticate with client_secret_basic or client_secret_post (token_endpoint_auth_methods_supported in the discovery document).',
-    });
+    return assertionCredentials(authorization, body, bodyId, bodySecret);
   }
   if (authorization !== undefined && /^basic\s/i.test(authorization)) {
     if (bodySecret !== undefined) {
@@ -86,6 +87,51 @@ export function presentedCredentials(
   return { clientId: undefined, clientSecret: undefined, method: undefined };
 }
 
+/** RFC 7521 §4.2, RFC 7523 §2.2: a JWT client assertion, as the only authentication of the request. */
+function assertionCredentials(
+  authorization: string | undefined,
+  body: Readonly<Record<string, unknown>>,
+  bodyId: string | undefined,
+  bodySecret: string | undefined,
+): PresentedCredentials {
+  if ((authorization !== undefined && /^basic\s/i.test(authorization)) || bodySecret !== undefined) {
+    // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
+    throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+      detail: 'The client authenticated twice (a client assertion and a client secret); use one method.',
+      context: { fields: [{ name: 'client_assertion', reason: 'must not be sent together with a client secret' }] },
+    });
+  }
+  if (body.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE) {
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: `client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE} (private_key_jwt); client_secret_jwt is not accepted.`,
+    });
+  }
+  const assertion = body.client_assertion;
+  if (typeof assertion !== 'string' || assertion === '') {
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: 'client_assertion_type was sent without a client_assertion.',
+    });
+  }
+  let subject: unknown;
+  try {
+    subject = decodeJwt(assertion).sub;
+  } catch {
+    throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client assertion is not a well-formed signed JWT.' });
+  }
+  // RFC 7523 §3: sub is the client id; a client_id sent beside it must agree.
+  const clientId = bodyId ?? (typeof subject === 'string' ? subject : undefined);
+  if (clientId === undefined) {
+    throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client assertion names no client (sub).' });
+  }
+  if (typeof subject === 'string' && subject !== clientId) {
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: "The client assertion's sub differs from client_id: both must be the client id.",
+      context: { client_id: clientId.slice(0, 128) },
+    });
+  }
+  return { clientId, clientSecret: undefined, method: 'private_key_jwt', assertion };
+}
+
 /**
  * The code an unknown client id is refused with (SPEC 3.1): `AUTH_INVALID_CLIENT` on the
  * OAuth endpoints ("unknown client"), `AUTH_INVALID_CREDENTIALS` on the REST API ("wrong
@@ -97,6 +143,14 @@ export type UnknownClientCode = 'AUTH_INVALID_CLIENT' | 'AUTH_INVALID_CREDENTIAL
 export interface ClientAuthOptions {
   /** Default `AUTH_INVALID_CLIENT` (the OAuth endpoints). */
   readonly unknownClient?: UnknownClientCode;
+  /**
+   * How `private_key_jwt` assertions are checked, and the URL of the endpoint they are
+   * presented at (a valid `aud` beside the issuer). Without it, an assertion is refused.
+   */
+  readonly assertions?: {
+    readonly verifier: Pick<ClientAssertions, 'verify'>;
+    readonly endpointUrl: string;
+  };
 }
 
 /**
@@ -124,6 +178,7 @@ export async function authenticateClient(
     });
   }
   const cached = await findClient(apps, clientId, true, unknownClient);
+  if (method === 'private_key_jwt') return authenticateWithAssertion(credentials, apps, cached, options, unknownClient);
   // Hashed once: compared with the current and previous secret, and looked up among refusals.
   const digest = method === 'none' || clientSecret === undefined ? undefined : apps.secretDigest(clientSecret);
   try {
@@ -144,6 +199,41 @@ export async function authenticateClient(
       if (digest !== undefined && isWrongSecret(freshRefusal)) apps.refusedSecrets.remember(clientId, digest);
       throw freshRefusal;
     }
+  }
+}
+
+/**
+ * `private_key_jwt`: the client's checks, then its assertion. A refusal on the cached app
+ * is made again on what the database says now (keys registered or an app re-enabled on
+ * another instance count at once); the `jti` is only remembered once an assertion passed
+ * every other check, so the second look does not see its own first.
+ */
+async function authenticateWithAssertion(
+  credentials: PresentedCredentials,
+  apps: AppsService,
+  cached: AppRecord,
+  options: ClientAuthOptions,
+  unknownClient: UnknownClientCode,
+): Promise<AuthenticatedClient> {
+  const assertions = options.assertions;
+  const assertion = credentials.assertion;
+  if (assertions === undefined || assertion === undefined) {
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: 'Client assertions are not accepted here; authenticate with the client secret.',
+      context: { client_id: cached.clientId },
+    });
+  }
+  async function check(app: AppRecord): Promise<AuthenticatedClient> {
+    checkClient(apps, app, 'private_key_jwt', undefined);
+    await assertions?.verifier.verify(app, assertion ?? '', assertions.endpointUrl);
+    return { app, method: 'private_key_jwt' };
+  }
+  try {
+    return await check(cached);
+  } catch (refusal) {
+    const fresh = await findClient(apps, cached.clientId, false, unknownClient);
+    if (fresh.version === cached.version) throw refusal;
+    return check(fresh);
   }
 }
 
@@ -180,19 +270,34 @@ function checkClient(
 ): AppRecord {
   const context = { client_id: app.clientId };
   if (app.disabled) throw new IdgateError('AUTH_INVALID_CLIENT', { detail: 'The client is disabled.', context });
-  if (app.type === 'confidential' && (method === 'none' || secretDigest === undefined)) {
+  const allowed = effectiveAuthMethods(app);
+  if (method === 'none' && allowed.length === 1 && allowed[0] === 'private_key_jwt') {
+    throw new IdgateError('AUTH_INVALID_CLIENT', {
+      detail: 'This client authenticates with private_key_jwt: send client_assertion and client_assertion_type.',
+      context,
+    });
+  }
+  if (
+    app.type === 'confidential' &&
+    method !== 'private_key_jwt' &&
+    (method === 'none' || secretDigest === undefined)
+  ) {
     throw new IdgateError('VALIDATION_MISSING_CLIENT_SECRET', {
       detail: 'This client is confidential: authenticate with its client secret.',
       context,
     });
   }
-  if (!effectiveAuthMethods(app).includes(method)) {
+  if (!allowed.includes(method)) {
     throw new IdgateError('AUTH_INVALID_CLIENT', {
-      detail: `This client may not authenticate with ${method}; it uses ${effectiveAuthMethods(app).join(', ')}.`,
+      detail: `This client may not authenticate with ${method}; it uses ${allowed.join(', ')}.`,
       context,
     });
   }
-  if (method !== 'none' && (secretDigest === undefined || !apps.digestMatches(app, secretDigest))) {
+  if (
+    method !== 'none' &&
+    method !== 'private_key_jwt' &&
+    (secretDigest === undefined || !apps.digestMatches(app, secretDigest))
+  ) {
     throw new IdgateError('AUTH_INVALID_CREDENTIALS', {
       detail: 'Invalid client credentials: the client secret is wrong or was rotated away.',
       context,

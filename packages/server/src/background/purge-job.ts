@@ -5,6 +5,9 @@
  * What goes, and when (cut-offs from the injected clock, taken once per run):
  * - revocations and idempotency records: at their own `expires_at` (the revoked tokens
  *   have expired anyway; the record's key may be used anew);
+ * - pushed authorization requests and seen `jti`s (client assertions, DPoP proofs): at
+ *   their `expires_at` (the `request_uri` can no longer be used; the assertion or proof
+ *   that carried the `jti` is refused as expired anyway);
  * - authorization codes and refresh tokens: `IDGATE_PURGE_GRACE` after their `expires_at`.
  *   A used code or a rotated refresh token presented again is recognized as a replay even
  *   after it expired (`tokens/authorization-codes.ts`, `oauth/grants/refresh-token.grant.ts`
@@ -27,8 +30,10 @@ import { AuthorizationCodesRepository } from '../store/authorization-codes.repos
 import type { Database } from '../store/database.js';
 import { IdempotencyRepository } from '../store/idempotency.repository.js';
 import { checkBatchSize, PURGE_BATCH_SIZE } from '../store/purge-batch.js';
+import { PushedRequestsRepository } from '../store/pushed-requests.repository.js';
 import { RefreshTokensRepository } from '../store/refresh-tokens.repository.js';
 import { RevocationsRepository } from '../store/revocations.repository.js';
+import { SeenJtisRepository } from '../store/seen-jtis.repository.js';
 import { WebhookEventsRepository } from '../store/webhook-events.repository.js';
 import { PeriodicJob } from './periodic-job.js';
 
@@ -39,6 +44,8 @@ export interface PurgeRun {
   readonly revocations: number;
   readonly idempotencyRecords: number;
   readonly webhookEvents: number;
+  readonly pushedRequests: number;
+  readonly seenJtis: number;
 }
 
 /** The table behind each count (the label of `idgate_purged_rows_total`). */
@@ -48,6 +55,8 @@ const TABLES: Readonly<Record<keyof PurgeRun, string>> = {
   revocations: 'revocations',
   idempotencyRecords: 'idempotency_records',
   webhookEvents: 'webhook_events',
+  pushedRequests: 'pushed_authorization_requests',
+  seenJtis: 'seen_jtis',
 };
 
 /** Where the job logs (a pino / Fastify logger fits). */
@@ -78,6 +87,8 @@ export class PurgeJob {
   readonly #revocations: RevocationsRepository;
   readonly #idempotency: IdempotencyRepository;
   readonly #webhookEvents: WebhookEventsRepository;
+  readonly #pushedRequests: PushedRequestsRepository;
+  readonly #seenJtis: SeenJtisRepository;
   readonly #job: PeriodicJob<PurgeRun>;
   /** Set while `stop()` waits: runs under way end after their current batch. */
   #halting = false;
@@ -91,6 +102,8 @@ export class PurgeJob {
     this.#revocations = new RevocationsRepository(options.database);
     this.#idempotency = new IdempotencyRepository(options.database);
     this.#webhookEvents = new WebhookEventsRepository(options.database);
+    this.#pushedRequests = new PushedRequestsRepository(options.database);
+    this.#seenJtis = new SeenJtisRepository(options.database);
     const { log, metrics } = options;
     this.#job = new PeriodicJob({
       intervalMs: options.config.purgeIntervalMs,
@@ -143,6 +156,8 @@ export class PurgeJob {
       revocations: await this.#drain('revocations', (n) => this.#revocations.purgeExpired(now, n)),
       idempotencyRecords: await this.#drain('idempotencyRecords', (n) => this.#idempotency.purgeExpired(now, n)),
       webhookEvents: await this.#drain('webhookEvents', (n) => this.#webhookEvents.purgeFinished(pastRetention, n)),
+      pushedRequests: await this.#drain('pushedRequests', (n) => this.#pushedRequests.purgeExpired(now, n)),
+      seenJtis: await this.#drain('seenJtis', (n) => this.#seenJtis.purgeExpired(now, n)),
     };
   }
 

@@ -82,6 +82,8 @@ export interface Config {
   readonly rpEncryptionAlg: RpEncryptionAlgorithm;
   /** Seconds a rotated-away relying-party key stays published and decrypts (`IDGATE_RP_KEY_GRACE`). */
   readonly rpKeyGraceSeconds: number;
+  /** `IDGATE_DPOP_NONCE`: whether DPoP proofs must carry a server nonce (RFC 9449 §8, §9). */
+  readonly dpopNonces: boolean;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
   /** Wallet providers (`IDGATE_WALLETS`, SPEC 10), offered in both environments. */
@@ -505,6 +507,14 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '604800 (7 days)',
     parse: integer(0, 90 * 24 * 3600),
     fallback: () => 7 * 24 * 3600,
+  },
+  {
+    variable: 'IDGATE_DPOP_NONCE',
+    key: 'dpopNonces',
+    doc: 'Whether DPoP proofs at `/token`, `/userinfo` and the REST API must carry a nonce idgate issued (RFC 9449 §8, §9): a proof without a current one is answered `use_dpop_nonce` with a `DPoP-Nonce` header, and every answer to a DPoP request carries the current nonce. Nonces need no storage: every instance with the same `IDGATE_SECRET_KEY` issues and accepts the same ones, each for 2 to 4 minutes (see docs/fapi.md).',
+    defaultText: 'false',
+    parse: boolean,
+    fallback: () => false,
   },
   {
     variable: 'IDGATE_OIDC_PROVIDERS',

@@ -1,5 +1,6 @@
 /**
- * One signed JSON POST to a URL the app registered (sign-in hook, webhook): the whole
+ * Outbound calls to URLs an app registered: one signed JSON POST (sign-in hook, webhook),
+ * or one GET (the app's `jwksUri`, {@link getOutbound}). Either way the whole
  * exchange bounded by `timeoutMs` (the socket is destroyed when it runs out), no
  * redirects followed (a 3xx is just an answer), at most {@link MAX_RESPONSE_BYTES} of the
  * answer read. Every failure is classified, never thrown.
@@ -87,29 +88,13 @@ export const checkedLookup: LookupFunction = function checkedLookup(hostname, op
 };
 
 /** Sends a signed JSON POST and classifies the outcome. */
-export async function postSigned(post: SignedPost): Promise<PostResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  let url: URL;
-  try {
-    url = new URL(post.url);
-  } catch {
-    return { kind: 'network', message: 'invalid URL', durationMs: elapsed() };
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { kind: 'network', message: `unsupported protocol ${url.protocol}`, durationMs: elapsed() };
-  }
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const deny = post.privateNetworks === 'deny';
-  if (deny && isIP(host) !== 0 && !isPublicAddress(host)) {
-    return { kind: 'refused', message: `${host} is not a public address`, durationMs: elapsed() };
-  }
-  const options: RequestOptions = {
+export function postSigned(post: SignedPost): Promise<PostResult> {
+  return sendOutbound({
     method: 'POST',
-    hostname: host,
-    port: url.port === '' ? undefined : Number(url.port),
-    path: `${url.pathname}${url.search}`,
-    agent: false,
+    url: post.url,
+    timeoutMs: post.timeoutMs,
+    privateNetworks: post.privateNetworks,
+    body: post.body,
     headers: {
       'content-type': 'application/json',
       'user-agent': 'idgate-hooks/1',
@@ -117,9 +102,68 @@ export async function postSigned(post: SignedPost): Promise<PostResult> {
       [SIGNATURE_HEADER]: signatureHeaderValue(post.secret, post.body, post.now),
       'content-length': String(Buffer.byteLength(post.body)),
     },
+  });
+}
+
+/** One GET of a URL an app registered (its `jwksUri`). */
+export interface OutboundGet {
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** `deny`: connect only to public addresses (`IDGATE_OUTBOUND_PRIVATE_NETWORKS`). */
+  readonly privateNetworks: Config['outboundPrivateNetworks'];
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Sends a GET under the same rules as {@link postSigned} and classifies the outcome. */
+export function getOutbound(get: OutboundGet): Promise<PostResult> {
+  return sendOutbound({
+    method: 'GET',
+    url: get.url,
+    timeoutMs: get.timeoutMs,
+    privateNetworks: get.privateNetworks,
+    body: undefined,
+    headers: { 'user-agent': 'idgate/1', ...get.headers },
+  });
+}
+
+/** One outbound request, before the rules are applied. */
+interface OutboundRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly privateNetworks: Config['outboundPrivateNetworks'];
+  readonly body: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The address policy, then the exchange within the time limit. */
+async function sendOutbound(outbound: OutboundRequest): Promise<PostResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let url: URL;
+  try {
+    url = new URL(outbound.url);
+  } catch {
+    return { kind: 'network', message: 'invalid URL', durationMs: elapsed() };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { kind: 'network', message: `unsupported protocol ${url.protocol}`, durationMs: elapsed() };
+  }
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const deny = outbound.privateNetworks === 'deny';
+  if (deny && isIP(host) !== 0 && !isPublicAddress(host)) {
+    return { kind: 'refused', message: `${host} is not a public address`, durationMs: elapsed() };
+  }
+  const options: RequestOptions = {
+    method: outbound.method,
+    hostname: host,
+    port: url.port === '' ? undefined : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    agent: false,
+    headers: outbound.headers,
     ...(deny ? { lookup: checkedLookup } : {}),
   };
-  const outcome = await exchange(url.protocol === 'https:' ? httpsRequest : httpRequest, options, post);
+  const outcome = await exchange(url.protocol === 'https:' ? httpsRequest : httpRequest, options, outbound);
   return { ...outcome, durationMs: elapsed() } as PostResult;
 }
 
@@ -133,7 +177,7 @@ type Outcome =
 function exchange(
   send: (options: RequestOptions) => ClientRequest,
   options: RequestOptions,
-  post: SignedPost,
+  outbound: OutboundRequest,
 ): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     let request: ClientRequest;
@@ -155,7 +199,7 @@ function exchange(
       response?.destroy();
       request.destroy();
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), post.timeoutMs);
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), outbound.timeoutMs);
     request.on('error', (error) => finish(failure(error)));
     request.on('response', (answer) => {
       response = answer;
@@ -179,7 +223,7 @@ function exchange(
         if (!answer.complete) finish({ kind: 'network', message: 'the connection closed during the answer' });
       });
     });
-    request.end(post.body);
+    request.end(outbound.body);
   });
 }
 

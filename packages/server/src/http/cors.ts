@@ -17,11 +17,11 @@ import type { AppRecord } from '../store/apps.repository.js';
 import { contractOf, type RouteContract } from './route-contract.js';
 
 /** Request headers a browser may send cross-origin (`Access-Control-Allow-Headers`). */
-export const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-Id';
+export const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, DPoP, Idempotency-Key, If-Match, X-Request-Id';
 
 /** Response headers a page may read (`Access-Control-Expose-Headers`). */
 export const CORS_EXPOSED_HEADERS =
-  'X-Request-Id, WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy, Location, ETag, Idempotent-Replayed';
+  'X-Request-Id, WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy, Location, ETag, Idempotent-Replayed, DPoP-Nonce';
 
 /** How long a browser may cache a preflight answer (`Access-Control-Max-Age`, seconds). */
 export const CORS_MAX_AGE_SECONDS = 600;

@@ -19,6 +19,7 @@ import {
   renderProblem,
 } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { APP_SIGNING_ALGS } from '../domain/app-signing-algs.js';
 import { toIdgateError } from './error-funnel.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 import { prefersHtml, prefersJson } from './media-types.js';
@@ -41,10 +42,10 @@ export function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** Whether the request presented a bearer token (header, or form body per RFC 6750 §2.2). */
+/** Whether the request presented a bearer token (header, or form body per RFC 6750 §2.2), or a DPoP one. */
 function bearerTokenSent(request: FastifyRequest): boolean {
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && /^bearer\s/i.test(authorization)) return true;
+  if (typeof authorization === 'string' && /^(?:bearer|dpop)\s/i.test(authorization)) return true;
   const body = request.body as Record<string, unknown> | undefined;
   return typeof body === 'object' && body !== null && 'access_token' in body;
 }
@@ -152,7 +153,13 @@ export function sendError(
     case 'bearer': {
       const rendered = renderProblem(error, problemContext(request, issuer));
       ({ status, body } = rendered);
-      const challenge = bearerChallengeFor(error, { realm, tokenSent: bearerTokenSent(request) });
+      const dpop = /^dpop\s/i.test(request.headers.authorization ?? '') || request.headers.dpop !== undefined;
+      const challenge = bearerChallengeFor(error, {
+        realm,
+        tokenSent: bearerTokenSent(request),
+        scheme: dpop ? 'DPoP' : 'Bearer',
+        dpopAlgs: APP_SIGNING_ALGS,
+      });
       headers = challenge ? { ...rendered.headers, 'www-authenticate': renderChallenge(challenge) } : rendered.headers;
       break;
     }

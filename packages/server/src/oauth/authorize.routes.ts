@@ -13,14 +13,20 @@
  *   `authorize/browser-binding.ts`) and sent (`303`) to the transaction's hosted page,
  *   `/authorize/{txId}`: the provider choice, or the provider's own page.
  *
+ * A request with `request_uri` (RFC 9126 §4) takes its parameters from the pushed
+ * request that `/par` stored, once, for the `client_id` sent with it; every other
+ * parameter sent beside them is ignored. An unusable `request_uri` is not redirected:
+ * the redirect URI it would carry is not known to be the client's.
+ *
  * The hosted pages the browser goes to are `ui/hosted-pages.routes.ts`.
  */
-import type { ErrorCode } from '@idgate/errors';
+import { type ErrorCode, IdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppsService } from '../apps/apps.service.js';
 import { AUTHORIZATION_RESPONSE_HEADERS } from '../authorization/authorization-response.js';
 import { bindingCookie } from '../authorization/browser-binding.js';
 import { checkProvidersCanServe, offeredProviders } from '../authorization/offered-providers.js';
+import type { PushedRequests } from '../authorization/pushed-requests.js';
 import {
   codeInputOf,
   endTransaction,
@@ -39,7 +45,7 @@ import type { AuthorizationCodes } from '../tokens/authorization-codes.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import { checkClientParametersNotRepeated, resolveClient } from './authorize/client-checks.js';
 import { checkAuthorizationRequest } from './authorize/request-checks.js';
-import { parametersOf, type RawParameters } from './authorize/request-parameters.js';
+import { isRepeated, parametersOf, type RawParameters, single } from './authorize/request-parameters.js';
 
 /** The codes `/authorize` can answer with besides the ones every route can. */
 const AUTHORIZE_ERRORS: readonly ErrorCode[] = [
@@ -80,6 +86,8 @@ export interface AuthorizeRoutesDeps {
     VerificationService,
     'createAuthorization' | 'draftAuthorization' | 'startAuthorization' | 'startProvider' | 'providerFor' | 'fail'
   >;
+  /** The requests pushed to `/par`. */
+  readonly pushedRequests: Pick<PushedRequests, 'redeem'>;
 }
 
 /** Registers `GET`/`POST /authorize` (the hosted pages are `ui/hosted-pages.routes.ts`). */
@@ -105,17 +113,19 @@ async function handleAuthorizationRequest(
   deps: AuthorizeRoutesDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  params: RawParameters,
+  sent: RawParameters,
 ): Promise<FastifyReply> {
   const { config, apps, verifications } = deps;
 
   // Not redirectable (RFC 6749 §4.1.2.1): the client and its redirect_uri, in this order.
-  checkClientParametersNotRepeated(params);
+  checkClientParametersNotRepeated(sent);
+  const pushed = single(sent, 'request_uri') !== undefined || isRepeated(sent, 'request_uri');
+  const params = pushed ? await pushedParameters(deps, sent) : sent;
   const { client, redirectUri } = await resolveClient(params, apps, config.environment);
   request.logContext.clientId = client.clientId;
 
   // From here on every failure is redirected, and the transaction records it (SPEC 2.1).
-  const checked = checkAuthorizationRequest(params, client, redirectUri);
+  const checked = checkAuthorizationRequest(params, client, redirectUri, { pushed });
   const state = checked.record.state;
   request.authorizationRedirect = { redirectUri, state, txState: 'failed' };
   if (checked.error === undefined && isStartedAtOnce(checked.record)) {
@@ -133,6 +143,31 @@ async function handleAuthorizationRequest(
     request.authorizationRedirect = { redirectUri, state, txState: ended?.status ?? 'failed' };
     throw thrown;
   }
+}
+
+/**
+ * RFC 9126 §4: the parameters of the pushed request a `request_uri` names, used once,
+ * with the `client_id` sent beside it; nothing else sent is read.
+ * @throws IdgateError `VALIDATION_MISSING_PARAMETER` (`client_id`), `VALIDATION_INVALID_PARAMETER`
+ *   (a repeated, unknown, used, expired or another client's `request_uri`)
+ */
+async function pushedParameters(deps: AuthorizeRoutesDeps, sent: RawParameters): Promise<RawParameters> {
+  const requestUri = single(sent, 'request_uri');
+  if (requestUri === undefined) {
+    throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+      detail: 'Repeated parameter: request_uri; send it once.',
+      context: { fields: [{ name: 'request_uri', reason: 'must not be repeated (RFC 6749 section 3.1)' }] },
+    });
+  }
+  const clientId = single(sent, 'client_id');
+  if (clientId === undefined) {
+    throw new IdgateError('VALIDATION_MISSING_PARAMETER', {
+      detail: 'The client_id parameter is required with request_uri (RFC 9126 section 4).',
+      context: { fields: [{ name: 'client_id', reason: 'is required' }] },
+    });
+  }
+  const parameters = await deps.pushedRequests.redeem(requestUri, clientId);
+  return { ...parameters, client_id: clientId };
 }
 
 /**

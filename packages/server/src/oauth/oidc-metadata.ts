@@ -5,7 +5,13 @@
  * routes read the same constants, so the document cannot promise what they do not do.
  */
 import { LOCALES } from '@idgate/errors';
-import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES, KNOWN_SCOPES } from '../apps/app-policy.js';
+import {
+  APP_SIGNING_ALGS,
+  ID_TOKEN_ALGS,
+  KNOWN_AUTH_METHODS,
+  KNOWN_GRANT_TYPES,
+  KNOWN_SCOPES,
+} from '../apps/app-policy.js';
 import { acrForLoa, LOA_LEVELS } from '../domain/loa.js';
 
 /** The `acr` values idgate can assert, lowest level first. */
@@ -43,6 +49,7 @@ export const PROMPT_VALUES_SUPPORTED: readonly string[] = Object.freeze(['none',
 export const INTROSPECTION_AUTH_METHODS: readonly string[] = Object.freeze([
   'client_secret_basic',
   'client_secret_post',
+  'private_key_jwt',
 ]);
 
 /**
@@ -59,6 +66,7 @@ export const ENDPOINT_PATHS = Object.freeze({
   jwks: '/jwks',
   introspection: '/introspect',
   revocation: '/revoke',
+  pushedAuthorizationRequest: '/par',
   errors: '/errors',
 });
 
@@ -71,6 +79,8 @@ export interface DiscoveryMetadata {
   readonly jwks_uri: string;
   readonly introspection_endpoint: string;
   readonly revocation_endpoint: string;
+  readonly pushed_authorization_request_endpoint: string;
+  readonly require_pushed_authorization_requests: boolean;
   readonly scopes_supported: readonly string[];
   readonly response_types_supported: readonly string[];
   readonly response_modes_supported: readonly string[];
@@ -78,8 +88,13 @@ export interface DiscoveryMetadata {
   readonly subject_types_supported: readonly string[];
   readonly id_token_signing_alg_values_supported: readonly string[];
   readonly token_endpoint_auth_methods_supported: readonly string[];
+  readonly token_endpoint_auth_signing_alg_values_supported: readonly string[];
   readonly introspection_endpoint_auth_methods_supported: readonly string[];
+  readonly introspection_endpoint_auth_signing_alg_values_supported: readonly string[];
   readonly revocation_endpoint_auth_methods_supported: readonly string[];
+  readonly revocation_endpoint_auth_signing_alg_values_supported: readonly string[];
+  readonly dpop_signing_alg_values_supported: readonly string[];
+  readonly request_object_signing_alg_values_supported: readonly string[];
   readonly code_challenge_methods_supported: readonly string[];
   readonly claims_supported: readonly string[];
   readonly acr_values_supported: readonly string[];
@@ -107,6 +122,9 @@ export function buildDiscoveryMetadata(issuer: string): DiscoveryMetadata {
     jwks_uri: issuer + ENDPOINT_PATHS.jwks,
     introspection_endpoint: issuer + ENDPOINT_PATHS.introspection,
     revocation_endpoint: issuer + ENDPOINT_PATHS.revocation,
+    // RFC 9126 §5: PAR is offered to every app and required per app (requirePushedAuthorizationRequests).
+    pushed_authorization_request_endpoint: issuer + ENDPOINT_PATHS.pushedAuthorizationRequest,
+    require_pushed_authorization_requests: false,
     scopes_supported: KNOWN_SCOPES,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -116,8 +134,16 @@ export function buildDiscoveryMetadata(issuer: string): DiscoveryMetadata {
     // OpenID Connect Discovery 1.0 §3: RS256 MUST be included.
     id_token_signing_alg_values_supported: ID_TOKEN_ALGS,
     token_endpoint_auth_methods_supported: KNOWN_AUTH_METHODS,
+    // RFC 8414 §2: the algorithms of private_key_jwt assertions at each endpoint.
+    token_endpoint_auth_signing_alg_values_supported: APP_SIGNING_ALGS,
     introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: APP_SIGNING_ALGS,
     revocation_endpoint_auth_methods_supported: REVOCATION_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: APP_SIGNING_ALGS,
+    // RFC 9449 §5.1.
+    dpop_signing_alg_values_supported: APP_SIGNING_ALGS,
+    // RFC 9101 §10.5: signed request objects, taken at /par (RFC 9126 §3).
+    request_object_signing_alg_values_supported: APP_SIGNING_ALGS,
     code_challenge_methods_supported: ['S256'],
     claims_supported: CLAIMS_SUPPORTED,
     acr_values_supported: ACR_VALUES_SUPPORTED,
@@ -126,7 +152,8 @@ export function buildDiscoveryMetadata(issuer: string): DiscoveryMetadata {
     ui_locales_supported: Object.keys(LOCALES),
     prompt_values_supported: PROMPT_VALUES_SUPPORTED,
     // OpenID Connect Discovery 1.0 §3: `request_uri_parameter_supported` defaults to true,
-    // so every unsupported one is said explicitly.
+    // so every unsupported one is said explicitly. /authorize takes neither a request
+    // object nor a request_uri of the client's own (only those /par issued).
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

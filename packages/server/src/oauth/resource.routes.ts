@@ -3,9 +3,11 @@
  * introspection (RFC 7662) and revocation (RFC 7009).
  *
  * - `/userinfo` (GET, POST): the bearer token comes from `Authorization: Bearer` or, on
- *   POST, the form parameter `access_token` (RFC 6750 §2.1, §2.2), never both. Errors are
- *   problem+json with RFC 6750 challenges (surface `bearer`).
- * - `/introspect`: confidential clients only. A token is `active` only when it is idgate's,
+ *   POST, the form parameter `access_token` (RFC 6750 §2.1, §2.2), never both; a
+ *   DPoP-bound token from `Authorization: DPoP` with its proof (RFC 9449 §7). Errors are
+ *   problem+json with RFC 6750 (or RFC 9449 `DPoP`) challenges (surface `bearer`).
+ * - `/introspect`: confidential clients only; a DPoP-bound token shows `token_type: DPoP`
+ *   and its `cnf.jkt` (RFC 9449 §6.2). A token is `active` only when it is idgate's,
  *   of this environment, unexpired, unrevoked, and was issued to the calling client;
  *   anything else — unknown, expired, revoked, malformed, another client's — is
  *   `{ "active": false }` (RFC 7662 §2.2 lets the server decide what a client may see).
@@ -17,6 +19,7 @@
 import { type ErrorCode, IdgateError, isIdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppsService } from '../apps/apps.service.js';
+import type { ClientAssertions } from '../apps/client-assertions.js';
 import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
 import type { Environment } from '../config/config.js';
 import { scopeList } from '../domain/scope.js';
@@ -26,6 +29,8 @@ import type { AppRecord } from '../store/apps.repository.js';
 import type { RevocationsRepository } from '../store/revocations.repository.js';
 import { tokenRevocationId } from '../store/revocations.repository.js';
 import type { AccessTokenClaims, AccessTokens } from '../tokens/access-tokens.js';
+import type { DpopProofs } from '../tokens/dpop-proofs.js';
+import { type PresentedAccessToken, tokenFromAuthorization, verifyPresentedToken } from '../tokens/presented-tokens.js';
 import type { RefreshTokens } from '../tokens/refresh-tokens.js';
 import type { VerifiedIdentities } from './grants/grant-context.js';
 import { ENDPOINT_PATHS } from './oidc-metadata.js';
@@ -43,6 +48,8 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = Object.
 const USERINFO_ERRORS: readonly ErrorCode[] = [
   'AUTH_MISSING_CREDENTIALS',
   'AUTH_INVALID_TOKEN',
+  'AUTH_INVALID_DPOP_PROOF',
+  'AUTH_USE_DPOP_NONCE',
   'AUTH_INSUFFICIENT_SCOPE',
   'VALIDATION_INVALID_PARAMETER',
 ];
@@ -78,6 +85,9 @@ export interface ResourceRoutesDeps {
   readonly refreshTokens: RefreshTokens;
   readonly revocations: Pick<RevocationsRepository, 'revoke'>;
   readonly identities: VerifiedIdentities;
+  /** Checks `private_key_jwt` assertions at introspection and revocation. */
+  readonly clientAssertions: Pick<ClientAssertions, 'verify'>;
+  readonly dpop: Pick<DpopProofs, 'verify' | 'responseHeaders'>;
 }
 
 /** Registers `/userinfo`, `/introspect`, `/revoke`. */
@@ -91,9 +101,15 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
   } as const;
 
   async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
-    const token = bearerTokenOf(request);
+    const presented = accessTokenOf(request);
+    if (presented.scheme === 'DPoP') reply.headers(deps.dpop.responseHeaders());
     const claims = await deps.rateLimits.authFailures.guard(request, reply, function verifyToken() {
-      return deps.accessTokens.verify(token, deps.clock());
+      return verifyPresentedToken(
+        deps,
+        presented,
+        { proof: request.headers.dpop, method: request.method, url: deps.issuer + ENDPOINT_PATHS.userinfo },
+        deps.clock(),
+      );
     });
     request.logContext.clientId = claims.cid;
     if (claims.vid !== undefined) request.logContext.verificationId = claims.vid;
@@ -133,7 +149,7 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
     async function introspect(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(deps, request, reply, params);
+      const client = await authenticate(deps, request, reply, params, ENDPOINT_PATHS.introspection);
       checkMayIntrospect(client);
       const token = requiredParam(params.token, 'token');
       return introspection(deps, client, token, params.token_type_hint);
@@ -156,7 +172,7 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
     async function revoke(request, reply) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const params = readForm(request.body, TOKEN_MANAGEMENT_PARAMS);
-      const client = await authenticate(deps, request, reply, params);
+      const client = await authenticate(deps, request, reply, params, ENDPOINT_PATHS.revocation);
       const token = requiredParam(params.token, 'token');
       await revocation(deps, client, token, params.token_type_hint);
       // RFC 7009 §2.2: 200 whether or not the token was valid; the body is empty.
@@ -170,24 +186,29 @@ async function authenticate(
   request: FastifyRequest,
   reply: FastifyReply,
   params: Readonly<Record<string, string | undefined>>,
+  path: string,
 ): Promise<AppRecord> {
   const { app: client } = await deps.rateLimits.authFailures.guard(request, reply, function authenticateCaller() {
-    return authenticateClient(presentedCredentials(request.headers.authorization, params), deps.apps, deps.environment);
+    return authenticateClient(
+      presentedCredentials(request.headers.authorization, params),
+      deps.apps,
+      deps.environment,
+      {
+        assertions: { verifier: deps.clientAssertions, endpointUrl: deps.issuer + path },
+      },
+    );
   });
   request.logContext.clientId = client.clientId;
   return client;
 }
 
 /**
- * RFC 6750 §2.1 and §2.2: the token from `Authorization: Bearer`, or from the form body
- * of a POST; RFC 6750 §2: clients MUST NOT use more than one method per request.
+ * RFC 6750 §2.1 and §2.2: the token from `Authorization: Bearer` (or `DPoP`, RFC 9449
+ * §7.1), or from the form body of a POST; RFC 6750 §2: clients MUST NOT use more than one
+ * method per request.
  */
-function bearerTokenOf(request: FastifyRequest): string {
-  const authorization = request.headers.authorization;
-  const fromHeader =
-    authorization !== undefined && /^bearer\s/i.test(authorization)
-      ? authorization.replace(/^bearer\s+/i, '').trim()
-      : undefined;
+function accessTokenOf(request: FastifyRequest): PresentedAccessToken {
+  const fromHeader = tokenFromAuthorization(request.headers.authorization);
   const fromBody = request.method === 'POST' ? readForm(request.body, ['access_token']).access_token : undefined;
   if (fromHeader !== undefined && fromBody !== undefined) {
     throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
@@ -195,14 +216,14 @@ function bearerTokenOf(request: FastifyRequest): string {
       context: { fields: [{ name: 'access_token', reason: 'must not be sent together with an Authorization header' }] },
     });
   }
-  const token = fromHeader ?? fromBody;
-  if (token === undefined || token === '') {
+  if (fromHeader !== undefined) return fromHeader;
+  if (fromBody === undefined || fromBody === '') {
     throw new IdgateError('AUTH_MISSING_CREDENTIALS', {
       detail:
         'No access token: send Authorization: Bearer <token>, or access_token in a form body (POST). Tokens in the query string are not accepted.',
     });
   }
-  return token;
+  return { token: fromBody, scheme: 'form' };
 }
 
 /** OpenID Connect Core 1.0 §5.3.2: `sub` and the claims the token's scopes release. */
@@ -313,7 +334,8 @@ async function introspectAccessToken(
     active: true,
     scope: claims.scope,
     client_id: claims.cid,
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a DPoP-bound token says so, with the thumbprint of its key.
+    token_type: claims.cnf === undefined ? 'Bearer' : 'DPoP',
     exp: claims.exp,
     iat: claims.iat,
     ...(claims.sub === undefined ? {} : { sub: claims.sub }),
@@ -321,6 +343,7 @@ async function introspectAccessToken(
     aud: deps.issuer,
     iss: deps.issuer,
     jti: claims.jti,
+    ...(claims.cnf === undefined ? {} : { cnf: { jkt: claims.cnf.jkt } }),
   };
 }
 

@@ -7,16 +7,19 @@
  *
  * Order of the checks: per-IP rate limit, repeated parameters, `grant_type` present and
  * known, client authentication (its failures counted, `http/rate-limit/auth-failures.ts`),
- * per-client rate limit, grant allowed for the client, then the grant's own checks.
+ * per-client rate limit, grant allowed for the client, the DPoP proof, then the grant's
+ * own checks.
  */
 import { type ErrorCode, IdgateError } from '@idgate/errors';
 import type { FastifyInstance } from 'fastify';
 import { KNOWN_GRANT_TYPES } from '../apps/app-policy.js';
 import type { AppsService } from '../apps/apps.service.js';
+import type { ClientAssertions } from '../apps/client-assertions.js';
 import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
 import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
+import type { DpopProofs } from '../tokens/dpop-proofs.js';
 import { authorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { clientCredentialsGrant } from './grants/client-credentials.grant.js';
 import { type GrantRequest, type GrantServices, TOKEN_PARAMS, type TokenResponse } from './grants/grant-context.js';
@@ -43,6 +46,8 @@ export const TOKEN_ERRORS: readonly ErrorCode[] = [
   'AUTH_INVALID_CREDENTIALS',
   'AUTH_INVALID_GRANT',
   'AUTH_FORBIDDEN',
+  'AUTH_INVALID_DPOP_PROOF',
+  'AUTH_USE_DPOP_NONCE',
   'SYSTEM_RATE_LIMITED',
 ];
 
@@ -80,15 +85,40 @@ function checkGrantAllowed(client: AppRecord, grantType: GrantType): void {
   }
 }
 
+/**
+ * RFC 9449 §5 and §10.1 (`dpop_bound_access_tokens`): the DPoP key the tokens are bound
+ * to, from the request's proof; an app that must use DPoP is refused without one.
+ */
+async function dpopKeyOf(
+  dpop: Pick<DpopProofs, 'verify'>,
+  proof: string | string[] | undefined,
+  url: string,
+  client: AppRecord,
+): Promise<string | undefined> {
+  if (proof === undefined) {
+    if (!client.dpopBoundAccessTokens) return undefined;
+    throw new IdgateError('AUTH_INVALID_DPOP_PROOF', {
+      detail: 'This app must bind its access tokens with DPoP: send a DPoP proof with the token request.',
+      context: { client_id: client.clientId },
+    });
+  }
+  return dpop.verify({ proof, method: 'POST', url });
+}
+
 /** What the token endpoint works with: client authentication, rate limits, and what the grants issue with. */
 export interface TokenRoutesDeps extends GrantServices {
   readonly apps: AppsService;
   readonly rateLimits: Pick<RateLimiter, 'consume' | 'authFailures'>;
   readonly clock: () => Date;
+  /** Checks `private_key_jwt` assertions. */
+  readonly clientAssertions: Pick<ClientAssertions, 'verify'>;
+  readonly dpop: Pick<DpopProofs, 'verify' | 'responseHeaders'>;
 }
 
 /** Registers `/token`. */
 export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps): void {
+  const endpointUrl = deps.issuer + ENDPOINT_PATHS.token;
+  const assertions = { verifier: deps.clientAssertions, endpointUrl };
   app.post(
     ENDPOINT_PATHS.token,
     {
@@ -114,6 +144,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps)
           presentedCredentials(request.headers.authorization, params),
           deps.apps,
           deps.environment,
+          { assertions },
         );
       });
       request.logContext.clientId = client.clientId;
@@ -121,7 +152,10 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps)
       assertOriginAllowedFor(request, client, deps.issuer);
       await deps.rateLimits.consume(reply, 'token-client', client.clientId);
       checkGrantAllowed(client, grantType);
-      return GRANT_HANDLERS[grantType]({ services: deps, client, params, now: deps.clock() });
+      const proof = request.headers.dpop;
+      if (proof !== undefined) reply.headers(deps.dpop.responseHeaders());
+      const dpopJkt = await dpopKeyOf(deps.dpop, proof, endpointUrl, client);
+      return GRANT_HANDLERS[grantType]({ services: deps, client, params, now: deps.clock(), dpopJkt });
     },
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Authentication of the REST API (SPEC 4): HTTP Basic with the app's client credentials
  * (confidential apps only), or `Authorization: Bearer <access token>` from the
- * `client_credentials` grant. Each route needs one scope: `verifications` or
+ * `client_credentials` grant (`Authorization: DPoP` with a proof for a DPoP-bound one,
+ * RFC 9449 §7). Each route needs one scope: `verifications` or
  * `providers`. With Basic, the app's own allowed scopes count; with a token, the
  * token's scopes.
  */
@@ -15,6 +16,8 @@ import { assertOriginAllowedFor } from '../http/cors.js';
 import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
+import type { DpopProofs } from '../tokens/dpop-proofs.js';
+import { tokenFromAuthorization, verifyPresentedToken } from '../tokens/presented-tokens.js';
 
 /** What REST authentication checks against. */
 export interface RestAuthDeps {
@@ -24,13 +27,14 @@ export interface RestAuthDeps {
   readonly apps: AppsService;
   readonly accessTokens: Pick<AccessTokens, 'verify'>;
   readonly rateLimits: Pick<RateLimiter, 'consume' | 'authFailures'>;
+  readonly dpop: Pick<DpopProofs, 'verify' | 'responseHeaders'>;
 }
 
 /** The scopes of the REST API. */
 export type RestScope = 'verifications' | 'providers';
 
 /** How the app authenticated. */
-export type RestAuthMethod = 'basic' | 'bearer';
+export type RestAuthMethod = 'basic' | 'bearer' | 'dpop';
 
 /** An authenticated REST caller. */
 export interface RestCaller {
@@ -39,9 +43,6 @@ export interface RestCaller {
 }
 
 const callers = new WeakMap<FastifyRequest, RestCaller>();
-
-/** RFC 6750 §2.1: `Bearer` then a token of the b64token syntax. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** The app a request authenticated as (set by {@link requireRestScope}). */
 export function restCallerOf(request: FastifyRequest): RestCaller {
@@ -64,10 +65,10 @@ export async function authenticateRest(
   request: FastifyRequest,
   scope: RestScope,
 ): Promise<RestCaller> {
-  const { apps, accessTokens, environment, clock } = deps;
+  const { apps, environment, clock } = deps;
   const authorization = request.headers.authorization?.trim();
   // RFC 6750 §3.1: a request without any (usable) authentication gets a challenge without an error.
-  if (authorization === undefined || !/^(?:basic|bearer)\s/i.test(authorization)) {
+  if (authorization === undefined || !/^(?:basic|bearer|dpop)\s/i.test(authorization)) {
     throw new IdgateError('AUTH_MISSING_CREDENTIALS', {
       detail:
         "The REST API needs the app's credentials as Authorization: Basic, or an access token from the client_credentials grant as Authorization: Bearer.",
@@ -86,13 +87,15 @@ export async function authenticateRest(
     return { app, method: 'basic' };
   }
 
-  const token = BEARER.exec(authorization)?.[1];
-  if (token === undefined) {
-    throw new IdgateError('AUTH_INVALID_TOKEN', {
-      detail: 'The Authorization header carries no well-formed Bearer token.',
-    });
-  }
-  const claims = await accessTokens.verify(token, clock());
+  const presented = tokenFromAuthorization(authorization);
+  if (presented === undefined) throw new TypeError('the Authorization scheme was checked above');
+  const path = request.url.split('?', 1)[0] ?? '';
+  const claims = await verifyPresentedToken(
+    deps,
+    presented,
+    { proof: request.headers.dpop, method: request.method, url: deps.issuer + path },
+    clock(),
+  );
   let app: AppRecord;
   try {
     app = await apps.get(claims.cid);
@@ -110,7 +113,7 @@ export async function authenticateRest(
   if (!claims.scope.split(' ').includes(scope)) {
     throw insufficientScope(scope, `The access token lacks the ${scope} scope this route needs.`);
   }
-  return { app, method: 'bearer' };
+  return { app, method: presented.scheme === 'DPoP' ? 'dpop' : 'bearer' };
 }
 
 /**
@@ -124,6 +127,7 @@ export type RequireRestScope = (scope: RestScope) => onRequestAsyncHookHandler;
 export function restScopeGuard(deps: RestAuthDeps): RequireRestScope {
   return function requireRestScope(scope: RestScope): onRequestAsyncHookHandler {
     return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
+      if (/^dpop\s/i.test(request.headers.authorization ?? '')) reply.headers(deps.dpop.responseHeaders());
       // A failure is counted against the caller's IP and client id (`http/rate-limit/auth-failures.ts`).
       const caller = await deps.rateLimits.authFailures.guard(request, reply, function authenticate() {
         return authenticateRest(deps, request, scope);

@@ -13,6 +13,14 @@ import { isForeignKeyViolation } from './translate-errors.js';
 /** Whether an app can keep a secret. */
 export type AppType = 'confidential' | 'public';
 
+/** A security profile an app can be registered under (SPEC 12). */
+export type AppProfile = 'fapi2-security';
+
+/** A JSON Web Key Set (RFC 7517 §5) as registered: public keys only. */
+export interface JsonWebKeySet {
+  readonly keys: readonly Readonly<Record<string, unknown>>[];
+}
+
 /** The environment an app (and the instance serving it) belongs to. */
 export type Environment = 'sandbox' | 'production';
 
@@ -41,6 +49,18 @@ export interface AppRecord {
   readonly hookSecretCiphertext: string | null;
   /** ID token signing algorithm (`null`: RS256, the OIDC default). */
   readonly idTokenSignedResponseAlg: string | null;
+  /** The app's public keys (`private_key_jwt`, signed request objects), when registered inline. */
+  readonly jwks: JsonWebKeySet | null;
+  /** Where the app publishes its public keys instead. */
+  readonly jwksUri: string | null;
+  /** Whether `/authorize` takes only requests pushed to `/par` (RFC 9126). */
+  readonly requirePushedAuthorizationRequests: boolean;
+  /** Whether every access token must be DPoP-bound (RFC 9449). */
+  readonly dpopBoundAccessTokens: boolean;
+  /** The algorithm request objects must be signed with (RFC 9101), or `null` (none required). */
+  readonly requestObjectSigningAlg: string | null;
+  /** The security profile the app was registered under. */
+  readonly profile: AppProfile | null;
   readonly disabled: boolean;
   /** Starts at 1, +1 on every change (the ETag source). */
   readonly version: number;
@@ -114,6 +134,12 @@ const MUTABLE_APP_FIELDS: ReadonlySet<string> = new Set<keyof AppChanges>([
   'previousSecretExpiresAt',
   'hookSecretCiphertext',
   'idTokenSignedResponseAlg',
+  'jwks',
+  'jwksUri',
+  'requirePushedAuthorizationRequests',
+  'dpopBoundAccessTokens',
+  'requestObjectSigningAlg',
+  'profile',
   'disabled',
 ]);
 
@@ -368,6 +394,12 @@ function appFieldsToRow(
       record.previousSecretExpiresAt === null ? null : toTimestamp(record.previousSecretExpiresAt),
     hook_secret_ciphertext: record.hookSecretCiphertext,
     id_token_signed_response_alg: record.idTokenSignedResponseAlg,
+    jwks: toJsonOrNull(record.jwks),
+    jwks_uri: record.jwksUri,
+    require_pushed_authorization_requests: toBooleanInteger(record.requirePushedAuthorizationRequests),
+    dpop_bound_access_tokens: toBooleanInteger(record.dpopBoundAccessTokens),
+    request_object_signing_alg: record.requestObjectSigningAlg,
+    profile: record.profile,
     disabled: toBooleanInteger(record.disabled),
   };
 }
@@ -399,6 +431,16 @@ function appChangesToRow(changes: AppChanges): Updateable<AppsTable> {
   if (changes.idTokenSignedResponseAlg !== undefined) {
     row.id_token_signed_response_alg = changes.idTokenSignedResponseAlg;
   }
+  if (changes.jwks !== undefined) row.jwks = toJsonOrNull(changes.jwks);
+  if (changes.jwksUri !== undefined) row.jwks_uri = changes.jwksUri;
+  if (changes.requirePushedAuthorizationRequests !== undefined) {
+    row.require_pushed_authorization_requests = toBooleanInteger(changes.requirePushedAuthorizationRequests);
+  }
+  if (changes.dpopBoundAccessTokens !== undefined) {
+    row.dpop_bound_access_tokens = toBooleanInteger(changes.dpopBoundAccessTokens);
+  }
+  if (changes.requestObjectSigningAlg !== undefined) row.request_object_signing_alg = changes.requestObjectSigningAlg;
+  if (changes.profile !== undefined) row.profile = changes.profile;
   if (changes.disabled !== undefined) row.disabled = toBooleanInteger(changes.disabled);
   return row;
 }
@@ -422,11 +464,25 @@ function rowToApp(row: AppRow): AppRecord {
       row.previous_secret_expires_at === null ? null : fromTimestamp(row.previous_secret_expires_at),
     hookSecretCiphertext: row.hook_secret_ciphertext,
     idTokenSignedResponseAlg: row.id_token_signed_response_alg,
+    jwks: row.jwks === null ? null : parseJwks(row.jwks),
+    jwksUri: row.jwks_uri,
+    requirePushedAuthorizationRequests: Number(row.require_pushed_authorization_requests) === 1,
+    dpopBoundAccessTokens: Number(row.dpop_bound_access_tokens) === 1,
+    requestObjectSigningAlg: row.request_object_signing_alg,
+    profile: row.profile,
     disabled: Number(row.disabled) === 1,
     version: Number(row.version),
     createdAt: fromTimestamp(row.created_at),
     updatedAt: fromTimestamp(row.updated_at),
   };
+}
+
+function parseJwks(text: string): JsonWebKeySet {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { keys?: unknown }).keys)) {
+    throw new TypeError('stored jwks is not a JSON Web Key Set');
+  }
+  return value as JsonWebKeySet;
 }
 
 function rowToProvider(row: AppProviderRow): AppProviderRecord {

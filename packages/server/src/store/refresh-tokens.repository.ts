@@ -26,6 +26,8 @@ export interface RefreshTokenRecord {
   /** Set when its family was revoked. */
   readonly revokedAt: Date | null;
   readonly createdAt: Date;
+  /** The DPoP key (JWK SHA-256 thumbprint) the token is bound to: a public client's (RFC 9449 §5). */
+  readonly dpopJkt: string | null;
 }
 
 /** What `insert` needs. */
@@ -120,6 +122,7 @@ function toRow(record: NewRefreshToken, now: Date): RefreshTokensTable {
     used_at: null,
     revoked_at: null,
     created_at: now.toISOString(),
+    dpop_jkt: record.dpopJkt,
   };
 }
 
@@ -134,5 +137,6 @@ function rowToToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
     usedAt: row.used_at === null ? null : new Date(row.used_at),
     revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
     createdAt: new Date(row.created_at),
+    dpopJkt: row.dpop_jkt ?? null,
   };
 }

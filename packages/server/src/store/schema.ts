@@ -48,6 +48,18 @@ export interface AppsTable {
   /** `RS256` (null, the OIDC default), `ES256` or `EdDSA`. */
   id_token_signed_response_alg: string | null;
   disabled: BooleanInteger;
+  /** JSON Web Key Set (`{ "keys": [...] }`) of the app's public keys, or null (migration 0007). */
+  jwks: JsonText | null;
+  /** Where the app publishes its JWKS instead, or null. */
+  jwks_uri: string | null;
+  /** Whether `/authorize` takes only pushed requests (RFC 9126). */
+  require_pushed_authorization_requests: BooleanInteger;
+  /** Whether access tokens must be DPoP-bound (RFC 9449). */
+  dpop_bound_access_tokens: BooleanInteger;
+  /** `ES256`, `PS256` or `EdDSA`: request objects must be signed with it (RFC 9101), or null. */
+  request_object_signing_alg: string | null;
+  /** `fapi2-security`, or null. */
+  profile: 'fapi2-security' | null;
   /** Starts at 1, +1 on every change. */
   version: number;
   created_at: TimestampText;
@@ -164,6 +176,26 @@ export interface RefreshTokensTable {
   used_at: TimestampText | null;
   revoked_at: TimestampText | null;
   created_at: TimestampText;
+  /** The DPoP key thumbprint a public client's token is bound to (migration 0007). */
+  dpop_jkt: string | null;
+}
+
+/** `pushed_authorization_requests`: RFC 9126 pushed requests, by the keyed hash of their `request_uri`. */
+export interface PushedAuthorizationRequestsTable {
+  request_uri_hash: string;
+  client_id: string;
+  /** The validated parameters, JSON encrypted with the instance's SecretBox. */
+  parameters_ciphertext: string;
+  expires_at: TimestampText;
+  used_at: TimestampText | null;
+  created_at: TimestampText;
+}
+
+/** `seen_jtis`: one-time identifiers already presented (client assertions, DPoP proofs). */
+export interface SeenJtisTable {
+  id: string;
+  expires_at: TimestampText;
+  created_at: TimestampText;
 }
 
 export interface RevocationsTable {
@@ -236,4 +268,6 @@ export interface DatabaseSchema {
   idempotency_records: IdempotencyRecordsTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
+  pushed_authorization_requests: PushedAuthorizationRequestsTable;
+  seen_jtis: SeenJtisTable;
 }

@@ -29,6 +29,8 @@ export interface AccessTokenClaims {
   /** Issued at / expires at, seconds since the epoch. */
   readonly iat: number;
   readonly exp: number;
+  /** RFC 9449 §6: the DPoP key (JWK SHA-256 thumbprint) the token is bound to. */
+  readonly cnf?: { readonly jkt: string };
 }
 
 const PREFIX = 'at_';

@@ -21,6 +21,8 @@ export interface RefreshTokenGrant {
   readonly verificationId: string | null;
   /** Space-separated scopes of the grant (a successor keeps them: RFC 6749 §6). */
   readonly scope: string;
+  /** The DPoP key the token is bound to (a public client's, RFC 9449 §5), or `null`. */
+  readonly dpopJkt: string | null;
 }
 
 /** Why a stored refresh token cannot be used, or `undefined` when it can. */
@@ -86,6 +88,8 @@ export class RefreshTokens {
         clientId: record.clientId,
         verificationId: record.verificationId,
         scope: record.scope,
+        // RFC 9449 §5: the successor stays bound to the same key.
+        dpopJkt: record.dpopJkt,
         expiresAt: expiry(now),
       },
       now,

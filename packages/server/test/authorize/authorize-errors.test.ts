@@ -451,7 +451,6 @@ describe.each(TEST_DATABASE_KINDS)('/authorize errors on %s', (kind) => {
 
     it.each([
       ['request', 'eyJhbGciOiJub25lIn0.e30.'],
-      ['request_uri', 'https://shop.example/request.jwt'],
       ['response_mode', 'fragment'],
       ['response_mode', 'form_post'],
     ])('%s=%s is refused: err_invalid_request', async (name, value) => {
@@ -460,6 +459,15 @@ describe.each(TEST_DATABASE_KINDS)('/authorize errors on %s', (kind) => {
         state: 'st-123',
         clientId: fresh.clientId,
       });
+    });
+
+    it('a request_uri /par did not issue is not redirected (RFC 9126 §4: its redirect_uri is unknown)', async () => {
+      const fresh = await createClient(t);
+      const body = await expectNotRedirected(
+        authorizeUrl(validParams(fresh.clientId, { request_uri: 'https://shop.example/request.jwt' })),
+        'VALIDATION_INVALID_PARAMETER',
+      );
+      expect(body.error_description).toContain('request_uri is unknown');
     });
 
     it('an unknown provider_hint: err_invalid_request (PROVIDER_NOT_FOUND)', async () => {

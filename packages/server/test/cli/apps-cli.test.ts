@@ -202,4 +202,57 @@ describe.each(TEST_DATABASE_KINDS)('idgate apps get/disable/enable/delete/rotate
       expect(result.stdout).toContain(`apps ${sub} CLIENT_ID`);
     }
   });
+  it('apps create --profile fapi2-security --jwks-uri makes a FAPI 2.0 app (SPEC 12)', async () => {
+    const created = parse<{ clientId: string }>(
+      await run(
+        [
+          'apps',
+          'create',
+          '--name',
+          'Bank',
+          '--redirect-uri',
+          'https://bank.example/cb',
+          '--profile',
+          'fapi2-security',
+          '--jwks-uri',
+          'https://bank.example/jwks.json',
+        ],
+        env,
+      ),
+    );
+    const app = parse<Record<string, unknown>>(await run(['apps', 'get', created.clientId], env));
+    expect(app).toMatchObject({
+      profile: 'fapi2-security',
+      tokenEndpointAuthMethods: ['private_key_jwt'],
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwksUri: 'https://bank.example/jwks.json',
+      jwks: null,
+      requirePushedAuthorizationRequests: true,
+      dpopBoundAccessTokens: true,
+      requestObjectSigningAlg: null,
+    });
+    const record = await stored(created.clientId);
+    expect(record?.profile).toBe('fapi2-security');
+    expect(record?.jwksUri).toBe('https://bank.example/jwks.json');
+  });
+
+  it('apps create --token-endpoint-auth-method private_key_jwt without keys names the field and fails', async () => {
+    const result = await run(
+      [
+        'apps',
+        'create',
+        '--name',
+        'No keys',
+        '--redirect-uri',
+        'https://bank.example/cb',
+        '--token-endpoint-auth-method',
+        'private_key_jwt',
+        '--dpop',
+      ],
+      env,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('VALIDATION_INVALID_PARAMETER');
+    expect(result.stderr).toContain('jwks');
+  });
 });

@@ -49,6 +49,8 @@ describe('idgate purge on SQLite', () => {
       revocations: 0,
       idempotencyRecords: 0,
       webhookEvents: 0,
+      pushedRequests: 0,
+      seenJtis: 0,
     });
 
     const database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'idgate.sqlite') });
@@ -69,6 +71,8 @@ describe('idgate purge on SQLite', () => {
       revocations: 2,
       idempotencyRecords: 0,
       webhookEvents: 0,
+      pushedRequests: 0,
+      seenJtis: 0,
     });
 
     const reopened = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'idgate.sqlite') });

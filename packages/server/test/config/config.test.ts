@@ -78,6 +78,7 @@ describe('loadConfig', () => {
       rpSigningAlg: 'ES256',
       rpEncryptionAlg: 'ECDH-ES',
       rpKeyGraceSeconds: 604_800,
+      dpopNonces: false,
       oidcProviders: [],
       wallets: [],
       walletVerifierKey: undefined,

@@ -63,6 +63,7 @@ describe('token lifetimes', () => {
       'introspection_endpoint',
       'issuer',
       'jwks_uri',
+      'pushed_authorization_request_endpoint',
       'revocation_endpoint',
       'service_documentation',
       'token_endpoint',

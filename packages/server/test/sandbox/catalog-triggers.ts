@@ -8,15 +8,18 @@
  * Codes an integrator cannot meet on purpose are listed in {@link NOT_ON_PURPOSE} with the
  * reason; the walk checks that the two lists cover the catalog exactly.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { CATALOG, type ErrorCode } from '@idgate/errors';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { expect } from 'vitest';
-import { adminAuth } from '../support/app.js';
+import { adminAuth, TEST_ISSUER } from '../support/app.js';
 import {
   expectAuthorizeRedirectError,
   expectBearerChallenge,
   expectOAuthError,
   expectProblem,
 } from '../support/assertions.js';
+import { registerSecret } from '../support/leaks.js';
 import {
   expectAuthorizeJson,
   expectErrorPage,
@@ -56,6 +59,48 @@ export const WALK_REST_LIMIT = 20;
 
 /** Requests per minute of one client at `/token` in the walk's sandbox (`IDGATE_RATE_LIMIT_TOKEN_CLIENT`). */
 export const WALK_TOKEN_CLIENT_LIMIT = 5;
+
+/** A client's DPoP key pair (ES256), making proofs (RFC 9449 §4.2). */
+async function dpopKey() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return {
+    async proof(htm: string, htu: string, options: { accessToken?: string; nonce?: string } = {}) {
+      const ath =
+        options.accessToken === undefined
+          ? {}
+          : { ath: createHash('sha256').update(options.accessToken).digest('base64url') };
+      return new SignJWT({
+        htm,
+        htu,
+        jti: randomUUID(),
+        iat: Math.floor(Date.now() / 1000),
+        ...ath,
+        ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
+      })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .sign(privateKey);
+    },
+  };
+}
+
+/**
+ * A DPoP-bound `client_credentials` token of a new app, as a DPoP client gets one from
+ * the walk's sandbox (nonces on): a proof, the `use_dpop_nonce` answer, a proof with it.
+ */
+async function dpopBoundToken(s: Sandbox) {
+  const app = await s.newApp();
+  const key = await dpopKey();
+  const url = `${TEST_ISSUER}/token`;
+  const form = { grant_type: 'client_credentials', scope: 'providers' };
+  const first = await s.token(form, { authorization: app.basic }, { dpop: await key.proof('POST', url) });
+  const nonce = String(first.headers['dpop-nonce']);
+  const res = await s.token(form, { authorization: app.basic }, { dpop: await key.proof('POST', url, { nonce }) });
+  expect(res.statusCode, res.body).toBe(200);
+  const token = (JSON.parse(res.body) as { access_token: string }).access_token;
+  registerSecret(token);
+  return { token, key, nonce };
+}
 
 /** The `PROVIDER_*` codes and the test identity that produces each. */
 const PROVIDER_IDENTITIES = {
@@ -272,6 +317,56 @@ export const TRIGGERS: { readonly [Code in ErrorCode]?: readonly Trigger[] } = {
       async run(s) {
         const res = await s.request({ url: '/userinfo', headers: { authorization: 'Bearer not-a-real-token' } });
         expectBearerChallenge(res, 'AUTH_INVALID_TOKEN');
+      },
+    },
+  ],
+  AUTH_INVALID_DPOP_PROOF: [
+    {
+      surface: 'oauth',
+      how: 'POST /token with a DPoP header that is no DPoP proof',
+      async run(s) {
+        const app = await s.newApp();
+        const res = await s.token({ grant_type: 'client_credentials' }, { authorization: app.basic }, { dpop: 'nope' });
+        expectOAuthError(res, 'AUTH_INVALID_DPOP_PROOF');
+      },
+    },
+    {
+      surface: 'bearer',
+      how: 'GET /v1/providers with a DPoP-bound token under Authorization: DPoP, without a DPoP proof',
+      async run(s) {
+        const { token } = await dpopBoundToken(s);
+        const res = await s.request({ url: '/v1/providers', headers: { authorization: `DPoP ${token}` } });
+        expectProblem(res, 'AUTH_INVALID_DPOP_PROOF');
+        expect(res.headers['www-authenticate']).toMatch(/^DPoP realm="idgate", error="invalid_dpop_proof", /);
+      },
+    },
+  ],
+  AUTH_USE_DPOP_NONCE: [
+    {
+      surface: 'oauth',
+      how: 'POST /token with a DPoP proof without the nonce (the walk runs with IDGATE_DPOP_NONCE=true)',
+      async run(s) {
+        const app = await s.newApp();
+        const key = await dpopKey();
+        const res = await s.token(
+          { grant_type: 'client_credentials' },
+          { authorization: app.basic },
+          { dpop: await key.proof('POST', `${TEST_ISSUER}/token`) },
+        );
+        expectOAuthError(res, 'AUTH_USE_DPOP_NONCE');
+        expect(res.headers['dpop-nonce']).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+      },
+    },
+    {
+      surface: 'bearer',
+      how: 'GET /v1/providers with a DPoP-bound token and a proof without the nonce',
+      async run(s) {
+        const { token, key } = await dpopBoundToken(s);
+        const proof = await key.proof('GET', `${TEST_ISSUER}/v1/providers`, { accessToken: token });
+        const res = await s.request({ url: '/v1/providers', headers: { authorization: `DPoP ${token}`, dpop: proof } });
+        expectProblem(res, 'AUTH_USE_DPOP_NONCE');
+        expect(res.headers['www-authenticate']).toMatch(/^DPoP realm="idgate", error="use_dpop_nonce", /);
+        expect(res.headers['dpop-nonce']).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       },
     },
   ],

@@ -43,6 +43,7 @@ describe.each(TEST_DATABASE_KINDS)('every error on purpose in the sandbox on %s'
       IDGATE_DATA_DIR: dataDir,
       IDGATE_RATE_LIMIT_REST: String(WALK_REST_LIMIT),
       IDGATE_RATE_LIMIT_TOKEN_CLIENT: String(WALK_TOKEN_CLIENT_LIMIT),
+      IDGATE_DPOP_NONCE: 'true',
     };
     const [t, live] = await Promise.all([createTestApp(kind, { env }), startLiveTestApp(kind, { env })]);
     sandbox = new Sandbox(t, live);

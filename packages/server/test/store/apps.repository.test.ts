@@ -33,6 +33,12 @@ function newApp(overrides: Partial<NewAppRecord> = {}): NewAppRecord {
     previousSecretExpiresAt: null,
     hookSecretCiphertext: null,
     idTokenSignedResponseAlg: null,
+    jwks: null,
+    jwksUri: null,
+    requirePushedAuthorizationRequests: false,
+    dpopBoundAccessTokens: false,
+    requestObjectSigningAlg: null,
+    profile: null,
     disabled: false,
     ...overrides,
   };
@@ -91,6 +97,11 @@ describe.each(TEST_DATABASE_KINDS)('AppsRepository on %s', (kind) => {
         previousSecretHash: 'b2'.repeat(32),
         previousSecretExpiresAt: new Date('2026-11-23T10:30:00.007Z'),
         hookSecretCiphertext: 'v1.abc.def',
+        jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'ünï', kid: 'k1' }] },
+        requirePushedAuthorizationRequests: true,
+        dpopBoundAccessTokens: true,
+        requestObjectSigningAlg: 'PS256',
+        profile: 'fapi2-security',
         disabled: true,
       });
       await apps.create(input, T0);

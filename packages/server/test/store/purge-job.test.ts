@@ -13,8 +13,10 @@ import { PurgeJob, type PurgeRun } from '../../src/background/purge-job.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { AuthorizationCodesRepository } from '../../src/store/authorization-codes.repository.js';
 import { IdempotencyRepository } from '../../src/store/idempotency.repository.js';
+import { PushedRequestsRepository } from '../../src/store/pushed-requests.repository.js';
 import { RefreshTokensRepository } from '../../src/store/refresh-tokens.repository.js';
 import { RevocationsRepository } from '../../src/store/revocations.repository.js';
+import { SeenJtisRepository } from '../../src/store/seen-jtis.repository.js';
 import { WebhookEventsRepository } from '../../src/store/webhook-events.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { expectOAuthError } from '../support/assertions.js';
@@ -45,6 +47,8 @@ const NOTHING: PurgeRun = {
   revocations: 0,
   idempotencyRecords: 0,
   webhookEvents: 0,
+  pushedRequests: 0,
+  seenJtis: 0,
 };
 
 describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
@@ -117,6 +121,7 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
         verificationId: owner.verificationId,
         scope: 'openid',
         expiresAt,
+        dpopJkt: null,
       },
       at(-40 * DAY),
     );
@@ -234,6 +239,21 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     await insertEvent(owner, 'evt-delivered-recent', 'delivered', at(-HOUR), 1);
     await insertEvent(other, 'evt-failed-recent', 'failed', at(-1), 2);
 
+    const pushed = new PushedRequestsRepository(t.database.database);
+    for (const [name, expiresAt] of [
+      ['par-expired', at(-1)],
+      ['par-at-now', at(0)],
+      ['par-live', at(60_000)],
+    ] as const) {
+      await pushed.insert(
+        { requestUriHash: name, clientId: owner.clientId, parametersCiphertext: 'x', expiresAt },
+        at(-HOUR),
+      );
+    }
+    const seenJtis = new SeenJtisRepository(t.database.database);
+    expect(await seenJtis.remember('jti-expired', at(-1), at(-HOUR))).toBe(true);
+    expect(await seenJtis.remember('jti-live', at(60_000), at(-HOUR))).toBe(true);
+
     const verifications = await count('verifications');
     const verificationEvents = await count('verification_events');
 
@@ -243,7 +263,13 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
       revocations: 2,
       idempotencyRecords: 2,
       webhookEvents: 2,
+      pushedRequests: 1,
+      seenJtis: 1,
     });
+    const parLeft = await db().selectFrom('pushed_authorization_requests').select('request_uri_hash').execute();
+    expect(parLeft.map((row) => row.request_uri_hash).sort()).toEqual(['par-at-now', 'par-live']);
+    const jtisLeft = await db().selectFrom('seen_jtis').select('id').execute();
+    expect(jtisLeft.map((row) => row.id)).toEqual(['jti-live']);
 
     expect(await ids('authorization_codes')).toEqual(['code-at-grace', 'code-live', 'code-within-grace']);
     expect(await ids('refresh_tokens')).toEqual(['rt-live', 'rt-within-grace']);
@@ -279,6 +305,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
       revocations: 1,
       idempotencyRecords: 2,
       webhookEvents: 3,
+      pushedRequests: 2,
+      seenJtis: 1,
     });
     expect(await ids('refresh_tokens')).toEqual(['rt-live']);
     expect(await ids('revocations')).toEqual(['grant:live']);
@@ -342,6 +370,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
       revocations: 3,
       idempotencyRecords: 3,
       webhookEvents: 3,
+      pushedRequests: 0,
+      seenJtis: 0,
     });
     expect(await ids('authorization_codes')).toEqual([]);
     expect(await ids('refresh_tokens')).toEqual([]);

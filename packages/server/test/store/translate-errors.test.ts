@@ -237,6 +237,12 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite unavailable', () 
         previousSecretExpiresAt: null,
         hookSecretCiphertext: null,
         idTokenSignedResponseAlg: null,
+        jwks: null,
+        jwksUri: null,
+        requirePushedAuthorizationRequests: false,
+        dpopBoundAccessTokens: false,
+        requestObjectSigningAlg: null,
+        profile: null,
         disabled: false,
       } as const;
       const error = expectUnavailable(await rejectionOf(apps.create(app, NOW)), 'sqlite');

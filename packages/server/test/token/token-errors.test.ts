@@ -244,12 +244,13 @@ describe.each(TEST_DATABASE_KINDS)('/token errors on %s', (kind) => {
       expectOAuthError(res, 'VALIDATION_INVALID_PARAMETER');
     });
 
-    it('answers a client assertion (private_key_jwt, not offered) with AUTH_INVALID_CLIENT, not a missing secret', async () => {
+    it('answers a client assertion of an app without private_key_jwt with AUTH_INVALID_CLIENT, not a missing secret', async () => {
+      const payload = Buffer.from(JSON.stringify({ sub: client.clientId })).toString('base64url');
       const res = await postForm(t, '/token', {
         grant_type: 'client_credentials',
         client_id: client.clientId,
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
+        client_assertion: `eyJhbGciOiJSUzI1NiJ9.${payload}.c2ln`,
       });
       const body = expectOAuthError(res, 'AUTH_INVALID_CLIENT');
       expect(res.statusCode).toBe(401);

@@ -5,7 +5,7 @@
  * the first one that fails decides the error.
  */
 import { type FieldProblem, IdgateError } from '@idgate/errors';
-import { effectiveScopes, REST_SCOPES } from '../../apps/app-policy.js';
+import { effectiveScopes, isFapiApp, REST_SCOPES } from '../../apps/app-policy.js';
 import { ACR_PREFIX, loaFromAcr } from '../../domain/loa.js';
 import type { AuthorizationRequestRecord } from '../../domain/verification.js';
 import { checkWellEncoded, malformedParametersOf } from '../../http/parameter-encoding.js';
@@ -93,17 +93,37 @@ export function checkCodeGrantAllowed(app: AppRecord): void {
  * @throws IdgateError `VALIDATION_INVALID_PARAMETER`
  */
 export function checkNoRequestObject(params: RawParameters): void {
-  // OpenID Connect Core §6: an OP that does not support request objects must refuse them
-  // rather than ignore them (they carry the real parameters); discovery says it does not.
+  // OpenID Connect Core §6: an OP that does not support request objects here must refuse
+  // them rather than ignore them (they carry the real parameters). Request objects are
+  // taken only when pushed to /par (RFC 9126 §3); a request_uri only from /par.
   for (const name of ['request', 'request_uri'] as const) {
     if (single(params, name) !== undefined) {
       throw invalidParameter(
         name,
-        'is not supported',
-        `idgate does not support ${name} (request objects); send the parameters directly.`,
+        'is not supported here',
+        name === 'request'
+          ? 'idgate takes request objects only at the pushed authorization request endpoint (/par); send the parameters directly, or push them.'
+          : 'This request_uri cannot be used here: only request_uri values issued by /par are accepted, sent with client_id alone.',
       );
     }
   }
+}
+
+/**
+ * RFC 9126 §5 (`require_pushed_authorization_requests`): an app that must push its
+ * requests gets an error redirect for a plain one.
+ * @throws IdgateError `VALIDATION_MISSING_PARAMETER`
+ */
+export function checkPushedIfRequired(app: AppRecord, pushed: boolean): void {
+  if (pushed || !app.requirePushedAuthorizationRequests) return;
+  throw new IdgateError('VALIDATION_MISSING_PARAMETER', {
+    detail:
+      'This app must push its authorization requests: POST them to /par and send only client_id and the request_uri it returns to /authorize (RFC 9126).',
+    context: {
+      client_id: app.clientId,
+      fields: [{ name: 'request_uri', reason: 'is required: this app uses PAR only' }],
+    },
+  });
 }
 
 /**
@@ -174,6 +194,14 @@ export function checkPkce(params: RawParameters, app: AppRecord): PkceParameters
     // RFC 9700 §2.1.1 and SPEC 2: public clients MUST use PKCE.
     if (app.type === 'public')
       throw invalidPkce('code_challenge', 'is required', 'Public clients must send a PKCE code_challenge (S256).');
+    // FAPI 2.0 Security Profile §5.3.2.2: every client uses PKCE S256.
+    if (isFapiApp(app)) {
+      throw invalidPkce(
+        'code_challenge',
+        'is required',
+        'Apps of the fapi2-security profile must send a PKCE code_challenge (S256).',
+      );
+    }
     if (method !== undefined) {
       throw invalidPkce(
         'code_challenge',
@@ -288,12 +316,18 @@ export interface CheckedRequest {
 }
 
 /**
- * Runs every check in order. The record always holds what was verified, so a refused
+ * Runs every check in order (`pushed`: the parameters came from `/par`). The record
+ * always holds what was verified, so a refused
  * request still starts (and fails) a transaction with the parameters it had
  * (SPEC 2.1: a request rejected after client and `redirect_uri` were verified reads
  * `tx_state=failed`).
  */
-export function checkAuthorizationRequest(params: RawParameters, app: AppRecord, redirectUri: string): CheckedRequest {
+export function checkAuthorizationRequest(
+  params: RawParameters,
+  app: AppRecord,
+  redirectUri: string,
+  options: { readonly pushed: boolean } = { pushed: false },
+): CheckedRequest {
   const state = stateOf(params);
   // A malformed `state` is not echoed: what was received is not the text it decodes to.
   const echoed =
@@ -306,6 +340,7 @@ export function checkAuthorizationRequest(params: RawParameters, app: AppRecord,
   };
   try {
     checkWellEncoded(params, 'request');
+    checkPushedIfRequired(app, options.pushed);
     checkNoRepeatedParameters(params);
     const responseType = checkResponseType(params);
     checkCodeGrantAllowed(app);

@@ -38,6 +38,9 @@ export async function authorizationCodeGrant(request: GrantRequest): Promise<Tok
           clientId: client.clientId,
           verificationId: record.verificationId,
           scope: record.scope,
+          // RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a
+          // confidential client's is bound by its client authentication).
+          dpopJkt: client.type === 'public' ? (request.dpopJkt ?? null) : null,
         },
         now,
       )

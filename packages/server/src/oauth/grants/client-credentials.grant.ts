@@ -10,15 +10,15 @@ import { effectiveScopes, REST_SCOPES } from '../../apps/app-policy.js';
 import type { AppRecord } from '../../store/apps.repository.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../tokens/token-lifetimes.js';
 import { parseScope } from '../token-request.js';
-import { type GrantRequest, newTokenId, sealAccessToken, type TokenResponse } from './grant-context.js';
+import { type GrantRequest, newTokenId, sealAccessToken, type TokenResponse, tokenTypeOf } from './grant-context.js';
 
 /** Issues an access token to the client itself. */
 export function clientCredentialsGrant(request: GrantRequest): TokenResponse {
-  const { services, client, params, now } = request;
+  const { services, client, params, now, dpopJkt } = request;
   checkConfidential(client);
   const scope = grantedRestScopes(client, params.scope).join(' ');
-  const accessToken = sealAccessToken(services, { grantId: newTokenId(), client, scope }, now);
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, scope };
+  const accessToken = sealAccessToken(services, { grantId: newTokenId(), client, scope, dpopJkt }, now);
+  return { access_token: accessToken, token_type: tokenTypeOf(dpopJkt), expires_in: ACCESS_TOKEN_TTL_SECONDS, scope };
 }
 
 /** RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients. */

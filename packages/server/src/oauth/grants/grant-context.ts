@@ -17,7 +17,7 @@ export const TOKEN_PARAMS = [
   'grant_type',
   'client_id',
   'client_secret',
-  // RFC 7521 §4.2: read only to refuse them (client assertions are not offered yet).
+  // RFC 7521 §4.2: private_key_jwt (apps/client-assertions.ts).
   'client_assertion',
   'client_assertion_type',
   'code',
@@ -33,7 +33,8 @@ export type TokenParams = { readonly [K in (typeof TOKEN_PARAMS)[number]]: strin
 /** The successful token response (RFC 6749 §5.1, OpenID Connect Core 1.0 §3.1.3.3). */
 export interface TokenResponse {
   readonly access_token: string;
-  readonly token_type: 'Bearer';
+  /** RFC 9449 §5.1: `DPoP` for a DPoP-bound access token. */
+  readonly token_type: 'Bearer' | 'DPoP';
   readonly expires_in: number;
   readonly scope: string;
   readonly refresh_token?: string;
@@ -65,6 +66,8 @@ export interface GrantRequest {
   readonly client: AppRecord;
   readonly params: TokenParams;
   readonly now: Date;
+  /** The DPoP key of the request's proof (RFC 9449 §5): the tokens issued are bound to it. */
+  readonly dpopJkt: string | undefined;
 }
 
 /** A new random identifier (token ids, grant ids): 128 bits, base64url. */
@@ -79,6 +82,13 @@ export interface AccessTokenGrant {
   readonly scope: string;
   readonly sub?: string;
   readonly verificationId?: string;
+  /** The DPoP key the token is bound to. */
+  readonly dpopJkt?: string | undefined;
+}
+
+/** RFC 9449 §5.1: the `token_type` of a token bound (or not) to a DPoP key. */
+export function tokenTypeOf(dpopJkt: string | undefined): 'Bearer' | 'DPoP' {
+  return dpopJkt === undefined ? 'Bearer' : 'DPoP';
 }
 
 /** Seals a new access token. */
@@ -98,6 +108,7 @@ export function sealAccessToken(
     ...(grant.verificationId === undefined ? {} : { vid: grant.verificationId }),
     iat,
     exp: iat + ACCESS_TOKEN_TTL_SECONDS,
+    ...(grant.dpopJkt === undefined ? {} : { cnf: { jkt: grant.dpopJkt } }),
   };
   return services.accessTokens.seal(claims);
 }
@@ -119,7 +130,7 @@ export interface UserTokensInput {
  * issued, and an ID token when `openid` is in scope.
  */
 export async function userTokenResponse(request: GrantRequest, input: UserTokensInput): Promise<TokenResponse> {
-  const { services, client, now } = request;
+  const { services, client, now, dpopJkt } = request;
   const accessToken = sealAccessToken(
     services,
     {
@@ -128,6 +139,7 @@ export async function userTokenResponse(request: GrantRequest, input: UserTokens
       scope: input.scope,
       sub: input.subject.sub,
       verificationId: input.verificationId,
+      dpopJkt,
     },
     now,
   );
@@ -144,7 +156,7 @@ export async function userTokenResponse(request: GrantRequest, input: UserTokens
     : undefined;
   return {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: tokenTypeOf(dpopJkt),
     expires_in: ACCESS_TOKEN_TTL_SECONDS,
     scope: input.scope,
     ...(input.refreshToken === undefined ? {} : { refresh_token: input.refreshToken }),

@@ -28,6 +28,7 @@ export async function refreshTokenGrant(request: GrantRequest): Promise<TokenRes
   if (problem === 'revoked') throw invalidGrant('The refresh token has been revoked.');
   if (problem === 'expired') throw invalidGrant('The refresh token has expired.');
 
+  checkDpopBinding(record, request.dpopJkt);
   const scope = narrowedScope(record, requestedScopes);
   if (record.verificationId === null) throw invalidGrant('The refresh token is not bound to a verification.');
   const identity = await services.identities.identityFor(record.verificationId, client.clientId);
@@ -44,6 +45,21 @@ export async function refreshTokenGrant(request: GrantRequest): Promise<TokenRes
     nonce: undefined,
     refreshToken: successor,
   });
+}
+
+/** RFC 9449 §5: a bound refresh token is used only with a proof of its key. */
+function checkDpopBinding(record: RefreshTokenRecord, dpopJkt: string | undefined): void {
+  if (record.dpopJkt === null) return;
+  if (dpopJkt === undefined) {
+    throw new IdgateError('AUTH_INVALID_DPOP_PROOF', {
+      detail: 'The refresh token is bound to a DPoP key: send a DPoP proof signed with that key.',
+    });
+  }
+  if (dpopJkt !== record.dpopJkt) {
+    throw new IdgateError('AUTH_INVALID_DPOP_PROOF', {
+      detail: 'The refresh token is bound to another DPoP key than the one that signed this proof.',
+    });
+  }
 }
 
 function invalidGrant(detail: string): IdgateError {

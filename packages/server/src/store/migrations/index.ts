@@ -12,6 +12,7 @@ import { migration0003SigningKeysOneActive } from './0003-signing-keys-one-activ
 import { migration0004HooksWebhooks } from './0004-hooks-webhooks.js';
 import { migration0005RetentionIndexes } from './0005-retention-indexes.js';
 import { migration0006RelyingPartyKeys } from './0006-relying-party-keys.js';
+import { migration0007Fapi } from './0007-fapi.js';
 
 /** The migrations, keyed by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0004-hooks-webhooks': migration0004HooksWebhooks,
   '0005-retention-indexes': migration0005RetentionIndexes,
   '0006-relying-party-keys': migration0006RelyingPartyKeys,
+  '0007-fapi': migration0007Fapi,
 });
