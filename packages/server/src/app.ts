@@ -33,6 +33,7 @@ import { registerHealthRoutes } from './http/health.routes.js';
 import { clientErrorHandler } from './http/limits.js';
 import { indexRouteMethods, type MethodIndex } from './http/method-index.js';
 import { Metrics } from './http/metrics.js';
+import { AuthFailures } from './http/rate-limit/auth-failures.js';
 import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
 import { preRouteErrorFor } from './http/request-checks.js';
@@ -104,6 +105,8 @@ export interface AppServices {
   readonly relyingPartyKeys: RelyingPartyKeys;
   readonly verifications: VerificationService;
   readonly rateLimits: RateLimiter;
+  /** Failed authentications, counted per IP and client id on every authenticated surface. */
+  readonly authFailures: AuthFailures;
   readonly codes: AuthorizationCodes;
   /** The webhook outbox's dispatcher (runs in the background while the server listens). */
   readonly webhooks: WebhookDispatcher;
@@ -219,6 +222,7 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
   const clock = deps.clock ?? (() => new Date());
   const revocations = new RevocationsRepository(database);
   const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
+  const rateLimits = new RateLimiter(config, clock, deps.rateLimitStore);
   const relyingPartyKeys = new RelyingPartyKeys({ database, secrets, clock, config });
   const providers =
     deps.providers ??
@@ -254,7 +258,8 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
       outcomes: metrics,
     }),
     codes: new AuthorizationCodes({ database, secrets, clock }),
-    rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
+    rateLimits,
+    authFailures: new AuthFailures(rateLimits, clock),
     webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
     purge: new PurgeJob({ database, config, clock, log, metrics }),
     clientKeys,
@@ -272,6 +277,7 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
 function registerRoutes(app: FastifyInstance, services: AppServices): void {
   const { config, clock, secrets, apps, verifications, codes, keys, accessTokens, refreshTokens, rateLimits } =
     services;
+  const { authFailures } = services;
   const { clientAssertions, clientKeys, dpop, pushedRequests } = services;
   const { issuer, environment } = config;
   registerHealthRoutes(app, {
@@ -284,7 +290,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerErrorReferenceRoutes(app, issuer);
   // Documents the REST and admin API, registered after it.
   registerOpenApiRoutes(app, issuer);
-  const requireAdminKey = adminKeyGuard({ secrets, adminKeyHash: services.adminKeyHash, rateLimits });
+  const requireAdminKey = adminKeyGuard({ secrets, adminKeyHash: services.adminKeyHash, authFailures });
   registerAdminRoutes(app, { apps, requireAdminKey, webhookEvents: services.webhooks.events, clock });
   registerVerificationEventsRoutes(app, { verifications, requireAdminKey });
   installCors(app, { issuer, apps });
@@ -293,7 +299,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerParRoutes(app, { config, clock, apps, clientAssertions, clientKeys, pushedRequests });
   registerHostedPages(app, { config, secrets, apps, codes, verifications });
   const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
-  registerTokenRoutes(app, { ...grants, apps, rateLimits, clock, clientAssertions, dpop });
+  registerTokenRoutes(app, { ...grants, apps, rateLimits, authFailures, clock, clientAssertions, dpop });
   registerResourceRoutes(app, {
     issuer,
     environment,
@@ -303,7 +309,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     refreshTokens,
     revocations: services.revocations,
     identities: verifications,
-    rateLimits,
+    authFailures,
     clientAssertions,
     dpop,
   });
@@ -314,6 +320,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     apps,
     accessTokens,
     rateLimits,
+    authFailures,
     dpop,
     verifications,
     database: services.database,

@@ -4,7 +4,7 @@
  * (`http/rate-limit/auth-failures.ts`).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
+import type { AuthFailures } from '../http/rate-limit/auth-failures.js';
 import { authenticateBearerKey, type BearerKeyTexts } from '../security/bearer-key.js';
 import type { SecretBox } from '../security/secrets.js';
 
@@ -28,7 +28,7 @@ export interface AdminKeyDeps {
   readonly secrets: SecretBox;
   readonly adminKeyHash: string;
   /** Counts failed authentications (per IP). */
-  readonly rateLimits: Pick<RateLimiter, 'authFailures'>;
+  readonly authFailures: Pick<AuthFailures, 'guard'>;
 }
 
 /** An `onRequest` hook of an admin route: the caller's admin key. */
@@ -41,7 +41,7 @@ export type RequireAdminKey = (request: FastifyRequest, reply: FastifyReply) => 
  */
 export function adminKeyGuard(deps: AdminKeyDeps): RequireAdminKey {
   return async function requireAdminKey(request, reply) {
-    await deps.rateLimits.authFailures.guard(request, reply, function checkAdminKey() {
+    await deps.authFailures.guard(request, reply, function checkAdminKey() {
       authenticateAdmin(request, deps.secrets, deps.adminKeyHash);
     });
   };

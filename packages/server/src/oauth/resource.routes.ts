@@ -24,7 +24,7 @@ import { authenticateClient, presentedCredentials } from '../apps/client-auth.js
 import type { Environment } from '../config/config.js';
 import { scopeList } from '../domain/scope.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
-import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
+import type { AuthFailures } from '../http/rate-limit/auth-failures.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { RevocationsRepository } from '../store/revocations.repository.js';
 import { tokenRevocationId } from '../store/revocations.repository.js';
@@ -79,8 +79,8 @@ export interface ResourceRoutesDeps {
   readonly environment: Environment;
   readonly clock: () => Date;
   readonly apps: AppsService;
-  /** Counts failed authentications (per IP and client). */
-  readonly rateLimits: Pick<RateLimiter, 'authFailures'>;
+  /** Counts failed authentications (per IP and client id). */
+  readonly authFailures: Pick<AuthFailures, 'guard'>;
   readonly accessTokens: AccessTokens;
   readonly refreshTokens: RefreshTokens;
   readonly revocations: Pick<RevocationsRepository, 'revoke'>;
@@ -103,7 +103,7 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceRoute
   async function userinfo(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
     const presented = accessTokenOf(request);
     if (presented.scheme === 'DPoP') reply.headers(deps.dpop.responseHeaders());
-    const claims = await deps.rateLimits.authFailures.guard(request, reply, function verifyToken() {
+    const claims = await deps.authFailures.guard(request, reply, function verifyToken() {
       return verifyPresentedToken(
         deps,
         presented,
@@ -188,7 +188,7 @@ async function authenticate(
   params: Readonly<Record<string, string | undefined>>,
   path: string,
 ): Promise<AppRecord> {
-  const { app: client } = await deps.rateLimits.authFailures.guard(request, reply, function authenticateCaller() {
+  const { app: client } = await deps.authFailures.guard(request, reply, function authenticateCaller() {
     return authenticateClient(
       presentedCredentials(request.headers.authorization, params),
       deps.apps,

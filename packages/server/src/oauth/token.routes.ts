@@ -17,6 +17,7 @@ import type { AppsService } from '../apps/apps.service.js';
 import type { ClientAssertions } from '../apps/client-assertions.js';
 import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
+import type { AuthFailures } from '../http/rate-limit/auth-failures.js';
 import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { DpopProofs } from '../tokens/dpop-proofs.js';
@@ -108,7 +109,9 @@ async function dpopKeyOf(
 /** What the token endpoint works with: client authentication, rate limits, and what the grants issue with. */
 export interface TokenRoutesDeps extends GrantServices {
   readonly apps: AppsService;
-  readonly rateLimits: Pick<RateLimiter, 'consume' | 'authFailures'>;
+  readonly rateLimits: Pick<RateLimiter, 'consume'>;
+  /** Counts failed authentications (per IP and client id). */
+  readonly authFailures: Pick<AuthFailures, 'guard'>;
   readonly clock: () => Date;
   /** Checks `private_key_jwt` assertions. */
   readonly clientAssertions: Pick<ClientAssertions, 'verify'>;
@@ -139,7 +142,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRoutesDeps)
       await deps.rateLimits.consume(reply, 'token-ip', request.ip);
       const params = readForm(request.body, TOKEN_PARAMS);
       const grantType = checkSupportedGrantType(requiredParam(params.grant_type, 'grant_type'));
-      const { app: client } = await deps.rateLimits.authFailures.guard(request, reply, function authenticate() {
+      const { app: client } = await deps.authFailures.guard(request, reply, function authenticate() {
         return authenticateClient(
           presentedCredentials(request.headers.authorization, params),
           deps.apps,

@@ -13,6 +13,7 @@ import type { AppsService } from '../apps/apps.service.js';
 import { authenticateClient, presentedCredentials } from '../apps/client-auth.js';
 import type { Environment } from '../config/config.js';
 import { assertOriginAllowedFor } from '../http/cors.js';
+import type { AuthFailures } from '../http/rate-limit/auth-failures.js';
 import type { RateLimiter } from '../http/rate-limit/rate-limiter.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
@@ -26,7 +27,9 @@ export interface RestAuthDeps {
   readonly clock: () => Date;
   readonly apps: AppsService;
   readonly accessTokens: Pick<AccessTokens, 'verify'>;
-  readonly rateLimits: Pick<RateLimiter, 'consume' | 'authFailures'>;
+  readonly rateLimits: Pick<RateLimiter, 'consume'>;
+  /** Counts failed authentications (per IP and client id). */
+  readonly authFailures: Pick<AuthFailures, 'guard'>;
   readonly dpop: Pick<DpopProofs, 'verify' | 'responseHeaders'>;
 }
 
@@ -129,7 +132,7 @@ export function restScopeGuard(deps: RestAuthDeps): RequireRestScope {
     return async function authenticateRestCaller(request: FastifyRequest, reply: FastifyReply) {
       if (/^dpop\s/i.test(request.headers.authorization ?? '')) reply.headers(deps.dpop.responseHeaders());
       // A failure is counted against the caller's IP and client id (`http/rate-limit/auth-failures.ts`).
-      const caller = await deps.rateLimits.authFailures.guard(request, reply, function authenticate() {
+      const caller = await deps.authFailures.guard(request, reply, function authenticate() {
         return authenticateRest(deps, request, scope);
       });
       request.logContext.clientId = caller.app.clientId;

@@ -25,6 +25,9 @@ import { type ErrorCode, isIdgateError } from '@idgate/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiter, RateLimitPolicyName } from './rate-limiter.js';
 
+/** What the failures are counted with: the instance's rate limiter. */
+export type FailureLimits = Pick<RateLimiter, 'quotaOf' | 'refusal' | 'describe' | 'count'>;
+
 /** The refusals that are failed authentications (wrong credentials, not missing ones). */
 const FAILED_AUTHENTICATION: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'AUTH_INVALID_CLIENT',
@@ -49,12 +52,12 @@ function presentedClientId(error: unknown): string | undefined {
 
 /** Failed authentications per IP and per client id (see the module comment). */
 export class AuthFailures {
-  readonly #limits: RateLimiter;
+  readonly #limits: FailureLimits;
   readonly #clock: () => Date;
   /** IP → until when (epoch ms) it is refused at once; in insertion order. */
   readonly #blocked = new Map<string, number>();
 
-  constructor(limits: RateLimiter, clock: () => Date) {
+  constructor(limits: FailureLimits, clock: () => Date) {
     this.#limits = limits;
     this.#clock = clock;
   }

@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config/config.js';
-import { AuthFailures } from './auth-failures.js';
 import { MemoryRateLimitStore } from './memory-store.js';
 import type { RateLimitOutcome, RateLimitQuota, RateLimitStore } from './rate-limit-store.js';
 
@@ -64,7 +63,6 @@ export class RateLimiter {
   /** Where the counts live (in memory unless another store is given). */
   readonly store: RateLimitStore;
   /** Failed authentications, counted on every authenticated surface. */
-  readonly authFailures: AuthFailures;
   readonly #quotas: Readonly<Record<RateLimitPolicyName, RateLimitQuota | undefined>>;
   readonly #clock: () => Date;
 
@@ -72,7 +70,6 @@ export class RateLimiter {
     this.#quotas = quotasFrom(config);
     this.#clock = clock;
     this.store = store;
-    this.authFailures = new AuthFailures(this, clock);
   }
 
   /** The policy's quota, or `undefined` when the policy is turned off. */
