@@ -40,12 +40,16 @@ export const STATUS_TEXTS: Readonly<Record<CatalogStatus, StatusTexts>> = {
     meaning: 'A rate limit was hit; `Retry-After` and `RateLimit` say when to try again.',
   },
   431: { reason: 'Request Header Fields Too Large', meaning: 'The request headers are over the configured limit.' },
-  500: { reason: 'Internal Server Error', meaning: 'Something unexpected failed inside idgate; details stay in its logs.' },
+  500: {
+    reason: 'Internal Server Error',
+    meaning: 'Something unexpected failed inside idgate; details stay in its logs.',
+  },
   501: { reason: 'Not Implemented', meaning: 'The mode or feature is not implemented.' },
   502: { reason: 'Bad Gateway', meaning: 'An identity provider failed or answered something idgate could not use.' },
   503: {
     reason: 'Service Unavailable',
-    meaning: 'idgate or an identity provider is down, overloaded or in maintenance; `Retry-After` says when to try again.',
+    meaning:
+      'idgate or an identity provider is down, overloaded or in maintenance; `Retry-After` says when to try again.',
   },
 };
 

@@ -16,12 +16,7 @@ import { LOCALES } from './i18n/index.js';
 import { IdgateError } from './idgate-error.js';
 import { type ProblemDetails, renderProblem } from './render/problem.js';
 import { renderAuthorizationErrorRedirect } from './render/redirect.js';
-import {
-  type CatalogStatus,
-  OAUTH_ERROR_TEXTS,
-  type OAuthReferenceValue,
-  STATUS_TEXTS,
-} from './reference-texts.js';
+import { type CatalogStatus, OAUTH_ERROR_TEXTS, type OAuthReferenceValue, STATUS_TEXTS } from './reference-texts.js';
 import { TX_STATUS_TEXTS } from './transaction-texts.js';
 import {
   TERMINAL_TX_STATES,
@@ -261,9 +256,7 @@ export function oauthErrorReference(error: OAuthReferenceValue, issuer: string):
     error,
     definedIn: OAUTH_ERROR_TEXTS[error].definedIn,
     meaning: OAUTH_ERROR_TEXTS[error].meaning,
-    tokenEndpoint: ERROR_CODES.filter((code) => CATALOG[code].oauth === error).map((code) =>
-      codeSummary(code, issuer),
-    ),
+    tokenEndpoint: ERROR_CODES.filter((code) => CATALOG[code].oauth === error).map((code) => codeSummary(code, issuer)),
     bearerChallenge: ERROR_CODES.filter((code) => CATALOG[code].bearer === error).map((code) =>
       codeSummary(code, issuer),
     ),

@@ -62,7 +62,7 @@ export const TX_STATUS_TEXTS: Readonly<Record<TxStatusCode, TxStatusTexts>> = {
       'The provider authenticated the person at a lower level than requested (in the sandbox: the test identity `low-loa`).',
     ],
     fixes: [
-      'Request a level the app\'s providers can reach: each provider\'s `maxLoa` is in `GET /v1/providers`.',
+      "Request a level the app's providers can reach: each provider's `maxLoa` is in `GET /v1/providers`.",
       'Enable a provider that reaches the level for the app with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`.',
     ],
   },
@@ -72,7 +72,7 @@ export const TX_STATUS_TEXTS: Readonly<Record<TxStatusCode, TxStatusTexts>> = {
       'The provider needed `userData` (for example a personal number) that the request did not carry.',
     ],
     fixes: [
-      'Send the provider\'s `requiredUserData` fields (listed in `GET /v1/providers/{providerId}`), or `login_hint` where the provider takes it.',
+      "Send the provider's `requiredUserData` fields (listed in `GET /v1/providers/{providerId}`), or `login_hint` where the provider takes it.",
       'Offer another provider that gives the claims the app needs.',
     ],
   },
@@ -88,7 +88,7 @@ export const TX_STATUS_TEXTS: Readonly<Record<TxStatusCode, TxStatusTexts>> = {
   },
   err_invalid_scope: {
     causes: [
-      'A requested scope is unknown, or not in the app\'s allowed `scopes`.',
+      "A requested scope is unknown, or not in the app's allowed `scopes`.",
       'A client library added a scope the app is not registered for.',
     ],
     fixes: [
@@ -152,12 +152,12 @@ export const TX_STATUS_TEXTS: Readonly<Record<TxStatusCode, TxStatusTexts>> = {
   },
   err_signin_hook_unavailable: {
     causes: [
-      'The app\'s sign-in hook timed out (3 s by default), answered a status other than 2xx, or answered something else than allow or deny.',
+      "The app's sign-in hook timed out (3 s by default), answered a status other than 2xx, or answered something else than allow or deny.",
       'The hook could not be reached (DNS, TLS, a refused address).',
     ],
     fixes: [
       'Make the hook answer `200` with `{ allow: true }` or `{ allow: false, errMsg, errCode }` within the timeout.',
-      'Check the hook URL with `GET /admin/v1/apps/{clientId}` and the request id in idgate\'s logs.',
+      "Check the hook URL with `GET /admin/v1/apps/{clientId}` and the request id in idgate's logs.",
     ],
   },
   err_temporarily_unavailable: {
