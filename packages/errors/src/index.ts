@@ -10,8 +10,8 @@ export { DEFAULT_LOCALE, LOCALES, type Messages, messagesFor, negotiateLocale, t
 export * from './idgate-error.js';
 export * from './reference.js';
 export * from './reference-texts.js';
-export { inlineMarkdownToHtml } from './render/inline-markdown.js';
 export * from './render/html.js';
+export { inlineMarkdownToHtml } from './render/inline-markdown.js';
 export * from './render/oauth.js';
 export * from './render/problem.js';
 export * from './render/redirect.js';

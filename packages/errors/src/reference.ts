@@ -14,9 +14,9 @@ import {
 } from './catalog.js';
 import { LOCALES } from './i18n/index.js';
 import { IdgateError } from './idgate-error.js';
+import { type CatalogStatus, OAUTH_ERROR_TEXTS, type OAuthReferenceValue, STATUS_TEXTS } from './reference-texts.js';
 import { type ProblemDetails, renderProblem } from './render/problem.js';
 import { renderAuthorizationErrorRedirect } from './render/redirect.js';
-import { type CatalogStatus, OAUTH_ERROR_TEXTS, type OAuthReferenceValue, STATUS_TEXTS } from './reference-texts.js';
 import { TX_STATUS_TEXTS } from './transaction-texts.js';
 import {
   TERMINAL_TX_STATES,

@@ -7,18 +7,18 @@ import { describe, expect, it } from 'vitest';
 import {
   CATALOG,
   CATALOG_STATUSES,
-  OAUTH_REFERENCE_VALUES,
-  STATUS_TEXTS,
-  TX_STATUS_TEXTS,
   ERROR_CODES,
   errorReference,
   errorReferenceIndex,
   LOCALES,
+  OAUTH_REFERENCE_VALUES,
   oauthStatusFor,
   renderErrorReferenceMarkdown,
+  STATUS_TEXTS,
   TX_STATES,
   TX_STATUS_CODES,
   TX_STATUS_DEFINITIONS,
+  TX_STATUS_TEXTS,
   TX_TRANSITIONS,
 } from '../src/index.js';
 
