@@ -17,6 +17,7 @@ import { AppsService } from './apps/apps.service.js';
 import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import type { Config } from './config/config.js';
+import { DEMO_CODE_VERIFIER, readDemoApp } from './demo.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
 import { installBodyParsers } from './http/body-parsers.js';
 import { installCors } from './http/cors.js';
@@ -42,6 +43,7 @@ import { AccessTokens } from './tokens/access-tokens.js';
 import { AuthorizationCodes } from './tokens/authorization-codes.js';
 import { RefreshTokens } from './tokens/refresh-tokens.js';
 import { SigningKeys } from './tokens/signing-keys.js';
+import { registerDemoCallback } from './ui/demo-callback.routes.js';
 import { registerHostedPages } from './ui/hosted-pages.routes.js';
 import { VerificationService } from './verification/verification.service.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
@@ -246,7 +248,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   installCors(app, { issuer, apps });
   registerDiscoveryRoutes(app, { issuer, keys });
   registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications });
-  registerHostedPages(app, { config, secrets, apps, codes, verifications });
+  registerHostedPages(app, { config, clock, secrets, apps, codes, verifications });
   const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
   registerTokenRoutes(app, { ...grants, apps, rateLimits, clock });
   registerResourceRoutes(app, {
@@ -270,4 +272,11 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     database: services.database,
   });
   registerOidcCallbackRoutes(app, { config, verifications });
+  if (environment === 'sandbox') {
+    registerDemoCallback(app, {
+      issuer,
+      demoClientId: () => readDemoApp(config.dataDir)?.clientId,
+      codeVerifier: DEMO_CODE_VERIFIER,
+    });
+  }
 }

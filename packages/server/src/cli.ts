@@ -34,6 +34,8 @@ Commands:
                                 server does every IDGATE_PURGE_INTERVAL); prints the counts
   apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
               [--scope S …] [--grant-type G …] [--provider P …]
+              [--brand-name N] [--brand-logo HTTPS_URL] [--brand-color #RRGGBB] [--brand-accent-color #RRGGBB]
+                                the hosted pages' look (admin API: branding)
   apps list [--limit N] [--after CLIENT_ID]
   apps get CLIENT_ID            the app as GET /admin/v1/apps/{clientId} shows it (no secrets)
   apps disable CLIENT_ID        refuse the app's sign-ins and tokens (PATCH {"disabled": true})
@@ -158,8 +160,18 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
         scope: { type: 'string', multiple: true },
         'grant-type': { type: 'string', multiple: true },
         provider: { type: 'string', multiple: true },
+        'brand-name': { type: 'string' },
+        'brand-logo': { type: 'string' },
+        'brand-color': { type: 'string' },
+        'brand-accent-color': { type: 'string' },
       },
     });
+    const branding = {
+      ...(values['brand-name'] === undefined ? {} : { name: values['brand-name'] }),
+      ...(values['brand-logo'] === undefined ? {} : { logoUrl: values['brand-logo'] }),
+      ...(values['brand-color'] === undefined ? {} : { primaryColor: values['brand-color'] }),
+      ...(values['brand-accent-color'] === undefined ? {} : { accentColor: values['brand-accent-color'] }),
+    };
     const body = {
       ...(values.name === undefined ? {} : { name: values.name }),
       type: values.type,
@@ -167,6 +179,7 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
       ...(values.scope ? { scopes: values.scope } : {}),
       ...(values['grant-type'] ? { grantTypes: values['grant-type'] } : {}),
       ...(values.provider ? { providers: values.provider } : {}),
+      ...(Object.keys(branding).length > 0 ? { branding } : {}),
     };
     if (!Value.Check(CreateAppBody, body)) {
       const problems = describeSchemaErrors(CreateAppBody, body);

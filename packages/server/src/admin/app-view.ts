@@ -22,6 +22,7 @@ export function appView(app: AppRecord) {
     webhookUrl: app.webhookUrl,
     hasHookSecret: app.hookSecretCiphertext !== null,
     idTokenSignedResponseAlg: app.idTokenSignedResponseAlg ?? 'RS256',
+    branding: app.branding,
     previousSecretExpiresAt: app.previousSecretExpiresAt?.toISOString() ?? null,
     disabled: app.disabled,
     version: app.version,

@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
+import { BrandingBody } from './app-branding.js';
 import { ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
 
 const Url = Type.String({ minLength: 1, maxLength: 2000 });
@@ -37,6 +38,7 @@ export const CreateAppBody = Type.Object(
     signInHookUrl: Type.Optional(Url),
     webhookUrl: Type.Optional(Url),
     idTokenSignedResponseAlg: Type.Optional(IdTokenAlg),
+    branding: Type.Optional(BrandingBody),
   },
   { additionalProperties: false },
 );
@@ -54,6 +56,7 @@ export const UpdateAppBody = Type.Object(
     signInHookUrl: Type.Optional(Nullable(Url)),
     webhookUrl: Type.Optional(Nullable(Url)),
     idTokenSignedResponseAlg: Type.Optional(Nullable(IdTokenAlg)),
+    branding: Type.Optional(Nullable(BrandingBody)),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -15,7 +15,15 @@ import {
   newHookSecret,
   type SecretBox,
 } from '../security/secrets.js';
-import type { AppChanges, AppProviderRecord, AppRecord, AppsRepository, AppType } from '../store/apps.repository.js';
+import type {
+  AppBranding,
+  AppChanges,
+  AppProviderRecord,
+  AppRecord,
+  AppsRepository,
+  AppType,
+} from '../store/apps.repository.js';
+import { brandingProblems, normalizedBranding } from './app-branding.js';
 import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
 import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
 import { RefusedSecrets } from './refused-secrets.js';
@@ -39,6 +47,7 @@ interface AppShape {
   readonly signInHookUrl: string | null;
   readonly webhookUrl: string | null;
   readonly idTokenSignedResponseAlg: string | null;
+  readonly branding: AppBranding | null;
 }
 
 /** How long an instance may serve an app from its cache (wall-clock milliseconds). */
@@ -88,6 +97,7 @@ export class AppsService {
       signInHookUrl: body.signInHookUrl ?? null,
       webhookUrl: body.webhookUrl ?? null,
       idTokenSignedResponseAlg: body.idTokenSignedResponseAlg ?? null,
+      branding: normalizedBranding(body.branding),
     };
     const problems = this.#shapeProblems(shape);
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
@@ -208,6 +218,7 @@ export class AppsService {
         patch.idTokenSignedResponseAlg === undefined
           ? current.idTokenSignedResponseAlg
           : patch.idTokenSignedResponseAlg,
+      branding: patch.branding === undefined ? current.branding : normalizedBranding(patch.branding),
     };
     throwIfProblems(this.#shapeProblems(shape));
     const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;
@@ -515,6 +526,7 @@ export class AppsService {
         value === null ? undefined : callbackUrlProblem(value, environment, this.#config.outboundPrivateNetworks);
       if (reason) problems.push({ name: field, pointer: `/${field}`, reason });
     }
+    problems.push(...brandingProblems(shape.branding, environment));
     return problems;
   }
 }

@@ -16,6 +16,18 @@ export type AppType = 'confidential' | 'public';
 /** The environment an app (and the instance serving it) belongs to. */
 export type Environment = 'sandbox' | 'production';
 
+/** How an app's hosted pages look (every field optional; validated by the apps service). */
+export interface AppBranding {
+  /** The name shown in the page header and the provider choice (instead of the app's `name`). */
+  readonly name?: string;
+  /** An https image shown in the page header; the browser loads it, idgate never does. */
+  readonly logoUrl?: string;
+  /** `#rrggbb`: buttons. */
+  readonly primaryColor?: string;
+  /** `#rrggbb`: links, focus outlines and the header rule. */
+  readonly accentColor?: string;
+}
+
 /** A relying-party application. */
 export interface AppRecord {
   /** Primary key, e.g. `test_3hZ…`. */
@@ -41,6 +53,8 @@ export interface AppRecord {
   readonly hookSecretCiphertext: string | null;
   /** ID token signing algorithm (`null`: RS256, the OIDC default). */
   readonly idTokenSignedResponseAlg: string | null;
+  /** The hosted pages' look (`null`: idgate's own). */
+  readonly branding: AppBranding | null;
   readonly disabled: boolean;
   /** Starts at 1, +1 on every change (the ETag source). */
   readonly version: number;
@@ -114,6 +128,7 @@ const MUTABLE_APP_FIELDS: ReadonlySet<string> = new Set<keyof AppChanges>([
   'previousSecretExpiresAt',
   'hookSecretCiphertext',
   'idTokenSignedResponseAlg',
+  'branding',
   'disabled',
 ]);
 
@@ -368,6 +383,7 @@ function appFieldsToRow(
       record.previousSecretExpiresAt === null ? null : toTimestamp(record.previousSecretExpiresAt),
     hook_secret_ciphertext: record.hookSecretCiphertext,
     id_token_signed_response_alg: record.idTokenSignedResponseAlg,
+    branding: toJsonOrNull(record.branding),
     disabled: toBooleanInteger(record.disabled),
   };
 }
@@ -399,6 +415,7 @@ function appChangesToRow(changes: AppChanges): Updateable<AppsTable> {
   if (changes.idTokenSignedResponseAlg !== undefined) {
     row.id_token_signed_response_alg = changes.idTokenSignedResponseAlg;
   }
+  if (changes.branding !== undefined) row.branding = toJsonOrNull(changes.branding);
   if (changes.disabled !== undefined) row.disabled = toBooleanInteger(changes.disabled);
   return row;
 }
@@ -422,11 +439,26 @@ function rowToApp(row: AppRow): AppRecord {
       row.previous_secret_expires_at === null ? null : fromTimestamp(row.previous_secret_expires_at),
     hookSecretCiphertext: row.hook_secret_ciphertext,
     idTokenSignedResponseAlg: row.id_token_signed_response_alg,
+    branding: parseBranding(row.branding),
     disabled: Number(row.disabled) === 1,
     version: Number(row.version),
     createdAt: fromTimestamp(row.created_at),
     updatedAt: fromTimestamp(row.updated_at),
   };
+}
+
+function parseBranding(text: string | null): AppBranding | null {
+  if (text === null) return null;
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('stored app branding is not a JSON object');
+  }
+  const branding: { -readonly [K in keyof AppBranding]: string } = {};
+  for (const key of ['name', 'logoUrl', 'primaryColor', 'accentColor'] as const) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field === 'string') branding[key] = field;
+  }
+  return branding;
 }
 
 function rowToProvider(row: AppProviderRow): AppProviderRecord {

@@ -192,7 +192,7 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       expect(page.body).toContain(
         `<a class="button" href="${TEST_ISSUER}/authorize/${browser.txId}/identify/mock-push">Continue with Mock push provider</a>`,
       );
-      expect(page.body).toContain('<h3 id="provider-1-name">Mock QR provider</h3>');
+      expect(page.body).toContain('<h3 id="provider-1-name" translate="no">Mock QR provider</h3>');
       expect(page.body).toContain('<dt>How</dt><dd>QR code: Scan a QR code with your phone.</dd>');
       expect(page.body).toContain('<dt>Countries</dt><dd>All countries</dd>');
       expect(page.body).toContain('<p class="badge">Sandbox</p>');

@@ -120,6 +120,7 @@ describe.each(TEST_DATABASE_KINDS)('CORS on %s', (kind) => {
         previousSecretExpiresAt: null,
         hookSecretCiphertext: null,
         idTokenSignedResponseAlg: null,
+        branding: null,
         disabled: false,
       },
       new Date(),

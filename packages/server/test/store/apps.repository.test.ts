@@ -33,6 +33,7 @@ function newApp(overrides: Partial<NewAppRecord> = {}): NewAppRecord {
     previousSecretExpiresAt: null,
     hookSecretCiphertext: null,
     idTokenSignedResponseAlg: null,
+    branding: null,
     disabled: false,
     ...overrides,
   };

@@ -234,6 +234,7 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite unavailable', () 
         previousSecretExpiresAt: null,
         hookSecretCiphertext: null,
         idTokenSignedResponseAlg: null,
+        branding: null,
         disabled: false,
       } as const;
       const error = expectUnavailable(await rejectionOf(apps.create(app, NOW)), 'sqlite');
