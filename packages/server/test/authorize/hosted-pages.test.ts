@@ -195,7 +195,7 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       expect(page.body).toContain('<h3 id="provider-1-name" translate="no">Mock QR provider</h3>');
       expect(page.body).toContain('<dt>How</dt><dd>QR code: Scan a QR code with your phone.</dd>');
       expect(page.body).toContain('<dt>Countries</dt><dd>All countries</dd>');
-      expect(page.body).toContain('<p class="badge">Sandbox</p>');
+      expect(page.body).toContain('<p class="badge" translate="no">Sandbox</p>');
       expect(page.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}"`);
       expect(page.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}/cancel"`);
       csrfTokenOf(page.body);
