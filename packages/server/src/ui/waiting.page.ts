@@ -38,7 +38,7 @@ export interface WaitingView extends TransactionForms {
   readonly statusUrl: string;
   /** `flowDetails.qrData`, for QR flows. */
   readonly qrData: string | undefined;
-  /** `flowDetails.message`, for push flows. */
+  /** `flowDetails.message`, for push flows (shown on English pages; others show their own instructions). */
   readonly message: string | undefined;
   /** The mock provider's screen, in the sandbox. */
   readonly sandboxPhoneUrl: string | undefined;
@@ -127,8 +127,10 @@ export function renderWaitingPage(view: WaitingView): string {
   const title = strings.waitTitles[view.flowType];
   const atProvider = view.status === 'authenticating';
   const showQr = view.flowType === 'qr' && view.qrData !== undefined && !atProvider;
-  const instructions =
-    view.flowType === 'push' ? html`<p>${view.message ?? strings.pushInstructions}</p>\n` : ('' as const);
+  // The provider's own message is in the provider's language (English for the mocks):
+  // pages in another language say it in theirs.
+  const pushText = strings.locale === 'en' ? (view.message ?? strings.pushInstructions) : strings.pushInstructions;
+  const instructions = view.flowType === 'push' ? html`<p>${pushText}</p>\n` : ('' as const);
   return renderPage(
     {
       strings,
