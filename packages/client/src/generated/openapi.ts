@@ -600,6 +600,13 @@ export interface components {
             readonly hasHookSecret: boolean;
             /** @enum {string} */
             readonly idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+            /** @description The hosted pages' look; null: idgate's own. */
+            readonly branding: {
+                readonly name?: string;
+                readonly logoUrl?: string;
+                readonly primaryColor?: string;
+                readonly accentColor?: string;
+            } | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -628,6 +635,13 @@ export interface components {
             readonly hasHookSecret: boolean;
             /** @enum {string} */
             readonly idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+            /** @description The hosted pages' look; null: idgate's own. */
+            readonly branding: {
+                readonly name?: string;
+                readonly logoUrl?: string;
+                readonly primaryColor?: string;
+                readonly accentColor?: string;
+            } | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -660,6 +674,13 @@ export interface components {
             readonly hasHookSecret: boolean;
             /** @enum {string} */
             readonly idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+            /** @description The hosted pages' look; null: idgate's own. */
+            readonly branding: {
+                readonly name?: string;
+                readonly logoUrl?: string;
+                readonly primaryColor?: string;
+                readonly accentColor?: string;
+            } | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -994,6 +1015,14 @@ export interface operations {
                     readonly webhookUrl?: string;
                     /** @enum {string} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    };
                 };
                 readonly "application/merge-patch+json": {
                     readonly name: string;
@@ -1009,6 +1038,14 @@ export interface operations {
                     readonly webhookUrl?: string;
                     /** @enum {string} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    };
                 };
             };
         };
@@ -1379,6 +1416,14 @@ export interface operations {
                     readonly webhookUrl?: string | null;
                     /** @enum {string|null} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA" | null;
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    } | null;
                     readonly disabled?: boolean;
                 };
                 readonly "application/merge-patch+json": {
@@ -1392,6 +1437,14 @@ export interface operations {
                     readonly webhookUrl?: string | null;
                     /** @enum {string|null} */
                     readonly idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA" | null;
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    } | null;
                     readonly disabled?: boolean;
                 };
             };
