@@ -17,7 +17,7 @@ import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
 import { PurgeJob } from './background/purge-job.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
-import { demoFlowCommands, ensureDemoApp } from './demo.js';
+import { DEMO_REDIRECT_URI, demoFlowCommands, ensureDemoApp } from './demo.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
 import { SecretBox } from './security/secrets.js';
@@ -118,14 +118,12 @@ async function serve(config: Config): Promise<void> {
     lines.push(
       `Demo app: client_id ${demo.clientId}`,
       `          client_secret ${demo.clientSecret}`,
-      `          redirect_uri ${demo.redirectUri}`,
+      `          redirect_uri ${demo.redirectUri}   (idgate's demo callback page; ${DEMO_REDIRECT_URI} is registered too)`,
     );
   }
   lines.push(
     '',
-    ...(demo
-      ? ['A full sign-in flow with the demo app (headless sandbox path):', ...demoFlowCommands(base, demo), '']
-      : []),
+    ...(demo ? ['A full sign-in flow with the demo app:', ...demoFlowCommands(base, demo), ''] : []),
     'Try it:',
     `  curl -s ${base}/admin/v1/apps -H "Authorization: Bearer ${instance.keys.adminKeyFile ? `$(cat ${instance.keys.adminKeyFile})` : '$IDGATE_ADMIN_KEY'}"`,
     `  curl -s ${base}/errors -H 'Accept: application/json'`,
