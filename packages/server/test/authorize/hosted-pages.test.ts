@@ -569,7 +569,13 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       });
       expectPageHeaders(waiting, 'de');
       expect(waiting.body).toContain('<h1>Auf dem Telefon bestätigen</h1>');
-      expect(waiting.body).toContain('Mock Push app');
+      // The provider's message is English: the German page says it in German.
+      expect(waiting.body).toContain(
+        '<p>Wir haben eine Anfrage an Ihr Telefon gesendet. Öffnen Sie die App und bestätigen Sie sie.</p>',
+      );
+      expect(waiting.body).not.toContain('Mock Push app');
+      const english = await inject('GET', browser.pagePath, { cookie: browser.cookie });
+      expect(english.body).toContain('Mock Push app');
       now += MOCK_ANSWER_MS;
       expectCodeRedirect(await inject('GET', browser.pagePath, { cookie: browser.cookie }), {
         state: 'st-123',
