@@ -71,7 +71,7 @@ describe.each(TEST_DATABASE_KINDS)('app branding (%s)', (kind) => {
       branding: { name: '', logoUrl: 'x'.repeat(2001), primaryColor: 'red', accentColor: '#12345', extra: 1 },
     });
     const problem = expectProblem(res, 'VALIDATION_INVALID_PARAMETER');
-    const names = (problem.context.fields as { name: string }[]).map((field) => field.name).sort();
+    const names = (problem.context as { fields: { name: string }[] }).fields.map((field) => field.name).sort();
     expect(names).toEqual(
       ['branding.accentColor', 'branding.extra', 'branding.logoUrl', 'branding.name', 'branding.primaryColor'].sort(),
     );
@@ -87,7 +87,7 @@ describe.each(TEST_DATABASE_KINDS)('app branding (%s)', (kind) => {
       },
     });
     const problem = expectProblem(res, 'VALIDATION_INVALID_PARAMETER');
-    expect(problem.context.fields).toEqual([
+    expect((problem.context as { fields: unknown }).fields).toEqual([
       { name: 'branding.name', pointer: '/branding/name', reason: 'must not be blank' },
       {
         name: 'branding.logoUrl',
@@ -116,7 +116,9 @@ describe.each(TEST_DATABASE_KINDS)('app branding (%s)', (kind) => {
   ])('a logo URL %s is refused: %s', async (logoUrl, reason) => {
     const res = await createApp({ branding: { logoUrl } });
     const problem = expectProblem(res, 'VALIDATION_INVALID_PARAMETER');
-    expect(problem.context.fields).toEqual([{ name: 'branding.logoUrl', pointer: '/branding/logoUrl', reason }]);
+    expect((problem.context as { fields: unknown }).fields).toEqual([
+      { name: 'branding.logoUrl', pointer: '/branding/logoUrl', reason },
+    ]);
   });
 
   it('contrast is computed as WCAG 2.1 defines it', () => {
