@@ -146,6 +146,7 @@ describe(`pages on a phone and in German, in Chromium (${KIND})`, () => {
       '/errors/503',
       '/errors/invalid_request',
       '/errors/access_denied',
+      '/docs/api',
       `/demo/callback?code=${'c'.repeat(43)}&state=xyz&iss=${encodeURIComponent(env.live.baseUrl)}`,
       '/demo/callback?error=access_denied&error_description=err_user_account_blocked&tx_state=failed&state=xyz&errMsg=User%20has%20self-excluded&errCode=1001',
     ];
