@@ -14,8 +14,10 @@ import {
 } from './catalog.js';
 import { LOCALES } from './i18n/index.js';
 import { IdgateError } from './idgate-error.js';
+import { type CatalogStatus, OAUTH_ERROR_TEXTS, type OAuthReferenceValue, STATUS_TEXTS } from './reference-texts.js';
 import { type ProblemDetails, renderProblem } from './render/problem.js';
 import { renderAuthorizationErrorRedirect } from './render/redirect.js';
+import { TX_STATUS_TEXTS } from './transaction-texts.js';
 import {
   TERMINAL_TX_STATES,
   TX_STATES,
@@ -95,6 +97,10 @@ export interface TxStatusReference {
   /** The state the transaction ends in (`tx_state` in the redirect, `status` in REST). */
   readonly txState: TxStatusDefinition['state'];
   readonly description: string;
+  /** Common causes, most frequent first. */
+  readonly causes: readonly string[];
+  /** How to fix it, one step each. */
+  readonly fixes: readonly string[];
   /** User-facing message per locale. */
   readonly userMessage: Readonly<Record<string, string>>;
   /**
@@ -120,6 +126,155 @@ export interface ErrorReferenceDocument {
   readonly errors: readonly ErrorReference[];
   readonly transactionStatusCodes: readonly TxStatusReference[];
   readonly states: readonly TxStateReference[];
+  /** The catalog by HTTP status (`/errors/{status}`). */
+  readonly statuses: readonly StatusReference[];
+  /** The catalog and the transaction status codes by OAuth `error` value (`/errors/{error}`). */
+  readonly oauthErrors: readonly OAuthErrorReference[];
+}
+
+/** A catalog code as the status and OAuth `error` views list it: what it means, why, how to fix. */
+export interface CodeSummary {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** The HTTP status on the OAuth JSON surfaces (`/token`, `/introspect`, `/revoke`). */
+  readonly oauthStatus: number;
+  readonly description: string;
+  readonly causes: readonly string[];
+  readonly fixes: readonly string[];
+  readonly docUrl: string;
+}
+
+/** A transaction status code as the OAuth `error` view lists it. */
+export interface TxStatusSummary {
+  readonly code: TxStatusCode;
+  readonly txState: TxStatusDefinition['state'];
+  readonly description: string;
+  readonly causes: readonly string[];
+  readonly fixes: readonly string[];
+  readonly docUrl: string;
+}
+
+/** One HTTP status (`/errors/429`): what it means at idgate, and every catalog code that has it. */
+export interface StatusReference {
+  readonly status: CatalogStatus;
+  readonly reason: string;
+  readonly meaning: string;
+  readonly category: CatalogEntry['category'];
+  readonly retry: CatalogEntry['retry'];
+  readonly retryable: boolean;
+  readonly codes: readonly CodeSummary[];
+  readonly docUrl: string;
+}
+
+/**
+ * One OAuth `error` value (`/errors/invalid_request`): where an app meets it and which
+ * codes stand behind it on each surface.
+ */
+export interface OAuthErrorReference {
+  readonly error: OAuthReferenceValue;
+  readonly definedIn: string;
+  readonly meaning: string;
+  /** Catalog codes answered with this `error` at `/token`, `/introspect` and `/revoke` (RFC 6749 JSON). */
+  readonly tokenEndpoint: readonly CodeSummary[];
+  /** Catalog codes whose Bearer challenge carries this `error` (RFC 6750 `WWW-Authenticate`). */
+  readonly bearerChallenge: readonly CodeSummary[];
+  /** Transaction status codes sent with this `error` in authorization redirects (`error_description`). */
+  readonly authorizationRedirect: readonly TxStatusSummary[];
+  readonly docUrl: string;
+}
+
+function codeSummary(code: ErrorCode, issuer: string): CodeSummary {
+  const entry = CATALOG[code];
+  return {
+    code,
+    status: entry.status,
+    oauthStatus: oauthStatusFor(code),
+    description: entry.description,
+    causes: entry.causes,
+    fixes: entry.fixes,
+    docUrl: `${issuer}/errors/${code}`,
+  };
+}
+
+function txStatusSummary(code: TxStatusCode, issuer: string): TxStatusSummary {
+  const definition = TX_STATUS_DEFINITIONS[code];
+  return {
+    code,
+    txState: definition.state,
+    description: definition.description,
+    causes: TX_STATUS_TEXTS[code].causes,
+    fixes: TX_STATUS_TEXTS[code].fixes,
+    docUrl: `${issuer}/errors/${code}`,
+  };
+}
+
+/** Every HTTP status some catalog code has, ascending. */
+export const CATALOG_STATUSES: readonly CatalogStatus[] = Object.freeze(
+  [...new Set(ERROR_CODES.map(catalogStatusOf))].sort((a, b) => a - b),
+);
+
+function catalogStatusOf(code: ErrorCode): CatalogStatus {
+  return CATALOG[code].status as CatalogStatus;
+}
+
+/** Whether a string names a status of {@link CATALOG_STATUSES} (`'429'`). */
+export function isCatalogStatus(value: string): boolean {
+  return /^[1-5]\d\d$/.test(value) && (CATALOG_STATUSES as readonly number[]).includes(Number(value));
+}
+
+/** Every OAuth `error` value of the reference, in RFC order. */
+export const OAUTH_REFERENCE_VALUES: readonly OAuthReferenceValue[] = Object.freeze(
+  Object.keys(OAUTH_ERROR_TEXTS) as OAuthReferenceValue[],
+);
+
+/** Whether a string is an OAuth `error` value of the reference. */
+export function isOAuthReferenceValue(value: string): value is OAuthReferenceValue {
+  return Object.hasOwn(OAUTH_ERROR_TEXTS, value);
+}
+
+/** The reference of one HTTP status for an issuer. */
+export function statusReference(status: CatalogStatus, issuer: string): StatusReference {
+  const codes = ERROR_CODES.filter((code) => CATALOG[code].status === status);
+  const first = codes[0];
+  if (first === undefined) throw new RangeError(`no catalog code has status ${status}`);
+  const entry = CATALOG[first];
+  return {
+    status,
+    reason: STATUS_TEXTS[status].reason,
+    meaning: STATUS_TEXTS[status].meaning,
+    category: entry.category,
+    retry: entry.retry,
+    retryable: entry.retryable,
+    codes: codes.map((code) => codeSummary(code, issuer)),
+    docUrl: `${issuer}/errors/${status}`,
+  };
+}
+
+/** The reference of one OAuth `error` value for an issuer. */
+export function oauthErrorReference(error: OAuthReferenceValue, issuer: string): OAuthErrorReference {
+  return {
+    error,
+    definedIn: OAUTH_ERROR_TEXTS[error].definedIn,
+    meaning: OAUTH_ERROR_TEXTS[error].meaning,
+    tokenEndpoint: ERROR_CODES.filter((code) => CATALOG[code].oauth === error).map((code) => codeSummary(code, issuer)),
+    bearerChallenge: ERROR_CODES.filter((code) => CATALOG[code].bearer === error).map((code) =>
+      codeSummary(code, issuer),
+    ),
+    authorizationRedirect: TX_STATUS_CODES.filter((code) => TX_STATUS_DEFINITIONS[code].oauth === error).map((code) =>
+      txStatusSummary(code, issuer),
+    ),
+    docUrl: `${issuer}/errors/${error}`,
+  };
+}
+
+/** Every status's reference, ascending. */
+export function statusReferenceIndex(issuer: string): readonly StatusReference[] {
+  return CATALOG_STATUSES.map((status) => statusReference(status, issuer));
+}
+
+/** Every OAuth `error` value's reference, in RFC order. */
+export function oauthErrorReferenceIndex(issuer: string): readonly OAuthErrorReference[] {
+  return OAUTH_REFERENCE_VALUES.map((error) => oauthErrorReference(error, issuer));
 }
 
 /** The redirect URI of generated redirect examples. */
@@ -135,6 +290,8 @@ export function txStatusReference(code: TxStatusCode, issuer: string): TxStatusR
     oauthError: definition.oauth,
     txState: definition.state,
     description: definition.description,
+    causes: TX_STATUS_TEXTS[code].causes,
+    fixes: TX_STATUS_TEXTS[code].fixes,
     userMessage,
     catalogCodes: ERROR_CODES.filter((errorCode) => CATALOG[errorCode].txStatus === code),
     docUrl: `${issuer}/errors/${code}`,
@@ -168,6 +325,8 @@ export function errorReferenceDocument(issuer: string): ErrorReferenceDocument {
     errors: errorReferenceIndex(issuer),
     transactionStatusCodes: txStatusReferenceIndex(issuer),
     states: txStateReferenceIndex(),
+    statuses: statusReferenceIndex(issuer),
+    oauthErrors: oauthErrorReferenceIndex(issuer),
   };
 }
 
@@ -266,9 +425,75 @@ export function renderErrorReferenceMarkdown(issuer = 'https://idgate.example'):
   );
   for (const reference of txStatusReferenceIndex(issuer)) {
     lines.push(
-      `| \`${reference.code}\` | \`${reference.oauthError}\` | \`${reference.txState}\` | ${reference.description} |`,
+      `| [\`${reference.code}\`](#${reference.code}) | \`${reference.oauthError}\` | \`${reference.txState}\` | ${reference.description} |`,
     );
+  }
+  for (const reference of txStatusReferenceIndex(issuer)) {
+    lines.push(
+      '',
+      `### ${reference.code}`,
+      '',
+      reference.description,
+      '',
+      `- Redirect: \`error=${reference.oauthError}&error_description=${reference.code}&tx_state=${reference.txState}\`.`,
+      '',
+      'Common causes:',
+      '',
+      ...reference.causes.map((cause) => `- ${cause}`),
+      '',
+      'How to fix:',
+      '',
+      ...reference.fixes.map((fix) => `- ${fix}`),
+    );
+  }
+  lines.push(
+    '',
+    '## By HTTP status',
+    '',
+    'Each instance serves these at `/errors/{status}` (for example `/errors/429`): every code of that status,',
+    'with its causes and fixes.',
+  );
+  for (const reference of statusReferenceIndex(issuer)) {
+    lines.push(
+      '',
+      `### HTTP ${reference.status} ${reference.reason}`,
+      '',
+      `${reference.meaning} Category \`${reference.category}\`: ${retryText(reference.retry)}.`,
+      '',
+      ...summaryLines(reference.codes),
+    );
+  }
+  lines.push(
+    '',
+    '## By OAuth `error`',
+    '',
+    'Each instance serves these at `/errors/{error}` (for example `/errors/invalid_request`): the codes behind',
+    'an `error` value on each OAuth surface, with their causes and fixes.',
+  );
+  for (const reference of oauthErrorReferenceIndex(issuer)) {
+    lines.push('', `### ${reference.error}`, '', `${reference.meaning} (${reference.definedIn}.)`);
+    if (reference.tokenEndpoint.length > 0) {
+      lines.push('', 'At `/token`, `/introspect` and `/revoke` (RFC 6749 JSON, code in `error_uri`):', '');
+      lines.push(...summaryLines(reference.tokenEndpoint));
+    }
+    if (reference.bearerChallenge.length > 0) {
+      lines.push('', 'In Bearer challenges (`WWW-Authenticate`, RFC 6750):', '');
+      lines.push(...summaryLines(reference.bearerChallenge));
+    }
+    if (reference.authorizationRedirect.length > 0) {
+      lines.push('', 'In authorization redirects (`error_description` is the transaction status code):', '');
+      lines.push(...summaryLines(reference.authorizationRedirect));
+    }
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** A code and its causes and fixes as a nested Markdown list. */
+function summaryLines(summaries: readonly (CodeSummary | TxStatusSummary)[]): string[] {
+  return summaries.flatMap((summary) => [
+    `- [\`${summary.code}\`](#${summary.code.toLowerCase()}): ${summary.description}`,
+    ...summary.causes.map((cause) => `  - Cause: ${cause}`),
+    ...summary.fixes.map((fix) => `  - Fix: ${fix}`),
+  ]);
 }

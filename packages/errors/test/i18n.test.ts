@@ -22,6 +22,7 @@ const PAGE_KEYS: readonly (keyof PageTexts)[] = [
   'docLinkText',
   'backToApp',
   'referenceTitle',
+  'developerDetails',
 ];
 
 const LANGUAGES: readonly (readonly [string, Messages])[] = Object.entries(LOCALES);

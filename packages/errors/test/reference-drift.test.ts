@@ -6,15 +6,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CATALOG,
+  CATALOG_STATUSES,
   ERROR_CODES,
   errorReference,
   errorReferenceIndex,
   LOCALES,
+  OAUTH_REFERENCE_VALUES,
   oauthStatusFor,
   renderErrorReferenceMarkdown,
+  STATUS_TEXTS,
   TX_STATES,
   TX_STATUS_CODES,
   TX_STATUS_DEFINITIONS,
+  TX_STATUS_TEXTS,
   TX_TRANSITIONS,
 } from '../src/index.js';
 
@@ -70,16 +74,65 @@ describe('docs/errors.md', () => {
     );
   });
 
-  it('has no heading for a code outside the catalog', () => {
-    const headings = MARKDOWN.split('\n')
+  /** The `### ` headings of one `## ` section. */
+  function headingsOf(section: string): string[] {
+    const lines = MARKDOWN.split('\n');
+    const start = lines.indexOf(`## ${section}`);
+    expect(start, `section ${section}`).toBeGreaterThan(-1);
+    const end = lines.findIndex((line, index) => index > start && line.startsWith('## '));
+    return lines
+      .slice(start + 1, end === -1 ? undefined : end)
       .filter((line) => line.startsWith('### '))
       .map((line) => line.slice(4));
-    expect(headings).toEqual([...ERROR_CODES]);
+  }
+
+  it('has a heading for every catalog code and none for a code outside it', () => {
+    expect(headingsOf('Codes')).toEqual([...ERROR_CODES]);
+  });
+
+  it('has a heading with causes and fixes for every transaction status code', () => {
+    expect(headingsOf('Transaction status codes')).toEqual([...TX_STATUS_CODES]);
+    for (const code of TX_STATUS_CODES) {
+      for (const text of [...TX_STATUS_TEXTS[code].causes, ...TX_STATUS_TEXTS[code].fixes]) {
+        expect(MARKDOWN).toContain(`- ${text}`);
+      }
+    }
+  });
+
+  it('has a section per HTTP status of the catalog, listing exactly the codes of that status', () => {
+    expect(headingsOf('By HTTP status')).toEqual(
+      CATALOG_STATUSES.map((status) => `HTTP ${status} ${STATUS_TEXTS[status].reason}`),
+    );
+    for (const code of ERROR_CODES) {
+      const status = CATALOG[code].status;
+      const section = MARKDOWN.split(`### HTTP ${status} `)[1]?.split('\n### ')[0] ?? '';
+      expect(section, code).toContain(`- [\`${code}\`](#${code.toLowerCase()}): `);
+      for (const cause of CATALOG[code].causes) expect(section).toContain(`  - Cause: ${cause}`);
+      for (const fix of CATALOG[code].fixes) expect(section).toContain(`  - Fix: ${fix}`);
+    }
+  });
+
+  it('has a section per OAuth error value, naming every code mapped to it', () => {
+    expect(headingsOf('By OAuth `error`')).toEqual([...OAUTH_REFERENCE_VALUES]);
+    const lines = MARKDOWN.split('\n');
+    const sectionOf = (value: string) => {
+      const start = lines.indexOf(`### ${value}`);
+      const end = lines.findIndex((line, index) => index > start && line.startsWith('### '));
+      return lines.slice(start, end === -1 ? undefined : end).join('\n');
+    };
+    for (const code of ERROR_CODES) {
+      expect(sectionOf(CATALOG[code].oauth), code).toContain(`- [\`${code}\`]`);
+      const bearer = CATALOG[code].bearer;
+      if (bearer !== undefined) expect(sectionOf(bearer), code).toContain(`- [\`${code}\`]`);
+    }
+    for (const code of TX_STATUS_CODES) {
+      expect(sectionOf(TX_STATUS_DEFINITIONS[code].oauth), code).toContain(`- [\`${code}\`](#${code}): `);
+    }
   });
 
   it.each(TX_STATUS_CODES)('documents transaction status %s with its OAuth error and end state', (code) => {
     const definition = TX_STATUS_DEFINITIONS[code];
-    expect(MARKDOWN).toContain(`| \`${code}\` | \`${definition.oauth}\` | \`${definition.state}\` |`);
+    expect(MARKDOWN).toContain(`| [\`${code}\`](#${code}) | \`${definition.oauth}\` | \`${definition.state}\` |`);
   });
 
   it.each(TX_STATES)('documents the transitions of state %s as TX_TRANSITIONS has them', (state) => {
@@ -92,7 +145,8 @@ describe('docs/errors.md', () => {
   });
 
   it('ends with exactly one newline', () => {
-    expect(MARKDOWN.endsWith('|\n')).toBe(true);
+    expect(MARKDOWN.endsWith('\n')).toBe(true);
+    expect(MARKDOWN.endsWith('\n\n')).toBe(false);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   escapeHtml,
   IdgateError,
   type IdgateErrorOptions,
+  inlineMarkdownToHtml,
   messagesFor,
   oauthStatusFor,
   PROBLEM_CONTENT_TYPE,
@@ -740,10 +741,17 @@ describe('error reference pages (HTML)', () => {
   it.each(ERROR_CODES)('%s: the code page shows the description, both user messages and no script', (code) => {
     const html = renderErrorReferenceHtml(code, ISSUER);
     expect(html).toContain(`<h1><code>${code}</code></h1>`);
-    expect(html).toContain(`<p>${escapeHtml(CATALOG[code].description)}</p>`);
+    expect(html).toContain(`<p>${inlineMarkdownToHtml(CATALOG[code].description)}</p>`);
     expect(html).toContain(`<dd lang="de">${escapeHtml(messagesFor('de').errors[code])}</dd>`);
     expect(html).toContain(`<dd lang="en">${escapeHtml(messagesFor('en').errors[code])}</dd>`);
-    expect(html).toContain(`<dt>Status</dt><dd>${CATALOG[code].status}</dd>`);
+    expect(html).toContain(
+      `<dt>Status</dt><dd><a href="https://idgate.example/errors/${CATALOG[code].status}">${CATALOG[code].status}</a></dd>`,
+    );
+    // Causes and fixes: backticks are code, never shown raw.
+    for (const text of [...CATALOG[code].causes, ...CATALOG[code].fixes]) {
+      expect(html).toContain(`<li>${inlineMarkdownToHtml(text)}</li>`);
+    }
+    expect(html.split('<pre>')[0]).not.toContain('`');
     expect(html).not.toMatch(/<script/i);
   });
 });

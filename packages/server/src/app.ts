@@ -22,6 +22,7 @@ import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import { registerRelyingPartyJwksRoutes } from './callbacks/relying-party-jwks.routes.js';
 import type { Config } from './config/config.js';
+import { DEMO_CODE_VERIFIER, readDemoApp } from './demo.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
 import { installRequestObservation, requestObserver } from './http/access-log.js';
 import { installBodyParsers, parseQueryString } from './http/body-parsers.js';
@@ -59,6 +60,7 @@ import { DpopProofs } from './tokens/dpop-proofs.js';
 import { RefreshTokens } from './tokens/refresh-tokens.js';
 import { RelyingPartyKeys } from './tokens/relying-party-keys.js';
 import { SigningKeys } from './tokens/signing-keys.js';
+import { registerDemoCallback } from './ui/demo-callback.routes.js';
 import { registerHostedPages } from './ui/hosted-pages.routes.js';
 import { VerificationService } from './verification/verification.service.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
@@ -297,7 +299,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerDiscoveryRoutes(app, { issuer, keys });
   registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications, pushedRequests });
   registerParRoutes(app, { config, clock, apps, clientAssertions, clientKeys, pushedRequests });
-  registerHostedPages(app, { config, secrets, apps, codes, verifications });
+  registerHostedPages(app, { config, clock, secrets, apps, codes, verifications });
   const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
   registerTokenRoutes(app, { ...grants, apps, rateLimits, authFailures, clock, clientAssertions, dpop });
   registerResourceRoutes(app, {
@@ -327,4 +329,11 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   });
   registerOidcCallbackRoutes(app, { config, verifications });
   registerRelyingPartyJwksRoutes(app, services.relyingPartyKeys);
+  if (environment === 'sandbox') {
+    registerDemoCallback(app, {
+      issuer,
+      demoClientId: () => readDemoApp(config.dataDir)?.clientId,
+      codeVerifier: DEMO_CODE_VERIFIER,
+    });
+  }
 }

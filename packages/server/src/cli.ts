@@ -17,7 +17,7 @@ import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
 import { PurgeJob } from './background/purge-job.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
-import { demoFlowCommands, ensureDemoApp } from './demo.js';
+import { DEMO_REDIRECT_URI, demoFlowCommands, ensureDemoApp } from './demo.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
 import { loadInstanceKeys } from './security/instance-keys.js';
 import { SecretBox } from './security/secrets.js';
@@ -40,6 +40,8 @@ Commands:
               [--jwks-uri U | --jwks-file F] [--require-par] [--dpop]
               [--request-object-signing-alg ES256|PS256|EdDSA]
                                 FAPI 2.0 apps: see docs/fapi.md
+              [--brand-name N] [--brand-logo HTTPS_URL] [--brand-color #RRGGBB] [--brand-accent-color #RRGGBB]
+                                the hosted pages' look (admin API: branding)
   apps list [--limit N] [--after CLIENT_ID]
   apps get CLIENT_ID            the app as GET /admin/v1/apps/{clientId} shows it (no secrets)
   apps disable CLIENT_ID        refuse the app's sign-ins and tokens (PATCH {"disabled": true})
@@ -128,14 +130,12 @@ async function serve(config: Config): Promise<void> {
     lines.push(
       `Demo app: client_id ${demo.clientId}`,
       `          client_secret ${demo.clientSecret}`,
-      `          redirect_uri ${demo.redirectUri}`,
+      `          redirect_uri ${demo.redirectUri}   (idgate's demo callback page; ${DEMO_REDIRECT_URI} is registered too)`,
     );
   }
   lines.push(
     '',
-    ...(demo
-      ? ['A full sign-in flow with the demo app (headless sandbox path):', ...demoFlowCommands(base, demo), '']
-      : []),
+    ...(demo ? ['A full sign-in flow with the demo app:', ...demoFlowCommands(base, demo), ''] : []),
     'Try it:',
     `  curl -s ${base}/admin/v1/apps -H "Authorization: Bearer ${instance.keys.adminKeyFile ? `$(cat ${instance.keys.adminKeyFile})` : '$IDGATE_ADMIN_KEY'}"`,
     `  curl -s ${base}/errors -H 'Accept: application/json'`,
@@ -210,8 +210,18 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
         'require-par': { type: 'boolean' },
         dpop: { type: 'boolean' },
         'request-object-signing-alg': { type: 'string' },
+        'brand-name': { type: 'string' },
+        'brand-logo': { type: 'string' },
+        'brand-color': { type: 'string' },
+        'brand-accent-color': { type: 'string' },
       },
     });
+    const branding = {
+      ...(values['brand-name'] === undefined ? {} : { name: values['brand-name'] }),
+      ...(values['brand-logo'] === undefined ? {} : { logoUrl: values['brand-logo'] }),
+      ...(values['brand-color'] === undefined ? {} : { primaryColor: values['brand-color'] }),
+      ...(values['brand-accent-color'] === undefined ? {} : { accentColor: values['brand-accent-color'] }),
+    };
     const body = {
       ...(values.name === undefined ? {} : { name: values.name }),
       type: values.type,
@@ -220,6 +230,7 @@ async function appsCommand(config: Config, args: readonly string[]): Promise<voi
       ...(values['grant-type'] ? { grantTypes: values['grant-type'] } : {}),
       ...(values.provider ? { providers: values.provider } : {}),
       ...fapiOptionsOf(values),
+      ...(Object.keys(branding).length > 0 ? { branding } : {}),
     };
     if (!Value.Check(CreateAppBody, body)) {
       const problems = describeSchemaErrors(CreateAppBody, body);

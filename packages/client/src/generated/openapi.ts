@@ -619,6 +619,13 @@ export interface components {
             readonly requestObjectSigningAlg: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
             /** @enum {string|null} */
             readonly profile: "fapi2-security" | null;
+            /** @description The hosted pages' look; null: idgate's own. */
+            readonly branding: {
+                readonly name?: string;
+                readonly logoUrl?: string;
+                readonly primaryColor?: string;
+                readonly accentColor?: string;
+            } | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -665,6 +672,13 @@ export interface components {
             readonly requestObjectSigningAlg: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
             /** @enum {string|null} */
             readonly profile: "fapi2-security" | null;
+            /** @description The hosted pages' look; null: idgate's own. */
+            readonly branding: {
+                readonly name?: string;
+                readonly logoUrl?: string;
+                readonly primaryColor?: string;
+                readonly accentColor?: string;
+            } | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -715,6 +729,13 @@ export interface components {
             readonly requestObjectSigningAlg: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
             /** @enum {string|null} */
             readonly profile: "fapi2-security" | null;
+            /** @description The hosted pages' look; null: idgate's own. */
+            readonly branding: {
+                readonly name?: string;
+                readonly logoUrl?: string;
+                readonly primaryColor?: string;
+                readonly accentColor?: string;
+            } | null;
             /** Format: date-time */
             readonly previousSecretExpiresAt: string | null;
             readonly disabled: boolean;
@@ -1066,6 +1087,14 @@ export interface operations {
                     readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519";
                     /** @enum {string} */
                     readonly profile?: "fapi2-security";
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    };
                 };
                 readonly "application/merge-patch+json": {
                     readonly name: string;
@@ -1098,6 +1127,14 @@ export interface operations {
                     readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519";
                     /** @enum {string} */
                     readonly profile?: "fapi2-security";
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    };
                 };
             };
         };
@@ -1485,6 +1522,14 @@ export interface operations {
                     readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
                     /** @enum {string|null} */
                     readonly profile?: "fapi2-security" | null;
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    } | null;
                     readonly disabled?: boolean;
                 };
                 readonly "application/merge-patch+json": {
@@ -1515,6 +1560,14 @@ export interface operations {
                     readonly requestObjectSigningAlg?: "ES256" | "PS256" | "EdDSA" | "Ed25519" | null;
                     /** @enum {string|null} */
                     readonly profile?: "fapi2-security" | null;
+                    readonly branding?: {
+                        readonly name?: string;
+                        readonly logoUrl?: string;
+                        /** @description #rrggbb */
+                        readonly primaryColor?: string;
+                        /** @description #rrggbb */
+                        readonly accentColor?: string;
+                    } | null;
                     readonly disabled?: boolean;
                 };
             };

@@ -160,5 +160,6 @@ export const DE: Messages = {
     docLinkText: 'Entwicklerdokumentation zu diesem Fehler',
     backToApp: 'Zurück zur App',
     referenceTitle: 'Fehlerreferenz',
+    developerDetails: 'Technische Angaben für Entwickler (auf Englisch)',
   },
 };

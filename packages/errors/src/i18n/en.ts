@@ -143,5 +143,6 @@ export const EN: Messages = {
     docLinkText: 'Developer documentation for this error',
     backToApp: 'Back to the app',
     referenceTitle: 'Error reference',
+    developerDetails: 'Technical details for developers',
   },
 };

@@ -21,6 +21,8 @@ export interface PageTexts {
   readonly backToApp: string;
   /** Heading of the error reference index page. */
   readonly referenceTitle: string;
+  /** Summary of the folded developer detail on error pages in a language other than English. */
+  readonly developerDetails: string;
 }
 
 /** One language's user-facing messages. */

@@ -50,6 +50,17 @@ function appProperties() {
     dpopBoundAccessTokens: Type.Boolean(),
     requestObjectSigningAlg: Nullable(StringEnum(APP_SIGNING_ALGS)),
     profile: Nullable(StringEnum(APP_PROFILES)),
+    branding: Nullable(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String()),
+          logoUrl: Type.Optional(Type.String()),
+          primaryColor: Type.Optional(Type.String({ pattern: '^#[0-9a-f]{6}$' })),
+          accentColor: Type.Optional(Type.String({ pattern: '^#[0-9a-f]{6}$' })),
+        },
+        { ...closed, description: "The hosted pages' look; null: idgate's own." },
+      ),
+    ),
     previousSecretExpiresAt: Nullable(DateTime),
     disabled: Type.Boolean(),
     version: Type.Integer({ minimum: 1 }),

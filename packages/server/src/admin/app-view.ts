@@ -30,6 +30,7 @@ export function appView(app: AppRecord) {
     dpopBoundAccessTokens: app.dpopBoundAccessTokens,
     requestObjectSigningAlg: app.requestObjectSigningAlg,
     profile: app.profile,
+    branding: app.branding,
     previousSecretExpiresAt: app.previousSecretExpiresAt?.toISOString() ?? null,
     disabled: app.disabled,
     version: app.version,

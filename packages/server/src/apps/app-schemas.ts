@@ -4,6 +4,7 @@
  */
 import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
+import { BrandingBody } from './app-branding.js';
 import { APP_PROFILES, APP_SIGNING_ALGS, ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
 import { isAbsoluteUri } from './uri-rules.js';
 
@@ -59,6 +60,7 @@ export const CreateAppBody = Type.Object(
     dpopBoundAccessTokens: Type.Optional(Type.Boolean()),
     requestObjectSigningAlg: Type.Optional(SigningAlg),
     profile: Type.Optional(Profile),
+    branding: Type.Optional(BrandingBody),
   },
   { additionalProperties: false },
 );
@@ -83,6 +85,7 @@ export const UpdateAppBody = Type.Object(
     dpopBoundAccessTokens: Type.Optional(Type.Boolean()),
     requestObjectSigningAlg: Type.Optional(Nullable(SigningAlg)),
     profile: Type.Optional(Nullable(Profile)),
+    branding: Type.Optional(Nullable(BrandingBody)),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -17,6 +17,7 @@ import {
   type SecretBox,
 } from '../security/secrets.js';
 import type {
+  AppBranding,
   AppChanges,
   AppProfile,
   AppProviderRecord,
@@ -25,6 +26,7 @@ import type {
   AppType,
   JsonWebKeySet,
 } from '../store/apps.repository.js';
+import { brandingProblems, normalizedBranding } from './app-branding.js';
 import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
 import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
 import { jwksProblems } from './jwks-rules.js';
@@ -55,6 +57,7 @@ interface AppShape {
   readonly dpopBoundAccessTokens: boolean;
   readonly requestObjectSigningAlg: string | null;
   readonly profile: AppProfile | null;
+  readonly branding: AppBranding | null;
 }
 
 /** The fields a profile sets when the request leaves them out (SPEC 12). */
@@ -127,6 +130,7 @@ export class AppsService {
         body.dpopBoundAccessTokens ?? profileDefault(body.profile, 'dpopBoundAccessTokens') ?? false,
       requestObjectSigningAlg: body.requestObjectSigningAlg ?? null,
       profile: body.profile ?? null,
+      branding: normalizedBranding(body.branding),
     };
     const problems = [...authMethodFieldProblems(body), ...this.#shapeProblems(shape)];
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
@@ -262,6 +266,7 @@ export class AppsService {
       requestObjectSigningAlg:
         patch.requestObjectSigningAlg === undefined ? current.requestObjectSigningAlg : patch.requestObjectSigningAlg,
       profile: patch.profile === undefined ? current.profile : patch.profile,
+      branding: patch.branding === undefined ? current.branding : normalizedBranding(patch.branding),
     };
     throwIfProblems([...authMethodFieldProblems(patch), ...this.#shapeProblems(shape)]);
     const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;
@@ -570,6 +575,7 @@ export class AppsService {
       if (reason) problems.push({ name: field, pointer: `/${field}`, reason });
     }
     problems.push(...fapiProblems(shape));
+    problems.push(...brandingProblems(shape.branding, environment));
     return problems;
   }
 }

@@ -4,19 +4,25 @@
  * generated from the catalog and the transaction tables (and cached: neither changes at
  * run time). The index also lists the transaction status codes and states (SPEC 4.1,
  * 4.2), and each status code has its page (`/errors/err_user_cancelled`), so an `err_…`
- * an app receives in a redirect resolves on idgate like a catalog code does.
+ * an app receives in a redirect resolves on idgate like a catalog code does. The same
+ * route serves the catalog by HTTP status (`/errors/429`) and by OAuth `error` value
+ * (`/errors/invalid_request`): every code behind it, with its causes and fixes.
  */
 import {
+  CATALOG_STATUSES,
   ERROR_CODES,
   errorReference,
   errorReferenceDocument,
   IdgateError,
-  isErrorCode,
-  isTxStatusCode,
+  OAUTH_REFERENCE_VALUES,
+  oauthErrorReference,
   PAGE_STYLESHEET,
   renderErrorReferenceHtml,
   renderErrorReferenceIndexHtml,
+  renderOAuthErrorReferenceHtml,
+  renderStatusReferenceHtml,
   renderTxStatusReferenceHtml,
+  statusReference,
   TX_STATUS_CODES,
   txStatusReference,
 } from '@idgate/errors';
@@ -29,9 +35,45 @@ const CACHE = 'public, max-age=300';
 
 /** Registers the error reference and the pages' stylesheet; `issuer` is idgate's public base URL. */
 export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: string): void {
-  const json = new Map<string, string>([
-    ...ERROR_CODES.map((code) => [code, JSON.stringify(errorReference(code, issuer))] as const),
-    ...TX_STATUS_CODES.map((code) => [code, JSON.stringify(txStatusReference(code, issuer))] as const),
+  // Every page of the reference, by the last path segment: its JSON now, its HTML on first use.
+  const pages = new Map<string, { readonly json: string; readonly html: () => string }>([
+    ...ERROR_CODES.map(
+      (code) =>
+        [
+          code,
+          { json: JSON.stringify(errorReference(code, issuer)), html: () => renderErrorReferenceHtml(code, issuer) },
+        ] as const,
+    ),
+    ...TX_STATUS_CODES.map(
+      (code) =>
+        [
+          code,
+          {
+            json: JSON.stringify(txStatusReference(code, issuer)),
+            html: () => renderTxStatusReferenceHtml(code, issuer),
+          },
+        ] as const,
+    ),
+    ...CATALOG_STATUSES.map(
+      (status) =>
+        [
+          String(status),
+          {
+            json: JSON.stringify(statusReference(status, issuer)),
+            html: () => renderStatusReferenceHtml(status, issuer),
+          },
+        ] as const,
+    ),
+    ...OAUTH_REFERENCE_VALUES.map(
+      (error) =>
+        [
+          error,
+          {
+            json: JSON.stringify(oauthErrorReference(error, issuer)),
+            html: () => renderOAuthErrorReferenceHtml(error, issuer),
+          },
+        ] as const,
+    ),
   ]);
   const html = new Map<string, string>();
   const indexJson = JSON.stringify(errorReferenceDocument(issuer));
@@ -62,27 +104,27 @@ export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: strin
           surface: 'problem',
           produces: OFFERED,
           errors: ['RESOURCE_NOT_FOUND'],
-          summary: 'One error code or transaction status code',
+          summary: 'One error code, transaction status code, HTTP status or OAuth error value',
           tag: 'errors',
         },
       },
     },
     function errorPage(request, reply) {
       const code = request.params.code;
-      const isTxStatus = isTxStatusCode(code);
-      if (!isErrorCode(code) && !isTxStatus) {
+      const reference = pages.get(code);
+      if (reference === undefined) {
         throw new IdgateError('RESOURCE_NOT_FOUND', {
-          detail: `There is no error code or transaction status code '${code.slice(0, 64)}'.`,
+          detail: `There is no error code, transaction status code, HTTP status or OAuth error '${code.slice(0, 64)}' in the reference.`,
           context: { code: code.slice(0, 64) },
         });
       }
       reply.header('cache-control', CACHE).header('vary', 'Accept');
       if (negotiateMediaType(request.headers.accept, OFFERED) === 'application/json') {
-        return reply.type('application/json; charset=utf-8').send(json.get(code));
+        return reply.type('application/json; charset=utf-8').send(reference.json);
       }
       let page = html.get(code);
       if (page === undefined) {
-        page = isTxStatus ? renderTxStatusReferenceHtml(code, issuer) : renderErrorReferenceHtml(code, issuer);
+        page = reference.html();
         html.set(code, page);
       }
       return reply

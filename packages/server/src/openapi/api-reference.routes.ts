@@ -32,6 +32,7 @@ const REFERENCE_STYLES = `body.api-reference{padding:1rem}
 .api-reference td,.api-reference th{overflow-wrap:break-word}
 .api-reference thead th,.api-reference th.status{white-space:nowrap}
 .api-reference details summary{cursor:pointer;color:#0b4fb3}
+@media (max-width:36rem){body.api-reference{padding:.5rem}.api-reference main,.reference-header,.api-reference nav{padding:1rem .75rem}.contents ul{columns:1;padding-left:0}.contents li{overflow-wrap:anywhere}.api-reference td,.api-reference th{overflow-wrap:anywhere}.api-reference thead th,.api-reference th.status{white-space:normal}}
 `;
 
 /** The reference's stylesheet. */

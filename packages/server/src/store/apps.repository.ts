@@ -24,6 +24,18 @@ export interface JsonWebKeySet {
 /** The environment an app (and the instance serving it) belongs to. */
 export type Environment = 'sandbox' | 'production';
 
+/** How an app's hosted pages look (every field optional; validated by the apps service). */
+export interface AppBranding {
+  /** The name shown in the page header and the provider choice (instead of the app's `name`). */
+  readonly name?: string;
+  /** An https image shown in the page header; the browser loads it, idgate never does. */
+  readonly logoUrl?: string;
+  /** `#rrggbb`: buttons. */
+  readonly primaryColor?: string;
+  /** `#rrggbb`: links, focus outlines and the header rule. */
+  readonly accentColor?: string;
+}
+
 /** A relying-party application. */
 export interface AppRecord {
   /** Primary key, e.g. `test_3hZ…`. */
@@ -61,6 +73,8 @@ export interface AppRecord {
   readonly requestObjectSigningAlg: string | null;
   /** The security profile the app was registered under. */
   readonly profile: AppProfile | null;
+  /** The hosted pages' look (`null`: idgate's own). */
+  readonly branding: AppBranding | null;
   readonly disabled: boolean;
   /** Starts at 1, +1 on every change (the ETag source). */
   readonly version: number;
@@ -140,6 +154,7 @@ const MUTABLE_APP_FIELDS: ReadonlySet<string> = new Set<keyof AppChanges>([
   'dpopBoundAccessTokens',
   'requestObjectSigningAlg',
   'profile',
+  'branding',
   'disabled',
 ]);
 
@@ -400,6 +415,7 @@ function appFieldsToRow(
     dpop_bound_access_tokens: toBooleanInteger(record.dpopBoundAccessTokens),
     request_object_signing_alg: record.requestObjectSigningAlg,
     profile: record.profile,
+    branding: toJsonOrNull(record.branding),
     disabled: toBooleanInteger(record.disabled),
   };
 }
@@ -441,6 +457,7 @@ function appChangesToRow(changes: AppChanges): Updateable<AppsTable> {
   }
   if (changes.requestObjectSigningAlg !== undefined) row.request_object_signing_alg = changes.requestObjectSigningAlg;
   if (changes.profile !== undefined) row.profile = changes.profile;
+  if (changes.branding !== undefined) row.branding = toJsonOrNull(changes.branding);
   if (changes.disabled !== undefined) row.disabled = toBooleanInteger(changes.disabled);
   return row;
 }
@@ -470,6 +487,7 @@ function rowToApp(row: AppRow): AppRecord {
     dpopBoundAccessTokens: Number(row.dpop_bound_access_tokens) === 1,
     requestObjectSigningAlg: row.request_object_signing_alg,
     profile: row.profile,
+    branding: parseBranding(row.branding),
     disabled: Number(row.disabled) === 1,
     version: Number(row.version),
     createdAt: fromTimestamp(row.created_at),
@@ -483,6 +501,20 @@ function parseJwks(text: string): JsonWebKeySet {
     throw new TypeError('stored jwks is not a JSON Web Key Set');
   }
   return value as JsonWebKeySet;
+}
+
+function parseBranding(text: string | null): AppBranding | null {
+  if (text === null) return null;
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('stored app branding is not a JSON object');
+  }
+  const branding: { -readonly [K in keyof AppBranding]: string } = {};
+  for (const key of ['name', 'logoUrl', 'primaryColor', 'accentColor'] as const) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field === 'string') branding[key] = field;
+  }
+  return branding;
 }
 
 function rowToProvider(row: AppProviderRow): AppProviderRecord {

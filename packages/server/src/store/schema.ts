@@ -47,6 +47,8 @@ export interface AppsTable {
   hook_secret_ciphertext: string | null;
   /** `RS256` (null, the OIDC default), `ES256` or `EdDSA`. */
   id_token_signed_response_alg: string | null;
+  /** JSON object (`AppBranding`), or null for idgate's own look. */
+  branding: JsonText | null;
   disabled: BooleanInteger;
   /** JSON Web Key Set (`{ "keys": [...] }`) of the app's public keys, or null (migration 0007). */
   jwks: JsonText | null;

@@ -26,9 +26,14 @@ export function asset(name: string, extension: string, contentType: string, body
   return Object.freeze({ path: `/assets/${name}-${hash}.${extension}`, contentType, body });
 }
 
-/** Styles of the hosted pages on top of the error pages' (contrast ≥ 4.5:1, visible focus). */
-const HOSTED_STYLES = `.site-header{max-width:42rem;margin:0 auto 1rem;display:flex;align-items:center;gap:.75rem}
-.brand{margin:0;font-weight:700;font-size:1.15rem}
+/**
+ * Styles of the hosted pages on top of the error pages' (contrast ≥ 4.5:1, visible focus).
+ * An app's colours arrive as `--idgate-primary` (buttons) and `--idgate-accent` (links,
+ * focus, the header rule) from its brand stylesheet (`branding.ts`); without one, idgate's own.
+ */
+const HOSTED_STYLES = `.site-header{max-width:42rem;margin:0 auto 1rem;display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;padding-bottom:.5rem;border-bottom:3px solid var(--idgate-accent,transparent)}
+.brand{margin:0;font-weight:700;font-size:1.15rem;display:flex;align-items:center;gap:.6rem;min-width:0;overflow-wrap:anywhere}
+.brand-logo{display:block;height:2.5rem;width:auto;max-width:10rem;object-fit:contain}
 .badge{margin:0;padding:.1rem .6rem;border:2px solid #8a4b00;border-radius:4px;background:#fff4e0;color:#5c3100;font-weight:600;font-size:.9rem}
 .sandbox-banner{border:2px solid #8a4b00;border-radius:4px;background:#fff4e0;color:#4d2a00;padding:.75rem 1rem}
 .providers{list-style:none;margin:0;padding:0;display:grid;gap:1rem}
@@ -36,11 +41,12 @@ const HOSTED_STYLES = `.site-header{max-width:42rem;margin:0 auto 1rem;display:f
 .provider h3{margin:0 0 .25rem;font-size:1.1rem}
 .provider dl{margin:.5rem 0 1rem}
 .provider form,.provider p{margin:0}
-button,.button{display:inline-block;font:inherit;font-weight:600;line-height:1.25;padding:.6rem 1.2rem;border:2px solid #0b4fb3;border-radius:4px;background:#0b4fb3;color:#fff;text-decoration:none;cursor:pointer}
-button:hover,.button:hover{background:#083b86;border-color:#083b86}
-button.secondary,.button.secondary{background:#fff;color:#0b4fb3}
+a{color:var(--idgate-accent,#0b4fb3)}
+button,.button{display:inline-block;max-width:100%;box-sizing:border-box;font:inherit;font-weight:600;line-height:1.25;padding:.6rem 1.2rem;border:2px solid var(--idgate-primary,#0b4fb3);border-radius:4px;background:var(--idgate-primary,#0b4fb3);color:#fff;text-decoration:none;cursor:pointer;overflow-wrap:anywhere}
+button:hover,.button:hover{background:#083b86;border-color:#083b86;background:color-mix(in srgb,var(--idgate-primary,#0b4fb3) 78%,#000);border-color:color-mix(in srgb,var(--idgate-primary,#0b4fb3) 78%,#000)}
+button.secondary,.button.secondary{background:#fff;color:var(--idgate-primary,#0b4fb3)}
 button.secondary:hover,.button.secondary:hover{background:#eef3fb}
-button:focus-visible,.button:focus-visible,a:focus-visible,input:focus-visible{outline:3px solid #1a1a1a;outline-offset:3px}
+button:focus-visible,.button:focus-visible,a:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid #1a1a1a;outline-offset:3px}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin-top:1.5rem}
 .actions form{margin:0}
 .field{margin:0 0 1.5rem}
@@ -54,13 +60,20 @@ button:focus-visible,.button:focus-visible,a:focus-visible,input:focus-visible{o
 .error-summary h2{margin-top:0;font-size:1.15rem}
 .error-summary ul{margin-bottom:0}
 .error-summary a{color:#b3261e;font-weight:600}
+.same-device{border:1px solid #9aa1ab;border-radius:6px;padding:.75rem 1rem;margin:1rem 0}
+.same-device p{margin:0 0 .5rem}
+.time-left{font-variant-numeric:tabular-nums}
 .qr-layout{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
+.qr-layout>div{flex:1 1 12rem;min-width:0}
 .qr{display:block;width:16rem;height:16rem;max-width:100%;background:#fff;border:1px solid #d0d4da}
 .identities{list-style:none;margin:0;padding:0;display:grid;gap:.75rem}
 .identities li{display:flex;flex-wrap:wrap;gap:.75rem;align-items:baseline}
-fieldset{border:1px solid #9aa1ab;border-radius:6px;padding:1rem}
+.identities li span{min-width:0;flex:1 1 12rem}
+fieldset{border:1px solid #9aa1ab;border-radius:6px;padding:1rem;min-width:0}
 legend{font-weight:600;padding:0 .25rem}
 details{margin-top:1rem}
+.demo-result dd{overflow-wrap:anywhere}
+@media (max-width:36rem){fieldset{padding:.75rem .5rem}}
 `;
 
 /** The hosted pages' stylesheet: the error pages' base styles, then the hosted pages' own. */
@@ -74,6 +87,9 @@ export const STYLESHEET_ASSET = asset('hosted', 'css', 'text/css; charset=utf-8'
  * renders the new state, or sends the browser back to the app once the transaction is
  * over. A 4xx answer (the transaction is gone, the cookie is missing) also loads the
  * page, which shows the error; network errors and 5xx back off up to 30 seconds.
+ * It also counts down the element marked `data-idgate-countdown` from its
+ * `data-seconds-left` (relative to the page load, so the browser's clock does not matter),
+ * as `m:ss`, and loads the page again when the time is up.
  */
 const POLL_SCRIPT = `(function idgatePoll() {
   'use strict';
@@ -108,6 +124,27 @@ const POLL_SCRIPT = `(function idgatePoll() {
       .catch(backOff);
   }
   schedule();
+  var countdown = document.querySelector('[data-idgate-countdown]');
+  var secondsLeft = countdown ? Number(countdown.getAttribute('data-seconds-left')) : NaN;
+  if (!countdown || !(secondsLeft > 0)) return;
+  var loadedAt = Date.now();
+  function twoDigits(value) {
+    return (value < 10 ? '0' : '') + value;
+  }
+  function format(seconds) {
+    var hours = Math.floor(seconds / 3600);
+    var minutes = Math.floor((seconds % 3600) / 60);
+    var rest = twoDigits(seconds % 60);
+    return hours > 0 ? hours + ':' + twoDigits(minutes) + ':' + rest : minutes + ':' + rest;
+  }
+  function tick() {
+    var elapsed = Date.now() - loadedAt;
+    var remaining = Math.max(0, secondsLeft - Math.floor(elapsed / 1000));
+    countdown.textContent = format(remaining);
+    if (remaining === 0) return reload();
+    window.setTimeout(tick, 1000 - (elapsed % 1000));
+  }
+  window.setTimeout(tick, 1000);
 })();
 `;
 

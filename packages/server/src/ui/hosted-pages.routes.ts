@@ -37,6 +37,7 @@ import { pageSecurityHeaders } from '../http/security-headers.js';
 import { MAX_HINT_LENGTH } from '../oauth/authorize/request-checks.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
 import { registerUiAssets } from './assets.js';
+import { type PageBranding, pageBrandingOf, registerBrandStylesheets } from './branding.js';
 import { type FieldErrorKind, renderIdentifyPage, userDataFieldName } from './identify.page.js';
 import { registerMockScreen } from './mock-screen.routes.js';
 import {
@@ -54,7 +55,7 @@ import {
   type TxParams,
 } from './page-requests.js';
 import { renderProviderChoicePage } from './provider-choice.page.js';
-import { renderWaitingPage } from './waiting.page.js';
+import { renderWaitingPage, sameDeviceLinkOf } from './waiting.page.js';
 
 /** The path parameters of the identifier entry page. */
 interface IdentifyParams extends TxParams {
@@ -136,6 +137,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
   );
   registerMockScreen(app, deps);
   registerUiAssets(app);
+  registerBrandStylesheets(app);
 }
 
 // ------------------------------------------------------------------ shared
@@ -170,6 +172,11 @@ async function offeredAdapters(
   // SPEC 4: a provider whose highest level is below the request is not offered.
   const reachable = enabled.filter((adapter) => adapter.descriptor.maxLoa >= (transaction.requestedLoa ?? 0));
   return { enabled, reachable };
+}
+
+/** The branding of a transaction's app on its pages. */
+async function brandingOf(deps: HostedPagesDeps, transaction: Verification): Promise<PageBranding | undefined> {
+  return pageBrandingOf(await deps.apps.get(transaction.clientId));
 }
 
 /** Whether a provider needs `userData` before it starts. */
@@ -209,7 +216,14 @@ async function showTransactionPage(
   if (transaction.flowType === 'redirect') return seeOther(reply, hostedPageUrl(config.issuer, transaction));
   const polled = await step(deps, request, transaction.id, () => verifications.advance(transaction.id, {}));
   if (isFinished(polled)) return finishAuthorization(deps, request, reply, polled);
-  return sendPage(reply, stringsFor(request, polled), waitingPage(deps, request, polled));
+  const branding = await brandingOf(deps, polled);
+  return sendPage(
+    reply,
+    stringsFor(request, polled),
+    waitingPage(deps, request, polled, branding),
+    200,
+    branding?.logoOrigin,
+  );
 }
 
 async function providerChoice(
@@ -240,6 +254,7 @@ async function providerChoice(
   );
   if (isFinished(checked)) return finishAuthorization(deps, request, reply, checked);
   const client = await apps.get(transaction.clientId);
+  const branding = pageBrandingOf(client);
   const strings = stringsFor(request, transaction);
   const self = pageUrl(deps, transaction);
   return sendPage(
@@ -247,7 +262,8 @@ async function providerChoice(
     strings,
     renderProviderChoicePage({
       strings,
-      appName: client.name,
+      branding,
+      appName: branding?.name ?? client.name,
       sandbox: isSandbox(deps),
       action: self,
       cancelAction: `${self}/cancel`,
@@ -264,10 +280,17 @@ async function providerChoice(
         unavailable: adapter.health() === 'unavailable',
       })),
     }),
+    200,
+    branding?.logoOrigin,
   );
 }
 
-function waitingPage(deps: HostedPagesDeps, request: FastifyRequest, transaction: Verification): string {
+function waitingPage(
+  deps: HostedPagesDeps,
+  request: FastifyRequest,
+  transaction: Verification,
+  branding: PageBranding | undefined,
+): string {
   const { config, secrets, verifications } = deps;
   const self = pageUrl(deps, transaction);
   const { qrData, message } = transaction.flowDetails;
@@ -282,6 +305,9 @@ function waitingPage(deps: HostedPagesDeps, request: FastifyRequest, transaction
     qrData: typeof qrData === 'string' ? qrData : undefined,
     message: typeof message === 'string' ? message : undefined,
     sandboxPhoneUrl: mock ? `${config.issuer}/flow/${encodeURIComponent(transaction.id)}` : undefined,
+    sameDeviceUrl: sameDeviceLinkOf(transaction.flowDetails),
+    secondsLeft: Math.max(0, Math.ceil((transaction.expiresAt.getTime() - deps.clock().getTime()) / 1000)),
+    branding,
     cancelAction: `${self}/cancel`,
     csrfField: CSRF_FIELD,
     csrfToken: csrfTokenFor(secrets, transaction.id),
@@ -302,9 +328,11 @@ function identifyPage(
   transaction: Verification,
   adapter: ProviderAdapter,
   state: IdentifyState,
+  branding: PageBranding | undefined,
 ): string {
   const self = pageUrl(deps, transaction);
   return renderIdentifyPage({
+    branding,
     strings: stringsFor(request, transaction),
     sandbox: isSandbox(deps),
     providerId: adapter.descriptor.id,
@@ -337,10 +365,13 @@ async function showIdentifyPage(
   const hintField = adapter.descriptor.loginHintField;
   const loginHint = transaction.authorizationRequest?.loginHint;
   const values = hintField !== undefined && loginHint !== undefined ? { [hintField]: loginHint } : {};
+  const branding = await brandingOf(deps, transaction);
   return sendPage(
     reply,
     stringsFor(request, transaction),
-    identifyPage(deps, request, transaction, adapter, { values, errors: {} }),
+    identifyPage(deps, request, transaction, adapter, { values, errors: {} }, branding),
+    200,
+    branding?.logoOrigin,
   );
 }
 
@@ -417,11 +448,13 @@ async function startChosenProvider(
     if (adapter === undefined || !USER_DATA_CODES.has(error.code) || Object.keys(errors).length === 0) throw thrown;
     const values = Object.fromEntries(fields.map((field) => [field, formField(body, userDataFieldName(field)) ?? '']));
     request.log.info({ code: error.code, verification_id: transaction.id }, 'user data refused on the hosted page');
+    const branding = await brandingOf(deps, transaction);
     return sendPage(
       reply,
       stringsFor(request, transaction),
-      identifyPage(deps, request, transaction, adapter, { values, errors }),
+      identifyPage(deps, request, transaction, adapter, { values, errors }, branding),
       error.status,
+      branding?.logoOrigin,
     );
   }
   if (isFinished(started)) return finishAuthorization(deps, request, reply, started);

@@ -5,6 +5,7 @@
  * to the field (`aria-invalid`, `aria-describedby`), an error summary that takes the
  * focus and links to the fields, and the values the person typed.
  */
+import type { PageBranding } from './branding.js';
 import { html, renderPage, type SafeHtml } from './layout.js';
 import { cancelForm, type TransactionForms } from './provider-choice.page.js';
 import { type PageStrings, userDataLabel } from './texts.js';
@@ -33,6 +34,7 @@ export interface IdentifyView extends TransactionForms {
   readonly values: Readonly<Record<string, string>>;
   /** Problems, by field. */
   readonly errors: Readonly<Record<string, FieldErrorKind>>;
+  readonly branding?: PageBranding | undefined;
 }
 
 function inputId(index: number): string {
@@ -86,7 +88,12 @@ export function renderIdentifyPage(view: IdentifyView): string {
   const title = strings.identifyTitle(view.providerName);
   const hasErrors = Object.keys(view.errors).length > 0;
   return renderPage(
-    { strings, title: hasErrors ? strings.errorTitlePrefix + title : title, sandbox: view.sandbox },
+    {
+      strings,
+      title: hasErrors ? strings.errorTitlePrefix + title : title,
+      sandbox: view.sandbox,
+      branding: view.branding,
+    },
     html`${hasErrors ? errorSummary(view) : ''}<h1>${title}</h1>
 <p>${strings.identifyIntro(view.providerName)}</p>
 <form method="post" action="${view.action}" novalidate>

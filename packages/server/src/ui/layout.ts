@@ -6,6 +6,7 @@
  */
 import { escapeHtml } from '@idgate/errors';
 import { POLL_SCRIPT_ASSET, STYLESHEET_ASSET } from './assets.js';
+import type { PageBranding } from './branding.js';
 import type { PageStrings } from './texts.js';
 
 /** HTML that is already safe (built by {@link html}); anything else is escaped. */
@@ -49,6 +50,20 @@ export interface PageFrame {
   readonly poll?: boolean;
   /** Without script, the browser loads the page again after this many seconds. */
   readonly noscriptRefreshSeconds?: number;
+  /** The app's name, logo and colours, on the pages of an app that has branding. */
+  readonly branding?: PageBranding | undefined;
+}
+
+/**
+ * The header's brand: the app's logo and name on a branded page, else the product name.
+ * Names are proper names (`translate="no"`); a logo beside the name is decorative.
+ */
+function brandBlock(frame: PageFrame): SafeHtml {
+  const { branding } = frame;
+  if (branding === undefined) return html`<p class="brand" translate="no">${frame.strings.brand}</p>`;
+  const logo =
+    branding.logoUrl === undefined ? '' : html`<img class="brand-logo" src="${branding.logoUrl}" alt="" height="40">`;
+  return html`<p class="brand" translate="no">${logo}<span>${branding.name}</span></p>`;
 }
 
 /**
@@ -74,13 +89,18 @@ export function renderPage(frame: PageFrame, content: SafeHtml): string {
 <meta name="referrer" content="no-referrer">
 ${refresh}<title>${frame.title}</title>
 <link rel="stylesheet" href="${STYLESHEET_ASSET.path}">
-${script}</head>
+${
+  frame.branding?.stylesheetPath === undefined
+    ? ''
+    : html`<link rel="stylesheet" href="${frame.branding.stylesheetPath}">
+`
+}${script}</head>
 <body>
 <header class="site-header">
-<p class="brand">${strings.brand}</p>
+${brandBlock(frame)}
 ${
   frame.sandbox
-    ? html`<p class="badge">${strings.sandbox}</p>
+    ? html`<p class="badge" translate="no">${strings.sandbox}</p>
 `
     : ''
 }</header>

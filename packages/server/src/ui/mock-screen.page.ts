@@ -26,8 +26,16 @@ export function renderMockScreenPage(view: MockScreenView): string {
   const title = strings.mockTitle(view.providerName);
   const buttons = view.identities.map(function identityButton(identity, index) {
     const descriptionId = `identity-${index}-description`;
-    return html`<li><button type="submit" name="identity" value="${identity.identity}" aria-describedby="${descriptionId}">${identity.identity}</button>
-<span id="${descriptionId}">${identity.description} (${identity.outcome})</span></li>
+    // The identity and its outcome are API values (a login_hint, a state and status code): never translated.
+    const translated = Object.hasOwn(strings.mockIdentityDescriptions, identity.identity)
+      ? strings.mockIdentityDescriptions[identity.identity]
+      : undefined;
+    const description =
+      translated !== undefined || strings.locale === 'en'
+        ? html`${translated ?? identity.description}`
+        : html`<span lang="en">${identity.description}</span>`;
+    return html`<li><button type="submit" name="identity" value="${identity.identity}" aria-describedby="${descriptionId}" translate="no">${identity.identity}</button>
+<span id="${descriptionId}">${description} <code>${identity.outcome}</code></span></li>
 `;
   });
   return renderPage(

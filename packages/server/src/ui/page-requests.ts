@@ -20,6 +20,8 @@ import { type PageStrings, pageStringsFor } from './texts.js';
 /** What the hosted pages work with. */
 export interface HostedPagesDeps {
   readonly config: Pick<Config, 'issuer' | 'environment'>;
+  /** The current time (the waiting page's time left). */
+  readonly clock: () => Date;
   /** Browser binding and CSRF tokens. */
   readonly secrets: SecretBox;
   readonly apps: Pick<AppsService, 'get'>;
@@ -136,11 +138,20 @@ export function stringsFor(request: FastifyRequest, transaction: Verification): 
   );
 }
 
-/** Answers with a page (`status` 200 unless given). */
-export function sendPage(reply: FastifyReply, strings: PageStrings, body: string, status = 200): FastifyReply {
+/**
+ * Answers with a page (`status` 200 unless given); `imageOrigin` is the origin of a
+ * branded page's logo, allowed in that page's `img-src`.
+ */
+export function sendPage(
+  reply: FastifyReply,
+  strings: PageStrings,
+  body: string,
+  status = 200,
+  imageOrigin?: string,
+): FastifyReply {
   return reply
     .code(status)
-    .headers(pageSecurityHeaders())
+    .headers(pageSecurityHeaders(imageOrigin))
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-language', strings.locale)
     .header('vary', 'Accept-Language')

@@ -7,6 +7,7 @@
  */
 
 import type { FlowType } from '../domain/verification.js';
+import type { PageBranding } from './branding.js';
 import { html, renderPage, type SafeHtml } from './layout.js';
 import type { PageStrings } from './texts.js';
 
@@ -39,6 +40,7 @@ export interface ProviderChoiceView extends TransactionForms {
   /** Where a choice is posted. */
   readonly action: string;
   readonly providers: readonly OfferedProvider[];
+  readonly branding?: PageBranding | undefined;
 }
 
 /** Country names in the page's language (`SE` → "Sweden" / "Schweden"). */
@@ -64,7 +66,7 @@ function providerItem(view: ProviderChoiceView, provider: OfferedProvider, index
 </form>`;
   }
   return html`<li class="provider">
-<h3 id="${headingId}">${provider.name}</h3>
+<h3 id="${headingId}" translate="no">${provider.name}</h3>
 <dl>
 <dt>${strings.flowTypeLabel}</dt><dd>${strings.flowTypeNames[provider.flowType]}: ${strings.flowDescriptions[provider.flowType]}</dd>
 <dt>${strings.countriesLabel}</dt><dd>${countryNames(strings, provider.countries)}</dd>
@@ -95,7 +97,7 @@ ${view.providers.map((provider, index) => providerItem(view, provider, index))}<
 </section>
 `;
   return renderPage(
-    { strings, title: strings.chooseTitle, sandbox: view.sandbox },
+    { strings, title: strings.chooseTitle, sandbox: view.sandbox, branding: view.branding },
     html`<h1>${strings.chooseTitle}</h1>
 <p>${strings.chooseIntro(view.appName)}</p>
 ${list}<div class="actions">

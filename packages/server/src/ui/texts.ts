@@ -56,12 +56,22 @@ export interface PageStrings {
   readonly checkNow: string;
   readonly openSandboxPhone: string;
   readonly sandboxPhoneHelp: string;
+  /** Before the countdown of the waiting page (`m:ss` follows). */
+  readonly timeLeftLabel: string;
+  /** Above the same-device link of the waiting page. */
+  readonly sameDeviceHelp: string;
+  readonly openOnThisDevice: string;
 
   // sandbox mock provider screen
   mockTitle(providerName: string): string;
   readonly mockBanner: string;
   readonly mockIntro: string;
   readonly mockLegend: string;
+  /**
+   * Descriptions of the sandbox test identities in this language, by identity; an identity
+   * without one shows its English description (marked `lang="en"`).
+   */
+  readonly mockIdentityDescriptions: Readonly<Record<string, string>>;
 
   // finished
   readonly doneTitle: string;
@@ -125,11 +135,16 @@ const EN: PageStrings = {
   checkNow: 'Check again',
   openSandboxPhone: 'Open the sandbox phone',
   sandboxPhoneHelp: "Sandbox: there is no real phone. The mock provider's screen plays its part.",
+  timeLeftLabel: 'Time left:',
+  sameDeviceHelp:
+    "Is the identity provider's app on this device? Then you cannot scan the code: open the request here.",
+  openOnThisDevice: 'Open on this device',
 
   mockTitle: (providerName) => `${providerName} (sandbox)`,
   mockBanner: 'Sandbox: this is a simulated identity provider. No real identity is checked.',
   mockIntro: 'Choose how the mock provider answers:',
   mockLegend: 'Test identities',
+  mockIdentityDescriptions: {},
 
   doneTitle: 'Verification finished',
   doneReturn: 'You can return to the app now.',
@@ -195,11 +210,39 @@ const DE: PageStrings = {
   checkNow: 'Erneut prüfen',
   openSandboxPhone: 'Sandbox-Telefon öffnen',
   sandboxPhoneHelp: 'Sandbox: Es gibt kein echtes Telefon. Die Seite des simulierten Anbieters übernimmt seine Rolle.',
+  timeLeftLabel: 'Verbleibende Zeit:',
+  sameDeviceHelp:
+    'Ist die App des Identitätsanbieters auf diesem Gerät? Dann können Sie den Code nicht scannen: Öffnen Sie die Anfrage hier.',
+  openOnThisDevice: 'Auf diesem Gerät öffnen',
 
   mockTitle: (providerName) => `${providerName} (Sandbox)`,
   mockBanner: 'Sandbox: Dies ist ein simulierter Identitätsanbieter. Es wird keine echte Identität geprüft.',
   mockIntro: 'Wählen Sie, wie der simulierte Anbieter antwortet:',
   mockLegend: 'Testidentitäten',
+  mockIdentityDescriptions: {
+    success: 'Die Anmeldung gelingt mit allen Angaben, auf der höchsten Vertrauensstufe des Anbieters.',
+    deny: 'Die Person schließt die Anmeldung beim Anbieter nicht ab.',
+    cancel: 'Die Person bricht beim Anbieter ab.',
+    timeout: 'Die Person antwortet nie; die Sitzung läuft ab.',
+    partial:
+      'Die Anmeldung gelingt, aber der Anbieter liefert nur Vor- und Nachnamen; alle anderen angefragten Angaben stehen in missingClaims.',
+    'low-loa':
+      'Die Anmeldung gelingt nur auf Vertrauensstufe 2: Die Sitzung wird abgeschlossen, wenn höchstens 2 verlangt war, sonst schlägt sie mit err_loa_not_met fehl.',
+    'missing-claims':
+      'Der Anbieter liefert keinen Namen, den jede bestätigte Identität braucht: VALIDATION_MISSING_USER_DATA.',
+    'invalid-data':
+      'Der Anbieter liefert Daten, die die Prüfung nicht bestehen (unmögliches Geburtsdatum, ungültige Staatsangehörigkeit, Telefonnummer nicht im E.164-Format): VALIDATION_INVALID_USER_DATA.',
+    'provider-error': 'Der Anbieter antwortet mit einem Fehler.',
+    'provider-unavailable': 'Der Anbieter ist nicht erreichbar.',
+    'provider-init-failed': 'Der Anbieter verweigert den Start des Vorgangs.',
+    'provider-auth-failed': 'Der Anbieter lehnt die Zugangsdaten von idgate ab.',
+    'provider-bad-response': 'Der Anbieter antwortet etwas, das idgate nicht verwenden kann.',
+    'provider-misconfigured': 'Die Einstellungen des Anbieters für die App sind ungültig.',
+    'idgate-internal-error':
+      'idgate selbst scheitert unerwartet beim Start der Sitzung: ein maskierter Fehler 500 in REST, server_error mit err_internal in /authorize.',
+    'idgate-unavailable':
+      'idgate kann die Sitzung nicht speichern, etwa weil die Datenbank nicht erreichbar ist: 503 mit Retry-After in REST, temporarily_unavailable mit err_temporarily_unavailable in /authorize.',
+  },
 
   doneTitle: 'Verifizierung abgeschlossen',
   doneReturn: 'Sie können jetzt zur App zurückkehren.',

@@ -6,10 +6,14 @@
  * the status changes (the server then renders the new state or sends the browser back to
  * the app). Without script, `<noscript><meta http-equiv="refresh"></noscript>` and a
  * "check again" link do the same. In the sandbox a link opens the mock provider's screen,
- * which plays the phone.
+ * which plays the phone. A person already on the phone that holds the provider's app
+ * cannot scan its own screen: the page offers the same request as a link ("open on this
+ * device") when the provider gives one, and shows the time left (rendered by the server,
+ * counted down by the poll script, which loads the page again when it runs out).
  */
 import type { TxState } from '@idgate/errors';
 import type { FlowType } from '../domain/verification.js';
+import type { PageBranding } from './branding.js';
 import { html, renderPage, type SafeHtml } from './layout.js';
 import { cancelForm, type TransactionForms } from './provider-choice.page.js';
 import { renderQrSvg } from './qr-code.js';
@@ -34,10 +38,61 @@ export interface WaitingView extends TransactionForms {
   readonly statusUrl: string;
   /** `flowDetails.qrData`, for QR flows. */
   readonly qrData: string | undefined;
-  /** `flowDetails.message`, for push flows. */
+  /** `flowDetails.message`, for push flows (shown on English pages; others show their own instructions). */
   readonly message: string | undefined;
   /** The mock provider's screen, in the sandbox. */
   readonly sandboxPhoneUrl: string | undefined;
+  /** The request as a link for this device (`flowDetails.url`, or a QR code that is a link). */
+  readonly sameDeviceUrl: string | undefined;
+  /** Whole seconds until the transaction expires (0 or more). */
+  readonly secondsLeft: number;
+  readonly branding?: PageBranding | undefined;
+}
+
+/** Schemes a link of a provider may never use on idgate's page. */
+const UNSAFE_SCHEMES: ReadonlySet<string> = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
+
+/**
+ * The same-device link of a flow: `flowDetails.url`, else `flowDetails.qrData` when it is
+ * a link (an https URL or an app's deep link such as `bankid:///?autostarttoken=…`).
+ */
+export function sameDeviceLinkOf(flowDetails: Readonly<Record<string, unknown>>): string | undefined {
+  for (const candidate of [flowDetails.url, flowDetails.qrData]) {
+    if (typeof candidate !== 'string' || candidate.length > 2000) continue;
+    let url: URL;
+    try {
+      url = new URL(candidate);
+    } catch {
+      continue;
+    }
+    if (!UNSAFE_SCHEMES.has(url.protocol)) return candidate;
+  }
+  return undefined;
+}
+
+/** `m:ss` (or `h:mm:ss`) of a number of seconds: digits only, the same in every language. */
+export function formatTimeLeft(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = String(whole % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`;
+}
+
+function timeLeft(view: WaitingView): SafeHtml {
+  const { strings } = view;
+  return html`<p>${strings.timeLeftLabel} <span class="time-left" data-idgate-countdown data-seconds-left="${view.secondsLeft}">${formatTimeLeft(view.secondsLeft)}</span></p>
+`;
+}
+
+function sameDevice(view: WaitingView): SafeHtml | '' {
+  if (view.sameDeviceUrl === undefined) return '';
+  const { strings } = view;
+  return html`<div class="same-device">
+<p>${strings.sameDeviceHelp}</p>
+<p><a class="button" href="${view.sameDeviceUrl}">${strings.openOnThisDevice}</a></p>
+</div>
+`;
 }
 
 function sandboxPhone(view: WaitingView): SafeHtml | '' {
@@ -72,12 +127,21 @@ export function renderWaitingPage(view: WaitingView): string {
   const title = strings.waitTitles[view.flowType];
   const atProvider = view.status === 'authenticating';
   const showQr = view.flowType === 'qr' && view.qrData !== undefined && !atProvider;
-  const instructions =
-    view.flowType === 'push' ? html`<p>${view.message ?? strings.pushInstructions}</p>\n` : ('' as const);
+  // The provider's own message is in the provider's language (English for the mocks):
+  // pages in another language say it in theirs.
+  const pushText = strings.locale === 'en' ? (view.message ?? strings.pushInstructions) : strings.pushInstructions;
+  const instructions = view.flowType === 'push' ? html`<p>${pushText}</p>\n` : ('' as const);
   return renderPage(
-    { strings, title, sandbox: view.sandbox, poll: true, noscriptRefreshSeconds: NOSCRIPT_REFRESH_SECONDS },
+    {
+      strings,
+      title,
+      sandbox: view.sandbox,
+      poll: true,
+      noscriptRefreshSeconds: NOSCRIPT_REFRESH_SECONDS,
+      branding: view.branding,
+    },
     html`<h1>${title}</h1>
-${instructions}${qrBlock(view)}${showQr ? '' : sandboxPhone(view)}<p role="status" data-idgate-poll data-status="${view.status}" data-status-url="${view.statusUrl}" data-page-url="${view.selfUrl}" data-interval-ms="${POLL_INTERVAL_MS}">${
+${instructions}${atProvider ? '' : sameDevice(view)}${qrBlock(view)}${showQr ? '' : sandboxPhone(view)}${timeLeft(view)}<p role="status" data-idgate-poll data-status="${view.status}" data-status-url="${view.statusUrl}" data-page-url="${view.selfUrl}" data-interval-ms="${POLL_INTERVAL_MS}">${
       atProvider ? strings.waitingAtProvider[view.flowType] : strings.waiting
     }</p>
 <div class="actions">

@@ -192,10 +192,10 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       expect(page.body).toContain(
         `<a class="button" href="${TEST_ISSUER}/authorize/${browser.txId}/identify/mock-push">Continue with Mock push provider</a>`,
       );
-      expect(page.body).toContain('<h3 id="provider-1-name">Mock QR provider</h3>');
+      expect(page.body).toContain('<h3 id="provider-1-name" translate="no">Mock QR provider</h3>');
       expect(page.body).toContain('<dt>How</dt><dd>QR code: Scan a QR code with your phone.</dd>');
       expect(page.body).toContain('<dt>Countries</dt><dd>All countries</dd>');
-      expect(page.body).toContain('<p class="badge">Sandbox</p>');
+      expect(page.body).toContain('<p class="badge" translate="no">Sandbox</p>');
       expect(page.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}"`);
       expect(page.body).toContain(`action="${TEST_ISSUER}/authorize/${browser.txId}/cancel"`);
       csrfTokenOf(page.body);
@@ -569,7 +569,13 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
       });
       expectPageHeaders(waiting, 'de');
       expect(waiting.body).toContain('<h1>Auf dem Telefon bestätigen</h1>');
-      expect(waiting.body).toContain('Mock Push app');
+      // The provider's message is English: the German page says it in German.
+      expect(waiting.body).toContain(
+        '<p>Wir haben eine Anfrage an Ihr Telefon gesendet. Öffnen Sie die App und bestätigen Sie sie.</p>',
+      );
+      expect(waiting.body).not.toContain('Mock Push app');
+      const english = await inject('GET', browser.pagePath, { cookie: browser.cookie });
+      expect(english.body).toContain('Mock Push app');
       now += MOCK_ANSWER_MS;
       expectCodeRedirect(await inject('GET', browser.pagePath, { cookie: browser.cookie }), {
         state: 'st-123',

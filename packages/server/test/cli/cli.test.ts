@@ -260,6 +260,11 @@ describe.concurrent('idgate CLI refusals', () => {
       ['apps', 'create', '--name', 'X', '--type', 'weird', '--redirect-uri', 'https://app.example/cb'],
       /\/type/,
     ],
+    [
+      'a --brand-color that is no #rrggbb',
+      ['apps', 'create', '--name', 'X', '--redirect-uri', 'https://app.example/cb', '--brand-color', 'red'],
+      /\/branding\/primaryColor/,
+    ],
     ['an unknown command', ['frobnicate'], /unknown command: frobnicate/],
     ['an unknown apps command', ['apps', 'explode'], /unknown apps command: explode/],
     ['an unknown option', ['apps', 'list', '--colour', 'red'], /--colour/],
@@ -341,5 +346,49 @@ describe.runIf(TEST_DATABASE_KINDS.includes('postgres'))('idgate CLI on PostgreS
     expect(app.clientSecret).toMatch(/^test_/);
     const list = parse<{ data: { clientId: string }[] }>(await runCli(['apps', 'list'], env));
     expect(list.data.map((entry) => entry.clientId)).toEqual([app.clientId]);
+  });
+});
+
+describe('idgate CLI: branding', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'idgate-cli-brand-'));
+    env = { IDGATE_DATA_DIR: dataDir };
+  });
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('apps create takes the branding of the hosted pages; apps get shows it', async () => {
+    const branded = parse<CreatedApp>(
+      await runCli(
+        [
+          'apps',
+          'create',
+          '--name',
+          'CLI brand',
+          '--redirect-uri',
+          'https://app.example/cb',
+          '--brand-name',
+          'Acme Bank',
+          '--brand-logo',
+          'https://cdn.acme.example/logo.svg',
+          '--brand-color',
+          '#7A1F5C',
+          '--brand-accent-color',
+          '#00607a',
+        ],
+        env,
+      ),
+    );
+    const shown = parse<{ branding: unknown }>(await runCli(['apps', 'get', branded.clientId], env));
+    expect(shown.branding).toEqual({
+      name: 'Acme Bank',
+      logoUrl: 'https://cdn.acme.example/logo.svg',
+      primaryColor: '#7a1f5c',
+      accentColor: '#00607a',
+    });
   });
 });

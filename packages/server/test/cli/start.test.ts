@@ -51,7 +51,16 @@ describe('npm start on a fresh data directory', () => {
     expect(adminKey).toMatch(/^idgate_admin_[0-9A-Za-z]{43}$/);
     first = demoCredentials(server.banner);
     registerSecret(first.clientSecret);
-    expect(server.banner).toContain('redirect_uri http://127.0.0.1:8765/callback');
+    const issuer = /; issuer (\S+)/.exec(server.banner)?.[1] ?? '';
+    expect(server.banner).toContain(`redirect_uri ${issuer}/demo/callback   (idgate's demo callback page;`);
+    expect(server.banner).toContain('http://127.0.0.1:8765/callback is registered too)');
+    // The browser flow: the printed /authorize link (no sandbox hints) ends on the demo callback page.
+    expect(server.banner).toContain(
+      `${issuer}/authorize?response_type=code&client_id=${first.clientId}&redirect_uri=${encodeURIComponent(`${issuer}/demo/callback`)}&`,
+    );
+    const callback = await fetch(`${server.address}/demo/callback?error=access_denied`);
+    expect(callback.status).toBe(200);
+    expect(await callback.text()).toContain('<h1>Demo app: sign-in failed</h1>');
     expect(existsSync(join(dataDir, 'idgate.sqlite'))).toBe(true);
 
     const apps = await listApps(server.address, adminKey);

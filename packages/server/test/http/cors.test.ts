@@ -126,6 +126,7 @@ describe.each(TEST_DATABASE_KINDS)('CORS on %s', (kind) => {
         dpopBoundAccessTokens: false,
         requestObjectSigningAlg: null,
         profile: null,
+        branding: null,
         disabled: false,
       },
       new Date(),

@@ -9,10 +9,12 @@ import {
   CATALOG,
   ERROR_CODES,
   escapeHtml,
+  inlineMarkdownToHtml,
   messagesFor,
   TX_STATES,
   TX_STATUS_CODES,
   TX_STATUS_DEFINITIONS,
+  TX_STATUS_TEXTS,
   TX_TRANSITIONS,
   type TxStatusReference,
 } from '@idgate/errors';
@@ -60,7 +62,7 @@ describe.each(TEST_DATABASE_KINDS)('error reference: transaction status codes an
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     for (const code of TX_STATUS_CODES) {
       expect(res.body).toContain(`<a href="${TEST_ISSUER}/errors/${code}"><code>${code}</code></a>`);
-      expect(res.body).toContain(escapeHtml(TX_STATUS_DEFINITIONS[code].description));
+      expect(res.body).toContain(inlineMarkdownToHtml(TX_STATUS_DEFINITIONS[code].description));
     }
     for (const state of TX_STATES) expect(res.body).toContain(`<tr><td><code>${state}</code></td>`);
     for (const code of ERROR_CODES) expect(res.body).toContain(`href="${TEST_ISSUER}/errors/${code}"`);
@@ -96,6 +98,8 @@ describe.each(TEST_DATABASE_KINDS)('error reference: transaction status codes an
       oauthError: 'access_denied',
       txState: 'cancelled',
       description: TX_STATUS_DEFINITIONS.err_user_cancelled.description,
+      causes: TX_STATUS_TEXTS.err_user_cancelled.causes,
+      fixes: TX_STATUS_TEXTS.err_user_cancelled.fixes,
       userMessage: {
         en: messagesFor('en').txStatus.err_user_cancelled,
         de: messagesFor('de').txStatus.err_user_cancelled,
@@ -129,7 +133,10 @@ describe.each(TEST_DATABASE_KINDS)('error reference: transaction status codes an
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.body).toContain('<h1><code>err_user_cancelled</code></h1>');
     expect(res.body).toContain(escapeHtml(TX_STATUS_DEFINITIONS.err_user_cancelled.description));
-    expect(res.body).toContain('<dd><code>access_denied</code></dd>');
+    expect(res.body).toContain(`<dd><a href="${TEST_ISSUER}/errors/access_denied"><code>access_denied</code></a></dd>`);
+    for (const text of [...TX_STATUS_TEXTS.err_user_cancelled.causes, ...TX_STATUS_TEXTS.err_user_cancelled.fixes]) {
+      expect(res.body).toContain(`<li>${inlineMarkdownToHtml(text)}</li>`);
+    }
     expect(res.body).toContain('<dd><code>cancelled</code>');
     expect(res.body).toContain(escapeHtml(messagesFor('en').txStatus.err_user_cancelled));
     expect(res.body).toContain(escapeHtml(messagesFor('de').txStatus.err_user_cancelled));

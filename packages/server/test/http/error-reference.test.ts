@@ -9,6 +9,7 @@ import {
   type ErrorCode,
   type ErrorReference,
   escapeHtml,
+  inlineMarkdownToHtml,
   messagesFor,
   oauthStatusFor,
 } from '@idgate/errors';
@@ -152,8 +153,8 @@ describe('error reference, health, metrics, OpenAPI', () => {
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['content-security-policy']).toBeDefined();
       expect(res.body).toContain(`<code>${code}</code>`);
-      expect(res.body).toContain(escapeHtml(entry.description));
-      for (const text of [...entry.causes, ...entry.fixes]) expect(res.body).toContain(escapeHtml(text));
+      expect(res.body).toContain(inlineMarkdownToHtml(entry.description));
+      for (const text of [...entry.causes, ...entry.fixes]) expect(res.body).toContain(inlineMarkdownToHtml(text));
       expect(res.body).toContain(escapeHtml(messagesFor('de').errors[code]));
     });
   });

@@ -39,6 +39,7 @@ function newApp(overrides: Partial<NewAppRecord> = {}): NewAppRecord {
     dpopBoundAccessTokens: false,
     requestObjectSigningAlg: null,
     profile: null,
+    branding: null,
     disabled: false,
     ...overrides,
   };

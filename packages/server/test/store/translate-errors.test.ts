@@ -243,6 +243,7 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite unavailable', () 
         dpopBoundAccessTokens: false,
         requestObjectSigningAlg: null,
         profile: null,
+        branding: null,
         disabled: false,
       } as const;
       const error = expectUnavailable(await rejectionOf(apps.create(app, NOW)), 'sqlite');

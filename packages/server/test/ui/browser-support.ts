@@ -240,3 +240,63 @@ export function computedStyle(page: Page, selector: string, property: string): P
       return view.getComputedStyle(element).getPropertyValue(name);
     }, property);
 }
+
+/** The phone viewport of the layout checks (an iPhone 12–15 in CSS pixels). */
+export const PHONE_VIEWPORT = { width: 390, height: 844 } as const;
+
+/** How wide the page's content is: more than the viewport means horizontal scrolling. */
+export function scrollWidth(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth,
+  );
+}
+
+/**
+ * The text a person meets on the page, as its pieces: every visible text node with a
+ * letter in it, the title, and the accessible names given by attributes (`aria-label`,
+ * `alt`, SVG `<title>`). Code (`code`, `pre`) and names marked `translate="no"` (product,
+ * app and provider names, test identities) are the same in every language and left out.
+ */
+export function visibleTexts(page: Page): Promise<string[]> {
+  return page.evaluate(function collectTexts() {
+    interface Node {
+      readonly nodeType: number;
+      readonly textContent: string | null;
+      readonly parentElement: Element | null;
+    }
+    interface Element {
+      closest(selector: string): Element | null;
+      checkVisibility(): boolean;
+      getAttribute(name: string): string | null;
+      readonly textContent: string | null;
+    }
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          title: string;
+          body: unknown;
+          createTreeWalker(root: unknown, what: number): { nextNode(): Node | null };
+          querySelectorAll(selector: string): Element[];
+        };
+      }
+    ).document;
+    const texts: string[] = [doc.title];
+    const walker = doc.createTreeWalker(doc.body, 4);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (parent === null || text === '' || !/\p{L}/u.test(text)) continue;
+      if (parent.closest('code, pre, script, [translate="no"], svg') !== null) continue;
+      if (!parent.checkVisibility()) continue;
+      texts.push(text);
+    }
+    for (const element of doc.querySelectorAll('[aria-label], img[alt], svg title')) {
+      if (element.closest('[translate="no"]') !== null) continue;
+      const text = element.getAttribute('aria-label') ?? element.getAttribute('alt') ?? element.textContent ?? '';
+      if (/\p{L}/u.test(text)) texts.push(text.trim());
+    }
+    return texts;
+  });
+}

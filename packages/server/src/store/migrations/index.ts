@@ -13,6 +13,7 @@ import { migration0004HooksWebhooks } from './0004-hooks-webhooks.js';
 import { migration0005RetentionIndexes } from './0005-retention-indexes.js';
 import { migration0006RelyingPartyKeys } from './0006-relying-party-keys.js';
 import { migration0007Fapi } from './0007-fapi.js';
+import { migration0009AppBranding } from './0009-app-branding.js';
 
 /** The migrations, keyed by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-retention-indexes': migration0005RetentionIndexes,
   '0006-relying-party-keys': migration0006RelyingPartyKeys,
   '0007-fapi': migration0007Fapi,
+  '0009-app-branding': migration0009AppBranding,
 });
