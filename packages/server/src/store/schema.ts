@@ -169,6 +169,10 @@ export interface IdempotencyRecordsTable {
   response_body: string | null;
   created_at: TimestampText;
   expires_at: TimestampText;
+  /** The token of the request holding a running key (null: taken over freely). */
+  holder: string | null;
+  /** When a running key's holder is presumed gone and the key may be taken over. */
+  lease_expires_at: TimestampText | null;
 }
 
 /** `webhook_events`: the webhook outbox, written in the transaction of the status change. */

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PurgeJob, type PurgeRun } from '../../src/background/purge-job.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { AuthorizationCodesRepository } from '../../src/store/authorization-codes.repository.js';
-import { IdempotencyRepository } from '../../src/store/idempotency.repository.js';
+import { type ClaimRequest, IdempotencyRepository } from '../../src/store/idempotency.repository.js';
 import { RefreshTokensRepository } from '../../src/store/refresh-tokens.repository.js';
 import { RevocationsRepository } from '../../src/store/revocations.repository.js';
 import { WebhookEventsRepository } from '../../src/store/webhook-events.repository.js';
@@ -46,6 +46,11 @@ const NOTHING: PurgeRun = {
   idempotencyRecords: 0,
   webhookEvents: 0,
 };
+
+/** A claim of `key` by `clientId`, made at `now`, forgotten at `expiresAt`. */
+function claimOf(clientId: string, key: string, now: Date, expiresAt: Date): ClaimRequest {
+  return { clientId, key, requestHash: 'h', holder: 'holder', now, expiresAt, leaseExpiresAt: expiresAt };
+}
 
 describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
   let t: TestApp;
@@ -221,11 +226,11 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     await revocations.revoke(['grant:live'], at(10 * DAY), at(-DAY));
 
     const idempotency = new IdempotencyRepository(t.database.database);
-    await idempotency.claim(owner.clientId, 'key-expired', 'h', at(-DAY), at(-1));
-    await idempotency.claim(owner.clientId, 'key-at-now', 'h', at(-DAY), at(0));
-    await idempotency.claim(owner.clientId, 'key-live', 'h', at(-DAY), at(1));
+    await idempotency.claim(claimOf(owner.clientId, 'key-expired', at(-DAY), at(-1)));
+    await idempotency.claim(claimOf(owner.clientId, 'key-at-now', at(-DAY), at(0)));
+    await idempotency.claim(claimOf(owner.clientId, 'key-live', at(-DAY), at(1)));
     // The same key of another app, live: the composite key keeps them apart.
-    await idempotency.claim(other.clientId, 'key-expired', 'h', at(-DAY), at(HOUR));
+    await idempotency.claim(claimOf(other.clientId, 'key-expired', at(-DAY), at(HOUR)));
 
     await insertEvent(owner, 'evt-delivered-old', 'delivered', at(-RETENTION - 1), 1);
     await insertEvent(owner, 'evt-failed-old', 'failed', at(-RETENTION - DAY), 3);
@@ -318,11 +323,7 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
       await revocations.revoke([`token:${index}`], at(-(5 - index) * 1000), at(-DAY));
       // Several keys share an expiry across the two apps: the composite key tells them apart.
       await idempotency.claim(
-        index % 2 === 0 ? owner.clientId : second.clientId,
-        `key-${index}`,
-        'h',
-        at(-DAY),
-        at(-1),
+        claimOf(index % 2 === 0 ? owner.clientId : second.clientId, `key-${index}`, at(-DAY), at(-1)),
       );
       await insertEvent(owner, `evt-${index}`, index % 2 === 0 ? 'delivered' : 'failed', at(-RETENTION - 1), 1);
     }

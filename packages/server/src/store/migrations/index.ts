@@ -11,6 +11,7 @@ import { migration0002OidcSessions } from './0002-oidc-sessions.js';
 import { migration0003SigningKeysOneActive } from './0003-signing-keys-one-active.js';
 import { migration0004HooksWebhooks } from './0004-hooks-webhooks.js';
 import { migration0005RetentionIndexes } from './0005-retention-indexes.js';
+import { migration0008SessionsOperations } from './0008-sessions-operations.js';
 
 /** The migrations, keyed by name. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-signing-keys-one-active': migration0003SigningKeysOneActive,
   '0004-hooks-webhooks': migration0004HooksWebhooks,
   '0005-retention-indexes': migration0005RetentionIndexes,
+  '0008-sessions-operations': migration0008SessionsOperations,
 });

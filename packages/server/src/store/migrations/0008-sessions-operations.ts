@@ -1,0 +1,22 @@
+/**
+ * 0008: what sessions need to be operated (issue 14).
+ *
+ * - `idempotency_records` gets a lease: `holder` (a random token of the request holding a
+ *   running key) and `lease_expires_at` (when a running key whose holder stopped may be
+ *   taken over). Running records from before this migration have no lease and can be taken
+ *   over at once.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+/** Adds the idempotency lease. */
+export const migration0008SessionsOperations: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('idempotency_records').addColumn('holder', 'text').execute();
+    await db.schema.alterTable('idempotency_records').addColumn('lease_expires_at', 'text').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('idempotency_records').dropColumn('lease_expires_at').execute();
+    await db.schema.alterTable('idempotency_records').dropColumn('holder').execute();
+  },
+};
