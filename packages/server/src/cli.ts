@@ -45,8 +45,9 @@ Commands:
                                 Running instances see app changes within 5 s (their app cache).
   keys list                     list the ID token signing keys (creates the initial ones if there are none)
   keys rotate [--alg RS256|ES256|EdDSA]
-                                new active key (every algorithm without --alg); the old one stays
-                                published until the tokens it signed have expired
+                                new active key (every algorithm without --alg), published at once and
+                                signing after 7 minutes (until then the old key signs); the old one
+                                stays published until the tokens it signed have expired
   docs [--out DIR]              write docs/errors.md and docs/configuration.md
 
 Configuration comes from environment variables (see docs/configuration.md).`;

@@ -161,21 +161,17 @@ interface Snapshot {
 }
 
 /**
- * The key that signs for `alg` at `now`: the active key once its publication delay is
- * over, or while no previous key of `alg` is still published (the first key of an
- * instance signs at once: no JWKS without it can have been cached); until then the
- * previous key rotated away last whose own delay is over.
+ * The key that signs for `alg` at `now`: the newest published key of `alg` whose
+ * publication delay is over, or, when none is, the oldest published one (the first key of
+ * an instance signs at once: no JWKS without it can have been cached). So after a rotation
+ * the key it replaced signs until the new one is everywhere, and two rotations in a row
+ * never let the middle key sign before its own delay.
  */
 function signerOf(snapshot: Snapshot, alg: SigningAlgorithm, now: number): LiveKey | undefined {
-  const active = snapshot.active.get(alg);
-  if (active === undefined || active.signsFrom <= now) return active;
-  // A previous key that finished its own delay (two rotations in a row skip the middle key).
-  let previous: LiveKey | undefined;
-  for (const key of snapshot.byKid.values()) {
-    if (key.alg !== alg || key.status !== 'previous' || key.publishUntil <= now || key.signsFrom > now) continue;
-    if (previous === undefined || key.publishUntil > previous.publishUntil) previous = key;
-  }
-  return previous ?? active;
+  const published = [...snapshot.byKid.values()]
+    .filter((key) => key.alg === alg && key.publishUntil > now)
+    .sort((x, y) => y.createdAt - x.createdAt || (x.status === 'active' ? -1 : 1));
+  return published.find((key) => key.signsFrom <= now) ?? published.at(-1);
 }
 
 /** The JWT header of a key. */
