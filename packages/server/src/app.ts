@@ -202,6 +202,7 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
   const revocations = new RevocationsRepository(database);
   const apps = new AppsService(new AppsRepository(database), secrets, config, clock);
   const providers = deps.providers ?? createProviderRegistry(config, { clock });
+  const verifications = new VerificationService({ config, database, secrets, clock, apps, providers, log });
   return {
     config,
     database,
@@ -214,11 +215,12 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     accessTokens: new AccessTokens(deps.secretKey, config.environment, revocations),
     refreshTokens: new RefreshTokens({ database, secrets }),
     keys: new SigningKeys({ database, secrets, clock }),
-    verifications: new VerificationService({ config, database, secrets, clock, apps, providers, log }),
+    verifications,
+
     codes: new AuthorizationCodes({ database, secrets, clock }),
     rateLimits: new RateLimiter(config, clock, deps.rateLimitStore),
     webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
-    purge: new PurgeJob({ database, config, clock, log, metrics }),
+    purge: new PurgeJob({ database, config, clock, log, metrics, sessions: verifications }),
   };
 }
 

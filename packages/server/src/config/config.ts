@@ -42,6 +42,8 @@ export interface Config {
   readonly purgeIntervalMs: number;
   readonly purgeGraceMs: number;
   readonly webhookRetentionMs: number;
+  /** `IDGATE_VERIFICATION_RETENTION`: how long an ended session (the audit trail) is kept; 0 keeps it forever. */
+  readonly verificationRetentionMs: number;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
 }
@@ -355,6 +357,14 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: '2592000000',
     parse: integer(3600 * 1000, 400 * 24 * 3600 * 1000),
     fallback: () => 2_592_000_000,
+  },
+  {
+    variable: 'IDGATE_VERIFICATION_RETENTION',
+    key: 'verificationRetentionMs',
+    doc: 'Milliseconds a verification session is kept after it ended (completed, failed, cancelled or expired) before the purge job deletes it with its audit trail, its webhook events and its sealed data (user data, result, login hint); afterwards its id is `SESSION_VERIFICATION_NOT_FOUND`. A session whose refresh tokens are still live is kept until they expired. `0` keeps sessions forever.',
+    defaultText: '7776000000 (90 days)',
+    parse: integer(0, 3650 * 24 * 3600 * 1000),
+    fallback: () => 7_776_000_000,
   },
   {
     variable: 'IDGATE_OIDC_PROVIDERS',

@@ -20,6 +20,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import type { Environment } from '../config/config.js';
 import type {
   AuthorizationRequestRecord,
   FlowType,
@@ -29,6 +30,7 @@ import type {
 } from '../domain/verification.js';
 import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
 import { type WebhookSubject, webhookEventFor } from './webhook-event.js';
 
@@ -306,6 +308,65 @@ export class VerificationsRepository {
       return updated;
     });
     return row === undefined ? undefined : rowToVerification(row);
+  }
+
+  /**
+   * Up to `limit` sessions of `environment` that are not over yet but past their expiry,
+   * the longest expired first (the background expiry records them as `expired`).
+   */
+  async findExpiredIds(environment: Environment, now: Date, limit: number): Promise<string[]> {
+    checkBatchSize(limit);
+    const rows = await this.#database.db
+      .selectFrom('verifications')
+      .select('id')
+      .where('expires_at', '<=', now.toISOString())
+      .where('status', 'not in', TERMINAL)
+      .where('environment', '=', environment)
+      .orderBy('expires_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Deletes up to `batchSize` sessions that ended (a terminal state) at or before `cutoff`,
+   * oldest first, with everything that belongs to them (events, webhook events, codes: the
+   * foreign keys cascade; the sealed user data, result and login hint are columns of the
+   * row) — except sessions whose refresh tokens are still live, which go once those have
+   * expired. Returns how many.
+   */
+  async purgeEnded(cutoff: Date, now: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const ended = cutoff.toISOString();
+    const live = now.toISOString();
+    const result = await this.#database.db
+      .deleteFrom('verifications')
+      .where('status', 'in', TERMINAL)
+      .where('updated_at', '<=', ended)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('verifications as v')
+          .select('v.id')
+          .where('v.status', 'in', TERMINAL)
+          .where('v.updated_at', '<=', ended)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('refresh_tokens as r')
+                  .select('r.token_hash')
+                  .whereRef('r.verification_id', '=', 'v.id')
+                  .where('r.expires_at', '>', live)
+                  .where('r.used_at', 'is', null)
+                  .where('r.revoked_at', 'is', null),
+              ),
+            ),
+          )
+          .orderBy('v.updated_at')
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** The recorded transitions of a session, oldest first. */

@@ -194,6 +194,30 @@ export class VerificationService {
     return this.#repository.events(id);
   }
 
+  /**
+   * Records `expired` (`err_session_expired`, actor `system`) for up to `limit` sessions
+   * past their expiry that nobody read since (an abandoned `/authorize`, a REST session
+   * never polled): through the same loop as every change, so the webhook event is written
+   * in the transition's transaction, and a session another instance expires at the same
+   * time is written once. Returns how many sessions the batch looked at (the background
+   * job asks again while a batch comes back full).
+   */
+  async expireDue(limit: number): Promise<number> {
+    const ids = await this.#repository.findExpiredIds(this.#context.config.environment, this.#context.clock(), limit);
+    for (const id of ids) {
+      await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async () => ({}));
+    }
+    return ids.length;
+  }
+
+  /**
+   * Deletes up to `limit` sessions that ended at or before `cutoff`, with their events and
+   * sealed data (see `VerificationsRepository.purgeEnded`). Returns how many.
+   */
+  purgeEnded(cutoff: Date, limit: number): Promise<number> {
+    return this.#repository.purgeEnded(cutoff, this.#context.clock(), limit);
+  }
+
   // ---------------------------------------------------------------- REST
 
   /** Creates a REST verification and starts it (see {@link VerificationStart.create}). */

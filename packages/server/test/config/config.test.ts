@@ -57,6 +57,7 @@ describe('loadConfig', () => {
       purgeIntervalMs: 600_000,
       purgeGraceMs: 86_400_000,
       webhookRetentionMs: 2_592_000_000,
+      verificationRetentionMs: 7_776_000_000,
       oidcProviders: [],
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -40,6 +40,8 @@ const GRACE = 2 * HOUR;
 const RETENTION = 2 * DAY;
 
 const NOTHING: PurgeRun = {
+  expiredSessions: 0,
+  verifications: 0,
   authorizationCodes: 0,
   refreshTokens: 0,
   revocations: 0,
@@ -243,6 +245,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     const verificationEvents = await count('verification_events');
 
     expect(await t.app.idgate.purge.purgeOnce()).toEqual({
+      expiredSessions: 0,
+      verifications: 0,
       authorizationCodes: 1,
       refreshTokens: 2,
       revocations: 2,
@@ -279,6 +283,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     // Time passes: what was kept goes once it is past its own cut-off (never the pending event).
     now += RETENTION + GRACE + 1;
     expect(await t.app.idgate.purge.purgeOnce()).toEqual({
+      expiredSessions: 2,
+      verifications: 0,
       authorizationCodes: 3,
       refreshTokens: 1,
       revocations: 1,
@@ -338,6 +344,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
 
     const job = new PurgeJob({ database: t.database.database, config: t.config, clock, batchSize: 2 });
     expect(await job.purgeOnce()).toEqual({
+      expiredSessions: 0,
+      verifications: 0,
       authorizationCodes: 5,
       refreshTokens: 5,
       revocations: 3,

@@ -8,14 +8,18 @@
  */
 import type { Kysely, Migration } from 'kysely';
 
-/** Adds the idempotency lease. */
+/** Adds the idempotency lease and the session retention indexes. */
 export const migration0008SessionsOperations: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('idempotency_records').addColumn('holder', 'text').execute();
     await db.schema.alterTable('idempotency_records').addColumn('lease_expires_at', 'text').execute();
+    await db.schema.createIndex('verifications_expires_at').on('verifications').column('expires_at').execute();
+    await db.schema.createIndex('verifications_updated_at').on('verifications').column('updated_at').execute();
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('verifications_updated_at').execute();
+    await db.schema.dropIndex('verifications_expires_at').execute();
     await db.schema.alterTable('idempotency_records').dropColumn('lease_expires_at').execute();
     await db.schema.alterTable('idempotency_records').dropColumn('holder').execute();
   },
