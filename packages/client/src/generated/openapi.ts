@@ -521,11 +521,18 @@ export interface components {
             readonly updatedAt: string;
             readonly requestedLoa: number | null;
             readonly requestedClaims: readonly string[];
-            /** @description Why the session failed, was cancelled or expired. */
+            /** @description Why the session failed, was cancelled or expired: the transaction status code, and the catalog code behind it when an error ended the session. */
             readonly error?: {
                 /** @enum {string} */
                 readonly code: "err_not_authenticated" | "err_user_cancelled" | "err_user_account_blocked" | "err_session_expired" | "err_loa_not_met" | "err_missing_user_data" | "err_invalid_request" | "err_invalid_scope" | "err_unsupported_response_type" | "err_unauthorized_client" | "err_provider_unavailable" | "err_provider_error" | "err_presentation_invalid" | "err_credential_untrusted" | "err_credential_expired" | "err_credential_revoked" | "err_signin_hook_unavailable" | "err_temporarily_unavailable" | "err_internal";
                 readonly description: string;
+                /** @description The catalog code of the error that ended the session (a provider failure, provider data that is missing or invalid, an internal error), when one did. */
+                readonly catalogCode?: string;
+                /**
+                 * Format: uri
+                 * @description The catalog code's doc page.
+                 */
+                readonly docUrl?: string;
             };
             /** Format: date-time */
             readonly verifiedAt?: string;

@@ -6,6 +6,7 @@
 import {
   authorizationErrorStatusFor,
   bearerChallengeFor,
+  CATALOG,
   IdgateError,
   negotiateLocale,
   renderAuthorizationErrorJson,
@@ -121,7 +122,7 @@ export function sendError(
     }
   }
 
-  logError(request, error, status);
+  logFailure(request, error, status);
   options.onError?.(error, status);
   reply.code(status).headers(headers);
   // A Buffer is sent as is: Fastify would append `; charset=utf-8` to a string's media type.
@@ -153,9 +154,20 @@ function problemContext(request: FastifyRequest, issuer: string) {
   };
 }
 
-/** One log line per error: code, request id, identifiers and context; the cause only for 5xx. */
-function logError(request: FastifyRequest, error: IdgateError, status: number): void {
-  const level = status >= 500 ? 'error' : 'info';
+/**
+ * One log line per failure: code, request id, identifiers and context; for an error the
+ * catalog puts at 5xx, at `error` with its cause. The level follows the catalog, not the
+ * answer: an internal error that `/authorize` answers with a 302 to the app is still an
+ * internal error. Used by the error handler and by routes that answer a failure without
+ * it (a hosted page whose step ended the transaction redirects to the app).
+ */
+export function logFailure(
+  request: FastifyRequest,
+  error: IdgateError,
+  status: number = CATALOG[error.code].status,
+): void {
+  const severe = CATALOG[error.code].status >= 500;
+  const level = severe ? 'error' : 'info';
   if (!(request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) return;
   const identifiers = request.logContext;
   const context = error.context ?? {};
@@ -169,9 +181,9 @@ function logError(request: FastifyRequest, error: IdgateError, status: number): 
     path: pathOf(request.url),
     context,
     ...(error.debug === undefined ? {} : { debug: error.debug }),
-    ...(status >= 500 && error.cause !== undefined ? { err: error.cause } : {}),
+    ...(severe && error.cause !== undefined ? { err: error.cause } : {}),
   };
-  if (status >= 500) request.log.error(line, error.message);
+  if (severe) request.log.error(line, error.message);
   else request.log.info(line, error.code);
 }
 

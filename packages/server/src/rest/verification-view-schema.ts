@@ -97,8 +97,20 @@ export const VerificationView = Type.Object(
         {
           code: TxStatusCodeSchema,
           description: Type.String(),
+          catalogCode: Type.Optional(
+            Type.String({
+              pattern: '^[A-Z]+(_[A-Z]+)+$',
+              description:
+                'The catalog code of the error that ended the session (a provider failure, provider data that is missing or invalid, an internal error), when one did.',
+            }),
+          ),
+          docUrl: Type.Optional(Type.String({ format: 'uri', description: "The catalog code's doc page." })),
         },
-        { ...closed, description: 'Why the session failed, was cancelled or expired.' },
+        {
+          ...closed,
+          description:
+            'Why the session failed, was cancelled or expired: the transaction status code, and the catalog code behind it when an error ended the session.',
+        },
       ),
     ),
     verifiedAt: Type.Optional(DateTime),

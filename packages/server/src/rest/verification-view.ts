@@ -24,15 +24,28 @@ export function createdVerificationView(verification: Verification) {
   };
 }
 
-/** The answer of `GET /v1/verifications/{id}` (and of cancel). */
-export function verificationView(verification: Verification, identity: VerifiedIdentity | undefined) {
+/** Why a session ended: its status code, and the catalog code behind it when an error ended it. */
+function errorView(verification: Verification, issuer: string) {
   const code = verification.statusCode;
+  if (code === null) return {};
+  const catalogCode = verification.errorCode;
+  return {
+    error: {
+      code,
+      description: TX_STATUS_DEFINITIONS[code].description,
+      ...(catalogCode === null ? {} : { catalogCode, docUrl: `${issuer}/errors/${catalogCode}` }),
+    },
+  };
+}
+
+/** The answer of `GET /v1/verifications/{id}` (and of cancel). */
+export function verificationView(verification: Verification, identity: VerifiedIdentity | undefined, issuer: string) {
   return {
     ...createdVerificationView(verification),
     updatedAt: verification.updatedAt.toISOString(),
     requestedLoa: verification.requestedLoa,
     requestedClaims: verification.requestedClaims,
-    ...(code === null ? {} : { error: { code, description: TX_STATUS_DEFINITIONS[code].description } }),
+    ...errorView(verification, issuer),
     ...(identity === undefined
       ? {}
       : {

@@ -65,7 +65,7 @@ export interface VerificationRoutesDeps extends RestAuthDeps {
 
 /** Registers `/v1/providers` and `/v1/verifications`. */
 export function registerVerificationRoutes(app: FastifyInstance, deps: VerificationRoutesDeps): void {
-  const { verifications, database, clock, environment } = deps;
+  const { verifications, database, clock, environment, issuer } = deps;
   const idempotency = new Idempotency(new IdempotencyRepository(database), clock);
   const requireRestScope = restScopeGuard(deps);
 
@@ -178,7 +178,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
           if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
           const identity =
             verification.status === 'completed' ? await verifications.identityFor(id, caller.clientId) : undefined;
-          return verificationView(verification, identity);
+          return verificationView(verification, identity, issuer);
         },
       );
 
@@ -200,7 +200,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
           request.logContext.verificationId = id.slice(0, 128);
           const verification = await verifications.cancelForApp(caller, id);
           if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
-          return verificationView(verification, undefined);
+          return verificationView(verification, undefined, issuer);
         },
       );
     },

@@ -91,6 +91,8 @@ export interface VerificationsTable {
   origin: 'authorize' | 'rest';
   status: 'initiated' | 'pending' | 'authenticating' | 'completed' | 'failed' | 'cancelled' | 'expired';
   status_code: string | null;
+  /** The catalog code of the error that ended the session (migration 0008). */
+  error_code: string | null;
   provider_id: string | null;
   flow_type: string | null;
   requested_loa: number | null;

@@ -11,7 +11,7 @@
  * also writes a `webhook_events` row, in the same transaction, so a status change and its
  * event are stored together or not at all (delivery: `webhooks/`).
  */
-import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
+import { type ErrorCode, TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
 import {
   type Compilable,
   CompiledQuery,
@@ -61,6 +61,7 @@ export type VerificationChanges = Partial<
     StoredVerification,
     | 'status'
     | 'statusCode'
+    | 'errorCode'
     | 'providerId'
     | 'flowType'
     | 'achievedLoa'
@@ -130,6 +131,7 @@ const VERIFICATION_COLUMNS = [
   'origin',
   'status',
   'status_code',
+  'error_code',
   'provider_id',
   'flow_type',
   'requested_loa',
@@ -457,6 +459,7 @@ function changesToRow(changes: VerificationChanges): Updateable<VerificationsTab
   const row: Updateable<VerificationsTable> = {};
   if (changes.status !== undefined) row.status = changes.status;
   if (changes.statusCode !== undefined) row.status_code = changes.statusCode;
+  if (changes.errorCode !== undefined) row.error_code = changes.errorCode;
   if (changes.providerId !== undefined) row.provider_id = changes.providerId;
   if (changes.flowType !== undefined) row.flow_type = changes.flowType;
   if (changes.achievedLoa !== undefined) row.achieved_loa = changes.achievedLoa;
@@ -479,6 +482,7 @@ function rowToVerification(row: VerificationRow): StoredVerification {
     origin: row.origin,
     status: row.status,
     statusCode: row.status_code as TxStatusCode | null,
+    errorCode: row.error_code as ErrorCode | null,
     providerId: row.provider_id,
     flowType: row.flow_type as FlowType | null,
     requestedLoa: row.requested_loa,

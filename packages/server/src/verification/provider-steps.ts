@@ -5,7 +5,7 @@
  * (or a provider failure) leads to. A provider result completes a session only when its
  * claims normalize, carry the identity's required claims and reach the requested level.
  */
-import { IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
+import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
 import type { FlowType } from '../domain/verification.js';
 import type { ProviderAdapter, ProviderContext, ProviderStep } from '../providers/adapter.js';
 import type { AppRecord } from '../store/apps.repository.js';
@@ -41,7 +41,7 @@ export type OnProviderFailure = 'throw' | 'record';
 
 /** What the provider steps work with. */
 export interface ProviderStepsContext {
-  readonly context: Pick<VerificationContext, 'apps' | 'clock' | 'config' | 'providers' | 'secrets'>;
+  readonly context: Pick<VerificationContext, 'apps' | 'clock' | 'config' | 'log' | 'providers' | 'secrets'>;
   readonly views: VerificationViews;
   readonly signInHook: SignInHookStep;
 }
@@ -209,6 +209,7 @@ export class ProviderSteps {
       const write: Transition = {
         to: TX_STATUS_DEFINITIONS[statusCode].state,
         statusCode,
+        errorCode: error.code,
         actor: isIdgateError(thrown) ? 'provider' : 'system',
         changes: base,
       };
@@ -262,16 +263,44 @@ export class ProviderSteps {
     actor: 'provider' | 'user',
   ): Transition {
     const result = step.result;
-    if (result === undefined) return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+    if (result === undefined) {
+      this.#logRefusedData(current, 'PROVIDER_UNEXPECTED_RESPONSE', []);
+      return {
+        to: 'failed',
+        statusCode: 'err_provider_error',
+        errorCode: 'PROVIDER_UNEXPECTED_RESPONSE',
+        actor: 'system',
+        changes,
+      };
+    }
     const now = this.#context.clock();
     const { claims, problems } = normalizeClaims(result.claims, now);
     if (problems.length > 0) {
-      // VALIDATION_INVALID_USER_DATA: the provider's data fails validation.
-      return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+      // The provider's data fails validation.
+      this.#logRefusedData(
+        current,
+        'VALIDATION_INVALID_USER_DATA',
+        problems.map((problem) => problem.name),
+      );
+      return {
+        to: 'failed',
+        statusCode: 'err_provider_error',
+        errorCode: 'VALIDATION_INVALID_USER_DATA',
+        actor: 'system',
+        changes,
+      };
     }
-    if (missingClaimsOf(REQUIRED_IDENTITY_CLAIMS, claims).length > 0) {
-      // VALIDATION_MISSING_USER_DATA: the provider did not return the claims every identity needs.
-      return { to: 'failed', statusCode: 'err_missing_user_data', actor: 'system', changes };
+    const missingRequired = missingClaimsOf(REQUIRED_IDENTITY_CLAIMS, claims);
+    if (missingRequired.length > 0) {
+      // The provider did not return the claims every identity needs.
+      this.#logRefusedData(current, 'VALIDATION_MISSING_USER_DATA', missingRequired);
+      return {
+        to: 'failed',
+        statusCode: 'err_missing_user_data',
+        errorCode: 'VALIDATION_MISSING_USER_DATA',
+        actor: 'system',
+        changes,
+      };
     }
     const requestedLoa = current.requestedLoa ?? 0;
     if (result.loa < requestedLoa) {
@@ -300,6 +329,20 @@ export class ProviderSteps {
         resultCiphertext: this.#context.secrets.encrypt(JSON.stringify(stored)),
       },
     };
+  }
+
+  /** One log line for provider data that ended a session: the code and the claims' names, never their values. */
+  #logRefusedData(current: StoredVerification, code: ErrorCode, claims: readonly string[]): void {
+    this.#context.log?.info(
+      {
+        code,
+        verification_id: current.id,
+        client_id: current.clientId,
+        provider_id: current.providerId,
+        claims,
+      },
+      'provider data refused',
+    );
   }
 
   #providerContext(

@@ -32,6 +32,6 @@ export interface VerificationContext {
   readonly clock: () => Date;
   readonly apps: VerificationApps;
   readonly providers: ProviderDirectory;
-  /** Where sign-in hook outcomes are logged (default: nowhere). */
+  /** Where sign-in hook outcomes and refused provider data are logged (default: nowhere). */
   readonly log?: FastifyBaseLogger;
 }

@@ -27,7 +27,7 @@
  *   throws it again with `context.verificationId`; a REST read that polled answers the
  *   failed session instead (see docs/sandbox.md, "Provider failures").
  */
-import type { TxStatusCode } from '@idgate/errors';
+import type { ErrorCode, TxStatusCode } from '@idgate/errors';
 import type {
   AuthorizationRequestRecord,
   Verification,
@@ -173,8 +173,9 @@ export class VerificationService {
     id: string,
     statusCode: TxStatusCode,
     actor: Extract<VerificationActor, 'system' | 'provider' | 'hook' | 'user'>,
+    errorCode?: ErrorCode,
   ): Promise<VerificationResult> {
-    return this.#advance.fail(id, statusCode, actor);
+    return this.#advance.fail(id, statusCode, actor, errorCode);
   }
 
   /** The verified identity of a completed session of that app (for tokens and `/userinfo`). */

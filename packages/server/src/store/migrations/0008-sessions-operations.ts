@@ -13,6 +13,7 @@ export const migration0008SessionsOperations: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('idempotency_records').addColumn('holder', 'text').execute();
     await db.schema.alterTable('idempotency_records').addColumn('lease_expires_at', 'text').execute();
+    await db.schema.alterTable('verifications').addColumn('error_code', 'text').execute();
     await db.schema.createIndex('verifications_expires_at').on('verifications').column('expires_at').execute();
     await db.schema.createIndex('verifications_updated_at').on('verifications').column('updated_at').execute();
   },
@@ -20,6 +21,7 @@ export const migration0008SessionsOperations: Migration = {
   async down(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropIndex('verifications_updated_at').execute();
     await db.schema.dropIndex('verifications_expires_at').execute();
+    await db.schema.alterTable('verifications').dropColumn('error_code').execute();
     await db.schema.alterTable('idempotency_records').dropColumn('lease_expires_at').execute();
     await db.schema.alterTable('idempotency_records').dropColumn('holder').execute();
   },
