@@ -12,6 +12,7 @@ import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { closeRedis, connectRedis, RedisRateLimitStore } from './http/rate-limit/redis-store.js';
 import { type InstanceKeys, loadInstanceKeys } from './security/instance-keys.js';
+import { SecretBox } from './security/secrets.js';
 import { type Database, type DatabaseConfig, openDatabase } from './store/database.js';
 import { migrate } from './store/migrate.js';
 
@@ -22,13 +23,18 @@ export function databaseConfigFor(config: Config): DatabaseConfig {
     : { kind: 'sqlite', file: path.join(config.dataDir, 'idgate.sqlite') };
 }
 
-/** Opens the database and applies pending migrations. */
+/**
+ * Opens the database and applies pending migrations (with the instance secret, which
+ * migration 0008 needs to seal stored login hints; read from the configuration or the
+ * data directory unless given).
+ */
 export async function openMigratedDatabase(
   config: Config,
+  secretKey: string = loadInstanceKeys(config).secretKey,
 ): Promise<{ database: Database; applied: readonly string[] }> {
   const database = await openDatabase(databaseConfigFor(config));
   try {
-    const { applied } = await migrate(database);
+    const { applied } = await migrate(database, { sealer: new SecretBox(secretKey) });
     return { database, applied };
   } catch (error) {
     await database.close();
@@ -54,7 +60,7 @@ export interface RunningInstance {
  */
 export async function startInstance(config: Config): Promise<RunningInstance> {
   const keys = loadInstanceKeys(config);
-  const { database } = await openMigratedDatabase(config);
+  const { database } = await openMigratedDatabase(config, keys.secretKey);
   let redis: Redis | undefined;
   try {
     redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl);

@@ -21,17 +21,12 @@ import {
   type Updateable,
 } from 'kysely';
 import type { Environment } from '../config/config.js';
-import type {
-  AuthorizationRequestRecord,
-  FlowType,
-  Verification,
-  VerificationActor,
-  VerificationEvent,
-} from '../domain/verification.js';
+import type { FlowType, Verification, VerificationActor, VerificationEvent } from '../domain/verification.js';
 import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
+import { readAuthorizationRequest, type Sealer, storedAuthorizationRequest } from './sealed-login-hint.js';
 import { type WebhookSubject, webhookEventFor } from './webhook-event.js';
 
 /** The app's sign-in hook for a session: not called (`null`), being called, or its outcome. */
@@ -172,6 +167,8 @@ function templateRow<Column extends string>(columns: readonly Column[]): Record<
 /** Sessions and their transitions, on either dialect. */
 export class VerificationsRepository {
   readonly #database: Database;
+  /** Seals the login hint of stored authorization requests. */
+  readonly #sealer: Sealer;
   /** `findResult`: on every token and userinfo request, SQL compiled once (see compiled-query.ts). */
   readonly #findResult: (parameters: unknown[]) => Promise<ResultRow[]>;
 
@@ -179,8 +176,9 @@ export class VerificationsRepository {
   readonly #insertSql: string;
   readonly #insertEventsSql: string[] = [];
 
-  constructor(database: Database) {
+  constructor(database: Database, sealer: Sealer) {
     this.#database = database;
+    this.#sealer = sealer;
     const db = database.db;
     this.#findResult = compileOnce(db, db.selectFrom('verifications').select(RESULT_COLUMNS).where('id', '=', ''));
     this.#insertSql = sqlOf(
@@ -217,7 +215,10 @@ export class VerificationsRepository {
       requested_loa: record.requestedLoa,
       requested_claims: JSON.stringify(record.requestedClaims),
       flow_details: JSON.stringify(record.flowDetails),
-      authorization_request: record.authorizationRequest === null ? null : JSON.stringify(record.authorizationRequest),
+      authorization_request:
+        record.authorizationRequest === null
+          ? null
+          : storedAuthorizationRequest(record.authorizationRequest, this.#sealer),
       redirect_uri: record.redirectUri,
       expires_at: record.expiresAt.toISOString(),
       version: 1,
@@ -228,12 +229,13 @@ export class VerificationsRepository {
     const rowParameters = VERIFICATION_COLUMNS.map((column) => row[column] ?? null);
     const eventRows = events.map((event) => eventRow(record.id, event, timestamp));
     const insertSql = this.#insertSql;
+    const sealer = this.#sealer;
     const insertEventsSql = this.#insertEventsSql[eventRows.length];
     const inserted = await this.#database.db.transaction().execute(async function insertVerification(trx) {
       const { rows } = await trx.executeQuery<VerificationRow>(CompiledQuery.raw(insertSql, rowParameters));
       const [createdRow] = rows;
       if (createdRow === undefined) throw new TypeError(`insert of verification ${record.id} returned no row`);
-      const created = rowToVerification(createdRow);
+      const created = rowToVerification(createdRow, sealer);
       if (insertEventsSql !== undefined) {
         const eventParameters = eventRows.flatMap((event) => EVENT_COLUMNS.map((column) => event[column] ?? null));
         await trx.executeQuery(CompiledQuery.raw(insertEventsSql, eventParameters));
@@ -250,7 +252,7 @@ export class VerificationsRepository {
   /** A session by id. */
   async find(id: string): Promise<StoredVerification | undefined> {
     const row = await this.#database.db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : rowToVerification(row);
+    return row === undefined ? undefined : rowToVerification(row, this.#sealer);
   }
 
   /**
@@ -291,6 +293,7 @@ export class VerificationsRepository {
       version: expectedVersion + 1,
       updated_at: timestamp,
     };
+    const sealer = this.#sealer;
     const row = await this.#database.db.transaction().execute(async function updateVerification(trx) {
       const updated = await trx
         .updateTable('verifications')
@@ -305,11 +308,11 @@ export class VerificationsRepository {
           .insertInto('verification_events')
           .values(eventRow(id, event, timestamp))
           .execute();
-        await enqueueWebhookEvents(trx, rowToVerification(updated), [event], now, options.webhooks);
+        await enqueueWebhookEvents(trx, rowToVerification(updated, sealer), [event], now, options.webhooks);
       }
       return updated;
     });
-    return row === undefined ? undefined : rowToVerification(row);
+    return row === undefined ? undefined : rowToVerification(row, this.#sealer);
   }
 
   /**
@@ -474,7 +477,7 @@ function changesToRow(changes: VerificationChanges): Updateable<VerificationsTab
   return row;
 }
 
-function rowToVerification(row: VerificationRow): StoredVerification {
+function rowToVerification(row: VerificationRow, sealer: Sealer): StoredVerification {
   return {
     id: row.id,
     clientId: row.client_id,
@@ -491,7 +494,7 @@ function rowToVerification(row: VerificationRow): StoredVerification {
     flowDetails: JSON.parse(row.flow_details) as Record<string, unknown>,
     redirectUri: row.redirect_uri,
     authorizationRequest:
-      row.authorization_request === null ? null : (JSON.parse(row.authorization_request) as AuthorizationRequestRecord),
+      row.authorization_request === null ? null : readAuthorizationRequest(row.authorization_request, sealer),
     expiresAt: new Date(row.expires_at),
     verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
     createdAt: new Date(row.created_at),

@@ -77,7 +77,7 @@ export class VerificationService {
 
   constructor(context: VerificationContext) {
     this.#context = context;
-    const repository = new VerificationsRepository(context.database);
+    const repository = new VerificationsRepository(context.database, context.secrets);
     const machine = new VerificationStateMachine(repository, context.clock);
     const views = new VerificationViews(context.secrets);
     const signInHook = new SignInHookStep({ context, repository, machine, views });
