@@ -12,6 +12,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { registerAdminRoutes } from './admin/admin.routes.js';
+import { registerProviderMaintenanceRoutes } from './admin/provider-maintenance.routes.js';
 import { registerVerificationEventsRoutes } from './admin/verification-events.routes.js';
 import { AppsService } from './apps/apps.service.js';
 import { PurgeJob } from './background/purge-job.js';
@@ -245,6 +246,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     clock,
   });
   registerVerificationEventsRoutes(app, { verifications, secrets, adminKeyHash: services.adminKeyHash });
+  registerProviderMaintenanceRoutes(app, { verifications, secrets, adminKeyHash: services.adminKeyHash });
   installCors(app, { issuer, apps });
   registerDiscoveryRoutes(app, { issuer, keys });
   registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications });

@@ -162,7 +162,13 @@ export const ProviderView = Type.Object(
     requiredUserData: Type.Array(Type.String()),
     claims: Type.Array(Type.String()),
     countries: Type.Array(Type.String(), { description: 'ISO 3166-1 alpha-2; empty means any.' }),
-    status: StringEnum(['operational', 'degraded', 'unavailable'] as const),
+    status: StringEnum(['operational', 'degraded', 'unavailable', 'maintenance'] as const),
+    maintenanceUntil: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'While `status` is `maintenance` with a known end: when the maintenance is expected to end.',
+      }),
+    ),
     testIdentities: Type.Optional(
       Type.Array(Type.Object({ identity: Type.String(), outcome: Type.String(), description: Type.String() }, closed), {
         description: 'Sandbox only.',

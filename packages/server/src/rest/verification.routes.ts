@@ -57,7 +57,7 @@ function restContract(
 export interface VerificationRoutesDeps extends RestAuthDeps {
   readonly verifications: Pick<
     VerificationService,
-    'providersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp'
+    'offersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp'
   >;
   /** Where `Idempotency-Key` records are kept. */
   readonly database: Database;
@@ -84,8 +84,8 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
         },
         async function listProviders(request) {
           const { app: caller } = restCallerOf(request);
-          const adapters = await verifications.providersFor(caller);
-          return { data: adapters.map((adapter) => providerView(adapter, environment)) };
+          const offers = await verifications.offersFor(caller);
+          return { data: offers.map((offer) => providerView(offer, environment)) };
         },
       );
 
@@ -103,8 +103,8 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
         async function getProvider(request) {
           const { app: caller } = restCallerOf(request);
           request.logContext.providerId = request.params.providerId.slice(0, 64);
-          const { adapter } = await verifications.providerFor(caller, request.params.providerId);
-          return providerView(adapter, environment);
+          const offer = await verifications.providerFor(caller, request.params.providerId);
+          return providerView(offer, environment);
         },
       );
 

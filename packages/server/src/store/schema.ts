@@ -61,6 +61,8 @@ export interface AppProvidersTable {
   enabled: BooleanInteger;
   /** JSON object. */
   settings: JsonText;
+  /** JSON array of the flow types the app may use (migration 0008); null: every one the provider has. */
+  flow_types: JsonText | null;
   /** Starts at 1, +1 on every change. */
   version: number;
   created_at: TimestampText;
@@ -177,6 +179,15 @@ export interface IdempotencyRecordsTable {
   lease_expires_at: TimestampText | null;
 }
 
+/** `provider_maintenance`: providers an operator switched to maintenance (migration 0008). */
+export interface ProviderMaintenanceTable {
+  provider_id: string;
+  /** Expected end; null: until switched off. */
+  until: TimestampText | null;
+  reason: string | null;
+  since: TimestampText;
+}
+
 /** `webhook_events`: the webhook outbox, written in the transaction of the status change. */
 export interface WebhookEventsTable {
   /** Delivery order (keyset pagination, per-session ordering). */
@@ -227,6 +238,7 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
   idempotency_records: IdempotencyRecordsTable;
+  provider_maintenance: ProviderMaintenanceTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
 }

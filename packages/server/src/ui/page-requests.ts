@@ -28,7 +28,7 @@ export interface HostedPagesDeps {
   readonly codes: Pick<AuthorizationCodes, 'issue'>;
   readonly verifications: Pick<
     VerificationService,
-    'getTransaction' | 'providersFor' | 'startProvider' | 'advance' | 'cancel' | 'fail' | 'providers'
+    'getTransaction' | 'offersFor' | 'startProvider' | 'advance' | 'cancel' | 'fail' | 'providers'
   >;
 }
 

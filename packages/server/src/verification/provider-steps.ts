@@ -7,8 +7,12 @@
  */
 import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
 import type { FlowType } from '../domain/verification.js';
-import type { ProviderAdapter, ProviderContext, ProviderStep } from '../providers/adapter.js';
-import type { AppRecord } from '../store/apps.repository.js';
+import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../providers/adapter.js';
+import type { AppProviderRecord, AppRecord } from '../store/apps.repository.js';
+import type {
+  ProviderMaintenanceRecord,
+  ProviderMaintenanceRepository,
+} from '../store/provider-maintenance.repository.js';
 import type { StoredVerification, VerificationChanges } from '../store/verifications.repository.js';
 import { missingClaimsOf, normalizeClaims, REQUIRED_IDENTITY_CLAIMS } from './claims.js';
 import type { Plan } from './session-loop.js';
@@ -44,6 +48,22 @@ export interface ProviderStepsContext {
   readonly context: Pick<VerificationContext, 'apps' | 'clock' | 'config' | 'log' | 'providers' | 'secrets'>;
   readonly views: VerificationViews;
   readonly signInHook: SignInHookStep;
+  /** The providers an operator switched to maintenance (shared by every instance). */
+  readonly maintenance: ProviderMaintenanceRepository;
+}
+
+/** What `GET /v1/providers` shows as a provider's `status`: its health, or `maintenance`. */
+export type ProviderStatus = ProviderHealth | 'maintenance';
+
+/** A provider as an app may use it: the adapter, the app's settings and flow types, its status now. */
+export interface ProviderOffer {
+  readonly adapter: ProviderAdapter;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The provider's flow types the app may use, in the provider's order (its first is the default). */
+  readonly flowTypes: readonly FlowType[];
+  readonly status: ProviderStatus;
+  /** The maintenance the provider is in, if it is. */
+  readonly maintenance: ProviderMaintenanceRecord | undefined;
 }
 
 /** Runs a session's provider and decides what each of its steps means. */
@@ -51,21 +71,51 @@ export class ProviderSteps {
   readonly #context: ProviderStepsContext['context'];
   readonly #views: VerificationViews;
   readonly #signInHook: SignInHookStep;
+  readonly #maintenance: ProviderMaintenanceRepository;
 
-  constructor({ context, views, signInHook }: ProviderStepsContext) {
+  constructor({ context, views, signInHook, maintenance }: ProviderStepsContext) {
     this.#context = context;
     this.#views = views;
     this.#signInHook = signInHook;
+    this.#maintenance = maintenance;
+  }
+
+  /** An offer of a provider to an app, given the app's setting and the maintenances now. */
+  #offer(
+    adapter: ProviderAdapter,
+    record: AppProviderRecord,
+    maintenances: ReadonlyMap<string, ProviderMaintenanceRecord>,
+  ): ProviderOffer {
+    const maintenance = maintenances.get(adapter.descriptor.id);
+    const allowed = record.flowTypes;
+    return {
+      adapter,
+      settings: record.settings,
+      flowTypes:
+        allowed === null ? adapter.descriptor.flowTypes : adapter.descriptor.flowTypes.filter((flow) => allowed.includes(flow)),
+      status: maintenance === undefined ? adapter.health() : 'maintenance',
+      maintenance,
+    };
+  }
+
+  /** The providers offered here that are enabled for the app, with their flow types and status. */
+  async offersFor(app: AppRecord): Promise<readonly ProviderOffer[]> {
+    const [records, maintenances] = await Promise.all([
+      this.#context.apps.providerRecordsOf(app),
+      this.#maintenance.active(this.#context.clock()),
+    ]);
+    const enabled = new Map(records.filter((record) => record.enabled).map((record) => [record.providerId, record]));
+    return this.#context.providers.all().flatMap((adapter) => {
+      const record = enabled.get(adapter.descriptor.id);
+      return record === undefined ? [] : [this.#offer(adapter, record, maintenances)];
+    });
   }
 
   /**
    * A provider offered here and enabled for the app, with the app's settings for it.
    * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`
    */
-  async providerFor(
-    app: AppRecord,
-    providerId: string,
-  ): Promise<{ readonly adapter: ProviderAdapter; readonly settings: Readonly<Record<string, unknown>> }> {
+  async providerFor(app: AppRecord, providerId: string): Promise<ProviderOffer> {
     const adapter = this.#context.providers.get(providerId);
     if (adapter === undefined) {
       const shown = providerId.slice(0, 64);
@@ -74,14 +124,17 @@ export class ProviderSteps {
         context: { providerId: shown },
       });
     }
-    const record = await this.#context.apps.providerRecordOf(app, providerId);
+    const [record, maintenances] = await Promise.all([
+      this.#context.apps.providerRecordOf(app, providerId),
+      this.#maintenance.active(this.#context.clock()),
+    ]);
     if (!record?.enabled) {
       throw new IdgateError('PROVIDER_NOT_ENABLED', {
         detail: `Provider ${providerId} is not enabled for this app; enable it with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`,
         context: { providerId },
       });
     }
-    return { adapter, settings: record.settings };
+    return this.#offer(adapter, record, maintenances);
   }
 
   /** The providers offered here that are enabled for the app, in registry order. */
@@ -98,13 +151,42 @@ export class ProviderSteps {
    *   `VALIDATION_MISSING_USER_DATA`, `VALIDATION_INVALID_USER_DATA`
    */
   async prepare(app: AppRecord, providerId: string, request: StartRequest): Promise<Prepared> {
-    const { adapter, settings } = await this.providerFor(app, providerId);
+    const offer = await this.providerFor(app, providerId);
+    const { adapter, settings } = offer;
     const descriptor = adapter.descriptor;
-    const flowType = request.flowType ?? descriptor.flowTypes[0];
-    if (flowType === undefined || !descriptor.flowTypes.includes(flowType)) {
+    if (request.flowType !== undefined && !descriptor.flowTypes.includes(request.flowType)) {
       throw new IdgateError('SESSION_INVALID_FLOW', {
-        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${String(flowType)}.`,
-        context: { providerId, flowType: String(flowType), supported: descriptor.flowTypes },
+        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${String(request.flowType)}.`,
+        context: { providerId, flowType: String(request.flowType), supported: descriptor.flowTypes },
+      });
+    }
+    const flowType = request.flowType ?? offer.flowTypes[0];
+    if (flowType === undefined || !offer.flowTypes.includes(flowType)) {
+      const shown = flowType ?? descriptor.flowTypes[0] ?? 'any';
+      throw new IdgateError('SESSION_INVALID_FLOW', {
+        detail:
+          offer.flowTypes.length === 0
+            ? `No flow type of provider ${providerId} is enabled for this app; enable one with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`
+            : `The flow type ${shown} of provider ${providerId} is not enabled for this app (enabled: ${offer.flowTypes.join(', ')}).`,
+        context: { providerId, flowType: shown, enabled: offer.flowTypes, reason: 'not_enabled_for_app' },
+      });
+    }
+    const maintenance = offer.maintenance;
+    if (maintenance !== undefined) {
+      // Maintenance is temporary: a retryable 503 with Retry-After, not a 403 an app would give up on.
+      const now = this.#context.clock().getTime();
+      const seconds = maintenance.until === null ? undefined : Math.max(1, Math.ceil((maintenance.until.getTime() - now) / 1000));
+      throw new IdgateError('PROVIDER_UNAVAILABLE', {
+        detail:
+          maintenance.until === null
+            ? `Provider ${providerId} is in maintenance; try again later or offer another provider.`
+            : `Provider ${providerId} is in maintenance until ${maintenance.until.toISOString()}; try again then or offer another provider.`,
+        context: {
+          providerId,
+          reason: 'maintenance',
+          ...(maintenance.until === null ? {} : { maintenanceUntil: maintenance.until.toISOString() }),
+        },
+        ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }),
       });
     }
     if (request.requestedLoa !== null && request.requestedLoa > descriptor.maxLoa) {

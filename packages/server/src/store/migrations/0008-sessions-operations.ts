@@ -5,9 +5,21 @@
  *   running key) and `lease_expires_at` (when a running key whose holder stopped may be
  *   taken over). Running records from before this migration have no lease and can be taken
  *   over at once.
+ * - `verifications.error_code`: the catalog code of the error that ended a session (a
+ *   provider failure, provider data missing or invalid, an internal error), shown in the
+ *   REST view beside the transaction status code. Sessions that ended before stay null.
+ * - `verifications (expires_at)`: the background expiry picks sessions past their expiry in
+ *   index order; `verifications (updated_at)`: the retention purge picks ended sessions by age.
+ * - `app_providers.flow_types`: the flow types an app may use with a provider (null: all
+ *   the provider has).
+ * - `provider_maintenance`: the maintenance switch of a provider, shared by every instance.
+ * - The `login_hint` kept in `verifications.authorization_request` (often a national
+ *   identity number) was stored in clear: it is sealed with the instance secret
+ *   (`store/sealed-login-hint.ts`), so this migration needs the `SecretBox`.
  */
 import { type Kysely, type Migration, sql } from 'kysely';
 import { resealedAuthorizationRequest, type Sealer } from '../sealed-login-hint.js';
+import { identifierType } from './dialect.js';
 
 /** What the migrations may need beyond the database (see `migrationsFor`). */
 export interface MigrationContext {
@@ -56,10 +68,20 @@ export function migration0008SessionsOperations(context: MigrationContext = {}):
       await db.schema.alterTable('verifications').addColumn('error_code', 'text').execute();
       await db.schema.createIndex('verifications_expires_at').on('verifications').column('expires_at').execute();
       await db.schema.createIndex('verifications_updated_at').on('verifications').column('updated_at').execute();
-      await sealStoredLoginHints(db, context.sealer);
+      await db.schema.alterTable('app_providers').addColumn('flow_types', 'text').execute();
+    await db.schema
+      .createTable('provider_maintenance')
+      .addColumn('provider_id', identifierType(db), (col) => col.primaryKey())
+      .addColumn('until', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('since', 'text', (col) => col.notNull())
+      .execute();
+    await sealStoredLoginHints(db, context.sealer);
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('provider_maintenance').execute();
+    await db.schema.alterTable('app_providers').dropColumn('flow_types').execute();
       await db.schema.dropIndex('verifications_updated_at').execute();
       await db.schema.dropIndex('verifications_expires_at').execute();
       await db.schema.alterTable('verifications').dropColumn('error_code').execute();
