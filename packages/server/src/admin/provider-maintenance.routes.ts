@@ -19,7 +19,9 @@ type MaintenanceParams = Static<typeof MaintenanceParams>;
 /** `PUT` body: when the maintenance is expected to end, and a note for operators. */
 export const PutMaintenanceBody = Type.Object(
   {
-    until: Type.Optional(Type.String({ format: 'date-time', description: 'Expected end; left out: until switched off.' })),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Expected end; left out: until switched off.' }),
+    ),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

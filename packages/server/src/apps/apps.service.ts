@@ -383,7 +383,9 @@ export class AppsService {
         detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${unsupported.join(', ')}.`,
         context: {
           providerId,
-          fields: [{ name: 'flowTypes', pointer: '/flowTypes', reason: `must only name ${descriptor.flowTypes.join(', ')}` }],
+          fields: [
+            { name: 'flowTypes', pointer: '/flowTypes', reason: `must only name ${descriptor.flowTypes.join(', ')}` },
+          ],
         },
       });
     }

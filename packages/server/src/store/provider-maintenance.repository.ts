@@ -34,7 +34,12 @@ export class ProviderMaintenanceRepository {
   }
 
   /** Switches a provider to maintenance (or changes its end); keeps `since` of a running one. */
-  async put(providerId: string, until: Date | null, reason: string | null, now: Date): Promise<ProviderMaintenanceRecord> {
+  async put(
+    providerId: string,
+    until: Date | null,
+    reason: string | null,
+    now: Date,
+  ): Promise<ProviderMaintenanceRecord> {
     const row = await this.#database.db
       .insertInto('provider_maintenance')
       .values({
@@ -44,7 +49,9 @@ export class ProviderMaintenanceRepository {
         since: now.toISOString(),
       })
       .onConflict((oc) =>
-        oc.column('provider_id').doUpdateSet((eb) => ({ until: eb.ref('excluded.until'), reason: eb.ref('excluded.reason') })),
+        oc
+          .column('provider_id')
+          .doUpdateSet((eb) => ({ until: eb.ref('excluded.until'), reason: eb.ref('excluded.reason') })),
       )
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -92,7 +92,9 @@ export class ProviderSteps {
       adapter,
       settings: record.settings,
       flowTypes:
-        allowed === null ? adapter.descriptor.flowTypes : adapter.descriptor.flowTypes.filter((flow) => allowed.includes(flow)),
+        allowed === null
+          ? adapter.descriptor.flowTypes
+          : adapter.descriptor.flowTypes.filter((flow) => allowed.includes(flow)),
       status: maintenance === undefined ? adapter.health() : 'maintenance',
       maintenance,
     };
@@ -175,7 +177,8 @@ export class ProviderSteps {
     if (maintenance !== undefined) {
       // Maintenance is temporary: a retryable 503 with Retry-After, not a 403 an app would give up on.
       const now = this.#context.clock().getTime();
-      const seconds = maintenance.until === null ? undefined : Math.max(1, Math.ceil((maintenance.until.getTime() - now) / 1000));
+      const seconds =
+        maintenance.until === null ? undefined : Math.max(1, Math.ceil((maintenance.until.getTime() - now) / 1000));
       throw new IdgateError('PROVIDER_UNAVAILABLE', {
         detail:
           maintenance.until === null

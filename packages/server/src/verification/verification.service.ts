@@ -36,11 +36,11 @@ import type {
 } from '../domain/verification.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
 import type { AppRecord } from '../store/apps.repository.js';
-import { VerificationsRepository } from '../store/verifications.repository.js';
 import {
-  ProviderMaintenanceRepository,
   type ProviderMaintenanceRecord,
+  ProviderMaintenanceRepository,
 } from '../store/provider-maintenance.repository.js';
+import { VerificationsRepository } from '../store/verifications.repository.js';
 import { type ProviderOffer, ProviderSteps } from './provider-steps.js';
 import { SessionLoop } from './session-loop.js';
 import {

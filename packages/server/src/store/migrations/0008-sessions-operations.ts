@@ -69,19 +69,19 @@ export function migration0008SessionsOperations(context: MigrationContext = {}):
       await db.schema.createIndex('verifications_expires_at').on('verifications').column('expires_at').execute();
       await db.schema.createIndex('verifications_updated_at').on('verifications').column('updated_at').execute();
       await db.schema.alterTable('app_providers').addColumn('flow_types', 'text').execute();
-    await db.schema
-      .createTable('provider_maintenance')
-      .addColumn('provider_id', identifierType(db), (col) => col.primaryKey())
-      .addColumn('until', 'text')
-      .addColumn('reason', 'text')
-      .addColumn('since', 'text', (col) => col.notNull())
-      .execute();
-    await sealStoredLoginHints(db, context.sealer);
+      await db.schema
+        .createTable('provider_maintenance')
+        .addColumn('provider_id', identifierType(db), (col) => col.primaryKey())
+        .addColumn('until', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('since', 'text', (col) => col.notNull())
+        .execute();
+      await sealStoredLoginHints(db, context.sealer);
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
-    await db.schema.dropTable('provider_maintenance').execute();
-    await db.schema.alterTable('app_providers').dropColumn('flow_types').execute();
+      await db.schema.dropTable('provider_maintenance').execute();
+      await db.schema.alterTable('app_providers').dropColumn('flow_types').execute();
       await db.schema.dropIndex('verifications_updated_at').execute();
       await db.schema.dropIndex('verifications_expires_at').execute();
       await db.schema.alterTable('verifications').dropColumn('error_code').execute();
