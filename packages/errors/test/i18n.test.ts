@@ -22,6 +22,11 @@ const PAGE_KEYS: readonly (keyof PageTexts)[] = [
   'docLinkText',
   'backToApp',
   'referenceTitle',
+  'timeLabel',
+  'supportTitle',
+  'supportQuoteHint',
+  'supportUrlLabel',
+  'supportEmailLabel',
 ];
 
 const LANGUAGES: readonly (readonly [string, Messages])[] = Object.entries(LOCALES);

@@ -3,6 +3,7 @@
  * globals: the database, clock and keys come in as dependencies, so tests inject them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { SupportContact } from '@idgate/errors';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyHttpOptions,
@@ -173,7 +174,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const methods = indexRouteMethods(app);
   enforceRouteContracts(app);
   installBodyParsers(app);
-  const handling = { issuer: config.issuer, onError };
+  const support = supportContactOf(config);
+  const handling = { issuer: config.issuer, onError, support, clock: deps.clock };
   installErrorHandlers(app, methods, handling);
 
   app.addHook('onRequest', function checkRequest(request, reply, done) {
@@ -193,6 +195,12 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
 
   registerRoutes(app, services);
   return app;
+}
+
+/** The operator's support contact (`IDGATE_SUPPORT_URL`, `IDGATE_SUPPORT_EMAIL`), when configured. */
+function supportContactOf(config: Config): SupportContact | undefined {
+  if (config.supportUrl === undefined && config.supportEmail === undefined) return undefined;
+  return { url: config.supportUrl, email: config.supportEmail };
 }
 
 /** Builds the instance's services from the configuration and the dependencies. */
@@ -235,7 +243,7 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     rateLimitStore: rateLimits.store,
     metrics: services.metrics,
   });
-  registerErrorReferenceRoutes(app, issuer);
+  registerErrorReferenceRoutes(app, issuer, supportContactOf(config));
   // Documents the REST and admin API, registered after it.
   registerOpenApiRoutes(app, issuer);
   registerAdminRoutes(app, {

@@ -156,5 +156,10 @@ export const DE: Messages = {
     docLinkText: 'Entwicklerdokumentation zu diesem Fehler',
     backToApp: 'Zurück zur App',
     referenceTitle: 'Fehlerreferenz',
+    timeLabel: 'Zeitpunkt (UTC)',
+    supportTitle: 'Support kontaktieren',
+    supportQuoteHint: 'Bitte nennen Sie dem Support die Anfrage-ID und den Zeitpunkt oben.',
+    supportUrlLabel: 'Support-Seite',
+    supportEmailLabel: 'E-Mail',
   },
 };

@@ -140,5 +140,10 @@ export const EN: Messages = {
     docLinkText: 'Developer documentation for this error',
     backToApp: 'Back to the app',
     referenceTitle: 'Error reference',
+    timeLabel: 'Time (UTC)',
+    supportTitle: 'Contact support',
+    supportQuoteHint: 'Please quote the request ID and the time above when you contact support.',
+    supportUrlLabel: 'Support page',
+    supportEmailLabel: 'Email',
   },
 };

@@ -21,6 +21,16 @@ export interface PageTexts {
   readonly backToApp: string;
   /** Heading of the error reference index page. */
   readonly referenceTitle: string;
+  /** Label before the time of the request (UTC), to quote to support. */
+  readonly timeLabel: string;
+  /** Heading of the support contact, e.g. "Contact support". */
+  readonly supportTitle: string;
+  /** Sentence asking the person to quote the request id and time when contacting support. */
+  readonly supportQuoteHint: string;
+  /** Label before the support page link. */
+  readonly supportUrlLabel: string;
+  /** Label before the support email address. */
+  readonly supportEmailLabel: string;
 }
 
 /** One language's user-facing messages. */

@@ -8,6 +8,7 @@
  */
 import {
   ERROR_CODES,
+  type ErrorCode,
   errorReference,
   errorReferenceDocument,
   IdgateError,
@@ -17,6 +18,8 @@ import {
   renderErrorReferenceHtml,
   renderErrorReferenceIndexHtml,
   renderTxStatusReferenceHtml,
+  type SupportContact,
+  type SupportQuote,
   TX_STATUS_CODES,
   txStatusReference,
 } from '@idgate/errors';
@@ -27,8 +30,31 @@ import { pageSecurityHeaders } from '../http/security-headers.js';
 const OFFERED = ['text/html', 'application/json'] as const;
 const CACHE = 'public, max-age=300';
 
-/** Registers the error reference and the pages' stylesheet; `issuer` is idgate's public base URL. */
-export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: string): void {
+/** The request id an error page quotes: the `X-Request-Id` syntax (SPEC 3). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * What an error page's link to its code carries (`?request_id=…&at=…`), when both are
+ * well-formed: the code's page repeats them next to the support contact. Anything else is
+ * ignored (the page is shown without them).
+ */
+function quoteOf(query: Record<string, unknown>): SupportQuote | undefined {
+  const requestId = query.request_id;
+  const at = query.at;
+  if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId) || typeof at !== 'string') return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(at) || Number.isNaN(Date.parse(at))) return undefined;
+  return { requestId, at: new Date(at) };
+}
+
+/**
+ * Registers the error reference and the pages' stylesheet; `issuer` is idgate's public
+ * base URL, `support` the operator's contact shown on each code's page.
+ */
+export function registerErrorReferenceRoutes(
+  app: FastifyInstance,
+  issuer: string,
+  support?: SupportContact | undefined,
+): void {
   const json = new Map<string, string>([
     ...ERROR_CODES.map((code) => [code, JSON.stringify(errorReference(code, issuer))] as const),
     ...TX_STATUS_CODES.map((code) => [code, JSON.stringify(txStatusReference(code, issuer))] as const),
@@ -80,14 +106,18 @@ export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: strin
       if (negotiateMediaType(request.headers.accept, OFFERED) === 'application/json') {
         return reply.type('application/json; charset=utf-8').send(json.get(code));
       }
-      let page = html.get(code);
+      const quote = isTxStatus ? undefined : quoteOf(request.query as Record<string, unknown>);
+      let page = quote === undefined ? html.get(code) : undefined;
       if (page === undefined) {
-        page = isTxStatus ? renderTxStatusReferenceHtml(code, issuer) : renderErrorReferenceHtml(code, issuer);
-        html.set(code, page);
+        page = isTxStatus
+          ? renderTxStatusReferenceHtml(code, issuer)
+          : renderErrorReferenceHtml(code as ErrorCode, issuer, { support, quote });
+        // Pages with a person's request id are rendered for them, not kept.
+        if (quote === undefined) html.set(code, page);
       }
       return reply
         .headers(pageSecurityHeaders())
-        .header('cache-control', CACHE)
+        .header('cache-control', quote === undefined ? CACHE : 'no-store')
         .type('text/html; charset=utf-8')
         .send(page);
     },

@@ -15,6 +15,7 @@ import {
   renderErrorPage,
   renderOAuthError,
   renderProblem,
+  type SupportContact,
 } from '@idgate/errors';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toIdgateError } from './error-funnel.js';
@@ -26,6 +27,10 @@ import { pageSecurityHeaders } from './security-headers.js';
 /** What the handlers need to know about the instance. */
 export interface ErrorHandlingOptions {
   readonly issuer: string;
+  /** The operator's support contact for HTML error pages (none: not shown). */
+  readonly support?: SupportContact | undefined;
+  /** The instance clock (the time an error page tells a person to quote). */
+  readonly clock?: (() => Date) | undefined;
   /** Counts errors by code (metrics). */
   readonly onError?: (error: IdgateError, status: number) => void;
 }
@@ -95,6 +100,7 @@ export function sendError(
           requestId,
           locale,
           status: authorizationErrorStatusFor(error.code),
+          ...pageExtras(options),
         });
         ({ status, body } = rendered);
         headers = { ...rendered.headers, ...pageSecurityHeaders() };
@@ -105,7 +111,7 @@ export function sendError(
     }
     case 'page': {
       const locale = negotiateLocale(request.headers['accept-language'], uiLocalesOf(request));
-      const rendered = renderErrorPage(error, { issuer, requestId, locale });
+      const rendered = renderErrorPage(error, { issuer, requestId, locale, ...pageExtras(options) });
       ({ status, body } = rendered);
       headers = { ...rendered.headers, ...pageSecurityHeaders() };
       break;
@@ -127,6 +133,12 @@ export function sendError(
   reply.code(status).headers(headers);
   // A Buffer is sent as is: Fastify would append `; charset=utf-8` to a string's media type.
   return reply.send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+}
+
+/** What an HTML error page shows besides the error: the time to quote and the support contact. */
+function pageExtras(options: ErrorHandlingOptions): { at: Date; support?: SupportContact } {
+  const at = options.clock?.() ?? new Date();
+  return options.support === undefined ? { at } : { at, support: options.support };
 }
 
 /**

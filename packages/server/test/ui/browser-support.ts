@@ -71,10 +71,13 @@ export interface BrowserTestEnvironment {
   close(): Promise<void>;
 }
 
-/** Starts idgate (frozen clock), the app's callback, and creates the app. */
-export async function startBrowserTestEnvironment(kind: TestDatabaseKind): Promise<BrowserTestEnvironment> {
+/** Starts idgate (frozen clock; `env` adds configuration), the app's callback, and creates the app. */
+export async function startBrowserTestEnvironment(
+  kind: TestDatabaseKind,
+  env: Record<string, string> = {},
+): Promise<BrowserTestEnvironment> {
   let now = Date.now();
-  const live = await startLiveTestApp(kind, { clock: () => new Date(now) });
+  const live = await startLiveTestApp(kind, { clock: () => new Date(now), env });
   const callback = await startAppCallback();
   const client = await createClient(live, { name: 'Demo Shop', redirectUris: [callback.redirectUri] });
   return {
