@@ -429,7 +429,7 @@ describe.each(TEST_DATABASE_KINDS)('background purging on %s', (kind) => {
     const metrics = new Metrics();
     const job = new PurgeJob({
       database: broken.database,
-      config: { purgeIntervalMs: 20, purgeGraceMs: 0, webhookRetentionMs: HOUR },
+      config: { purgeIntervalMs: 20, purgeGraceMs: 0, webhookRetentionMs: HOUR, verificationRetentionMs: 0 },
       clock: () => new Date(),
       metrics,
       log: { info() {}, warn: (fields) => warnings.push(fields) },

@@ -89,6 +89,7 @@ describe.each(TEST_DATABASE_KINDS)('state machine: writes on %s', (kind) => {
         origin: 'rest',
         status,
         statusCode: statusCodeFor(status),
+        errorCode: null,
         providerId: 'mock-redirect',
         flowType: 'redirect',
         requestedLoa: null,
