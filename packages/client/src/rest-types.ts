@@ -20,7 +20,7 @@ export type ProviderList = Schemas['ProviderList'];
 /** How the user meets the provider: `redirect`, `qr` or `push`. */
 export type FlowType = Provider['flowTypes'][number];
 
-/** A provider's current health: `operational`, `degraded` or `unavailable`. */
+/** A provider's current status: `operational`, `degraded`, `unavailable`, or `maintenance` (switched off by the operator for a while). */
 export type ProviderHealth = Provider['status'];
 
 /** A sandbox test identity of a mock provider (docs/sandbox.md): `{ identity, outcome, description }`. */
@@ -84,7 +84,7 @@ function everyMemberOf<T extends string>() {
 }
 
 const FLOW_TYPES = everyMemberOf<FlowType>()(['redirect', 'qr', 'push', 'dc_api']);
-const HEALTH = everyMemberOf<ProviderHealth>()(['operational', 'degraded', 'unavailable']);
+const HEALTH = everyMemberOf<ProviderHealth>()(['operational', 'degraded', 'unavailable', 'maintenance']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -379,7 +379,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
       'The verification id is misspelled or truncated.',
       'The verification was created in sandbox and looked up in production, or the reverse.',
       'The verification belongs to another app (other credentials were used).',
-      'The verification expired and was removed.',
+      'The verification ended longer ago than the retention period (`IDGATE_VERIFICATION_RETENTION`, 90 days by default) and was removed with its audit trail.',
     ],
     fixes: [
       'Use the `verificationId` exactly as returned by `POST /v1/verifications`.',
@@ -402,11 +402,11 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     description: 'The requested flow type is not supported by the provider or not enabled for this app.',
     causes: [
       'The `flowType` (`redirect`, `qr` or `push`) is not one the provider supports.',
-      'The flow type is supported but not enabled for this app.',
+      'The flow type is supported by the provider but not enabled for this app (`flowTypes` of its provider settings).',
     ],
     fixes: [
-      "Read the provider's flow types from `GET /v1/providers/{providerId}` and use one of them, or leave out `flowType` to use the default.",
-      'Enable the flow type for the app with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`.',
+      "Read the app's flow types for the provider from `GET /v1/providers/{providerId}` and use one of them, or leave out `flowType` to use the first.",
+      'Enable the flow type for the app with `PUT /admin/v1/apps/{clientId}/providers/{providerId}` (`flowTypes`).',
     ],
   },
 
@@ -424,15 +424,15 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     ],
   },
   PROVIDER_NOT_ENABLED: {
-    description: 'The identity provider exists but is not enabled for this app, or is disabled for maintenance.',
+    description: 'The identity provider exists but is not enabled for this app.',
     causes: [
       'The provider was never enabled for this app; production apps start with no provider enabled.',
-      'The provider is temporarily disabled for maintenance.',
+      'The provider was disabled for this app (`enabled: false` in its provider settings).',
       'The app was configured in sandbox and the same setup was not repeated in production.',
     ],
     fixes: [
       'Enable and configure the provider with `PUT /admin/v1/apps/{clientId}/providers/{providerId}`.',
-      "Check the provider's `status` in `GET /v1/providers`, and offer another provider while it is in maintenance.",
+      'List the providers the app may use with `GET /v1/providers`. (A provider in maintenance is `PROVIDER_UNAVAILABLE`, which is retryable, not this error.)',
     ],
   },
   PROVIDER_INITIALIZATION_FAILED: {
@@ -464,13 +464,13 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
   PROVIDER_UNAVAILABLE: {
     description: 'The identity provider is temporarily unavailable; try again later.',
     causes: [
-      'The provider is down or in scheduled maintenance.',
+      'The provider is down, or an operator switched it to maintenance (`PUT /admin/v1/providers/{providerId}/maintenance`; `context.reason` is `maintenance`, `context.maintenanceUntil` its expected end).',
       'The provider is rate-limiting idgate.',
       "Recent failures opened idgate's circuit breaker for this provider, so requests are refused until it recovers.",
     ],
     fixes: [
       'Wait for `Retry-After` when it is present, otherwise retry with exponential backoff and jitter.',
-      "Check the provider's `status` in `GET /v1/providers` before sending users to it.",
+      "Check the provider's `status` in `GET /v1/providers` (`maintenance`, with `maintenanceUntil`) before sending users to it.",
       'Offer the user another provider in the meantime.',
     ],
   },
@@ -636,7 +636,7 @@ export const CATALOG_TEXTS: Readonly<Record<ErrorCode, CatalogTexts>> = {
     ],
     fixes: [
       'Use a new `Idempotency-Key` for each distinct operation, and the same key only to retry the identical request.',
-      'If the first request is still running, wait briefly and retry with the same key and body.',
+      'If the first request is still in flight, retry with the same key and body after `Retry-After` (at the latest when its lease ends, `context.inFlightUntil`).',
       'Read the resource again, re-apply your change and send it again.',
     ],
   },

@@ -23,6 +23,11 @@ const PAGE_KEYS: readonly (keyof PageTexts)[] = [
   'backToApp',
   'referenceTitle',
   'developerDetails',
+  'timeLabel',
+  'supportTitle',
+  'supportQuoteHint',
+  'supportUrlLabel',
+  'supportEmailLabel',
 ];
 
 const LANGUAGES: readonly (readonly [string, Messages])[] = Object.entries(LOCALES);

@@ -27,6 +27,7 @@ import {
   renderOAuthError,
   renderProblem,
   STYLESHEET_PATH,
+  type SupportContact,
   TX_STATUS_CODES,
   TX_STATUS_DEFINITIONS,
   toOAuthDescription,
@@ -111,8 +112,17 @@ function oauthFor(code: ErrorCode, options: IdgateErrorOptions = {}, authorizati
   });
 }
 
-function pageFor(code: ErrorCode, options: IdgateErrorOptions = {}, locale = 'en') {
-  return renderErrorPage(errorFor(code, options), { issuer: ISSUER, requestId: REQUEST_ID, locale });
+/** The time error pages of these tests were answered. */
+const PAGE_AT = new Date('2026-11-22T10:30:00.000Z');
+
+function pageFor(code: ErrorCode, options: IdgateErrorOptions = {}, locale = 'en', support?: SupportContact) {
+  return renderErrorPage(errorFor(code, options), {
+    issuer: ISSUER,
+    requestId: REQUEST_ID,
+    locale,
+    at: PAGE_AT,
+    ...(support === undefined ? {} : { support }),
+  });
 }
 
 /** Parses a redirect `Location` the way a client's framework would. */
@@ -674,7 +684,15 @@ describe('renderErrorPage (HTML for people)', () => {
     expect(html).toContain(`<p role="alert">${escapeHtml(messages.errors[code])}</p>`);
     expect(html).toContain(`<code>${code}</code>`);
     expect(html).toContain(`<code>${REQUEST_ID}</code>`);
-    expect(html).toContain(`<a href="https://idgate.example/errors/${code}">`);
+    // The doc link carries what to quote, so the code's page can repeat it.
+    expect(html).toContain(
+      `<a href="https://idgate.example/errors/${code}?request_id=${REQUEST_ID}&amp;at=2026-11-22T10%3A30%3A00.000Z">`,
+    );
+    expect(html).toContain(
+      '<dt>Time (UTC)</dt><dd><time datetime="2026-11-22T10:30:00.000Z">2026-11-22T10:30:00.000Z</time></dd>',
+    );
+    // No support contact configured: none shown.
+    expect(html).not.toContain('Contact support');
     expect(html).toContain(`<link rel="stylesheet" href="${STYLESHEET_PATH}">`);
     expect(html).toContain(escapeHtml(CATALOG[code].description));
     expect(html).not.toMatch(/<script/i);
@@ -690,6 +708,24 @@ describe('renderErrorPage (HTML for people)', () => {
     expect(rendered.body).toContain(`<p role="alert">${escapeHtml(messages.errors[code])}</p>`);
     expect(rendered.body).toContain(`<dt>Anfrage-ID</dt><dd><code>${REQUEST_ID}</code></dd>`);
     expect(rendered.body).not.toContain(messagesFor('en').errors[code]);
+  });
+
+  it('shows the support contact with what to quote, in English and German', () => {
+    const support = { url: 'https://help.example/idgate?a=1&b=2', email: 'support@example.com' };
+    const en = pageFor('SESSION_NOT_FOUND', {}, 'en', support).body;
+    expect(en).toContain('<h2 id="support-title">Contact support</h2>');
+    expect(en).toContain('<p>Please quote the request ID and the time above when you contact support.</p>');
+    expect(en).toContain(
+      '<dt>Support page</dt><dd><a href="https://help.example/idgate?a=1&amp;b=2">https://help.example/idgate?a=1&amp;b=2</a></dd>',
+    );
+    expect(en).toContain('<dt>Email</dt><dd><a href="mailto:support@example.com">support@example.com</a></dd>');
+    const de = pageFor('SESSION_NOT_FOUND', {}, 'de', support).body;
+    expect(de).toContain('<h2 id="support-title">Support kontaktieren</h2>');
+    expect(de).toContain('<dt>Zeitpunkt (UTC)</dt>');
+    expect(de).toContain('<dt>E-Mail</dt><dd><a href="mailto:support@example.com">support@example.com</a></dd>');
+    // Only the email configured: no support page line.
+    const emailOnly = pageFor('SESSION_NOT_FOUND', {}, 'en', { email: 'support@example.com' }).body;
+    expect(emailOnly).not.toContain('Support page');
   });
 
   it('escapes a hostile detail and request id', () => {

@@ -3,6 +3,7 @@
  * globals: the database, clock and keys come in as dependencies, so tests inject them.
  */
 import type { Server } from 'node:http';
+import type { SupportContact } from '@idgate/errors';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyHttpOptions,
@@ -12,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import { registerAdminRoutes } from './admin/admin.routes.js';
 import { adminKeyGuard } from './admin/admin-auth.js';
+import { registerProviderMaintenanceRoutes } from './admin/provider-maintenance.routes.js';
 import { registerVerificationEventsRoutes } from './admin/verification-events.routes.js';
 import { AppsService } from './apps/apps.service.js';
 import { ClientAssertions } from './apps/client-assertions.js';
@@ -136,7 +138,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   const limits = { uriLimit: config.uriLimit, headersLimit: config.headersLimit };
   const metrics = new Metrics();
   const onError = metrics.countError.bind(metrics);
-  const handling = { issuer: config.issuer, onError };
+  const support = supportContactOf(config);
+  const handling = { issuer: config.issuer, onError, support, clock: deps.clock };
   const observe = requestObserver({ metrics, accessLog: config.accessLog });
   const serverFactory = idgateServerFactory(limits);
   let methods: MethodIndex | undefined;
@@ -217,6 +220,12 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
   return app;
 }
 
+/** The operator's support contact (`IDGATE_SUPPORT_URL`, `IDGATE_SUPPORT_EMAIL`), when configured. */
+function supportContactOf(config: Config): SupportContact | undefined {
+  if (config.supportUrl === undefined && config.supportEmail === undefined) return undefined;
+  return { url: config.supportUrl, email: config.supportEmail };
+}
+
 /** Builds the instance's services from the configuration and the dependencies. */
 function composeServices(config: Config, deps: AppDependencies, log: FastifyBaseLogger, metrics: Metrics): AppServices {
   const { database } = deps;
@@ -236,6 +245,16 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     });
   const seenJtis = new SeenJtisRepository(database);
   const clientKeys = new ClientKeys({ privateNetworks: config.outboundPrivateNetworks });
+  const verifications = new VerificationService({
+    config,
+    database,
+    secrets,
+    clock,
+    apps,
+    providers,
+    log,
+    outcomes: metrics,
+  });
   return {
     config,
     database,
@@ -249,21 +268,12 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
     refreshTokens: new RefreshTokens({ database, secrets }),
     keys: new SigningKeys({ database, secrets, clock }),
     relyingPartyKeys,
-    verifications: new VerificationService({
-      config,
-      database,
-      secrets,
-      clock,
-      apps,
-      providers,
-      log,
-      outcomes: metrics,
-    }),
+    verifications,
     codes: new AuthorizationCodes({ database, secrets, clock }),
     rateLimits,
     authFailures: new AuthFailures(rateLimits, clock),
     webhooks: new WebhookDispatcher({ database, apps, config, clock, log }),
-    purge: new PurgeJob({ database, config, clock, log, metrics }),
+    purge: new PurgeJob({ database, config, clock, log, metrics, sessions: verifications }),
     clientKeys,
     clientAssertions: new ClientAssertions({ issuer: config.issuer, keys: clientKeys, seenJtis, clock }),
     dpop: new DpopProofs({
@@ -289,12 +299,13 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     metrics: services.metrics,
     secrets,
   });
-  registerErrorReferenceRoutes(app, issuer);
+  registerErrorReferenceRoutes(app, issuer, supportContactOf(config));
   // Documents the REST and admin API, registered after it.
   registerOpenApiRoutes(app, issuer);
   const requireAdminKey = adminKeyGuard({ secrets, adminKeyHash: services.adminKeyHash, authFailures });
   registerAdminRoutes(app, { apps, requireAdminKey, webhookEvents: services.webhooks.events, clock });
   registerVerificationEventsRoutes(app, { verifications, requireAdminKey });
+  registerProviderMaintenanceRoutes(app, { verifications, requireAdminKey });
   installCors(app, { issuer, apps });
   registerDiscoveryRoutes(app, { issuer, keys });
   registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications, pushedRequests });

@@ -7,15 +7,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isIdgateError, renderErrorReferenceMarkdown } from '@idgate/errors';
 import { TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { appView } from './admin/app-view.js';
+import { buildApp } from './app.js';
 import { CreateAppBody } from './apps/app-schemas.js';
 import { AppsService } from './apps/apps.service.js';
-import { PurgeJob } from './background/purge-job.js';
 import { type Config, ConfigError, loadConfig, renderConfigurationMarkdown } from './config/config.js';
 import { DEMO_REDIRECT_URI, demoFlowCommands, ensureDemoApp } from './demo.js';
 import { openMigratedDatabase, startInstance } from './runtime.js';
@@ -30,10 +31,12 @@ const USAGE = `Usage: idgate <command> [options]
 Commands:
   serve                         migrate, then serve (creates a sandbox demo app on a fresh instance)
   migrate                       apply pending database migrations
-  purge                         delete expired codes, refresh tokens, revocations, idempotency
-                                records, pushed authorization requests, seen assertion and DPoP
-                                jtis and old finished webhook events once (what a listening
-                                server does every IDGATE_PURGE_INTERVAL); prints the counts
+  purge                         record expired sessions as expired, delete sessions ended longer
+                                than IDGATE_VERIFICATION_RETENTION ago, expired codes, refresh
+                                tokens, revocations, idempotency records, pushed authorization
+                                requests, seen assertion and DPoP jtis and old finished webhook
+                                events once (what a listening server does every
+                                IDGATE_PURGE_INTERVAL); prints the counts
   apps create --name N --type confidential|public --redirect-uri U [--redirect-uri U …]
               [--scope S …] [--grant-type G …] [--provider P …]
               [--profile fapi2-security] [--token-endpoint-auth-method M]
@@ -54,8 +57,9 @@ Commands:
   keys list                     list the ID token signing keys and the relying-party keys (creates
                                 the initial ones if there are none)
   keys rotate [--alg RS256|ES256|EdDSA]
-                                new active key (every algorithm without --alg); the old one stays
-                                published until the tokens it signed have expired
+                                new active key (every algorithm without --alg), published at once and
+                                signing after 7 minutes (until then the old key signs); the old one
+                                stays published until the tokens it signed have expired
   keys rotate --rp [--alg ES256|PS256|ECDH-ES|RSA-OAEP-256]
                                 new relying-party keys (the keys idgate uses towards upstream
                                 providers, /rp/jwks.json): the signing and the encryption key, or
@@ -105,14 +109,30 @@ async function withApps<T>(config: Config, run: (apps: AppsService) => Promise<T
   }
 }
 
-/** Runs one purge against the configured database (migrated first, like every command). */
+/**
+ * Runs one purge against the configured database (migrated first, like every command):
+ * the instance's own purge job, sessions included, of an app that never listens.
+ */
 async function purge(config: Config): Promise<void> {
+  const keys = loadInstanceKeys(config);
   const { database } = await openMigratedDatabase(config);
+  const app = buildApp(config, { database, adminKey: keys.adminKey, secretKey: keys.secretKey, logStream: nowhere() });
   try {
-    print(await new PurgeJob({ database, config, clock: () => new Date() }).purgeOnce());
+    await app.ready();
+    print(await app.idgate.purge.purgeOnce());
   } finally {
+    await app.close();
     await database.close();
   }
+}
+
+/** A log stream that drops everything (the CLI prints its own output). */
+function nowhere(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
 }
 
 async function serve(config: Config): Promise<void> {

@@ -31,6 +31,7 @@ import { KEEP_ALIVE_LINGER_MS, stopAcceptingAndLinger } from './http/draining.js
 import { listenMetrics, type MetricsListener } from './http/metrics-listener.js';
 import { closeRedis, connectRedis, RedisRateLimitStore } from './http/rate-limit/redis-store.js';
 import { type InstanceKeys, loadInstanceKeys } from './security/instance-keys.js';
+import { SecretBox } from './security/secrets.js';
 import { type Database, type DatabaseConfig, openDatabase } from './store/database.js';
 import { migrate } from './store/migrate.js';
 
@@ -59,19 +60,23 @@ export function databaseConfigFor(config: Config): DatabaseConfig {
 }
 
 /**
- * Opens the database and applies pending migrations. On PostgreSQL the migrations run on
+ * Opens the database and applies pending migrations (with the instance secret, which
+ * migration 0008 needs to seal stored login hints; read from the configuration or the
+ * data directory unless given). On PostgreSQL the migrations run on
  * connections of their own without a statement timeout (they may wait for another
  * instance's migration lock, or build an index), then the bounded pool opens.
  * @throws ConfigError naming `DATABASE_URL` (host and port) or `IDGATE_DATA_DIR` when the database cannot be reached or opened
  */
 export async function openMigratedDatabase(
   config: Config,
+  secretKey: string = loadInstanceKeys(config).secretKey,
 ): Promise<{ database: Database; applied: readonly string[] }> {
   const target = databaseConfigFor(config);
+  const sealer = new SecretBox(secretKey);
   if (target.kind === 'sqlite') {
     const database = await openReachable(target, config);
     try {
-      const { applied } = await migrate(database);
+      const { applied } = await migrate(database, { sealer });
       return { database, applied };
     } catch (error) {
       await database.close();
@@ -82,7 +87,7 @@ export async function openMigratedDatabase(
   const migrating = await openReachable({ ...forMigrations, poolSize: 2 }, config);
   let applied: readonly string[];
   try {
-    ({ applied } = await migrate(migrating));
+    ({ applied } = await migrate(migrating, { sealer }));
   } finally {
     await migrating.close();
   }
@@ -180,7 +185,7 @@ export interface RunningInstance {
 export async function startInstance(config: Config): Promise<RunningInstance> {
   checkProductionServe(config);
   const keys = loadInstanceKeys(config);
-  const { database } = await openMigratedDatabase(config);
+  const { database } = await openMigratedDatabase(config, keys.secretKey);
   let redis: Redis | undefined;
   try {
     redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl);

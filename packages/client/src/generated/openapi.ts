@@ -183,6 +183,25 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/admin/v1/providers/{providerId}/maintenance": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Read a provider's maintenance switch */
+        readonly get: operations["getProviderMaintenance"];
+        /** Switch a provider to maintenance (every instance) */
+        readonly put: operations["startProviderMaintenance"];
+        readonly post?: never;
+        /** End a provider's maintenance (every instance) */
+        readonly delete: operations["endProviderMaintenance"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/v1/providers": {
         readonly parameters: {
             readonly query?: never;
@@ -522,11 +541,18 @@ export interface components {
             readonly updatedAt: string;
             readonly requestedLoa: number | null;
             readonly requestedClaims: readonly string[];
-            /** @description Why the session failed, was cancelled or expired. */
+            /** @description Why the session failed, was cancelled or expired: the transaction status code, and the catalog code behind it when an error ended the session. */
             readonly error?: {
                 /** @enum {string} */
                 readonly code: "err_not_authenticated" | "err_user_cancelled" | "err_user_account_blocked" | "err_session_expired" | "err_loa_not_met" | "err_missing_user_data" | "err_invalid_request" | "err_invalid_scope" | "err_unsupported_response_type" | "err_unauthorized_client" | "err_provider_unavailable" | "err_provider_error" | "err_presentation_invalid" | "err_credential_untrusted" | "err_credential_expired" | "err_credential_revoked" | "err_signin_hook_unavailable" | "err_temporarily_unavailable" | "err_internal";
                 readonly description: string;
+                /** @description The catalog code of the error that ended the session (a provider failure, provider data that is missing or invalid, an internal error), when one did. */
+                readonly catalogCode?: string;
+                /**
+                 * Format: uri
+                 * @description The catalog code's doc page.
+                 */
+                readonly docUrl?: string;
             };
             /** Format: date-time */
             readonly verifiedAt?: string;
@@ -571,7 +597,12 @@ export interface components {
             /** @description ISO 3166-1 alpha-2; empty means any. */
             readonly countries: readonly string[];
             /** @enum {string} */
-            readonly status: "operational" | "degraded" | "unavailable";
+            readonly status: "operational" | "degraded" | "unavailable" | "maintenance";
+            /**
+             * Format: date-time
+             * @description While `status` is `maintenance` with a known end: when the maintenance is expected to end.
+             */
+            readonly maintenanceUntil?: string;
             /** @description Sandbox only. */
             readonly testIdentities?: readonly {
                 readonly identity: string;
@@ -772,6 +803,8 @@ export interface components {
             readonly settings: {
                 readonly [key: string]: unknown;
             };
+            /** @description The flow types the app may use with the provider; null: every one the provider supports. */
+            readonly flowTypes: readonly ("redirect" | "qr" | "push" | "dc_api")[] | null;
             readonly configured: boolean;
             readonly version: number;
             /** Format: date-time */
@@ -883,6 +916,19 @@ export interface components {
                 /** @enum {string} */
                 readonly actor: "app" | "user" | "provider" | "system" | "hook";
             };
+        };
+        readonly ProviderMaintenance: {
+            readonly providerId: string;
+            /** @description Whether the provider is in maintenance now. */
+            readonly maintenance: boolean;
+            /** Format: date-time */
+            readonly since: string | null;
+            /**
+             * Format: date-time
+             * @description Expected end; null: until switched off.
+             */
+            readonly until: string | null;
+            readonly reason: string | null;
         };
         /** @description May this verified person sign in? Sent before the code is issued. */
         readonly SignInHookRequest: {
@@ -2256,12 +2302,16 @@ export interface operations {
                     readonly settings?: {
                         readonly [key: string]: unknown;
                     };
+                    /** @description The flow types the app may use with this provider, each one the provider supports; null or left out: every one (an empty list lets no flow start). */
+                    readonly flowTypes?: readonly ("redirect" | "qr" | "push" | "dc_api")[] | null;
                 };
                 readonly "application/merge-patch+json": {
                     readonly enabled: boolean;
                     readonly settings?: {
                         readonly [key: string]: unknown;
                     };
+                    /** @description The flow types the app may use with this provider, each one the provider supports; null or left out: every one (an empty list lets no flow start). */
+                    readonly flowTypes?: readonly ("redirect" | "qr" | "push" | "dc_api")[] | null;
                 };
             };
         };
@@ -2811,6 +2861,371 @@ export interface operations {
                 };
             };
             /** @description SESSION_VERIFICATION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_METHOD_NOT_ALLOWED */
+            readonly 405: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly Allow: components["headers"]["Allow"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_NOT_ACCEPTABLE */
+            readonly 406: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_URI_TOO_LONG */
+            readonly 414: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_HEADERS_TOO_LARGE */
+            readonly 431: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SYSTEM_INTERNAL_ERROR */
+            readonly 500: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SYSTEM_UNAVAILABLE */
+            readonly 503: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readonly getProviderMaintenance: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly providerId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description The provider's maintenance switch */
+            readonly 200: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProviderMaintenance"];
+                };
+            };
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS */
+            readonly 401: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PROVIDER_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_METHOD_NOT_ALLOWED */
+            readonly 405: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly Allow: components["headers"]["Allow"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_NOT_ACCEPTABLE */
+            readonly 406: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_URI_TOO_LONG */
+            readonly 414: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_HEADERS_TOO_LARGE */
+            readonly 431: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SYSTEM_INTERNAL_ERROR */
+            readonly 500: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SYSTEM_UNAVAILABLE */
+            readonly 503: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readonly startProviderMaintenance: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly providerId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Expected end; left out: until switched off.
+                     */
+                    readonly until?: string;
+                    readonly reason?: string;
+                };
+                readonly "application/merge-patch+json": {
+                    /**
+                     * Format: date-time
+                     * @description Expected end; left out: until switched off.
+                     */
+                    readonly until?: string;
+                    readonly reason?: string;
+                };
+            };
+        };
+        readonly responses: {
+            /** @description In maintenance on every instance */
+            readonly 200: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProviderMaintenance"];
+                };
+            };
+            /** @description VALIDATION_MISSING_PARAMETER, VALIDATION_INVALID_PARAMETER */
+            readonly 400: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS */
+            readonly 401: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PROVIDER_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_METHOD_NOT_ALLOWED */
+            readonly 405: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly Allow: components["headers"]["Allow"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_NOT_ACCEPTABLE */
+            readonly 406: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_PAYLOAD_TOO_LARGE */
+            readonly 413: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_URI_TOO_LONG */
+            readonly 414: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_UNSUPPORTED_MEDIA_TYPE */
+            readonly 415: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION_HEADERS_TOO_LARGE */
+            readonly 431: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SYSTEM_INTERNAL_ERROR */
+            readonly 500: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SYSTEM_UNAVAILABLE */
+            readonly 503: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly "Retry-After": components["headers"]["Retry-After"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readonly endProviderMaintenance: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly providerId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Maintenance ended on every instance */
+            readonly 204: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AUTH_MISSING_CREDENTIALS, AUTH_INVALID_CREDENTIALS */
+            readonly 401: {
+                headers: {
+                    readonly "X-Request-Id": components["headers"]["X-Request-Id"];
+                    readonly "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PROVIDER_NOT_FOUND, RESOURCE_NOT_FOUND */
             readonly 404: {
                 headers: {
                     readonly "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -161,5 +161,10 @@ export const DE: Messages = {
     backToApp: 'Zurück zur App',
     referenceTitle: 'Fehlerreferenz',
     developerDetails: 'Technische Angaben für Entwickler (auf Englisch)',
+    timeLabel: 'Zeitpunkt (UTC)',
+    supportTitle: 'Support kontaktieren',
+    supportQuoteHint: 'Bitte nennen Sie dem Support die Anfrage-ID und den Zeitpunkt oben.',
+    supportUrlLabel: 'Support-Seite',
+    supportEmailLabel: 'E-Mail',
   },
 };

@@ -144,5 +144,10 @@ export const EN: Messages = {
     backToApp: 'Back to the app',
     referenceTitle: 'Error reference',
     developerDetails: 'Technical details for developers',
+    timeLabel: 'Time (UTC)',
+    supportTitle: 'Contact support',
+    supportQuoteHint: 'Please quote the request ID and the time above when you contact support.',
+    supportUrlLabel: 'Support page',
+    supportEmailLabel: 'Email',
   },
 };

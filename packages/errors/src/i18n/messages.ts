@@ -23,6 +23,16 @@ export interface PageTexts {
   readonly referenceTitle: string;
   /** Summary of the folded developer detail on error pages in a language other than English. */
   readonly developerDetails: string;
+  /** Label before the time of the request (UTC), to quote to support. */
+  readonly timeLabel: string;
+  /** Heading of the support contact, e.g. "Contact support". */
+  readonly supportTitle: string;
+  /** Sentence asking the person to quote the request id and time when contacting support. */
+  readonly supportQuoteHint: string;
+  /** Label before the support page link. */
+  readonly supportUrlLabel: string;
+  /** Label before the support email address. */
+  readonly supportEmailLabel: string;
 }
 
 /** One language's user-facing messages. */

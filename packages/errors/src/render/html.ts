@@ -73,6 +73,20 @@ ${content}
 `;
 }
 
+/** Where people get help, as the operator configured it (`IDGATE_SUPPORT_URL`, `IDGATE_SUPPORT_EMAIL`). */
+export interface SupportContact {
+  /** An https URL of the operator's support page. */
+  readonly url?: string | undefined;
+  /** An email address of the operator's support. */
+  readonly email?: string | undefined;
+}
+
+/** What a person quotes to support: the request's id and when it happened. */
+export interface SupportQuote {
+  readonly requestId: string;
+  readonly at: Date;
+}
+
 /** What the error page shows besides the error. */
 export interface ErrorPageContext {
   readonly issuer: string;
@@ -80,6 +94,42 @@ export interface ErrorPageContext {
   readonly locale: string;
   /** Status to send instead of the catalog's (the authorization endpoint sends 400 for client errors). */
   readonly status?: number;
+  /** When the request was answered (shown to quote to support; default now). */
+  readonly at?: Date;
+  /** The operator's support contact, shown when configured. */
+  readonly support?: SupportContact | undefined;
+}
+
+/** The support contact block of a page (nothing when none is configured). */
+function supportBlock(messages: ReturnType<typeof messagesFor>, support: SupportContact | undefined): string {
+  if (support === undefined || (support.url === undefined && support.email === undefined)) return '';
+  const items = [
+    support.url === undefined
+      ? ''
+      : `<dt>${escapeHtml(messages.page.supportUrlLabel)}</dt><dd><a href="${escapeHtml(support.url)}">${escapeHtml(support.url)}</a></dd>`,
+    support.email === undefined
+      ? ''
+      : `<dt>${escapeHtml(messages.page.supportEmailLabel)}</dt><dd><a href="${escapeHtml(`mailto:${support.email}`)}">${escapeHtml(support.email)}</a></dd>`,
+  ].join('\n');
+  return `<section aria-labelledby="support-title">
+<h2 id="support-title">${escapeHtml(messages.page.supportTitle)}</h2>
+<p>${escapeHtml(messages.page.supportQuoteHint)}</p>
+<dl class="support">
+${items}
+</dl>
+</section>`;
+}
+
+/** The request id and time to quote, as a definition list's items. */
+function quoteItems(messages: ReturnType<typeof messagesFor>, quote: SupportQuote): string {
+  return `<dt>${escapeHtml(messages.page.requestIdLabel)}</dt><dd><code>${escapeHtml(quote.requestId)}</code></dd>
+<dt>${escapeHtml(messages.page.timeLabel)}</dt><dd><time datetime="${escapeHtml(quote.at.toISOString())}">${escapeHtml(quote.at.toISOString())}</time></dd>`;
+}
+
+/** The doc page of a code, carrying what to quote (so the page can repeat it). */
+function docUrlWithQuote(issuer: string, code: ErrorCode, quote: SupportQuote): string {
+  const query = new URLSearchParams({ request_id: quote.requestId, at: quote.at.toISOString() });
+  return `${issuer}/errors/${code}?${query.toString()}`;
 }
 
 /** The localized error page for a person (non-redirectable authorization errors, hosted pages). */
@@ -96,15 +146,17 @@ export function renderErrorPage(error: IdgateError, request: ErrorPageContext): 
 <summary>${escapeHtml(messages.page.developerDetails)}</summary>
 <p class="muted" lang="en">${detail}</p>
 </details>`;
+  const quote: SupportQuote = { requestId: request.requestId, at: request.at ?? new Date() };
   const content = `<h1>${escapeHtml(messages.page.errorTitle)}</h1>
 <p role="alert">${escapeHtml(messages.errors[error.code])}</p>
 <dl>
 <dt>${escapeHtml(messages.page.errorCodeLabel)}</dt><dd><code>${escapeHtml(error.code)}</code></dd>
-<dt>${escapeHtml(messages.page.requestIdLabel)}</dt><dd><code>${escapeHtml(request.requestId)}</code></dd>
+${quoteItems(messages, quote)}
 </dl>
 <p class="muted">${escapeHtml(messages.page.supportHint)}</p>
+${supportBlock(messages, request.support)}
 ${detailBlock}
-<p><a href="${escapeHtml(`${request.issuer}/errors/${error.code}`)}">${escapeHtml(messages.page.docLinkText)}</a></p>`;
+<p><a href="${escapeHtml(docUrlWithQuote(request.issuer, error.code, quote))}">${escapeHtml(messages.page.docLinkText)}</a></p>`;
   return {
     status: request.status ?? entry.status,
     headers: {
@@ -214,8 +266,15 @@ ${stateRows}
   return document('en', 'idgate error reference', content);
 }
 
+/** What a reference page of one code shows besides the code: the support contact, and what to quote. */
+export interface ReferencePageOptions {
+  readonly support?: SupportContact | undefined;
+  /** The request id and time the person came with (the error page's link carries them). */
+  readonly quote?: SupportQuote | undefined;
+}
+
 /** The HTML page of one code. */
-export function renderErrorReferenceHtml(code: ErrorCode, issuer: string): string {
+export function renderErrorReferenceHtml(code: ErrorCode, issuer: string, options: ReferencePageOptions = {}): string {
   const reference = errorReference(code, issuer);
   const content = `${backToIndex(issuer)}
 <h1><code>${code}</code></h1>
@@ -237,8 +296,17 @@ ${textList(reference.fixes)}
 ${userMessages(reference.userMessage)}
 </dl>
 <h2>Example</h2>
-<pre><code>${escapeHtml(JSON.stringify(reference.example, null, 2))}</code></pre>`;
+<pre tabindex="0" aria-label="Example body"><code>${escapeHtml(JSON.stringify(reference.example, null, 2))}</code></pre>
+${referenceSupport(options)}`;
   return document('en', `${code} — idgate error reference`, content);
+}
+
+/** The support section of a reference page: what to quote (when known) and the contact (when configured). */
+function referenceSupport(options: ReferencePageOptions): string {
+  const messages = messagesFor('en');
+  const quote =
+    options.quote === undefined ? '' : `<h2>Your request</h2>\n<dl>\n${quoteItems(messages, options.quote)}\n</dl>`;
+  return [quote, supportBlock(messages, options.support)].filter((part) => part !== '').join('\n');
 }
 
 /** The HTML page of one transaction status code (`err_…`). */
@@ -267,7 +335,7 @@ ${catalogCodes}
 ${userMessages(reference.userMessage)}
 </dl>
 <h2>Example redirect</h2>
-<pre><code>${escapeHtml(reference.exampleRedirect)}</code></pre>`;
+<pre tabindex="0" aria-label="Example redirect"><code>${escapeHtml(reference.exampleRedirect)}</code></pre>`;
   return document('en', `${code} — idgate error reference`, content);
 }
 

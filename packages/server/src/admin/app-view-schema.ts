@@ -12,6 +12,7 @@ import {
   KNOWN_AUTH_METHODS,
   KNOWN_GRANT_TYPES,
 } from '../apps/app-policy.js';
+import { FLOW_TYPES } from '../domain/verification.js';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
 
 const DateTime = Type.String({ format: 'date-time' });
@@ -113,6 +114,11 @@ export const AppProviderView = Type.Object(
     providerId: Type.String(),
     enabled: Type.Boolean(),
     settings: Type.Record(Type.String(), Type.Unknown(), { description: 'Secret values read `********`.' }),
+    flowTypes: Nullable(
+      Type.Array(StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push']), {
+        description: 'The flow types the app may use with the provider; null: every one the provider supports.',
+      }),
+    ),
     configured: Type.Boolean(),
     version: Type.Integer({ minimum: 0 }),
     updatedAt: Nullable(DateTime),

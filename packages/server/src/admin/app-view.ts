@@ -59,6 +59,7 @@ export function appProviderView(clientId: string, providerId: string, record: Ap
     providerId,
     enabled: record?.enabled ?? false,
     settings: maskedSettings(record?.settings ?? {}),
+    flowTypes: record?.flowTypes ?? null,
     configured: record !== undefined,
     version: record?.version ?? 0,
     updatedAt: record?.updatedAt.toISOString() ?? null,

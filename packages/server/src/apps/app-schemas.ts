@@ -3,6 +3,7 @@
  * trusts the types).
  */
 import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
+import { FLOW_TYPES } from '../domain/verification.js';
 import { Nullable, StringEnum } from '../http/schema-helpers.js';
 import { BrandingBody } from './app-branding.js';
 import { APP_PROFILES, APP_SIGNING_ALGS, ID_TOKEN_ALGS, KNOWN_AUTH_METHODS, KNOWN_GRANT_TYPES } from './app-policy.js';
@@ -104,6 +105,16 @@ export const PutProviderBody = Type.Object(
   {
     enabled: Type.Boolean(),
     settings: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
+    flowTypes: Type.Optional(
+      Nullable(
+        Type.Array(StringEnum(FLOW_TYPES as readonly ['redirect', 'qr', 'push']), {
+          uniqueItems: true,
+          maxItems: 8,
+          description:
+            'The flow types the app may use with this provider, each one the provider supports; null or left out: every one (an empty list lets no flow start).',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );

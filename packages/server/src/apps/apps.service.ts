@@ -435,6 +435,19 @@ export class AppsService {
         context: { providerId, fields: invalid },
       });
     }
+    const flowTypes = body.flowTypes ?? null;
+    const unsupported = (flowTypes ?? []).filter((flowType) => !descriptor.flowTypes.includes(flowType));
+    if (unsupported.length > 0) {
+      throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${unsupported.join(', ')}.`,
+        context: {
+          providerId,
+          fields: [
+            { name: 'flowTypes', pointer: '/flowTypes', reason: `must only name ${descriptor.flowTypes.join(', ')}` },
+          ],
+        },
+      });
+    }
     if (ifMatch !== undefined) {
       const existing = await this.#repository.findProvider(clientId, providerId);
       if (!existing || !ifMatchAllows(ifMatch, etagFor(existing.version))) {
@@ -444,7 +457,7 @@ export class AppsService {
     const written = await this.#repository.putProvider(
       clientId,
       providerId,
-      { enabled: body.enabled, settings: this.#sealSettings(descriptor, settings) },
+      { enabled: body.enabled, settings: this.#sealSettings(descriptor, settings), flowTypes },
       this.#clock(),
     );
     return { record: this.#openSettings(written.record), created: written.created };

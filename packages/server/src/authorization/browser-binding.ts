@@ -30,15 +30,27 @@ export function transactionPagePath(issuer: string, transactionId: string): stri
   return `${base}/authorize/${encodeURIComponent(transactionId)}`;
 }
 
-/** The `Set-Cookie` value that binds a transaction to this browser until it expires. */
+/**
+ * How long the binding outlives its transaction. When the user comes back to an expired
+ * transaction's page, idgate must still recognize the browser to send it back to the app
+ * with `tx_state=expired` (without the cookie the page can only say "started in another
+ * browser"). A day covers a tab left open overnight; past that a stale tab is unlikely to
+ * be used, and the bound keeps the per-transaction cookies (one per `Path`) from piling up.
+ */
+export const BINDING_OUTLIVES_TRANSACTION_SECONDS = 24 * 3600;
+
+/**
+ * The `Set-Cookie` value that binds a transaction to this browser: for the
+ * `transactionSecondsLeft` of the transaction plus {@link BINDING_OUTLIVES_TRANSACTION_SECONDS}.
+ */
 export function bindingCookie(
   secrets: SecretBox,
   issuer: string,
   transactionId: string,
-  maxAgeSeconds: number,
+  transactionSecondsLeft: number,
 ): string {
   const secure = new URL(issuer).protocol === 'https:' ? '; Secure' : '';
-  const maxAge = Math.max(1, Math.ceil(maxAgeSeconds));
+  const maxAge = Math.max(1, Math.ceil(transactionSecondsLeft)) + BINDING_OUTLIVES_TRANSACTION_SECONDS;
   return `${BINDING_COOKIE}=${bindingValue(secrets, transactionId)}; Path=${transactionPagePath(issuer, transactionId)}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
 }
 

@@ -94,7 +94,7 @@ export async function endTransaction(
   log: FastifyBaseLogger,
 ): Promise<Verification | undefined> {
   try {
-    return await verifications.fail(transactionId, error.txStatus, 'system');
+    return await verifications.fail(transactionId, error.txStatus, 'system', error.code);
   } catch (failure) {
     log.warn(
       { verification_id: transactionId, code: error.code, err: failure },
@@ -124,6 +124,7 @@ export function logFinished(request: FastifyRequest, transaction: Verification):
       provider_id: transaction.providerId,
       tx_state: transaction.status,
       status_code: transaction.statusCode,
+      ...(transaction.errorCode === null ? {} : { code: transaction.errorCode }),
     },
     'authorization transaction finished',
   );

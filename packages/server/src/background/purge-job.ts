@@ -15,7 +15,12 @@
  *   only be refused as unknown, so the rows are kept a while past expiry;
  * - webhook events that are `delivered` or `failed` (with their attempts): once their last
  *   change is older than `IDGATE_WEBHOOK_RETENTION`. `pending` events are never deleted.
- * Verifications and their events are not purged: they are the audit trail.
+ * - verifications (with their events, webhook events and sealed data): once they ended
+ *   (a terminal state) longer than `IDGATE_VERIFICATION_RETENTION` ago, unless a refresh
+ *   token issued from them is still live. They are the audit trail, kept that long.
+ * Before purging, the job records `expired` for sessions past their expiry that nobody
+ * read since (abandoned `/authorize` transactions, REST sessions never polled), in
+ * bounded batches, through the verification service (so the app's webhook hears of it).
  *
  * Deletes run in batches (`purge-batch.ts`), each table until a batch comes back short,
  * yielding to the event loop between batches. They are idempotent, so every instance may
@@ -37,8 +42,11 @@ import { SeenJtisRepository } from '../store/seen-jtis.repository.js';
 import { WebhookEventsRepository } from '../store/webhook-events.repository.js';
 import { PeriodicJob } from './periodic-job.js';
 
-/** Rows one `purgeOnce()` deleted, by table. */
+/** Rows one `purgeOnce()` deleted, by table, and the sessions it recorded as expired. */
 export interface PurgeRun {
+  /** Sessions past their expiry that were recorded as `expired` (not deleted). */
+  readonly expiredSessions: number;
+  readonly verifications: number;
   readonly authorizationCodes: number;
   readonly refreshTokens: number;
   readonly revocations: number;
@@ -49,7 +57,8 @@ export interface PurgeRun {
 }
 
 /** The table behind each count (the label of `idgate_purged_rows_total`). */
-const TABLES: Readonly<Record<keyof PurgeRun, string>> = {
+const TABLES: Readonly<Record<Exclude<keyof PurgeRun, 'expiredSessions'>, string>> = {
+  verifications: 'verifications',
   authorizationCodes: 'authorization_codes',
   refreshTokens: 'refresh_tokens',
   revocations: 'revocations',
@@ -65,10 +74,20 @@ export interface PurgeLog {
   warn(fields: object, message: string): void;
 }
 
+/** The sessions' part of the job (the verification service fits). */
+export interface SessionRetention {
+  /** Records up to `limit` sessions past their expiry as `expired`; returns how many it looked at. */
+  expireDue(limit: number): Promise<number>;
+  /** Deletes up to `limit` sessions that ended at or before `cutoff`; returns how many. */
+  purgeEnded(cutoff: Date, limit: number): Promise<number>;
+}
+
 /** What the job needs. */
 export interface PurgeJobOptions {
   readonly database: Database;
-  readonly config: Pick<Config, 'purgeIntervalMs' | 'purgeGraceMs' | 'webhookRetentionMs'>;
+  readonly config: Pick<Config, 'purgeIntervalMs' | 'purgeGraceMs' | 'webhookRetentionMs' | 'verificationRetentionMs'>;
+  /** Background expiry and retention of sessions (none: sessions are left alone). */
+  readonly sessions?: SessionRetention | undefined;
   readonly clock: () => Date;
   /** Where background runs log (none: they log nothing). */
   readonly log?: PurgeLog | undefined;
@@ -150,7 +169,14 @@ export class PurgeJob {
     const now = clock();
     const pastGrace = new Date(now.getTime() - config.purgeGraceMs);
     const pastRetention = new Date(now.getTime() - config.webhookRetentionMs);
+    const sessions = this.#options.sessions;
+    const sessionsEnded = new Date(now.getTime() - config.verificationRetentionMs);
     return {
+      expiredSessions: sessions === undefined ? 0 : await this.#drain('expiredSessions', (n) => sessions.expireDue(n)),
+      verifications:
+        sessions === undefined || config.verificationRetentionMs === 0
+          ? 0
+          : await this.#drain('verifications', (n) => sessions.purgeEnded(sessionsEnded, n)),
       authorizationCodes: await this.#drain('authorizationCodes', (n) => this.#codes.purgeExpired(pastGrace, n)),
       refreshTokens: await this.#drain('refreshTokens', (n) => this.#refreshTokens.purgeExpired(pastGrace, n)),
       revocations: await this.#drain('revocations', (n) => this.#revocations.purgeExpired(now, n)),
@@ -174,7 +200,7 @@ export class PurgeJob {
       }
       return total;
     } finally {
-      this.#options.metrics?.countPurged({ [TABLES[table]]: total });
+      if (table !== 'expiredSessions') this.#options.metrics?.countPurged({ [TABLES[table]]: total });
     }
   }
 }

@@ -84,6 +84,12 @@ export interface Config {
   readonly rpKeyGraceSeconds: number;
   /** `IDGATE_DPOP_NONCE`: whether DPoP proofs must carry a server nonce (RFC 9449 §8, §9). */
   readonly dpopNonces: boolean;
+  /** `IDGATE_VERIFICATION_RETENTION`: how long an ended session (the audit trail) is kept; 0 keeps it forever. */
+  readonly verificationRetentionMs: number;
+  /** `IDGATE_SUPPORT_URL`: the operator's support page, shown on error and doc pages. */
+  readonly supportUrl: string | undefined;
+  /** `IDGATE_SUPPORT_EMAIL`: the operator's support address, shown on error and doc pages. */
+  readonly supportEmail: string | undefined;
   /** Upstream OpenID Connect providers (`IDGATE_OIDC_PROVIDERS`), offered in both environments. */
   readonly oidcProviders: readonly OidcProviderConfig[];
   /** Wallet providers (`IDGATE_WALLETS`, SPEC 10), offered in both environments. */
@@ -167,6 +173,14 @@ function secret(minLength: number): Parse<string> {
 
 function text(raw: string, variable: string): string {
   if (raw.trim() === '') throw new ConfigError(variable, 'must not be empty');
+  return raw;
+}
+
+function emailAddress(raw: string, variable: string): string {
+  // A plain addr-spec: local part @ a domain with a dot; no spaces, quotes or angle brackets.
+  if (raw.length > 254 || !/^[^\s@<>"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(raw)) {
+    throw new ConfigError(variable, `must be an email address like support@example.com, got '${raw.slice(0, 80)}'`);
+  }
   return raw;
 }
 
@@ -515,6 +529,30 @@ export const SETTINGS: readonly Setting<unknown>[] = [
     defaultText: 'false',
     parse: boolean,
     fallback: () => false,
+  },
+  {
+    variable: 'IDGATE_VERIFICATION_RETENTION',
+    key: 'verificationRetentionMs',
+    doc: 'Milliseconds a verification session is kept after it ended (completed, failed, cancelled or expired) before the purge job deletes it with its audit trail, its webhook events and its sealed data (user data, result, login hint); afterwards its id is `SESSION_VERIFICATION_NOT_FOUND`. A session whose refresh tokens are still live is kept until they expired. `0` keeps sessions forever.',
+    defaultText: '7776000000 (90 days)',
+    parse: integer(0, 3650 * 24 * 3600 * 1000),
+    fallback: () => 7_776_000_000,
+  },
+  {
+    variable: 'IDGATE_SUPPORT_URL',
+    key: 'supportUrl',
+    doc: "The operator's support page (an https URL), shown with `IDGATE_SUPPORT_EMAIL` on idgate's error pages and the `/errors/{CODE}` pages, next to the request id and time a person should quote.",
+    defaultText: 'unset (no support page shown)',
+    parse: url(['https:']),
+    fallback: () => undefined,
+  },
+  {
+    variable: 'IDGATE_SUPPORT_EMAIL',
+    key: 'supportEmail',
+    doc: "The operator's support email address, shown on idgate's error pages and the `/errors/{CODE}` pages (see `IDGATE_SUPPORT_URL`).",
+    defaultText: 'unset (no address shown)',
+    parse: emailAddress,
+    fallback: () => undefined,
   },
   {
     variable: 'IDGATE_OIDC_PROVIDERS',

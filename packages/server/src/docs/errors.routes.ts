@@ -22,6 +22,8 @@ import {
   renderOAuthErrorReferenceHtml,
   renderStatusReferenceHtml,
   renderTxStatusReferenceHtml,
+  type SupportContact,
+  type SupportQuote,
   statusReference,
   TX_STATUS_CODES,
   txStatusReference,
@@ -33,15 +35,53 @@ import { pageSecurityHeaders } from '../http/security-headers.js';
 const OFFERED = ['text/html', 'application/json'] as const;
 const CACHE = 'public, max-age=300';
 
-/** Registers the error reference and the pages' stylesheet; `issuer` is idgate's public base URL. */
-export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: string): void {
+/** The request id an error page quotes: the `X-Request-Id` syntax (SPEC 3). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The time an error page quotes: ISO 8601 in UTC, as the page writes it. */
+const QUOTED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * What an error page's link to its code carries (`?request_id=…&at=…`), when both are
+ * well-formed: the code's page repeats them next to the support contact. Anything else is
+ * ignored (the page is shown without them).
+ */
+function quoteOf(query: Record<string, unknown>): SupportQuote | undefined {
+  const requestId = query.request_id;
+  const at = query.at;
+  if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId) || typeof at !== 'string') return undefined;
+  if (!QUOTED_TIME.test(at) || Number.isNaN(Date.parse(at))) return undefined;
+  return { requestId, at: new Date(at) };
+}
+
+/** One page of the reference: its JSON, and its HTML (for a catalog code, with the quote of an error page's link). */
+interface ReferencePage {
+  readonly json: string;
+  readonly html: (quote?: SupportQuote) => string;
+  /** Whether the page repeats an error page's request id and time (catalog codes). */
+  readonly quotes: boolean;
+}
+
+/**
+ * Registers the error reference and the pages' stylesheet; `issuer` is idgate's public
+ * base URL, `support` the operator's contact shown on each code's page.
+ */
+export function registerErrorReferenceRoutes(
+  app: FastifyInstance,
+  issuer: string,
+  support?: SupportContact | undefined,
+): void {
   // Every page of the reference, by the last path segment: its JSON now, its HTML on first use.
-  const pages = new Map<string, { readonly json: string; readonly html: () => string }>([
+  const pages = new Map<string, ReferencePage>([
     ...ERROR_CODES.map(
       (code) =>
         [
           code,
-          { json: JSON.stringify(errorReference(code, issuer)), html: () => renderErrorReferenceHtml(code, issuer) },
+          {
+            json: JSON.stringify(errorReference(code, issuer)),
+            html: (quote?: SupportQuote) => renderErrorReferenceHtml(code, issuer, { support, quote }),
+            quotes: true,
+          },
         ] as const,
     ),
     ...TX_STATUS_CODES.map(
@@ -51,6 +91,7 @@ export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: strin
           {
             json: JSON.stringify(txStatusReference(code, issuer)),
             html: () => renderTxStatusReferenceHtml(code, issuer),
+            quotes: false,
           },
         ] as const,
     ),
@@ -61,6 +102,7 @@ export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: strin
           {
             json: JSON.stringify(statusReference(status, issuer)),
             html: () => renderStatusReferenceHtml(status, issuer),
+            quotes: false,
           },
         ] as const,
     ),
@@ -71,6 +113,7 @@ export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: strin
           {
             json: JSON.stringify(oauthErrorReference(error, issuer)),
             html: () => renderOAuthErrorReferenceHtml(error, issuer),
+            quotes: false,
           },
         ] as const,
     ),
@@ -122,14 +165,16 @@ export function registerErrorReferenceRoutes(app: FastifyInstance, issuer: strin
       if (negotiateMediaType(request.headers.accept, OFFERED) === 'application/json') {
         return reply.type('application/json; charset=utf-8').send(reference.json);
       }
-      let page = html.get(code);
+      const quote = reference.quotes ? quoteOf(request.query as Record<string, unknown>) : undefined;
+      let page = quote === undefined ? html.get(code) : undefined;
       if (page === undefined) {
-        page = reference.html();
-        html.set(code, page);
+        page = reference.html(quote);
+        // Pages with a person's request id are rendered for them, not kept.
+        if (quote === undefined) html.set(code, page);
       }
       return reply
         .headers(pageSecurityHeaders())
-        .header('cache-control', CACHE)
+        .header('cache-control', quote === undefined ? CACHE : 'no-store')
         .type('text/html; charset=utf-8')
         .send(page);
     },

@@ -5,7 +5,7 @@
  * the same thing. The services (`verification/`) give these records their behaviour; the
  * store keeps them.
  */
-import type { TxState, TxStatusCode } from '@idgate/errors';
+import type { ErrorCode, TxState, TxStatusCode } from '@idgate/errors';
 import type { Environment } from '../config/config.js';
 
 /** How the user meets the provider (SPEC 4; `dc_api`: the W3C Digital Credentials API, SPEC 10). */
@@ -47,6 +47,12 @@ export interface Verification {
   readonly status: TxState;
   /** Why a session failed, was cancelled or expired (`null` otherwise, and for app cancellations). */
   readonly statusCode: TxStatusCode | null;
+  /**
+   * The catalog code of the error that ended the session, when one did (a `PROVIDER_*`
+   * failure, provider data that is missing or invalid, an internal error); `null` when the
+   * session ended without one (completed, the user denied or cancelled, it expired).
+   */
+  readonly errorCode: ErrorCode | null;
   readonly providerId: string | null;
   readonly flowType: FlowType | null;
   readonly requestedLoa: number | null;

@@ -14,7 +14,7 @@
  *
  * `IDGATE_ACCESS_LOG=false` keeps only the lines of error answers.
  */
-import type { IdgateError } from '@idgate/errors';
+import { CATALOG, type IdgateError } from '@idgate/errors';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from './error-handler.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
@@ -22,7 +22,8 @@ import { UNMATCHED_ROUTE } from './metrics.js';
 /** An error the error handler answered a request with, and the status it answered. */
 export interface AnsweredError {
   readonly error: IdgateError;
-  readonly status: number;
+  /** The status the surface answered the error with (absent: the answer's own, e.g. a redirect). */
+  readonly status?: number;
 }
 
 declare module 'fastify' {
@@ -74,7 +75,9 @@ function finishRequest(request: FastifyRequest, reply: FastifyReply, options: Re
   options.metrics.observeRequest(request.method, route, status, durationMs / 1000);
   const answered = request.answeredError;
   if (answered === null && !options.accessLog) return;
-  const level = answered !== null && answered.status >= 500 ? 'error' : 'info';
+  // The level follows the catalog, not the answer (an internal error redirected with a 302 is one).
+  const severe = answered !== null && CATALOG[answered.error.code].status >= 500;
+  const level = severe ? 'error' : 'info';
   const log = request.log as LevelLogger;
   if (!log.isLevelEnabled(level)) return;
   const identifiers = request.logContext ?? {};
@@ -104,13 +107,13 @@ function finishRequest(request: FastifyRequest, reply: FastifyReply, options: Re
   const { error } = answered;
   const context = error.context ?? {};
   line.code = error.code;
-  line.status = answered.status;
+  if (answered.status !== undefined) line.status = answered.status;
   line.client_id ??= stringOrUndefined(context.client_id ?? context.clientId);
   line.verification_id ??= stringOrUndefined(context.verification_id ?? context.verificationId);
   line.provider_id ??= stringOrUndefined(context.provider_id ?? context.providerId);
   line.context = context;
   if (error.debug !== undefined) line.debug = error.debug;
-  if (answered.status >= 500) {
+  if (severe) {
     if (error.cause !== undefined) line.err = error.cause;
     log.error(line, error.message);
   } else {

@@ -17,6 +17,7 @@ import {
   renderErrorPage,
   renderOAuthError,
   renderProblem,
+  type SupportContact,
 } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_SIGNING_ALGS } from '../domain/app-signing-algs.js';
@@ -30,6 +31,10 @@ import { pageSecurityHeaders } from './security-headers.js';
 /** What the handlers need to know about the instance. */
 export interface ErrorHandlingOptions {
   readonly issuer: string;
+  /** The operator's support contact for HTML error pages (none: not shown). */
+  readonly support?: SupportContact | undefined;
+  /** The instance clock (the time an error page tells a person to quote). */
+  readonly clock?: (() => Date) | undefined;
   /** Counts errors by code (metrics). */
   readonly onError?: (error: IdgateError, status: number) => void;
 }
@@ -135,6 +140,7 @@ export function sendError(
           requestId,
           locale,
           status: authorizationErrorStatusFor(error.code),
+          ...pageExtras(options),
         });
         ({ status, body } = rendered);
         headers = { ...rendered.headers, ...pageSecurityHeaders() };
@@ -145,7 +151,7 @@ export function sendError(
     }
     case 'page': {
       const locale = negotiateLocale(request.headers['accept-language'], uiLocalesOf(request));
-      const rendered = renderErrorPage(error, { issuer, requestId, locale });
+      const rendered = renderErrorPage(error, { issuer, requestId, locale, ...pageExtras(options) });
       ({ status, body } = rendered);
       headers = { ...rendered.headers, ...pageSecurityHeaders() };
       break;
@@ -168,7 +174,7 @@ export function sendError(
     }
   }
 
-  request.answeredError = { error, status };
+  recordFailure(request, error, status);
   options.onError?.(error, status);
   reply.code(status).headers(headers);
   if (closesLingering(request)) {
@@ -177,6 +183,12 @@ export function sendError(
   }
   // A Buffer is sent as is: Fastify would append `; charset=utf-8` to a string's media type.
   return reply.send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+}
+
+/** What an HTML error page shows besides the error: the time to quote and the support contact. */
+function pageExtras(options: ErrorHandlingOptions): { at: Date; support?: SupportContact } {
+  const at = options.clock?.() ?? new Date();
+  return options.support === undefined ? { at } : { at, support: options.support };
 }
 
 /**
@@ -202,6 +214,19 @@ function problemContext(request: FastifyRequest, issuer: string) {
     instance: pathOf(request.url),
     locale: negotiateLocale(request.headers['accept-language']),
   };
+}
+
+/**
+ * Records the failure a request is answered with, or that ended it when a route answers
+ * without the handler (a hosted page whose step ended the transaction redirects to the
+ * app): the request's one access-log line (`access-log.ts`) then carries its code, context
+ * and, for an error the catalog puts at 5xx, its cause, at `error` — the level follows the
+ * catalog, not the answer, so an internal error that `/authorize` answers with a 302 is
+ * still an internal error. `status` is the status the surface answered with, when the
+ * failure was answered (default: the answer's own).
+ */
+export function recordFailure(request: FastifyRequest, error: IdgateError, status?: number): void {
+  request.answeredError = status === undefined ? { error } : { error, status };
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { APP_VIEW_SCHEMAS } from '../admin/app-view-schema.js';
+import { PROVIDER_MAINTENANCE_SCHEMAS } from '../admin/provider-maintenance-schemas.js';
 import { WEBHOOK_DELIVERY_SCHEMAS } from '../admin/webhook-delivery-schemas.js';
 import { VERIFICATION_VIEW_SCHEMAS } from '../rest/verification-view-schema.js';
 
@@ -16,6 +17,7 @@ export const VIEW_SCHEMAS: Readonly<Record<string, TSchema>> = {
   ...VERIFICATION_VIEW_SCHEMAS,
   ...APP_VIEW_SCHEMAS,
   ...WEBHOOK_DELIVERY_SCHEMAS,
+  ...PROVIDER_MAINTENANCE_SCHEMAS,
 };
 
 /** A response header of `components.headers`. */
@@ -141,6 +143,18 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
   'GET /admin/v1/webhook-deliveries/:eventId': {
     operationId: 'getWebhookDelivery',
     success: [{ status: 200, description: 'The event with its attempts', schema: 'WebhookDeliveryDetail' }],
+  },
+  'GET /admin/v1/providers/:providerId/maintenance': {
+    operationId: 'getProviderMaintenance',
+    success: [{ status: 200, description: "The provider's maintenance switch", schema: 'ProviderMaintenance' }],
+  },
+  'PUT /admin/v1/providers/:providerId/maintenance': {
+    operationId: 'startProviderMaintenance',
+    success: [{ status: 200, description: 'In maintenance on every instance', schema: 'ProviderMaintenance' }],
+  },
+  'DELETE /admin/v1/providers/:providerId/maintenance': {
+    operationId: 'endProviderMaintenance',
+    success: [{ status: 204, description: 'Maintenance ended on every instance' }],
   },
   'POST /admin/v1/webhook-deliveries/:eventId/redeliver': {
     operationId: 'redeliverWebhook',

@@ -7,17 +7,30 @@
  *   `Location` are stored; the same key with the same request answers that stored
  *   response again, with `Idempotent-Replayed: true`.
  * - When it fails, the key is given free again: an error is not replayed, so a retry of
- *   a retryable failure (429, 5xx) with the same key really retries.
- * - The same key with a different request, or while the first request is still running,
- *   is `RESOURCE_CONFLICT` (409).
+ *   a retryable failure (429, 5xx) with the same key really retries. Giving it free never
+ *   fails the answer: when the database cannot be reached then, the error is answered as
+ *   it is (through the error handler) and the release is tried again before this instance
+ *   next claims a key.
+ * - A running key is held on a lease of {@link IDEMPOTENCY_LEASE_SECONDS}: when its holder
+ *   died (`kill -9`) or could not give it free, the same request takes it over once the
+ *   lease ran out, on any instance.
+ * - The same key with a different request is `RESOURCE_CONFLICT` (409); so is the same
+ *   request while the first one still runs, with `Retry-After` up to the end of its lease.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IdempotencyRepository } from '../store/idempotency.repository.js';
 
 /** How long a key is remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/**
+ * How long a running key is held for its request. Longer than any request to
+ * `POST /v1/verifications` runs (provider calls time out within 30 s); after it, a key
+ * whose holder never finished can be taken over.
+ */
+export const IDEMPOTENCY_LEASE_SECONDS = 60;
 
 /** The header's syntax: 1–255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7E]{1,255}$';
@@ -33,6 +46,15 @@ interface StoredResponse {
 interface Claim {
   readonly clientId: string;
   readonly key: string;
+  /** The request's random token, which the record names while it runs. */
+  readonly holder: string;
+  /** When the lease ends (a release that failed is not tried after that). */
+  readonly leaseExpiresAt: Date;
+}
+
+/** Where a failed release is reported. */
+interface Log {
+  warn(object: Record<string, unknown>, message: string): void;
 }
 
 /** JSON with object members sorted, so that member order does not make two requests differ. */
@@ -59,6 +81,8 @@ export class Idempotency {
   readonly #repository: IdempotencyRepository;
   readonly #clock: () => Date;
   readonly #claims = new WeakMap<FastifyRequest, Claim>();
+  /** Keys whose release failed (the database was away), tried again before the next claim. */
+  readonly #unreleased = new Map<string, Claim>();
 
   constructor(repository: IdempotencyRepository, clock: () => Date) {
     this.#repository = repository;
@@ -77,17 +101,27 @@ export class Idempotency {
     key: string,
     path: string,
   ): Promise<boolean> {
+    await this.#retryReleases(request.log);
     const now = this.#clock();
     const hash = requestHashOf(request.method, path, request.body);
-    const claimed = await this.#repository.claim(
+    const claim: Claim = {
       clientId,
       key,
-      hash,
+      holder: randomBytes(16).toString('base64url'),
+      leaseExpiresAt: new Date(now.getTime() + IDEMPOTENCY_LEASE_SECONDS * 1000),
+    };
+    const claimed = await this.#repository.claim({
+      clientId,
+      key,
+      requestHash: hash,
+      holder: claim.holder,
       now,
-      new Date(now.getTime() + IDEMPOTENCY_TTL_SECONDS * 1000),
-    );
+      expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_SECONDS * 1000),
+      leaseExpiresAt: claim.leaseExpiresAt,
+    });
     if (claimed.status === 'claimed') {
-      this.#claims.set(request, { clientId, key });
+      this.#claims.set(request, claim);
+      if (claimed.takenOver) request.log.info({ idempotency_key: key }, 'Idempotency-Key taken over after its lease');
       return true;
     }
     const record = claimed.record;
@@ -98,9 +132,14 @@ export class Idempotency {
       });
     }
     if (record.state === 'running' || record.responseStatus === null || record.responseBody === null) {
+      const leaseEnd = record.leaseExpiresAt ?? now;
+      const seconds = Math.max(1, Math.ceil((leaseEnd.getTime() - now.getTime()) / 1000));
       throw new IdgateError('RESOURCE_CONFLICT', {
-        detail: 'A request with this Idempotency-Key is still being processed; retry after it finished.',
-        context: { idempotencyKey: key },
+        detail:
+          `A request with this Idempotency-Key is in flight (started ${record.createdAt.toISOString()}); ` +
+          `retry after it finished. If it never finishes, the key is free again from ${leaseEnd.toISOString()}.`,
+        context: { idempotencyKey: key, inFlightUntil: leaseEnd.toISOString() },
+        headers: { 'retry-after': String(seconds) },
       });
     }
     const stored = JSON.parse(record.responseBody) as StoredResponse;
@@ -111,7 +150,12 @@ export class Idempotency {
     return false;
   }
 
-  /** Stores a 2xx response of a request that holds a key, or gives the key free (`onSend`). */
+  /**
+   * Stores a 2xx response of a request that holds a key, or gives the key free (`onSend`).
+   * Only storing may fail the answer (its error is answered by the error handler, and the
+   * key is given free); giving the key free never throws, since the answer may already be
+   * that of an error.
+   */
   async settle(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
     const claim = this.#claims.get(request);
     if (claim === undefined) return;
@@ -125,9 +169,14 @@ export class Idempotency {
         location: typeof location === 'string' ? location : undefined,
         body: payload,
       };
-      await this.#repository.complete(claim.clientId, claim.key, status, JSON.stringify(stored));
+      try {
+        await this.#repository.complete(claim.clientId, claim.key, claim.holder, status, JSON.stringify(stored));
+      } catch (error) {
+        await this.#release(claim, request.log);
+        throw error;
+      }
     } else {
-      await this.#repository.release(claim.clientId, claim.key);
+      await this.#release(claim, request.log);
     }
   }
 
@@ -136,6 +185,34 @@ export class Idempotency {
     const claim = this.#claims.get(request);
     if (claim === undefined) return;
     this.#claims.delete(request);
-    await this.#repository.release(claim.clientId, claim.key);
+    await this.#release(claim, request.log);
+  }
+
+  /** Gives a key free; when that fails, remembers it for {@link #retryReleases} (never throws). */
+  async #release(claim: Claim, log: Log): Promise<void> {
+    try {
+      await this.#repository.release(claim.clientId, claim.key, claim.holder);
+      this.#unreleased.delete(`${claim.clientId} ${claim.key}`);
+    } catch (error) {
+      this.#unreleased.set(`${claim.clientId} ${claim.key}`, claim);
+      log.warn(
+        {
+          code: 'SYSTEM_UNAVAILABLE',
+          idempotency_key: claim.key,
+          lease_expires_at: claim.leaseExpiresAt.toISOString(),
+          err: error,
+        },
+        'Idempotency-Key could not be given free; retried before the next claim, free at the end of its lease anyway',
+      );
+    }
+  }
+
+  /** Tries again the releases that failed, while their leases last. */
+  async #retryReleases(log: Log): Promise<void> {
+    const now = this.#clock().getTime();
+    for (const [id, claim] of [...this.#unreleased]) {
+      this.#unreleased.delete(id);
+      if (claim.leaseExpiresAt.getTime() > now) await this.#release(claim, log);
+    }
   }
 }

@@ -98,8 +98,20 @@ export const VerificationView = Type.Object(
         {
           code: TxStatusCodeSchema,
           description: Type.String(),
+          catalogCode: Type.Optional(
+            Type.String({
+              pattern: '^[A-Z]+(_[A-Z]+)+$',
+              description:
+                'The catalog code of the error that ended the session (a provider failure, provider data that is missing or invalid, an internal error), when one did.',
+            }),
+          ),
+          docUrl: Type.Optional(Type.String({ format: 'uri', description: "The catalog code's doc page." })),
         },
-        { ...closed, description: 'Why the session failed, was cancelled or expired.' },
+        {
+          ...closed,
+          description:
+            'Why the session failed, was cancelled or expired: the transaction status code, and the catalog code behind it when an error ended the session.',
+        },
       ),
     ),
     verifiedAt: Type.Optional(DateTime),
@@ -151,7 +163,13 @@ export const ProviderView = Type.Object(
     requiredUserData: Type.Array(Type.String()),
     claims: Type.Array(Type.String()),
     countries: Type.Array(Type.String(), { description: 'ISO 3166-1 alpha-2; empty means any.' }),
-    status: StringEnum(['operational', 'degraded', 'unavailable'] as const),
+    status: StringEnum(['operational', 'degraded', 'unavailable', 'maintenance'] as const),
+    maintenanceUntil: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'While `status` is `maintenance` with a known end: when the maintenance is expected to end.',
+      }),
+    ),
     testIdentities: Type.Optional(
       Type.Array(Type.Object({ identity: Type.String(), outcome: Type.String(), description: Type.String() }, closed), {
         description: 'Sandbox only.',

@@ -3,7 +3,7 @@
  */
 import { TX_STATUS_DEFINITIONS } from '@idgate/errors';
 import type { Verification, VerificationEvent } from '../domain/verification.js';
-import type { ProviderAdapter } from '../providers/adapter.js';
+import type { ProviderOffer } from '../verification/provider-steps.js';
 import type { VerifiedIdentity } from '../verification/verification.types.js';
 
 /** `acr` of a level of assurance (SPEC 4). */
@@ -24,15 +24,28 @@ export function createdVerificationView(verification: Verification) {
   };
 }
 
-/** The answer of `GET /v1/verifications/{id}` (and of cancel). */
-export function verificationView(verification: Verification, identity: VerifiedIdentity | undefined) {
+/** Why a session ended: its status code, and the catalog code behind it when an error ended it. */
+function errorView(verification: Verification, issuer: string) {
   const code = verification.statusCode;
+  if (code === null) return {};
+  const catalogCode = verification.errorCode;
+  return {
+    error: {
+      code,
+      description: TX_STATUS_DEFINITIONS[code].description,
+      ...(catalogCode === null ? {} : { catalogCode, docUrl: `${issuer}/errors/${catalogCode}` }),
+    },
+  };
+}
+
+/** The answer of `GET /v1/verifications/{id}` (and of cancel). */
+export function verificationView(verification: Verification, identity: VerifiedIdentity | undefined, issuer: string) {
   return {
     ...createdVerificationView(verification),
     updatedAt: verification.updatedAt.toISOString(),
     requestedLoa: verification.requestedLoa,
     requestedClaims: verification.requestedClaims,
-    ...(code === null ? {} : { error: { code, description: TX_STATUS_DEFINITIONS[code].description } }),
+    ...errorView(verification, issuer),
     ...(identity === undefined
       ? {}
       : {
@@ -58,19 +71,24 @@ export function eventView(event: VerificationEvent) {
   };
 }
 
-/** A provider as `GET /v1/providers` shows it to an app. */
-export function providerView(adapter: ProviderAdapter, environment: 'sandbox' | 'production') {
+/**
+ * A provider as `GET /v1/providers` shows it to an app: the flow types the app may use,
+ * and its status (`operational`, `degraded`, `unavailable`, or `maintenance`).
+ */
+export function providerView(offer: ProviderOffer, environment: 'sandbox' | 'production') {
+  const { adapter } = offer;
   const descriptor = adapter.descriptor;
   return {
     id: descriptor.id,
     name: descriptor.name,
-    flowTypes: descriptor.flowTypes,
+    flowTypes: offer.flowTypes,
     maxLoa: descriptor.maxLoa,
     loaLevels: Array.from({ length: descriptor.maxLoa }, (_, index) => index + 1),
     requiredUserData: descriptor.requiredUserData,
     claims: descriptor.claims,
     countries: descriptor.countries,
-    status: adapter.health(),
+    status: offer.status,
+    ...(offer.maintenance?.until ? { maintenanceUntil: offer.maintenance.until.toISOString() } : {}),
     ...(environment === 'sandbox' && adapter.testIdentities ? { testIdentities: adapter.testIdentities } : {}),
   };
 }

@@ -59,7 +59,7 @@ function restContract(
 export interface VerificationRoutesDeps extends RestAuthDeps {
   readonly verifications: Pick<
     VerificationService,
-    'providersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp'
+    'offersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp'
   >;
   /** Where `Idempotency-Key` records are kept. */
   readonly database: Database;
@@ -67,7 +67,7 @@ export interface VerificationRoutesDeps extends RestAuthDeps {
 
 /** Registers `/v1/providers` and `/v1/verifications`. */
 export function registerVerificationRoutes(app: FastifyInstance, deps: VerificationRoutesDeps): void {
-  const { verifications, database, clock, environment } = deps;
+  const { verifications, database, clock, environment, issuer } = deps;
   const idempotency = new Idempotency(new IdempotencyRepository(database), clock);
   const requireRestScope = restScopeGuard(deps);
 
@@ -86,8 +86,8 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
         },
         async function listProviders(request) {
           const { app: caller } = restCallerOf(request);
-          const adapters = await verifications.providersFor(caller);
-          return { data: adapters.map((adapter) => providerView(adapter, environment)) };
+          const offers = await verifications.offersFor(caller);
+          return { data: offers.map((offer) => providerView(offer, environment)) };
         },
       );
 
@@ -105,8 +105,8 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
         async function getProvider(request) {
           const { app: caller } = restCallerOf(request);
           request.logContext.providerId = request.params.providerId.slice(0, 64);
-          const { adapter } = await verifications.providerFor(caller, request.params.providerId);
-          return providerView(adapter, environment);
+          const offer = await verifications.providerFor(caller, request.params.providerId);
+          return providerView(offer, environment);
         },
       );
 
@@ -180,7 +180,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
           if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
           const identity =
             verification.status === 'completed' ? await verifications.identityFor(id, caller.clientId) : undefined;
-          return verificationView(verification, identity);
+          return verificationView(verification, identity, issuer);
         },
       );
 
@@ -202,7 +202,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
           request.logContext.verificationId = id.slice(0, 128);
           const verification = await verifications.cancelForApp(caller, id);
           if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
-          return verificationView(verification, undefined);
+          return verificationView(verification, undefined, issuer);
         },
       );
     },

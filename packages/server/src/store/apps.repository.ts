@@ -6,6 +6,7 @@
  */
 import { IdgateError } from '@idgate/errors';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { FlowType } from '../domain/verification.js';
 import type { Database } from './database.js';
 import type { AppProvidersTable, AppsTable, BooleanInteger, DatabaseSchema } from './schema.js';
 import { isForeignKeyViolation } from './translate-errors.js';
@@ -94,6 +95,8 @@ export interface AppProviderRecord {
   readonly providerId: string;
   readonly enabled: boolean;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The flow types the app may use with the provider; null: every one the provider has. */
+  readonly flowTypes: readonly FlowType[] | null;
   /** Starts at 1, +1 on every change. */
   readonly version: number;
   readonly createdAt: Date;
@@ -320,7 +323,11 @@ export class AppsRepository {
   async putProvider(
     clientId: string,
     providerId: string,
-    value: { readonly enabled: boolean; readonly settings: Readonly<Record<string, unknown>> },
+    value: {
+      readonly enabled: boolean;
+      readonly settings: Readonly<Record<string, unknown>>;
+      readonly flowTypes?: readonly FlowType[] | null | undefined;
+    },
     now: Date,
   ): Promise<{ readonly record: AppProviderRecord; readonly created: boolean }> {
     const timestamp = toTimestamp(now);
@@ -333,6 +340,7 @@ export class AppsRepository {
           provider_id: providerId,
           enabled: toBooleanInteger(value.enabled),
           settings: JSON.stringify(value.settings),
+          flow_types: value.flowTypes == null ? null : JSON.stringify(value.flowTypes),
           version: 1,
           created_at: timestamp,
           updated_at: timestamp,
@@ -341,6 +349,7 @@ export class AppsRepository {
           oc.columns(['client_id', 'provider_id']).doUpdateSet((eb) => ({
             enabled: eb.ref('excluded.enabled'),
             settings: eb.ref('excluded.settings'),
+            flow_types: eb.ref('excluded.flow_types'),
             version: eb('app_providers.version', '+', 1),
             updated_at: eb.ref('excluded.updated_at'),
           })),
@@ -527,6 +536,7 @@ function rowToProvider(row: AppProviderRow): AppProviderRecord {
     providerId: row.provider_id,
     enabled: Number(row.enabled) === 1,
     settings: settings as Record<string, unknown>,
+    flowTypes: row.flow_types == null ? null : (JSON.parse(row.flow_types) as FlowType[]),
     version: Number(row.version),
     createdAt: fromTimestamp(row.created_at),
     updatedAt: fromTimestamp(row.updated_at),

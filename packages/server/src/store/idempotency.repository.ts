@@ -3,6 +3,11 @@
  * claims its key with an insert that only one of several concurrent requests can win
  * (the primary key decides); the winner completes the record with its response, or
  * releases it when it produced none worth replaying.
+ *
+ * A running record carries a lease: its holder's random token and the time after which
+ * the holder is presumed gone (killed, or cut off from the database while releasing). A
+ * request with the same key and request after that time takes the record over; the old
+ * holder's late `complete` or `release` then changes nothing, because both name the holder.
  */
 import { IdgateError } from '@idgate/errors';
 import type { Database } from './database.js';
@@ -20,11 +25,27 @@ export interface IdempotencyRecord {
   readonly responseBody: string | null;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** When a running record may be taken over (null: at once). */
+  readonly leaseExpiresAt: Date | null;
+}
+
+/** Who claims a key, and for how long. */
+export interface ClaimRequest {
+  readonly clientId: string;
+  readonly key: string;
+  readonly requestHash: string;
+  /** The claiming request's random token. */
+  readonly holder: string;
+  readonly now: Date;
+  /** When the record is forgotten (the key's lifetime). */
+  readonly expiresAt: Date;
+  /** When a running record of a holder that never finished may be taken over. */
+  readonly leaseExpiresAt: Date;
 }
 
 /** The outcome of `claim`. */
 export type ClaimResult =
-  | { readonly status: 'claimed' }
+  | { readonly status: 'claimed'; readonly takenOver: boolean }
   | { readonly status: 'existing'; readonly record: IdempotencyRecord };
 
 /** Idempotency records, on either dialect. */
@@ -37,16 +58,11 @@ export class IdempotencyRepository {
 
   /**
    * Claims a key for a request, or returns the record that holds it. An expired record
-   * is deleted first, so its key can be used anew.
+   * is deleted first, so its key can be used anew; a running record of the same request
+   * whose lease ran out is taken over.
    */
-  async claim(
-    clientId: string,
-    key: string,
-    requestHash: string,
-    now: Date,
-    expiresAt: Date,
-    attempt = 0,
-  ): Promise<ClaimResult> {
+  async claim(request: ClaimRequest, attempt = 0): Promise<ClaimResult> {
+    const { clientId, key, requestHash, holder, now, expiresAt, leaseExpiresAt } = request;
     const db = this.#database.db;
     await db
       .deleteFrom('idempotency_records')
@@ -65,10 +81,27 @@ export class IdempotencyRepository {
         response_body: null,
         created_at: now.toISOString(),
         expires_at: expiresAt.toISOString(),
+        holder,
+        lease_expires_at: leaseExpiresAt.toISOString(),
       })
       .onConflict((oc) => oc.columns(['client_id', 'idempotency_key']).doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { status: 'claimed' };
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { status: 'claimed', takenOver: false };
+    const takenOver = await db
+      .updateTable('idempotency_records')
+      .set({
+        holder,
+        lease_expires_at: leaseExpiresAt.toISOString(),
+        created_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
+      })
+      .where('client_id', '=', clientId)
+      .where('idempotency_key', '=', key)
+      .where('state', '=', 'running')
+      .where('request_hash', '=', requestHash)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now.toISOString())]))
+      .executeTakeFirst();
+    if (Number(takenOver.numUpdatedRows) > 0) return { status: 'claimed', takenOver: true };
     const row = await db
       .selectFrom('idempotency_records')
       .selectAll()
@@ -78,7 +111,7 @@ export class IdempotencyRepository {
     // Released by its request in between: try again (a few times; the caller reports a conflict after that).
     if (row === undefined) {
       if (attempt >= 3) throw new IdgateError('RESOURCE_CONFLICT', { detail: 'The Idempotency-Key is busy; retry.' });
-      return this.claim(clientId, key, requestHash, now, expiresAt, attempt + 1);
+      return this.claim(request, attempt + 1);
     }
     return {
       status: 'existing',
@@ -91,28 +124,31 @@ export class IdempotencyRepository {
         responseBody: row.response_body,
         createdAt: new Date(row.created_at),
         expiresAt: new Date(row.expires_at),
+        leaseExpiresAt: row.lease_expires_at === null ? null : new Date(row.lease_expires_at),
       },
     };
   }
 
-  /** Stores the response of the request that claimed the key. */
-  async complete(clientId: string, key: string, status: number, body: string): Promise<void> {
+  /** Stores the response of the request that holds the key (nothing, if it was taken over). */
+  async complete(clientId: string, key: string, holder: string, status: number, body: string): Promise<void> {
     await this.#database.db
       .updateTable('idempotency_records')
-      .set({ state: 'completed', response_status: status, response_body: body })
+      .set({ state: 'completed', response_status: status, response_body: body, lease_expires_at: null })
       .where('client_id', '=', clientId)
       .where('idempotency_key', '=', key)
       .where('state', '=', 'running')
+      .where('holder', '=', holder)
       .execute();
   }
 
-  /** Gives a running key free again (its request produced nothing to replay). */
-  async release(clientId: string, key: string): Promise<void> {
+  /** Gives a running key free again (its request produced nothing to replay), if `holder` still holds it. */
+  async release(clientId: string, key: string, holder: string): Promise<void> {
     await this.#database.db
       .deleteFrom('idempotency_records')
       .where('client_id', '=', clientId)
       .where('idempotency_key', '=', key)
       .where('state', '=', 'running')
+      .where('holder', '=', holder)
       .execute();
   }
 

@@ -11,9 +11,9 @@
  *   transactional, so a failed run leaves nothing half-applied.
  */
 import { isIdgateError } from '@idgate/errors';
-import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { type Kysely, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Database } from './database.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { type MigrationContext, migrationsFor } from './migrations/index.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** What `migrate` did. */
@@ -22,25 +22,32 @@ export interface MigrateResult {
   readonly applied: string[];
 }
 
-const provider = {
-  async getMigrations() {
-    return MIGRATIONS;
-  },
-};
+/** The migrations of one run, with what they need beyond the database. */
+function providerFor(context: MigrationContext) {
+  return {
+    async getMigrations() {
+      return migrationsFor(context);
+    },
+  };
+}
 
 /**
- * Applies every pending migration.
+ * Applies every pending migration. `context.sealer` (the instance `SecretBox`) is needed
+ * by migration 0008 when the database holds login hints in clear.
  *
  * @throws IdgateError `SYSTEM_UNAVAILABLE` when the database cannot be reached;
  *   `Error` (with the driver error as `cause`) when a migration fails.
  */
-export async function migrate(database: Database): Promise<MigrateResult> {
+export async function migrate(database: Database, context: MigrationContext = {}): Promise<MigrateResult> {
+  const provider = providerFor(context);
   const resultSet =
-    database.kind === 'postgres' ? await migratePostgres(database.db) : await migrateSqlite(database.db);
+    database.kind === 'postgres'
+      ? await migratePostgres(database.db, provider)
+      : await migrateSqlite(database.db, provider);
   return toResult(resultSet);
 }
 
-async function migratePostgres(db: Kysely<DatabaseSchema>): Promise<MigrationResultSet> {
+async function migratePostgres(db: Kysely<DatabaseSchema>, provider: MigrationProvider): Promise<MigrationResultSet> {
   // Kysely's "does the migration table exist" check looks at every schema unless it is
   // told which one; name the current schema so that schemas don't see each other's tables.
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
@@ -51,7 +58,7 @@ async function migratePostgres(db: Kysely<DatabaseSchema>): Promise<MigrationRes
   return new Migrator({ db, provider, migrationTableSchema: schema }).migrateToLatest();
 }
 
-async function migrateSqlite(db: Kysely<DatabaseSchema>): Promise<MigrationResultSet> {
+async function migrateSqlite(db: Kysely<DatabaseSchema>, provider: MigrationProvider): Promise<MigrationResultSet> {
   return db.connection().execute(async function migrateHoldingWriteLock(connection) {
     await sql`begin immediate`.execute(connection);
     let resultSet: MigrationResultSet;

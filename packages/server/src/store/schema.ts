@@ -75,6 +75,8 @@ export interface AppProvidersTable {
   enabled: BooleanInteger;
   /** JSON object. */
   settings: JsonText;
+  /** JSON array of the flow types the app may use (migration 0008); null: every one the provider has. */
+  flow_types: JsonText | null;
   /** Starts at 1, +1 on every change. */
   version: number;
   created_at: TimestampText;
@@ -117,6 +119,8 @@ export interface VerificationsTable {
   origin: 'authorize' | 'rest';
   status: 'initiated' | 'pending' | 'authenticating' | 'completed' | 'failed' | 'cancelled' | 'expired';
   status_code: string | null;
+  /** The catalog code of the error that ended the session (migration 0008). */
+  error_code: string | null;
   provider_id: string | null;
   flow_type: string | null;
   requested_loa: number | null;
@@ -215,6 +219,19 @@ export interface IdempotencyRecordsTable {
   response_body: string | null;
   created_at: TimestampText;
   expires_at: TimestampText;
+  /** The token of the request holding a running key (null: taken over freely). */
+  holder: string | null;
+  /** When a running key's holder is presumed gone and the key may be taken over. */
+  lease_expires_at: TimestampText | null;
+}
+
+/** `provider_maintenance`: providers an operator switched to maintenance (migration 0008). */
+export interface ProviderMaintenanceTable {
+  provider_id: string;
+  /** Expected end; null: until switched off. */
+  until: TimestampText | null;
+  reason: string | null;
+  since: TimestampText;
 }
 
 /** `webhook_events`: the webhook outbox, written in the transaction of the status change. */
@@ -268,6 +285,7 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
   idempotency_records: IdempotencyRecordsTable;
+  provider_maintenance: ProviderMaintenanceTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
   pushed_authorization_requests: PushedAuthorizationRequestsTable;

@@ -14,7 +14,7 @@
  * Every session that reaches a terminal state gets here, so this is where the metrics
  * learn of it (`idgate_verification_outcomes_total`), once its write committed.
  */
-import { TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
+import { type ErrorCode, TERMINAL_TX_STATES, type TxState, type TxStatusCode } from '@idgate/errors';
 import {
   type Compilable,
   CompiledQuery,
@@ -23,17 +23,14 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import type { Environment } from '../config/config.js';
 import type { VerificationOutcomeObserver } from '../domain/observers.js';
-import type {
-  AuthorizationRequestRecord,
-  FlowType,
-  Verification,
-  VerificationActor,
-  VerificationEvent,
-} from '../domain/verification.js';
+import type { FlowType, Verification, VerificationActor, VerificationEvent } from '../domain/verification.js';
 import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
+import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
+import { readAuthorizationRequest, type Sealer, storedAuthorizationRequest } from './sealed-login-hint.js';
 import { type WebhookSubject, webhookEventFor } from './webhook-event.js';
 
 /** The app's sign-in hook for a session: not called (`null`), being called, or its outcome. */
@@ -63,6 +60,7 @@ export type VerificationChanges = Partial<
     StoredVerification,
     | 'status'
     | 'statusCode'
+    | 'errorCode'
     | 'providerId'
     | 'flowType'
     | 'achievedLoa'
@@ -132,6 +130,7 @@ const VERIFICATION_COLUMNS = [
   'origin',
   'status',
   'status_code',
+  'error_code',
   'provider_id',
   'flow_type',
   'requested_loa',
@@ -172,6 +171,8 @@ function templateRow<Column extends string>(columns: readonly Column[]): Record<
 /** Sessions and their transitions, on either dialect. */
 export class VerificationsRepository {
   readonly #database: Database;
+  /** Seals the login hint of stored authorization requests. */
+  readonly #sealer: Sealer;
   /** `findResult`: on every token and userinfo request, SQL compiled once (see compiled-query.ts). */
   readonly #findResult: (parameters: unknown[]) => Promise<ResultRow[]>;
 
@@ -180,9 +181,10 @@ export class VerificationsRepository {
   readonly #insertEventsSql: string[] = [];
   readonly #outcomes: VerificationOutcomeObserver | undefined;
 
-  /** `outcomes`: told of every session that ends (metrics). */
-  constructor(database: Database, outcomes?: VerificationOutcomeObserver) {
+  /** `sealer` seals the login hint of `/authorize` requests; `outcomes` is told of every session that ends (metrics). */
+  constructor(database: Database, sealer: Sealer, outcomes?: VerificationOutcomeObserver) {
     this.#database = database;
+    this.#sealer = sealer;
     this.#outcomes = outcomes;
     const db = database.db;
     this.#findResult = compileOnce(db, db.selectFrom('verifications').select(RESULT_COLUMNS).where('id', '=', ''));
@@ -220,7 +222,10 @@ export class VerificationsRepository {
       requested_loa: record.requestedLoa,
       requested_claims: JSON.stringify(record.requestedClaims),
       flow_details: JSON.stringify(record.flowDetails),
-      authorization_request: record.authorizationRequest === null ? null : JSON.stringify(record.authorizationRequest),
+      authorization_request:
+        record.authorizationRequest === null
+          ? null
+          : storedAuthorizationRequest(record.authorizationRequest, this.#sealer),
       redirect_uri: record.redirectUri,
       expires_at: record.expiresAt.toISOString(),
       version: 1,
@@ -231,12 +236,13 @@ export class VerificationsRepository {
     const rowParameters = VERIFICATION_COLUMNS.map((column) => row[column] ?? null);
     const eventRows = events.map((event) => eventRow(record.id, event, timestamp));
     const insertSql = this.#insertSql;
+    const sealer = this.#sealer;
     const insertEventsSql = this.#insertEventsSql[eventRows.length];
     const inserted = await this.#database.db.transaction().execute(async function insertVerification(trx) {
       const { rows } = await trx.executeQuery<VerificationRow>(CompiledQuery.raw(insertSql, rowParameters));
       const [createdRow] = rows;
       if (createdRow === undefined) throw new TypeError(`insert of verification ${record.id} returned no row`);
-      const created = rowToVerification(createdRow);
+      const created = rowToVerification(createdRow, sealer);
       if (insertEventsSql !== undefined) {
         const eventParameters = eventRows.flatMap((event) => EVENT_COLUMNS.map((column) => event[column] ?? null));
         await trx.executeQuery(CompiledQuery.raw(insertEventsSql, eventParameters));
@@ -254,7 +260,7 @@ export class VerificationsRepository {
   /** A session by id. */
   async find(id: string): Promise<StoredVerification | undefined> {
     const row = await this.#database.db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : rowToVerification(row);
+    return row === undefined ? undefined : rowToVerification(row, this.#sealer);
   }
 
   /**
@@ -295,6 +301,7 @@ export class VerificationsRepository {
       version: expectedVersion + 1,
       updated_at: timestamp,
     };
+    const sealer = this.#sealer;
     const row = await this.#database.db.transaction().execute(async function updateVerification(trx) {
       const updated = await trx
         .updateTable('verifications')
@@ -309,18 +316,77 @@ export class VerificationsRepository {
           .insertInto('verification_events')
           .values(eventRow(id, event, timestamp))
           .execute();
-        await enqueueWebhookEvents(trx, rowToVerification(updated), [event], now, options.webhooks);
+        await enqueueWebhookEvents(trx, rowToVerification(updated, sealer), [event], now, options.webhooks);
       }
       return updated;
     });
     if (row === undefined) return undefined;
-    const written = rowToVerification(row);
+    const written = rowToVerification(row, this.#sealer);
     if (event !== undefined && TERMINAL_TX_STATES.has(event.to)) this.#ended(written);
     return written;
   }
 
   #ended(verification: StoredVerification): void {
     this.#outcomes?.verificationEnded(verification.providerId, verification.status, verification.statusCode);
+  }
+
+  /**
+   * Up to `limit` sessions of `environment` that are not over yet but past their expiry,
+   * the longest expired first (the background expiry records them as `expired`).
+   */
+  async findExpiredIds(environment: Environment, now: Date, limit: number): Promise<string[]> {
+    checkBatchSize(limit);
+    const rows = await this.#database.db
+      .selectFrom('verifications')
+      .select('id')
+      .where('expires_at', '<=', now.toISOString())
+      .where('status', 'not in', TERMINAL)
+      .where('environment', '=', environment)
+      .orderBy('expires_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Deletes up to `batchSize` sessions that ended (a terminal state) at or before `cutoff`,
+   * oldest first, with everything that belongs to them (events, webhook events, codes: the
+   * foreign keys cascade; the sealed user data, result and login hint are columns of the
+   * row) — except sessions whose refresh tokens are still live, which go once those have
+   * expired. Returns how many.
+   */
+  async purgeEnded(cutoff: Date, now: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
+    checkBatchSize(batchSize);
+    const ended = cutoff.toISOString();
+    const live = now.toISOString();
+    const result = await this.#database.db
+      .deleteFrom('verifications')
+      .where('status', 'in', TERMINAL)
+      .where('updated_at', '<=', ended)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('verifications as v')
+          .select('v.id')
+          .where('v.status', 'in', TERMINAL)
+          .where('v.updated_at', '<=', ended)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('refresh_tokens as r')
+                  .select('r.token_hash')
+                  .whereRef('r.verification_id', '=', 'v.id')
+                  .where('r.expires_at', '>', live)
+                  .where('r.used_at', 'is', null)
+                  .where('r.revoked_at', 'is', null),
+              ),
+            ),
+          )
+          .orderBy('v.updated_at')
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** The recorded transitions of a session, oldest first. */
@@ -411,6 +477,7 @@ function changesToRow(changes: VerificationChanges): Updateable<VerificationsTab
   const row: Updateable<VerificationsTable> = {};
   if (changes.status !== undefined) row.status = changes.status;
   if (changes.statusCode !== undefined) row.status_code = changes.statusCode;
+  if (changes.errorCode !== undefined) row.error_code = changes.errorCode;
   if (changes.providerId !== undefined) row.provider_id = changes.providerId;
   if (changes.flowType !== undefined) row.flow_type = changes.flowType;
   if (changes.achievedLoa !== undefined) row.achieved_loa = changes.achievedLoa;
@@ -425,7 +492,7 @@ function changesToRow(changes: VerificationChanges): Updateable<VerificationsTab
   return row;
 }
 
-function rowToVerification(row: VerificationRow): StoredVerification {
+function rowToVerification(row: VerificationRow, sealer: Sealer): StoredVerification {
   return {
     id: row.id,
     clientId: row.client_id,
@@ -433,6 +500,7 @@ function rowToVerification(row: VerificationRow): StoredVerification {
     origin: row.origin,
     status: row.status,
     statusCode: row.status_code as TxStatusCode | null,
+    errorCode: row.error_code as ErrorCode | null,
     providerId: row.provider_id,
     flowType: row.flow_type as FlowType | null,
     requestedLoa: row.requested_loa,
@@ -441,7 +509,7 @@ function rowToVerification(row: VerificationRow): StoredVerification {
     flowDetails: JSON.parse(row.flow_details) as Record<string, unknown>,
     redirectUri: row.redirect_uri,
     authorizationRequest:
-      row.authorization_request === null ? null : (JSON.parse(row.authorization_request) as AuthorizationRequestRecord),
+      row.authorization_request === null ? null : readAuthorizationRequest(row.authorization_request, sealer),
     expiresAt: new Date(row.expires_at),
     verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
     createdAt: new Date(row.created_at),

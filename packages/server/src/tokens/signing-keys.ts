@@ -5,6 +5,11 @@
  * so every instance sharing the database signs with the same keys and publishes the same
  * JWKS.
  *
+ * A rotated-in key is published at once but signs only after
+ * {@link KEY_PUBLICATION_DELAY_SECONDS}: until then the key it replaced (now `previous`)
+ * keeps signing. So no token names a key that any instance's `/jwks`, or a relying
+ * party's cached copy of it, does not show yet.
+ *
  * Each instance keeps the keys in memory and re-reads them at most every
  * {@link KEY_CACHE_SECONDS} seconds, and sooner when asked to verify a token whose `kid`
  * it does not know (another instance rotated). Keys are created lazily, on first use
@@ -55,16 +60,29 @@ const FAILED_REFRESH_RETRY_SECONDS = 5;
 const CLOCK_SKEW_MARGIN_SECONDS = 300;
 
 /**
- * How long a rotated-away key stays in the JWKS: the lifetime of the longest-lived token
- * it signed (an ID token), plus the time other instances may keep signing with it before
- * they re-read the keys, plus the time relying parties cache the JWKS, plus clock skew —
- * rounded up to one hour.
+ * How long after a rotation the new key starts signing: longer than any instance keeps
+ * its keys in memory ({@link KEY_CACHE_SECONDS}: another instance's `/jwks` shows the new
+ * key by then) plus the time relying parties may cache `/jwks` (its `max-age`), plus a
+ * minute for clocks and requests in flight.
+ */
+export const KEY_PUBLICATION_DELAY_SECONDS = KEY_CACHE_SECONDS + DISCOVERY_MAX_AGE_SECONDS + 60;
+
+/**
+ * How long a rotated-away key stays in the JWKS: the time it still signs after the
+ * rotation ({@link KEY_PUBLICATION_DELAY_SECONDS}), plus the lifetime of the longest-lived
+ * token it signed (an ID token), plus the time other instances may keep signing with it
+ * before they re-read the keys, plus the time relying parties cache the JWKS, plus clock
+ * skew — rounded up to one hour.
  */
 export const PREVIOUS_KEY_PUBLISH_SECONDS = 3_600;
 
 if (
   PREVIOUS_KEY_PUBLISH_SECONDS <
-  ID_TOKEN_TTL_SECONDS + KEY_CACHE_SECONDS + DISCOVERY_MAX_AGE_SECONDS + CLOCK_SKEW_MARGIN_SECONDS
+  KEY_PUBLICATION_DELAY_SECONDS +
+    ID_TOKEN_TTL_SECONDS +
+    KEY_CACHE_SECONDS +
+    DISCOVERY_MAX_AGE_SECONDS +
+    CLOCK_SKEW_MARGIN_SECONDS
 ) {
   throw new RangeError('PREVIOUS_KEY_PUBLISH_SECONDS is shorter than the tokens it must outlive');
 }
@@ -89,6 +107,8 @@ export interface SigningKeyView {
   readonly status: SigningKeyStatus;
   /** Whether `/jwks` publishes it now. */
   readonly published: boolean;
+  /** Whether it signs new tokens now. */
+  readonly signing: boolean;
   readonly createdAt: string;
   readonly publishUntil: string | null;
 }
@@ -96,8 +116,10 @@ export interface SigningKeyView {
 /** What {@link SigningKeys.rotate} did. */
 export interface RotatedKey {
   readonly alg: SigningAlgorithm;
-  /** The new active key. */
+  /** The new active key: published at once, signing from {@link signsFrom}. */
   readonly kid: string;
+  /** When the new key starts signing (the previous key signs until then). */
+  readonly signsFrom: string;
   /** The key it replaced, now `previous`; null when the algorithm had no key yet. */
   readonly previousKid: string | null;
   /** Until when the previous key stays published. */
@@ -117,6 +139,8 @@ interface LiveKey {
   readonly publicJwk: PublicJwk;
   readonly publicKey: KeyObject;
   readonly createdAt: number;
+  /** Milliseconds: when an active key that replaced another starts signing. */
+  readonly signsFrom: number;
   /** Milliseconds; Infinity for the active key. */
   readonly publishUntil: number;
   readonly privateKeyCiphertext: string;
@@ -134,6 +158,20 @@ interface Snapshot {
   readonly byKid: ReadonlyMap<string, LiveKey>;
   /** The JWKS last built from this snapshot and the clock interval it is valid for. */
   jwks?: { readonly document: JwkSet; readonly from: number; readonly until: number };
+}
+
+/**
+ * The key that signs for `alg` at `now`: the newest published key of `alg` whose
+ * publication delay is over, or, when none is, the oldest published one (the first key of
+ * an instance signs at once: no JWKS without it can have been cached). So after a rotation
+ * the key it replaced signs until the new one is everywhere, and two rotations in a row
+ * never let the middle key sign before its own delay.
+ */
+function signerOf(snapshot: Snapshot, alg: SigningAlgorithm, now: number): LiveKey | undefined {
+  const published = [...snapshot.byKid.values()]
+    .filter((key) => key.alg === alg && key.publishUntil > now)
+    .sort((x, y) => y.createdAt - x.createdAt || (x.status === 'active' ? -1 : 1));
+  return published.find((key) => key.signsFrom <= now) ?? published.at(-1);
 }
 
 /** The JWT header of a key. */
@@ -218,7 +256,7 @@ export class SigningKeys {
   async signJwt(payload: Readonly<Record<string, unknown>>, alg: SigningAlgorithm): Promise<string> {
     if (!isSigningAlgorithm(alg)) throw new RangeError(`unsupported signing algorithm: ${String(alg)}`);
     const snapshot = await this.#current();
-    const key = snapshot.active.get(alg);
+    const key = signerOf(snapshot, alg, this.#clock().getTime());
     if (!key) {
       throw new IdgateError('SYSTEM_INTERNAL_ERROR', { debug: `no active ${alg} signing key after loading the keys` });
     }
@@ -260,6 +298,7 @@ export class SigningKeys {
     if (!isSigningAlgorithm(alg)) throw new RangeError(`unsupported signing algorithm: ${String(alg)}`);
     const key = await generateSigningKey(alg);
     const publishUntil = new Date(now.getTime() + PREVIOUS_KEY_PUBLISH_SECONDS * 1000);
+    const signsFrom = new Date(now.getTime() + KEY_PUBLICATION_DELAY_SECONDS * 1000);
     const { previousKid } = await this.#repository.rotate(
       { kid: key.kid, alg, privateKeyCiphertext: this.#secrets.encrypt(key.privateKeyPem), publicJwk: key.publicJwk },
       publishUntil,
@@ -270,6 +309,7 @@ export class SigningKeys {
     return {
       alg,
       kid: key.kid,
+      signsFrom: (previousKid === null ? now : signsFrom).toISOString(),
       previousKid,
       previousPublishUntil: previousKid === null ? null : publishUntil.toISOString(),
     };
@@ -279,6 +319,10 @@ export class SigningKeys {
   async list(): Promise<SigningKeyView[]> {
     await this.#current();
     const now = this.#clock().getTime();
+    const snapshot = await this.#current();
+    const signers = new Set(
+      SIGNING_ALGORITHMS.map((alg) => signerOf(snapshot, alg, now)?.kid).filter((kid) => kid !== undefined),
+    );
     const records = await this.#repository.listAll();
     return records.map(function toView(record): SigningKeyView {
       const publishUntil = record.publishUntil?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -287,6 +331,7 @@ export class SigningKeys {
         alg: record.alg,
         status: record.status,
         published: record.status === 'active' || (record.status === 'previous' && publishUntil > now),
+        signing: signers.has(record.kid),
         createdAt: record.createdAt.toISOString(),
         publishUntil: record.publishUntil?.toISOString() ?? null,
       };
@@ -373,6 +418,7 @@ export class SigningKeys {
         publicJwk: Object.freeze({ ...record.publicJwk }),
         publicKey: this.#publicKeyOf(record),
         createdAt: record.createdAt.getTime(),
+        signsFrom: record.createdAt.getTime() + KEY_PUBLICATION_DELAY_SECONDS * 1000,
         publishUntil:
           record.status === 'active'
             ? Number.POSITIVE_INFINITY

@@ -166,12 +166,24 @@ async function finishAuthorization(
 async function offeredAdapters(
   deps: HostedPagesDeps,
   transaction: Verification,
-): Promise<{ readonly enabled: readonly ProviderAdapter[]; readonly reachable: readonly ProviderAdapter[] }> {
+): Promise<{
+  readonly enabled: readonly ProviderAdapter[];
+  readonly reachable: readonly ProviderAdapter[];
+  /** Providers listed but not offered now: down, or in maintenance. */
+  readonly unavailable: ReadonlySet<string>;
+}> {
   const record = await deps.apps.get(transaction.clientId);
-  const enabled = await deps.verifications.providersFor(record);
+  // A provider with no flow type enabled for the app is not offered at all.
+  const offers = (await deps.verifications.offersFor(record)).filter((offer) => offer.flowTypes.length > 0);
+  const enabled = offers.map((offer) => offer.adapter);
+  const unavailable = new Set(
+    offers
+      .filter((offer) => offer.status === 'unavailable' || offer.status === 'maintenance')
+      .map((offer) => offer.adapter.descriptor.id),
+  );
   // SPEC 4: a provider whose highest level is below the request is not offered.
   const reachable = enabled.filter((adapter) => adapter.descriptor.maxLoa >= (transaction.requestedLoa ?? 0));
-  return { enabled, reachable };
+  return { enabled, reachable, unavailable };
 }
 
 /** The branding of a transaction's app on its pages. */
@@ -277,7 +289,7 @@ async function providerChoice(
         identifyUrl: needsUserData(adapter)
           ? `${self}/identify/${encodeURIComponent(adapter.descriptor.id)}`
           : undefined,
-        unavailable: adapter.health() === 'unavailable',
+        unavailable: offered.unavailable.has(adapter.descriptor.id),
       })),
     }),
     200,

@@ -10,6 +10,7 @@ import { endTransaction, isFinished } from '../authorization/transaction-outcome
 import type { Config } from '../config/config.js';
 import type { Verification } from '../domain/verification.js';
 import { toIdgateError } from '../http/error-funnel.js';
+import { recordFailure } from '../http/error-handler.js';
 import type { RouteContract } from '../http/route-contract.js';
 import { pageSecurityHeaders } from '../http/security-headers.js';
 import type { SecretBox } from '../security/secrets.js';
@@ -29,7 +30,7 @@ export interface HostedPagesDeps {
   readonly codes: Pick<AuthorizationCodes, 'issue'>;
   readonly verifications: Pick<
     VerificationService,
-    'getTransaction' | 'providersFor' | 'startProvider' | 'advance' | 'cancel' | 'fail' | 'providers'
+    'getTransaction' | 'offersFor' | 'startProvider' | 'advance' | 'cancel' | 'fail' | 'providers'
   >;
 }
 
@@ -187,11 +188,18 @@ export async function step(
     const error = toIdgateError(thrown);
     if (endingCodes.has(error.code)) {
       const ended = await endTransaction(deps.verifications, transactionId, error, request.log);
-      if (ended !== undefined) return ended;
+      if (ended !== undefined) {
+        recordFailure(request, error);
+        return ended;
+      }
       throw thrown;
     }
     const now = await deps.verifications.getTransaction(transactionId).catch(() => undefined);
-    if (now !== undefined && isFinished(now)) return now;
+    if (now !== undefined && isFinished(now)) {
+      // Answered by a redirect to the app, not by the error handler: log the failure here.
+      recordFailure(request, error);
+      return now;
+    }
     throw thrown;
   }
 }

@@ -230,6 +230,8 @@ const DE: PageStrings = {
       'Die Anmeldung gelingt nur auf Vertrauensstufe 2: Die Sitzung wird abgeschlossen, wenn höchstens 2 verlangt war, sonst schlägt sie mit err_loa_not_met fehl.',
     'missing-claims':
       'Der Anbieter liefert keinen Namen, den jede bestätigte Identität braucht: VALIDATION_MISSING_USER_DATA.',
+    'no-consent':
+      'Die Person stimmt beim Anbieter nicht zu, eine Angabe zu teilen, die jede bestätigte Identität braucht (den Nachnamen): VALIDATION_MISSING_USER_DATA.',
     'invalid-data':
       'Der Anbieter liefert Daten, die die Prüfung nicht bestehen (unmögliches Geburtsdatum, ungültige Staatsangehörigkeit, Telefonnummer nicht im E.164-Format): VALIDATION_INVALID_USER_DATA.',
     'provider-error': 'Der Anbieter antwortet mit einem Fehler.',

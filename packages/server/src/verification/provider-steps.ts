@@ -5,10 +5,14 @@
  * (or a provider failure) leads to. A provider result completes a session only when its
  * claims normalize, carry the identity's required claims and reach the requested level.
  */
-import { IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
+import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
 import type { FlowType } from '../domain/verification.js';
-import type { ProviderAdapter, ProviderContext, ProviderStep } from '../providers/adapter.js';
-import type { AppRecord } from '../store/apps.repository.js';
+import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../providers/adapter.js';
+import type { AppProviderRecord, AppRecord } from '../store/apps.repository.js';
+import type {
+  ProviderMaintenanceRecord,
+  ProviderMaintenanceRepository,
+} from '../store/provider-maintenance.repository.js';
 import type { StoredVerification, VerificationChanges } from '../store/verifications.repository.js';
 import { missingClaimsOf, normalizeClaims, REQUIRED_IDENTITY_CLAIMS } from './claims.js';
 import type { Plan } from './session-loop.js';
@@ -41,9 +45,25 @@ export type OnProviderFailure = 'throw' | 'record';
 
 /** What the provider steps work with. */
 export interface ProviderStepsContext {
-  readonly context: Pick<VerificationContext, 'apps' | 'clock' | 'config' | 'providers' | 'secrets'>;
+  readonly context: Pick<VerificationContext, 'apps' | 'clock' | 'config' | 'log' | 'providers' | 'secrets'>;
   readonly views: VerificationViews;
   readonly signInHook: SignInHookStep;
+  /** The providers an operator switched to maintenance (shared by every instance). */
+  readonly maintenance: ProviderMaintenanceRepository;
+}
+
+/** What `GET /v1/providers` shows as a provider's `status`: its health, or `maintenance`. */
+export type ProviderStatus = ProviderHealth | 'maintenance';
+
+/** A provider as an app may use it: the adapter, the app's settings and flow types, its status now. */
+export interface ProviderOffer {
+  readonly adapter: ProviderAdapter;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The provider's flow types the app may use, in the provider's order (its first is the default). */
+  readonly flowTypes: readonly FlowType[];
+  readonly status: ProviderStatus;
+  /** The maintenance the provider is in, if it is. */
+  readonly maintenance: ProviderMaintenanceRecord | undefined;
 }
 
 /** Runs a session's provider and decides what each of its steps means. */
@@ -51,21 +71,53 @@ export class ProviderSteps {
   readonly #context: ProviderStepsContext['context'];
   readonly #views: VerificationViews;
   readonly #signInHook: SignInHookStep;
+  readonly #maintenance: ProviderMaintenanceRepository;
 
-  constructor({ context, views, signInHook }: ProviderStepsContext) {
+  constructor({ context, views, signInHook, maintenance }: ProviderStepsContext) {
     this.#context = context;
     this.#views = views;
     this.#signInHook = signInHook;
+    this.#maintenance = maintenance;
+  }
+
+  /** An offer of a provider to an app, given the app's setting and the maintenances now. */
+  #offer(
+    adapter: ProviderAdapter,
+    record: AppProviderRecord,
+    maintenances: ReadonlyMap<string, ProviderMaintenanceRecord>,
+  ): ProviderOffer {
+    const maintenance = maintenances.get(adapter.descriptor.id);
+    const allowed = record.flowTypes;
+    return {
+      adapter,
+      settings: record.settings,
+      flowTypes:
+        allowed === null
+          ? adapter.descriptor.flowTypes
+          : adapter.descriptor.flowTypes.filter((flow) => allowed.includes(flow)),
+      status: maintenance === undefined ? adapter.health() : 'maintenance',
+      maintenance,
+    };
+  }
+
+  /** The providers offered here that are enabled for the app, with their flow types and status. */
+  async offersFor(app: AppRecord): Promise<readonly ProviderOffer[]> {
+    const [records, maintenances] = await Promise.all([
+      this.#context.apps.providerRecordsOf(app),
+      this.#maintenance.active(this.#context.clock()),
+    ]);
+    const enabled = new Map(records.filter((record) => record.enabled).map((record) => [record.providerId, record]));
+    return this.#context.providers.all().flatMap((adapter) => {
+      const record = enabled.get(adapter.descriptor.id);
+      return record === undefined ? [] : [this.#offer(adapter, record, maintenances)];
+    });
   }
 
   /**
    * A provider offered here and enabled for the app, with the app's settings for it.
    * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`
    */
-  async providerFor(
-    app: AppRecord,
-    providerId: string,
-  ): Promise<{ readonly adapter: ProviderAdapter; readonly settings: Readonly<Record<string, unknown>> }> {
+  async providerFor(app: AppRecord, providerId: string): Promise<ProviderOffer> {
     const adapter = this.#context.providers.get(providerId);
     if (adapter === undefined) {
       const shown = providerId.slice(0, 64);
@@ -74,14 +126,17 @@ export class ProviderSteps {
         context: { providerId: shown },
       });
     }
-    const record = await this.#context.apps.providerRecordOf(app, providerId);
+    const [record, maintenances] = await Promise.all([
+      this.#context.apps.providerRecordOf(app, providerId),
+      this.#maintenance.active(this.#context.clock()),
+    ]);
     if (!record?.enabled) {
       throw new IdgateError('PROVIDER_NOT_ENABLED', {
         detail: `Provider ${providerId} is not enabled for this app; enable it with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`,
         context: { providerId },
       });
     }
-    return { adapter, settings: record.settings };
+    return this.#offer(adapter, record, maintenances);
   }
 
   /** The providers offered here that are enabled for the app, in registry order. */
@@ -98,13 +153,43 @@ export class ProviderSteps {
    *   `VALIDATION_MISSING_USER_DATA`, `VALIDATION_INVALID_USER_DATA`
    */
   async prepare(app: AppRecord, providerId: string, request: StartRequest): Promise<Prepared> {
-    const { adapter, settings } = await this.providerFor(app, providerId);
+    const offer = await this.providerFor(app, providerId);
+    const { adapter, settings } = offer;
     const descriptor = adapter.descriptor;
-    const flowType = request.flowType ?? descriptor.flowTypes[0];
-    if (flowType === undefined || !descriptor.flowTypes.includes(flowType)) {
+    if (request.flowType !== undefined && !descriptor.flowTypes.includes(request.flowType)) {
       throw new IdgateError('SESSION_INVALID_FLOW', {
-        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${String(flowType)}.`,
-        context: { providerId, flowType: String(flowType), supported: descriptor.flowTypes },
+        detail: `Provider ${providerId} supports the flow types ${descriptor.flowTypes.join(', ')}, not ${String(request.flowType)}.`,
+        context: { providerId, flowType: String(request.flowType), supported: descriptor.flowTypes },
+      });
+    }
+    const flowType = request.flowType ?? offer.flowTypes[0];
+    if (flowType === undefined || !offer.flowTypes.includes(flowType)) {
+      const shown = flowType ?? descriptor.flowTypes[0] ?? 'any';
+      throw new IdgateError('SESSION_INVALID_FLOW', {
+        detail:
+          offer.flowTypes.length === 0
+            ? `No flow type of provider ${providerId} is enabled for this app; enable one with PUT /admin/v1/apps/{clientId}/providers/${providerId}.`
+            : `The flow type ${shown} of provider ${providerId} is not enabled for this app (enabled: ${offer.flowTypes.join(', ')}).`,
+        context: { providerId, flowType: shown, enabled: offer.flowTypes, reason: 'not_enabled_for_app' },
+      });
+    }
+    const maintenance = offer.maintenance;
+    if (maintenance !== undefined) {
+      // Maintenance is temporary: a retryable 503 with Retry-After, not a 403 an app would give up on.
+      const now = this.#context.clock().getTime();
+      const seconds =
+        maintenance.until === null ? undefined : Math.max(1, Math.ceil((maintenance.until.getTime() - now) / 1000));
+      throw new IdgateError('PROVIDER_UNAVAILABLE', {
+        detail:
+          maintenance.until === null
+            ? `Provider ${providerId} is in maintenance; try again later or offer another provider.`
+            : `Provider ${providerId} is in maintenance until ${maintenance.until.toISOString()}; try again then or offer another provider.`,
+        context: {
+          providerId,
+          reason: 'maintenance',
+          ...(maintenance.until === null ? {} : { maintenanceUntil: maintenance.until.toISOString() }),
+        },
+        ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }),
       });
     }
     if (request.requestedLoa !== null && request.requestedLoa > descriptor.maxLoa) {
@@ -209,6 +294,7 @@ export class ProviderSteps {
       const write: Transition = {
         to: TX_STATUS_DEFINITIONS[statusCode].state,
         statusCode,
+        errorCode: error.code,
         actor: isIdgateError(thrown) ? 'provider' : 'system',
         changes: base,
       };
@@ -262,16 +348,44 @@ export class ProviderSteps {
     actor: 'provider' | 'user',
   ): Transition {
     const result = step.result;
-    if (result === undefined) return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+    if (result === undefined) {
+      this.#logRefusedData(current, 'PROVIDER_UNEXPECTED_RESPONSE', []);
+      return {
+        to: 'failed',
+        statusCode: 'err_provider_error',
+        errorCode: 'PROVIDER_UNEXPECTED_RESPONSE',
+        actor: 'system',
+        changes,
+      };
+    }
     const now = this.#context.clock();
     const { claims, problems } = normalizeClaims(result.claims, now);
     if (problems.length > 0) {
-      // VALIDATION_INVALID_USER_DATA: the provider's data fails validation.
-      return { to: 'failed', statusCode: 'err_provider_error', actor: 'system', changes };
+      // The provider's data fails validation.
+      this.#logRefusedData(
+        current,
+        'VALIDATION_INVALID_USER_DATA',
+        problems.map((problem) => problem.name),
+      );
+      return {
+        to: 'failed',
+        statusCode: 'err_provider_error',
+        errorCode: 'VALIDATION_INVALID_USER_DATA',
+        actor: 'system',
+        changes,
+      };
     }
-    if (missingClaimsOf(REQUIRED_IDENTITY_CLAIMS, claims).length > 0) {
-      // VALIDATION_MISSING_USER_DATA: the provider did not return the claims every identity needs.
-      return { to: 'failed', statusCode: 'err_missing_user_data', actor: 'system', changes };
+    const missingRequired = missingClaimsOf(REQUIRED_IDENTITY_CLAIMS, claims);
+    if (missingRequired.length > 0) {
+      // The provider did not return the claims every identity needs.
+      this.#logRefusedData(current, 'VALIDATION_MISSING_USER_DATA', missingRequired);
+      return {
+        to: 'failed',
+        statusCode: 'err_missing_user_data',
+        errorCode: 'VALIDATION_MISSING_USER_DATA',
+        actor: 'system',
+        changes,
+      };
     }
     const requestedLoa = current.requestedLoa ?? 0;
     if (result.loa < requestedLoa) {
@@ -300,6 +414,20 @@ export class ProviderSteps {
         resultCiphertext: this.#context.secrets.encrypt(JSON.stringify(stored)),
       },
     };
+  }
+
+  /** One log line for provider data that ended a session: the code and the claims' names, never their values. */
+  #logRefusedData(current: StoredVerification, code: ErrorCode, claims: readonly string[]): void {
+    this.#context.log?.info(
+      {
+        code,
+        verification_id: current.id,
+        client_id: current.clientId,
+        provider_id: current.providerId,
+        claims,
+      },
+      'provider data refused',
+    );
   }
 
   #providerContext(

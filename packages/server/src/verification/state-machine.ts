@@ -7,6 +7,7 @@
  * with its actor and time, in one database transaction. Terminal states never change.
  */
 import {
+  type ErrorCode,
   IdgateError,
   isAllowedTxTransition,
   TERMINAL_TX_STATES,
@@ -26,6 +27,8 @@ export interface Transition {
   readonly to: TxState;
   /** Required for `failed`, `cancelled` (except app cancellations) and `expired`. */
   readonly statusCode?: TxStatusCode | null;
+  /** The catalog code of the error behind a `failed` (or `cancelled`) transition, when one caused it. */
+  readonly errorCode?: ErrorCode;
   readonly actor: VerificationActor;
   readonly changes?: VerificationChanges;
 }
@@ -93,7 +96,7 @@ export class VerificationStateMachine {
     const statusChanges = transition.to !== current.status;
     const statusCode = transition.statusCode ?? null;
     const changes: VerificationChanges = statusChanges
-      ? { ...transition.changes, status: transition.to, statusCode }
+      ? { ...transition.changes, status: transition.to, statusCode, errorCode: transition.errorCode ?? null }
       : { ...transition.changes };
     const event = statusChanges
       ? { from: current.status, to: transition.to, statusCode, actor: transition.actor }

@@ -3,7 +3,7 @@
  * wallet's response (`advance`), a REST read that polls the provider (`get`), the user's
  * or the app's cancellation, and ending a session with a status code (`fail`).
  */
-import { IdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
+import { type ErrorCode, IdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
 import type { VerificationActor } from '../domain/verification.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { StoredVerification } from '../store/verifications.repository.js';
@@ -106,10 +106,18 @@ export class VerificationAdvance {
     id: string,
     statusCode: TxStatusCode,
     actor: Extract<VerificationActor, 'system' | 'provider' | 'hook' | 'user'>,
+    errorCode?: ErrorCode,
   ): Promise<VerificationResult> {
     const stored = await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
       if (isTerminal(current.status)) return {};
-      return { write: { to: TX_STATUS_DEFINITIONS[statusCode].state, statusCode, actor } };
+      return {
+        write: {
+          to: TX_STATUS_DEFINITIONS[statusCode].state,
+          statusCode,
+          actor,
+          ...(errorCode === undefined ? {} : { errorCode }),
+        },
+      };
     });
     return toPublic(stored);
   }

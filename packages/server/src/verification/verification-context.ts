@@ -33,7 +33,7 @@ export interface VerificationContext {
   readonly clock: () => Date;
   readonly apps: VerificationApps;
   readonly providers: ProviderDirectory;
-  /** Where sign-in hook outcomes are logged (default: nowhere). */
+  /** Where sign-in hook outcomes and refused provider data are logged (default: nowhere). */
   readonly log?: FastifyBaseLogger;
   /** Told of every session that ends (the metrics; default: nobody). */
   readonly outcomes?: VerificationOutcomeObserver;

@@ -227,6 +227,7 @@ export class VerificationStart {
       origin: session.origin,
       status: 'initiated',
       statusCode: null,
+      errorCode: null,
       providerId: null,
       flowType: null,
       requestedLoa: session.requestedLoa,
@@ -272,7 +273,7 @@ export class VerificationStart {
     }
     const whenCompleted = options.whenCompleted;
     return this.#repository.insert(
-      { ...draft, ...transition.changes, status: transition.to, statusCode },
+      { ...draft, ...transition.changes, status: transition.to, statusCode, errorCode: transition.errorCode ?? null },
       events,
       now,
       {

@@ -27,7 +27,7 @@
  *   throws it again with `context.verificationId`; a REST read that polled answers the
  *   failed session instead (see docs/sandbox.md, "Provider failures").
  */
-import type { TxStatusCode } from '@idgate/errors';
+import { type ErrorCode, IdgateError, type TxStatusCode } from '@idgate/errors';
 import type {
   AuthorizationRequestRecord,
   Verification,
@@ -36,8 +36,12 @@ import type {
 } from '../domain/verification.js';
 import type { ProviderAdapter } from '../providers/adapter.js';
 import type { AppRecord } from '../store/apps.repository.js';
+import {
+  type ProviderMaintenanceRecord,
+  ProviderMaintenanceRepository,
+} from '../store/provider-maintenance.repository.js';
 import { VerificationsRepository } from '../store/verifications.repository.js';
-import { ProviderSteps } from './provider-steps.js';
+import { type ProviderOffer, ProviderSteps } from './provider-steps.js';
 import { SessionLoop } from './session-loop.js';
 import {
   type AuthorizationDraft,
@@ -74,10 +78,11 @@ export class VerificationService {
   readonly #steps: ProviderSteps;
   readonly #start: VerificationStart;
   readonly #advance: VerificationAdvance;
+  readonly #maintenance: ProviderMaintenanceRepository;
 
   constructor(context: VerificationContext) {
     this.#context = context;
-    const repository = new VerificationsRepository(context.database, context.outcomes);
+    const repository = new VerificationsRepository(context.database, context.secrets, context.outcomes);
     const machine = new VerificationStateMachine(repository, context.clock);
     const views = new VerificationViews(context.secrets);
     const signInHook = new SignInHookStep({ context, repository, machine, views });
@@ -88,7 +93,9 @@ export class VerificationService {
       machine,
       signInHook,
     });
-    const steps = new ProviderSteps({ context, views, signInHook });
+    const maintenance = new ProviderMaintenanceRepository(context.database);
+    const steps = new ProviderSteps({ context, views, signInHook, maintenance });
+    this.#maintenance = maintenance;
     this.#repository = repository;
     this.#loop = loop;
     this.#views = views;
@@ -103,14 +110,69 @@ export class VerificationService {
   }
 
   /**
-   * A provider offered here and enabled for the app, with the app's settings for it.
+   * A provider offered here and enabled for the app, with the app's settings and flow types
+   * for it and its status (health, or maintenance).
    * @throws IdgateError `PROVIDER_NOT_FOUND`, `PROVIDER_NOT_ENABLED`
    */
-  providerFor(
-    app: AppRecord,
-    providerId: string,
-  ): Promise<{ readonly adapter: ProviderAdapter; readonly settings: Readonly<Record<string, unknown>> }> {
+  providerFor(app: AppRecord, providerId: string): Promise<ProviderOffer> {
     return this.#steps.providerFor(app, providerId);
+  }
+
+  /** The providers offered here that are enabled for the app, with flow types and status, in registry order. */
+  offersFor(app: AppRecord): Promise<readonly ProviderOffer[]> {
+    return this.#steps.offersFor(app);
+  }
+
+  /**
+   * Switches a provider to maintenance on every instance (they share the database):
+   * starting a session there is `PROVIDER_UNAVAILABLE` with `Retry-After` until `until`
+   * (or until {@link endMaintenance}), and `GET /v1/providers` shows `status: maintenance`.
+   * @throws IdgateError `PROVIDER_NOT_FOUND`, `VALIDATION_INVALID_PARAMETER` (an `until` in the past)
+   */
+  async startMaintenance(
+    providerId: string,
+    until: Date | null,
+    reason: string | null,
+  ): Promise<ProviderMaintenanceRecord> {
+    this.#knownProvider(providerId);
+    const now = this.#context.clock();
+    if (until !== null && until.getTime() <= now.getTime()) {
+      throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
+        detail: 'until must be in the future (leave it out for a maintenance without a known end).',
+        context: { fields: [{ name: 'until', pointer: '/until', reason: 'must be in the future' }] },
+      });
+    }
+    return this.#maintenance.put(providerId, until, reason, now);
+  }
+
+  /**
+   * Ends a provider's maintenance on every instance.
+   * @throws IdgateError `PROVIDER_NOT_FOUND`; `RESOURCE_NOT_FOUND` when it was not in maintenance
+   */
+  async endMaintenance(providerId: string): Promise<void> {
+    this.#knownProvider(providerId);
+    if (!(await this.#maintenance.remove(providerId))) {
+      throw new IdgateError('RESOURCE_NOT_FOUND', {
+        detail: `Provider ${providerId} is not in maintenance.`,
+        context: { providerId },
+      });
+    }
+  }
+
+  /** The maintenance a provider is in now, if any. @throws IdgateError `PROVIDER_NOT_FOUND` */
+  async maintenanceOf(providerId: string): Promise<ProviderMaintenanceRecord | undefined> {
+    this.#knownProvider(providerId);
+    return (await this.#maintenance.active(this.#context.clock())).get(providerId);
+  }
+
+  /** @throws IdgateError `PROVIDER_NOT_FOUND` for a provider this instance does not offer */
+  #knownProvider(providerId: string): void {
+    if (this.#context.providers.get(providerId) !== undefined) return;
+    const shown = providerId.slice(0, 64);
+    throw new IdgateError('PROVIDER_NOT_FOUND', {
+      detail: `There is no provider '${shown}' in ${this.#context.config.environment}.`,
+      context: { providerId: shown },
+    });
   }
 
   /** The providers offered here that are enabled for the app, in registry order. */
@@ -173,8 +235,9 @@ export class VerificationService {
     id: string,
     statusCode: TxStatusCode,
     actor: Extract<VerificationActor, 'system' | 'provider' | 'hook' | 'user'>,
+    errorCode?: ErrorCode,
   ): Promise<VerificationResult> {
-    return this.#advance.fail(id, statusCode, actor);
+    return this.#advance.fail(id, statusCode, actor, errorCode);
   }
 
   /** The verified identity of a completed session of that app (for tokens and `/userinfo`). */
@@ -192,6 +255,30 @@ export class VerificationService {
   async events(id: string): Promise<readonly VerificationEvent[]> {
     await this.#loop.mutate(id, 'SESSION_VERIFICATION_NOT_FOUND', async () => ({}));
     return this.#repository.events(id);
+  }
+
+  /**
+   * Records `expired` (`err_session_expired`, actor `system`) for up to `limit` sessions
+   * past their expiry that nobody read since (an abandoned `/authorize`, a REST session
+   * never polled): through the same loop as every change, so the webhook event is written
+   * in the transition's transaction, and a session another instance expires at the same
+   * time is written once. Returns how many sessions the batch looked at (the background
+   * job asks again while a batch comes back full).
+   */
+  async expireDue(limit: number): Promise<number> {
+    const ids = await this.#repository.findExpiredIds(this.#context.config.environment, this.#context.clock(), limit);
+    for (const id of ids) {
+      await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async () => ({}));
+    }
+    return ids.length;
+  }
+
+  /**
+   * Deletes up to `limit` sessions that ended at or before `cutoff`, with their events and
+   * sealed data (see `VerificationsRepository.purgeEnded`). Returns how many.
+   */
+  purgeEnded(cutoff: Date, limit: number): Promise<number> {
+    return this.#repository.purgeEnded(cutoff, this.#context.clock(), limit);
   }
 
   // ---------------------------------------------------------------- REST

@@ -14,7 +14,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/security/secrets.js';
 import { openDatabase } from '../../src/store/database.js';
-import { SigningKeys } from '../../src/tokens/signing-keys.js';
+import { KEY_PUBLICATION_DELAY_SECONDS, SigningKeys } from '../../src/tokens/signing-keys.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
@@ -32,6 +32,7 @@ interface KeyView {
   alg: string;
   status: string;
   published: boolean;
+  signing: boolean;
   createdAt: string;
   publishUntil: string | null;
 }
@@ -39,6 +40,7 @@ interface KeyView {
 interface Rotated {
   alg: string;
   kid: string;
+  signsFrom: string;
   previousKid: string | null;
   previousPublishUntil: string | null;
 }
@@ -94,6 +96,7 @@ describe('idgate keys on SQLite', () => {
         alg: key.alg,
         status: 'active',
         published: true,
+        signing: true,
         createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
         publishUntil: null,
       });
@@ -110,6 +113,7 @@ describe('idgate keys on SQLite', () => {
     expect(result).toEqual({
       alg: 'ES256',
       kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      signsFrom: expect.any(String),
       previousKid: oldKid,
       previousPublishUntil: expect.any(String),
     });
@@ -117,11 +121,22 @@ describe('idgate keys on SQLite', () => {
     const listed = parse<{ keys: KeyView[] }>(await runCli(['keys', 'list'], env)).keys;
     expect(listed).toHaveLength(4);
     const fresh = listed.find((key) => key.kid === result?.kid);
-    expect(fresh).toMatchObject({ alg: 'ES256', status: 'active', published: true, publishUntil: null });
+    // Published at once; the old key signs until the publication delay is over.
+    expect(fresh).toMatchObject({
+      alg: 'ES256',
+      status: 'active',
+      published: true,
+      signing: false,
+      publishUntil: null,
+    });
+    expect(Date.parse(result?.signsFrom ?? '') - Date.parse(fresh?.createdAt ?? '')).toBe(
+      KEY_PUBLICATION_DELAY_SECONDS * 1000,
+    );
     expect(listed.find((key) => key.kid === oldKid)).toMatchObject({
       alg: 'ES256',
       status: 'previous',
       published: true,
+      signing: true,
       publishUntil: result?.previousPublishUntil,
     });
     // Published until one hour after the rotation (the new key's creation time).
@@ -162,7 +177,7 @@ describe('idgate keys on SQLite', () => {
       const { protectedHeader } = await jwtVerify(token, createLocalJWKSet({ keys: [...jwks.keys] }), {
         audience: 'test_client',
       });
-      expect(protectedHeader.kid).toBe(listed.find((key) => key.alg === 'RS256' && key.status === 'active')?.kid);
+      expect(protectedHeader.kid).toBe(listed.find((key) => key.alg === 'RS256' && key.signing)?.kid);
     } finally {
       await database.close();
     }

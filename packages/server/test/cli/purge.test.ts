@@ -44,6 +44,8 @@ describe('idgate purge on SQLite', () => {
     const first = await run(['purge'], env);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({
+      expiredSessions: 0,
+      verifications: 0,
       authorizationCodes: 0,
       refreshTokens: 0,
       revocations: 0,
@@ -66,6 +68,8 @@ describe('idgate purge on SQLite', () => {
     const second = await run(['purge'], env);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({
+      expiredSessions: 0,
+      verifications: 0,
       authorizationCodes: 0,
       refreshTokens: 0,
       revocations: 2,

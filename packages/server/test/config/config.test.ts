@@ -79,6 +79,7 @@ describe('loadConfig', () => {
       rpEncryptionAlg: 'ECDH-ES',
       rpKeyGraceSeconds: 604_800,
       dpopNonces: false,
+      verificationRetentionMs: 7_776_000_000,
       oidcProviders: [],
       wallets: [],
       walletVerifierKey: undefined,
@@ -185,6 +186,13 @@ describe('loadConfig', () => {
       ['IDGATE_PURGE_INTERVAL', '86400001'],
       ['IDGATE_PURGE_GRACE', '-1'],
       ['IDGATE_WEBHOOK_RETENTION', '1000'],
+      ['IDGATE_VERIFICATION_RETENTION', '-1'],
+      ['IDGATE_SUPPORT_URL', 'http://help.example'],
+      ['IDGATE_SUPPORT_URL', 'mailto:help@example.com'],
+      ['IDGATE_SUPPORT_URL', 'help.example'],
+      ['IDGATE_SUPPORT_EMAIL', 'not an address'],
+      ['IDGATE_SUPPORT_EMAIL', 'help@localhost'],
+      ['IDGATE_SUPPORT_EMAIL', '<help@example.com>'],
       ['HOST', '   '],
       ['IDGATE_ALLOW_INSECURE_ISSUER', 'yes'],
       ['IDGATE_ALLOW_SQLITE', '2'],
@@ -201,6 +209,16 @@ describe('loadConfig', () => {
       expect(error.message).toContain(variable);
       expect(error.name).toBe('ConfigError');
       expect(error).toBeInstanceOf(RangeError);
+    });
+
+    it('takes a support contact: an https URL and an email address', () => {
+      const config = loadConfig({
+        IDGATE_SUPPORT_URL: 'https://help.example/idgate',
+        IDGATE_SUPPORT_EMAIL: 'support@help.example',
+      });
+      expect(config.supportUrl).toBe('https://help.example/idgate');
+      expect(config.supportEmail).toBe('support@help.example');
+      expect(loadConfig({}).supportUrl).toBeUndefined();
     });
 
     it('does not echo a rejected secret', () => {

@@ -75,10 +75,15 @@ function expectHtmlPage(res: ResponseLike, code: ErrorCode, status: number, loca
   expect(header(res, 'content-language')).toBe(locale);
   expect(res.body).toContain(`<html lang="${locale}">`);
   expect(res.body).toContain(escapeHtml(messagesFor(locale).errors[code]));
-  expect(res.body).toContain(`href="${TEST_ISSUER}/errors/${code}"`);
   const requestId = header(res, 'x-request-id');
   expect(requestId).toMatch(/^[0-9A-Z]{26}$/);
   expect(res.body).toContain(`<code>${requestId}</code>`);
+  // The doc link carries the request id and time to quote.
+  expect(res.body).toMatch(
+    new RegExp(
+      `href="${TEST_ISSUER}/errors/${code}\\?request_id=${requestId}&amp;at=\\d{4}-\\d{2}-\\d{2}T\\d{2}%3A\\d{2}%3A\\d{2}\\.\\d{3}Z"`,
+    ),
+  );
   expect(res.body).not.toMatch(/<script/i);
   if (CATALOG[code].status >= 500) expect(res.body).toContain(escapeHtml(CATALOG[code].description));
 }

@@ -15,6 +15,7 @@ import { SecretBox } from '../../src/security/secrets.js';
 import { SigningKeysRepository } from '../../src/store/signing-keys.repository.js';
 import {
   KEY_CACHE_SECONDS,
+  KEY_PUBLICATION_DELAY_SECONDS,
   PREVIOUS_KEY_PUBLISH_SECONDS,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
@@ -207,6 +208,7 @@ describe.each(TEST_DATABASE_KINDS)('signing keys on %s', (kind) => {
     expect(rotated).toEqual({
       alg: 'ES256',
       kid: expect.any(String),
+      signsFrom: new Date(now + KEY_PUBLICATION_DELAY_SECONDS * SECOND).toISOString(),
       previousKid: oldKid,
       previousPublishUntil: publishUntil,
     });
@@ -218,6 +220,12 @@ describe.each(TEST_DATABASE_KINDS)('signing keys on %s', (kind) => {
     // Both published: the new active key with the actives, the previous one after them.
     const during = await fetchJwks(t.app);
     expect(during.keys.map((key) => key.kid)).toEqual([before.keys[0]?.kid, rotated.kid, before.keys[2]?.kid, oldKid]);
+    // Published at once, signing only after the publication delay: the old key signs until then.
+    const duringDelay = await keys.signJwt(claims(now), 'ES256');
+    expect(decodeProtectedHeader(duringDelay).kid).toBe(oldKid);
+    now += KEY_PUBLICATION_DELAY_SECONDS * SECOND - 1;
+    expect(decodeProtectedHeader(await keys.signJwt(claims(now), 'ES256')).kid).toBe(oldKid);
+    now += 1;
     const newToken = await keys.signJwt(claims(now), 'ES256');
     expect(decodeProtectedHeader(newToken).kid).toBe(rotated.kid);
     await verifyWith(during, newToken, now);
@@ -245,6 +253,7 @@ describe.each(TEST_DATABASE_KINDS)('signing keys on %s', (kind) => {
       alg: 'ES256',
       status: 'retired',
       published: false,
+      signing: false,
       createdAt: new Date(T0).toISOString(),
       publishUntil,
     });
@@ -291,24 +300,35 @@ describe.each(TEST_DATABASE_KINDS)('signing keys on %s', (kind) => {
 
       // The first instance rotates; the other keeps its keys in memory for a while…
       const rotated = await t.app.idgate.keys.rotate('EdDSA');
+      // …and neither signs with the new key before every JWKS can show it.
       const fromFirst = await t.app.idgate.keys.signJwt(claims(now), 'EdDSA');
-      expect(decodeProtectedHeader(fromFirst).kid).toBe(rotated.kid);
+      expect(decodeProtectedHeader(fromFirst).kid).toBe(rotated.previousKid);
       const stale = await other.idgate.keys.signJwt(claims(now), 'EdDSA');
       expect(decodeProtectedHeader(stale).kid).toBe(rotated.previousKid);
-      // …and what it signs still verifies against the first instance's JWKS.
+      await verifyWith(await fetchJwks(other), fromFirst, now);
       await verifyWith(await fetchJwks(t.app), stale, now);
+      expect((await fetchJwks(other)).keys.map((key) => key.kid)).not.toContain(rotated.kid);
 
       // A token with a kid it does not know makes it read the keys again (after the cooldown).
-      expect(await other.idgate.keys.verifyJwt(fromFirst)).toBeUndefined();
+      const unknownKid = await t.app.idgate.keys.signJwt(claims(now), 'EdDSA');
+      const [, payload = '', signature = ''] = unknownKid.split('.');
+      const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: rotated.kid, typ: 'JWT' })).toString('base64url');
+      const forgedKid = `${header}.${payload}.${signature}`;
+      expect(await other.idgate.keys.verifyJwt(forgedKid)).toBeUndefined();
       now += UNKNOWN_KID_REFRESH_COOLDOWN_SECONDS * SECOND;
-      expect(await other.idgate.keys.verifyJwt(fromFirst)).toBeDefined();
-      expect(decodeProtectedHeader(await other.idgate.keys.signJwt(claims(now), 'EdDSA')).kid).toBe(rotated.kid);
+      expect(await other.idgate.keys.verifyJwt(forgedKid)).toBeUndefined();
       expect(await fetchJwks(other)).toEqual(await fetchJwks(t.app));
 
       // The third re-reads on its own once its copy is older than the cache lifetime.
       expect((await third.jwks()).keys.map((key) => key.kid)).not.toContain(rotated.kid);
       now += KEY_CACHE_SECONDS * SECOND;
       expect(await third.jwks()).toEqual(await fetchJwks(t.app));
+
+      // After the publication delay both sign with the new key.
+      now += KEY_PUBLICATION_DELAY_SECONDS * SECOND;
+      for (const app of [t.app, other]) {
+        expect(decodeProtectedHeader(await app.idgate.keys.signJwt(claims(now), 'EdDSA')).kid).toBe(rotated.kid);
+      }
     } finally {
       await other.close();
     }

@@ -6,7 +6,7 @@
 import { CATALOG, type ErrorCode, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_IDENTITIES } from '../../src/providers/mock/test-identities.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, TEST_ISSUER, type TestApp } from '../support/app.js';
 import { expectProblem } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
 import {
@@ -57,7 +57,13 @@ const ASTRID = {
 
 type Outcome =
   | { status: 'completed'; loa: 'max' | number; claims: Record<string, unknown>; missingClaims: string[] }
-  | { status: 'failed' | 'cancelled'; statusCode: TxStatusCode }
+  | {
+      status: 'failed' | 'cancelled';
+      statusCode: TxStatusCode;
+      /** The catalog code behind the failure, and the claims the log line names. */
+      catalogCode?: ErrorCode;
+      claims?: readonly string[];
+    }
   | { status: 'expired' }
   | { status: 'throws'; code: ErrorCode }
   /** An unexpected exception: a masked 500, the session failed with err_internal. */
@@ -95,8 +101,33 @@ const CASES: readonly Case[] = [
     },
   },
   { identity: 'low-loa', requestedLoa: 3, outcome: { status: 'failed', statusCode: 'err_loa_not_met' } },
-  { identity: 'missing-claims', outcome: { status: 'failed', statusCode: 'err_missing_user_data' } },
-  { identity: 'invalid-data', outcome: { status: 'failed', statusCode: 'err_provider_error' } },
+  {
+    identity: 'missing-claims',
+    outcome: {
+      status: 'failed',
+      statusCode: 'err_missing_user_data',
+      catalogCode: 'VALIDATION_MISSING_USER_DATA',
+      claims: ['given_name', 'family_name'],
+    },
+  },
+  {
+    identity: 'no-consent',
+    outcome: {
+      status: 'failed',
+      statusCode: 'err_missing_user_data',
+      catalogCode: 'VALIDATION_MISSING_USER_DATA',
+      claims: ['family_name'],
+    },
+  },
+  {
+    identity: 'invalid-data',
+    outcome: {
+      status: 'failed',
+      statusCode: 'err_provider_error',
+      catalogCode: 'VALIDATION_INVALID_USER_DATA',
+      claims: ['birthdate', 'nationality', 'phone_number'],
+    },
+  },
   { identity: 'provider-error', outcome: { status: 'throws', code: 'PROVIDER_ERROR' } },
   { identity: 'provider-unavailable', outcome: { status: 'throws', code: 'PROVIDER_UNAVAILABLE' } },
   { identity: 'provider-init-failed', outcome: { status: 'throws', code: 'PROVIDER_INITIALIZATION_FAILED' } },
@@ -173,9 +204,13 @@ describe.each(TEST_DATABASE_KINDS)('mock test identities on %s', (kind) => {
           verificationId: context.verificationId,
         });
         const statusCode = CATALOG[outcome.code].txStatus;
-        expect(await read(context.verificationId)).toMatchObject({
-          status: 'failed',
-          error: { code: statusCode, description: TX_STATUS_DEFINITIONS[statusCode].description },
+        const failed = await read(context.verificationId);
+        expect(failed.status).toBe('failed');
+        expect(failed.error).toEqual({
+          code: statusCode,
+          description: TX_STATUS_DEFINITIONS[statusCode].description,
+          catalogCode: outcome.code,
+          docUrl: `${TEST_ISSUER}/errors/${outcome.code}`,
         });
         return;
       }
@@ -186,9 +221,13 @@ describe.each(TEST_DATABASE_KINDS)('mock test identities on %s', (kind) => {
         expect(res.body).not.toContain('unexpected exception');
         const context = body.context as { verificationId: string };
         expect(context).toEqual({ verificationId: expect.stringMatching(/^vrf_test_[A-Za-z0-9]{24}$/) });
-        expect(await read(context.verificationId)).toMatchObject({
-          status: 'failed',
-          error: { code: 'err_internal', description: TX_STATUS_DEFINITIONS.err_internal.description },
+        const crashed = await read(context.verificationId);
+        expect(crashed.status).toBe('failed');
+        expect(crashed.error).toEqual({
+          code: 'err_internal',
+          description: TX_STATUS_DEFINITIONS.err_internal.description,
+          catalogCode: 'SYSTEM_INTERNAL_ERROR',
+          docUrl: `${TEST_ISSUER}/errors/SYSTEM_INTERNAL_ERROR`,
         });
         const events = await eventsOf(t, context.verificationId);
         expect(events.map((event) => [event.from, event.to, event.statusCode, event.actor])).toEqual([
@@ -248,10 +287,23 @@ describe.each(TEST_DATABASE_KINDS)('mock test identities on %s', (kind) => {
         }
         case 'failed':
         case 'cancelled':
-          expect(answered).toMatchObject({
-            status: outcome.status,
-            error: { code: outcome.statusCode, description: TX_STATUS_DEFINITIONS[outcome.statusCode].description },
+          expect(answered.status).toBe(outcome.status);
+          expect(answered.error).toEqual({
+            code: outcome.statusCode,
+            description: TX_STATUS_DEFINITIONS[outcome.statusCode].description,
+            ...(outcome.catalogCode === undefined
+              ? {}
+              : { catalogCode: outcome.catalogCode, docUrl: `${TEST_ISSUER}/errors/${outcome.catalogCode}` }),
           });
+          if (outcome.catalogCode !== undefined) {
+            // The log names the code and the offending claims, never their values.
+            const line = t.logs.find((entry) => entry.verification_id === id && entry.msg === 'provider data refused');
+            expect(line).toMatchObject({ level: 'info', code: outcome.catalogCode, provider_id: flow.providerId });
+            expect([...((line?.claims as string[] | undefined) ?? [])].sort()).toEqual(
+              [...(outcome.claims ?? [])].sort(),
+            );
+            expect(JSON.stringify(line)).not.toMatch(/Lindqvist|Astrid|2099|\+46/);
+          }
           expect(answered).not.toHaveProperty('claims');
           expect(answered).not.toHaveProperty('loa');
           break;

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PurgeJob, type PurgeRun } from '../../src/background/purge-job.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { AuthorizationCodesRepository } from '../../src/store/authorization-codes.repository.js';
-import { IdempotencyRepository } from '../../src/store/idempotency.repository.js';
+import { type ClaimRequest, IdempotencyRepository } from '../../src/store/idempotency.repository.js';
 import { PushedRequestsRepository } from '../../src/store/pushed-requests.repository.js';
 import { RefreshTokensRepository } from '../../src/store/refresh-tokens.repository.js';
 import { RevocationsRepository } from '../../src/store/revocations.repository.js';
@@ -42,6 +42,8 @@ const GRACE = 2 * HOUR;
 const RETENTION = 2 * DAY;
 
 const NOTHING: PurgeRun = {
+  expiredSessions: 0,
+  verifications: 0,
   authorizationCodes: 0,
   refreshTokens: 0,
   revocations: 0,
@@ -50,6 +52,11 @@ const NOTHING: PurgeRun = {
   pushedRequests: 0,
   seenJtis: 0,
 };
+
+/** A claim of `key` by `clientId`, made at `now`, forgotten at `expiresAt`. */
+function claimOf(clientId: string, key: string, now: Date, expiresAt: Date): ClaimRequest {
+  return { clientId, key, requestHash: 'h', holder: 'holder', now, expiresAt, leaseExpiresAt: expiresAt };
+}
 
 describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
   let t: TestApp;
@@ -226,11 +233,11 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     await revocations.revoke(['grant:live'], at(10 * DAY), at(-DAY));
 
     const idempotency = new IdempotencyRepository(t.database.database);
-    await idempotency.claim(owner.clientId, 'key-expired', 'h', at(-DAY), at(-1));
-    await idempotency.claim(owner.clientId, 'key-at-now', 'h', at(-DAY), at(0));
-    await idempotency.claim(owner.clientId, 'key-live', 'h', at(-DAY), at(1));
+    await idempotency.claim(claimOf(owner.clientId, 'key-expired', at(-DAY), at(-1)));
+    await idempotency.claim(claimOf(owner.clientId, 'key-at-now', at(-DAY), at(0)));
+    await idempotency.claim(claimOf(owner.clientId, 'key-live', at(-DAY), at(1)));
     // The same key of another app, live: the composite key keeps them apart.
-    await idempotency.claim(other.clientId, 'key-expired', 'h', at(-DAY), at(HOUR));
+    await idempotency.claim(claimOf(other.clientId, 'key-expired', at(-DAY), at(HOUR)));
 
     await insertEvent(owner, 'evt-delivered-old', 'delivered', at(-RETENTION - 1), 1);
     await insertEvent(owner, 'evt-failed-old', 'failed', at(-RETENTION - DAY), 3);
@@ -258,6 +265,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     const verificationEvents = await count('verification_events');
 
     expect(await t.app.idgate.purge.purgeOnce()).toEqual({
+      expiredSessions: 0,
+      verifications: 0,
       authorizationCodes: 1,
       refreshTokens: 2,
       revocations: 2,
@@ -300,6 +309,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
     // Time passes: what was kept goes once it is past its own cut-off (never the pending event).
     now += RETENTION + GRACE + 1;
     expect(await t.app.idgate.purge.purgeOnce()).toEqual({
+      expiredSessions: 2,
+      verifications: 0,
       authorizationCodes: 3,
       refreshTokens: 1,
       revocations: 1,
@@ -346,11 +357,7 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
       await revocations.revoke([`token:${index}`], at(-(5 - index) * 1000), at(-DAY));
       // Several keys share an expiry across the two apps: the composite key tells them apart.
       await idempotency.claim(
-        index % 2 === 0 ? owner.clientId : second.clientId,
-        `key-${index}`,
-        'h',
-        at(-DAY),
-        at(-1),
+        claimOf(index % 2 === 0 ? owner.clientId : second.clientId, `key-${index}`, at(-DAY), at(-1)),
       );
       await insertEvent(owner, `evt-${index}`, index % 2 === 0 ? 'delivered' : 'failed', at(-RETENTION - 1), 1);
     }
@@ -365,6 +372,8 @@ describe.each(TEST_DATABASE_KINDS)('purge job on %s', (kind) => {
 
     const job = new PurgeJob({ database: t.database.database, config: t.config, clock, batchSize: 2 });
     expect(await job.purgeOnce()).toEqual({
+      expiredSessions: 0,
+      verifications: 0,
       authorizationCodes: 5,
       refreshTokens: 5,
       revocations: 3,
@@ -450,7 +459,7 @@ describe.each(TEST_DATABASE_KINDS)('background purging on %s', (kind) => {
     const metrics = new Metrics();
     const job = new PurgeJob({
       database: broken.database,
-      config: { purgeIntervalMs: 20, purgeGraceMs: 0, webhookRetentionMs: HOUR },
+      config: { purgeIntervalMs: 20, purgeGraceMs: 0, webhookRetentionMs: HOUR, verificationRetentionMs: 0 },
       clock: () => new Date(),
       metrics,
       log: { info() {}, warn: (fields) => warnings.push(fields) },

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { RateLimitStore } from '../../src/http/rate-limit/rate-limit-store.js';
+import type { Database } from '../../src/store/database.js';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases.js';
 import { recordErrorBody, registerSecret } from './leaks.js';
 
@@ -40,11 +41,19 @@ export interface TestAppOptions {
   readonly routes?: (app: FastifyInstance) => void;
   /** A database the test opened itself (default: a fresh one of `kind`); `close()` cleans it up. */
   readonly database?: TestDatabase;
+  /** Another test app's database to share (a second instance); it stays open when this app closes. */
+  readonly sharedDatabase?: TestDatabase;
+  /**
+   * Opens the database the app itself uses (e.g. the test database through a TCP proxy),
+   * closed with the app; the test's own reads keep the direct connection.
+   */
+  readonly appDatabase?: (test: TestDatabase) => Promise<Database>;
 }
 
 /** Builds and readies an app on a fresh database of the given kind. */
 export async function createTestApp(kind: TestDatabaseKind = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.database ?? (await openTestDatabase(kind));
+  const database = options.sharedDatabase ?? options.database ?? (await openTestDatabase(kind));
+  const appDatabase = options.appDatabase ? await options.appDatabase(database) : database.database;
   const config = loadConfig({
     IDGATE_ISSUER: TEST_ISSUER,
     IDGATE_DATA_DIR: '/nonexistent-data-dir',
@@ -60,7 +69,7 @@ export async function createTestApp(kind: TestDatabaseKind = 'sqlite', options: 
     },
   });
   const app = buildApp(config, {
-    database: database.database,
+    database: appDatabase,
     adminKey: TEST_ADMIN_KEY,
     secretKey: TEST_SECRET_KEY,
     logStream,
@@ -89,7 +98,8 @@ export async function createTestApp(kind: TestDatabaseKind = 'sqlite', options: 
     logs,
     async close() {
       await app.close();
-      await database.cleanup();
+      if (appDatabase !== database.database) await appDatabase.close();
+      if (options.sharedDatabase === undefined) await database.cleanup();
     },
   };
 }

@@ -2,7 +2,8 @@
  * Test Redis: the real server (`IDGATE_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`),
  * never mocked. Each test file takes its own key prefix so files running in parallel never
  * share keys, and deletes its keys afterwards. A TCP proxy in front of it lets a test cut
- * or freeze the connection (a Redis that went away, or one that stopped answering).
+ * or freeze the connection (a Redis that went away, or one that stopped answering); the
+ * same proxy stands in front of PostgreSQL for the database fault tests.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -79,12 +80,19 @@ export async function openTestRedis(name: string, url = testRedisUrl()): Promise
 export interface TcpProxy {
   /** `redis://127.0.0.1:<port>` (the proxy's address as a Redis URL). */
   readonly url: string;
+  /** The proxy's port (for a server other than Redis: build its URL with it). */
+  readonly port: number;
+  /**
+   * Sees every chunk a client sends, before it is forwarded (a test can cut or freeze the
+   * proxy at a given statement: the chunk is then not forwarded).
+   */
+  watch(listener: ((chunk: Buffer) => void) | undefined): void;
+  /** Forwards again and accepts new connections (after {@link freeze} or a refusing {@link cut}; bytes dropped while frozen stay lost). */
+  restore(): void;
   /** Stops forwarding in both directions: commands sent now get no reply. */
   freeze(): void;
   /** Resets every open connection (the server went away); new ones are refused while `refuse` is set. */
   cut(options?: { refuse?: boolean }): void;
-  /** Forwards again and accepts new connections (bytes dropped while frozen stay lost). */
-  restore(): void;
   close(): Promise<void>;
 }
 
@@ -93,6 +101,7 @@ export async function startTcpProxy(target: URL = new URL(testRedisUrl())): Prom
   const sockets = new Set<net.Socket>();
   let frozen = false;
   let refusing = false;
+  let watcher: ((chunk: Buffer) => void) | undefined;
   const server = net.createServer(function forward(downstream) {
     if (refusing) {
       downstream.resetAndDestroy();
@@ -108,27 +117,32 @@ export async function startTcpProxy(target: URL = new URL(testRedisUrl())): Prom
         upstream.destroy();
       });
     }
-    downstream.on('data', (chunk) => {
-      if (!frozen) upstream.write(chunk);
+    downstream.on('data', (chunk: Buffer) => {
+      watcher?.(chunk);
+      if (!frozen && !upstream.destroyed) upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => {
-      if (!frozen) downstream.write(chunk);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!frozen && !downstream.destroyed) downstream.write(chunk);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
+    watch(listener) {
+      watcher = listener;
+    },
+    restore() {
+      frozen = false;
+      refusing = false;
+    },
     freeze() {
       frozen = true;
     },
     cut(options = {}) {
       refusing = options.refuse ?? false;
       for (const socket of sockets) socket.resetAndDestroy();
-    },
-    restore() {
-      frozen = false;
-      refusing = false;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

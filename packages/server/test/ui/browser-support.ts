@@ -71,10 +71,13 @@ export interface BrowserTestEnvironment {
   close(): Promise<void>;
 }
 
-/** Starts idgate (frozen clock), the app's callback, and creates the app. */
-export async function startBrowserTestEnvironment(kind: TestDatabaseKind): Promise<BrowserTestEnvironment> {
+/** Starts idgate (frozen clock; `env` adds configuration), the app's callback, and creates the app. */
+export async function startBrowserTestEnvironment(
+  kind: TestDatabaseKind,
+  env: Record<string, string> = {},
+): Promise<BrowserTestEnvironment> {
   let now = Date.now();
-  const live = await startLiveTestApp(kind, { clock: () => new Date(now) });
+  const live = await startLiveTestApp(kind, { clock: () => new Date(now), env });
   const callback = await startAppCallback();
   const client = await createClient(live, { name: 'Demo Shop', redirectUris: [callback.redirectUri] });
   return {
@@ -256,7 +259,7 @@ export function scrollWidth(page: Page): Promise<number> {
 /**
  * The text a person meets on the page, as its pieces: every visible text node with a
  * letter in it, the title, and the accessible names given by attributes (`aria-label`,
- * `alt`, SVG `<title>`). Code (`code`, `pre`) and names marked `translate="no"` (product,
+ * `alt`, SVG `<title>`). Code (`code`, `pre`), machine-readable times (`time`) and names marked `translate="no"` (product,
  * app and provider names, test identities) are the same in every language and left out.
  */
 export function visibleTexts(page: Page): Promise<string[]> {
@@ -288,7 +291,7 @@ export function visibleTexts(page: Page): Promise<string[]> {
       const parent = node.parentElement;
       const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
       if (parent === null || text === '' || !/\p{L}/u.test(text)) continue;
-      if (parent.closest('code, pre, script, [translate="no"], svg') !== null) continue;
+      if (parent.closest('code, pre, time, script, [translate="no"], svg') !== null) continue;
       if (!parent.checkVisibility()) continue;
       texts.push(text);
     }

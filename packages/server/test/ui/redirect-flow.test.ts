@@ -193,13 +193,19 @@ describe(`hosted pages in Chromium: redirect flow and errors (${KIND})`, () => {
       expect(await page.locator('h1').textContent()).toBe(expected.title);
       const terms = await page.locator('dt').allTextContents();
       const values = await page.locator('dd').allTextContents();
-      expect(Object.fromEntries(terms.map((term, index) => [term, values[index]]))).toEqual({
+      const listed = Object.fromEntries(terms.map((term, index) => [term, values[index]]));
+      expect(listed).toMatchObject({
         [expected.codeLabel]: 'AUTH_INVALID_CLIENT',
         [expected.requestIdLabel]: requestId,
       });
+      // The time to quote with the request id (UTC).
+      expect(Object.keys(listed)).toHaveLength(3);
+      expect(Object.values(listed)[2]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       const alert = (await page.getByRole('alert').textContent()) ?? '';
       expect(alert.length).toBeGreaterThan(10);
-      const docLink = page.locator(`a[href="${env.live.baseUrl}/errors/AUTH_INVALID_CLIENT"]`);
+      const docLink = page.locator(
+        `a[href^="${env.live.baseUrl}/errors/AUTH_INVALID_CLIENT?request_id=${requestId}&at="]`,
+      );
       expect(await docLink.count()).toBe(1);
       const text = (await page.locator('body').textContent()) ?? '';
       expect(text).not.toMatch(/\bat \w+ \(|node_modules|Error:|\.ts:\d+/);
@@ -207,7 +213,7 @@ describe(`hosted pages in Chromium: redirect flow and errors (${KIND})`, () => {
       await csp.expectNone();
 
       await docLink.click();
-      await page.waitForURL(`${env.live.baseUrl}/errors/AUTH_INVALID_CLIENT`);
+      await page.waitForURL((url) => url.href.startsWith(`${env.live.baseUrl}/errors/AUTH_INVALID_CLIENT?`));
       expect(await page.locator('h1').textContent()).toBe('AUTH_INVALID_CLIENT');
       await context.close();
     },

@@ -4,6 +4,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDEMPOTENCY_LEASE_SECONDS } from '../../src/rest/idempotency.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { expectProblem } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
@@ -96,10 +97,14 @@ describe.each(TEST_DATABASE_KINDS)('Idempotency-Key on %s', (kind) => {
       await reached;
       const concurrent = await post('order-1003', { providerId: 'mock-qr' });
       const body = expectProblem(concurrent, 'RESOURCE_CONFLICT');
+      const startedAt = clock.now().toISOString();
+      const leaseEnd = new Date(clock.now().getTime() + IDEMPOTENCY_LEASE_SECONDS * 1000).toISOString();
       expect(body.detail).toBe(
-        'A request with this Idempotency-Key is still being processed; retry after it finished.',
+        `A request with this Idempotency-Key is in flight (started ${startedAt}); retry after it finished. ` +
+          `If it never finishes, the key is free again from ${leaseEnd}.`,
       );
-      expect(body.context).toEqual({ idempotencyKey: 'order-1003' });
+      expect(body.context).toEqual({ idempotencyKey: 'order-1003', inFlightUntil: leaseEnd });
+      expect(concurrent.headers['retry-after']).toBe(String(IDEMPOTENCY_LEASE_SECONDS));
       const differentWhileRunning = await post('order-1003', { providerId: 'mock-redirect' });
       expectProblem(differentWhileRunning, 'RESOURCE_CONFLICT');
       release();

@@ -79,6 +79,7 @@ describe.each(TEST_DATABASE_KINDS)('verification service on %s', (kind) => {
         origin: 'authorize',
         status: 'initiated',
         statusCode: null,
+        errorCode: null,
         providerId: null,
         flowType: null,
         requestedLoa: 3,

@@ -72,7 +72,7 @@ describe.each(TEST_DATABASE_KINDS)('state machine: writes on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind, { clock: clock.clock });
     clientId = (await createRestApp(t)).clientId;
-    repository = new VerificationsRepository(t.app.idgate.database);
+    repository = new VerificationsRepository(t.app.idgate.database, t.app.idgate.secrets);
     machine = new VerificationStateMachine(repository, clock.clock);
   });
   afterAll(async () => {
@@ -89,6 +89,7 @@ describe.each(TEST_DATABASE_KINDS)('state machine: writes on %s', (kind) => {
         origin: 'rest',
         status,
         statusCode: statusCodeFor(status),
+        errorCode: null,
         providerId: 'mock-redirect',
         flowType: 'redirect',
         requestedLoa: null,

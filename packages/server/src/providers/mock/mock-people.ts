@@ -51,6 +51,19 @@ export const INVALID_PERSON: MockPerson = Object.freeze({
   mobile: '070 123',
 });
 
+/**
+ * A person who declined, at the provider's consent screen, to share the family name
+ * (the `no-consent` identity): everything else is there.
+ */
+export const NO_CONSENT_PERSON: MockPerson = Object.freeze({
+  personId: 'mock-person-0006',
+  firstName: 'Elsa',
+  dateOfBirth: '19880412',
+  citizenship: 'se',
+  emailAddress: 'elsa@example.org',
+  emailVerified: true,
+});
+
 /** A second complete person, reached at LoA 2 (the `low-loa` identity). */
 export const LOW_LOA_PERSON: MockPerson = Object.freeze({
   ...FULL_PERSON,

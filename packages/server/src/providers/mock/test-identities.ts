@@ -14,6 +14,7 @@ import {
   type MockPerson,
   NAME_ONLY_PERSON,
   NAMELESS_PERSON,
+  NO_CONSENT_PERSON,
 } from './mock-people.js';
 
 /** How a mock provider behaves for an identity. */
@@ -87,6 +88,13 @@ export const MOCK_IDENTITIES: readonly MockIdentity[] = Object.freeze([
     description:
       'The provider returns no name (given_name, family_name), which every verified identity needs: VALIDATION_MISSING_USER_DATA.',
     behaviour: { kind: 'complete', person: NAMELESS_PERSON },
+  },
+  {
+    identity: 'no-consent',
+    outcome: 'failed: err_missing_user_data',
+    description:
+      'The user does not consent to share a claim every verified identity needs (the family name) at the provider: VALIDATION_MISSING_USER_DATA.',
+    behaviour: { kind: 'complete', person: NO_CONSENT_PERSON },
   },
   {
     identity: 'invalid-data',
