@@ -4,7 +4,7 @@
  * Every refusal is a catalog error; every write is a single transaction or a single
  * conditional statement, so nothing is half-written.
  */
-import { type FieldProblem, IdgateError } from '@idgate/errors';
+import { IdgateError } from '@idgate/errors';
 import type { Config } from '../config/config.js';
 import { etagFor, ifMatchAllows } from '../http/etag.js';
 import type { ProviderDescriptor } from '../providers/descriptors.js';
@@ -16,22 +16,19 @@ import {
   newHookSecret,
   type SecretBox,
 } from '../security/secrets.js';
-import type {
-  AppBranding,
-  AppChanges,
-  AppProfile,
-  AppProviderRecord,
-  AppRecord,
-  AppsRepository,
-  AppType,
-  JsonWebKeySet,
-} from '../store/apps.repository.js';
-import { brandingProblems, normalizedBranding } from './app-branding.js';
-import { allowedAuthMethods, defaultGrantTypes, KNOWN_SCOPES, REST_SCOPES } from './app-policy.js';
+import type { AppChanges, AppProviderRecord, AppRecord, AppsRepository } from '../store/apps.repository.js';
+import { normalizedBranding } from './app-branding.js';
+import { defaultGrantTypes } from './app-policy.js';
 import type { CreateAppBody, PutProviderBody, UpdateAppBody } from './app-schemas.js';
-import { jwksProblems } from './jwks-rules.js';
+import {
+  type AppShape,
+  appShapeProblems,
+  authMethodFieldProblems,
+  authMethodsOf,
+  profileDefault,
+  throwIfProblems,
+} from './app-shape.js';
 import { RefusedSecrets } from './refused-secrets.js';
-import { callbackUrlProblem, originProblem, redirectUriProblem } from './uri-rules.js';
 
 /** A created app and the credentials shown only this once. */
 export interface CreatedApp {
@@ -39,35 +36,6 @@ export interface CreatedApp {
   readonly clientSecret: string | undefined;
   readonly hookSecret: string | undefined;
 }
-
-/** The settings of fields an app sends on create or update, after schema validation. */
-interface AppShape {
-  readonly type: AppType;
-  readonly redirectUris: readonly string[];
-  readonly allowedOrigins: readonly string[];
-  readonly grantTypes: readonly string[];
-  readonly scopes: readonly string[] | null;
-  readonly tokenEndpointAuthMethods: readonly string[] | null;
-  readonly signInHookUrl: string | null;
-  readonly webhookUrl: string | null;
-  readonly idTokenSignedResponseAlg: string | null;
-  readonly jwks: JsonWebKeySet | null;
-  readonly jwksUri: string | null;
-  readonly requirePushedAuthorizationRequests: boolean;
-  readonly dpopBoundAccessTokens: boolean;
-  readonly requestObjectSigningAlg: string | null;
-  readonly profile: AppProfile | null;
-  readonly branding: AppBranding | null;
-}
-
-/** The fields a profile sets when the request leaves them out (SPEC 12). */
-const PROFILE_SETTINGS = {
-  'fapi2-security': {
-    tokenEndpointAuthMethods: ['private_key_jwt'],
-    requirePushedAuthorizationRequests: true,
-    dpopBoundAccessTokens: true,
-  },
-} as const satisfies Record<AppProfile, Partial<AppShape>>;
 
 /** How long an instance may serve an app from its cache (wall-clock milliseconds). */
 export const APP_CACHE_MS = 5000;
@@ -132,7 +100,7 @@ export class AppsService {
       profile: body.profile ?? null,
       branding: normalizedBranding(body.branding),
     };
-    const problems = [...authMethodFieldProblems(body), ...this.#shapeProblems(shape)];
+    const problems = [...authMethodFieldProblems(body), ...appShapeProblems(shape, this.#config)];
     const providerIds = [...new Set([...defaultProviderIds(environment), ...(body.providers ?? [])])];
     (body.providers ?? []).forEach((providerId, index) => {
       if (!findProvider(this.#config, providerId)) {
@@ -268,7 +236,7 @@ export class AppsService {
       profile: patch.profile === undefined ? current.profile : patch.profile,
       branding: patch.branding === undefined ? current.branding : normalizedBranding(patch.branding),
     };
-    throwIfProblems([...authMethodFieldProblems(patch), ...this.#shapeProblems(shape)]);
+    throwIfProblems([...authMethodFieldProblems(patch), ...appShapeProblems(shape, this.#config)]);
     const needsHookSecret = (shape.signInHookUrl || shape.webhookUrl) && !current.hookSecretCiphertext;
     const hookSecret = needsHookSecret ? newHookSecret() : undefined;
     const changes: AppChanges = {
@@ -526,150 +494,6 @@ export class AppsService {
       context: { clientId: clientId.slice(0, 128) },
     });
   }
-
-  #shapeProblems(shape: AppShape): FieldProblem[] {
-    const environment = this.#config.environment;
-    const problems: FieldProblem[] = [];
-    shape.redirectUris.forEach((uri, index) => {
-      const reason = redirectUriProblem(uri, environment);
-      if (reason) problems.push({ name: `redirectUris[${index}]`, pointer: `/redirectUris/${index}`, reason });
-    });
-    shape.allowedOrigins.forEach((origin, index) => {
-      const reason = originProblem(origin);
-      if (reason) problems.push({ name: `allowedOrigins[${index}]`, pointer: `/allowedOrigins/${index}`, reason });
-    });
-    if (shape.grantTypes.includes('authorization_code') && shape.redirectUris.length === 0) {
-      problems.push({
-        name: 'redirectUris',
-        pointer: '/redirectUris',
-        reason: 'needs at least one URI for the authorization_code grant',
-      });
-    }
-    if (shape.type === 'public' && shape.grantTypes.includes('client_credentials')) {
-      const index = shape.grantTypes.indexOf('client_credentials');
-      problems.push({
-        name: `grantTypes[${index}]`,
-        pointer: `/grantTypes/${index}`,
-        reason: 'client_credentials needs a confidential app',
-      });
-    }
-    if (shape.grantTypes.includes('refresh_token') && !shape.grantTypes.includes('authorization_code')) {
-      problems.push({ name: 'grantTypes', pointer: '/grantTypes', reason: 'refresh_token needs authorization_code' });
-    }
-    (shape.scopes ?? []).forEach((scope, index) => {
-      if (!KNOWN_SCOPES.includes(scope)) {
-        problems.push({
-          name: `scopes[${index}]`,
-          pointer: `/scopes/${index}`,
-          reason: `is not a known scope (${KNOWN_SCOPES.join(', ')})`,
-        });
-      } else if (shape.type === 'public' && (REST_SCOPES as readonly string[]).includes(scope)) {
-        problems.push({
-          name: `scopes[${index}]`,
-          pointer: `/scopes/${index}`,
-          reason: 'REST API scopes need a confidential app',
-        });
-      }
-    });
-    const allowedMethods = allowedAuthMethods(shape.type);
-    (shape.tokenEndpointAuthMethods ?? []).forEach((method, index) => {
-      if (!allowedMethods.includes(method)) {
-        problems.push({
-          name: `tokenEndpointAuthMethods[${index}]`,
-          pointer: `/tokenEndpointAuthMethods/${index}`,
-          reason: `${shape.type} apps may use only ${allowedMethods.join(', ')}`,
-        });
-      }
-    });
-    for (const field of ['signInHookUrl', 'webhookUrl', 'jwksUri'] as const) {
-      const value = shape[field];
-      const reason =
-        value === null ? undefined : callbackUrlProblem(value, environment, this.#config.outboundPrivateNetworks);
-      if (reason) problems.push({ name: field, pointer: `/${field}`, reason });
-    }
-    problems.push(...fapiProblems(shape));
-    problems.push(...brandingProblems(shape.branding, environment));
-    return problems;
-  }
-}
-
-/** `tokenEndpointAuthMethod` (one method, RFC 7591's singular) as the list it stands for. */
-function authMethodsOf(body: {
-  readonly tokenEndpointAuthMethod?: string | undefined;
-  readonly tokenEndpointAuthMethods?: readonly string[] | null | undefined;
-}): readonly string[] | undefined {
-  return body.tokenEndpointAuthMethod === undefined ? undefined : [body.tokenEndpointAuthMethod];
-}
-
-/** Sending both spellings of the methods is ambiguous. */
-function authMethodFieldProblems(body: {
-  readonly tokenEndpointAuthMethod?: string | undefined;
-  readonly tokenEndpointAuthMethods?: readonly string[] | null | undefined;
-}): FieldProblem[] {
-  if (body.tokenEndpointAuthMethod === undefined || body.tokenEndpointAuthMethods === undefined) return [];
-  return [
-    {
-      name: 'tokenEndpointAuthMethod',
-      pointer: '/tokenEndpointAuthMethod',
-      reason: 'must not be sent together with tokenEndpointAuthMethods',
-    },
-  ];
-}
-
-/** What a profile sets for `field`, when the request names the profile. */
-function profileDefault<const Field extends keyof (typeof PROFILE_SETTINGS)['fapi2-security']>(
-  profile: AppProfile | null | undefined,
-  field: Field,
-): (typeof PROFILE_SETTINGS)['fapi2-security'][Field] | undefined {
-  return profile === undefined || profile === null ? undefined : PROFILE_SETTINGS[profile][field];
-}
-
-/**
- * The FAPI fields' own rules (SPEC 12): keys for `private_key_jwt` and request objects,
- * `jwks` or `jwksUri` but not both, and a profile's settings kept as it set them.
- */
-function fapiProblems(shape: AppShape): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const methods = shape.tokenEndpointAuthMethods ?? [];
-  if (shape.jwks !== null && shape.jwksUri !== null) {
-    problems.push({ name: 'jwksUri', pointer: '/jwksUri', reason: 'must not be sent together with jwks' });
-  }
-  if (shape.jwks !== null) problems.push(...jwksProblems(shape.jwks.keys));
-  const needsKeys = methods.includes('private_key_jwt')
-    ? 'private_key_jwt'
-    : shape.requestObjectSigningAlg !== null
-      ? 'requestObjectSigningAlg'
-      : undefined;
-  if (needsKeys !== undefined && shape.jwks === null && shape.jwksUri === null) {
-    problems.push({ name: 'jwks', pointer: '/jwks', reason: `is required (or jwksUri) for ${needsKeys}` });
-  }
-  if (shape.profile === 'fapi2-security') {
-    const settings = PROFILE_SETTINGS[shape.profile];
-    if (shape.type !== 'confidential') {
-      problems.push({ name: 'profile', pointer: '/profile', reason: 'fapi2-security needs a confidential app' });
-    }
-    if (methods.length !== 1 || methods[0] !== 'private_key_jwt') {
-      problems.push({
-        name: 'tokenEndpointAuthMethods',
-        pointer: '/tokenEndpointAuthMethods',
-        reason: 'must be private_key_jwt alone under the fapi2-security profile',
-      });
-    }
-    for (const field of ['requirePushedAuthorizationRequests', 'dpopBoundAccessTokens'] as const) {
-      if (shape[field] !== settings[field]) {
-        problems.push({ name: field, pointer: `/${field}`, reason: 'must be true under the fapi2-security profile' });
-      }
-    }
-  }
-  return problems;
-}
-
-function throwIfProblems(problems: readonly FieldProblem[]): void {
-  if (problems.length === 0) return;
-  throw new IdgateError('VALIDATION_INVALID_PARAMETER', {
-    detail: `Invalid ${problems.length === 1 ? 'field' : 'fields'}: ${problems.map((problem) => problem.name).join(', ')}.`,
-    context: { fields: problems },
-  });
 }
 
 function preconditionFailed(context: Record<string, string>): IdgateError {
