@@ -36,22 +36,59 @@ export class VerificationAdvance {
    * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `VALIDATION_INVALID_PARAMETER`, `PROVIDER_*`
    */
   async advance(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    return this.#advanceWith(id, input, false);
+  }
+
+  /**
+   * Advances a session with the one answer it takes (a wallet's response, SPEC 10): like
+   * {@link advance}, but a session that already has its answer — over, or waiting for the
+   * app's sign-in hook — refuses another, so of two answers exactly one is written.
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
+   */
+  answer(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    return this.#advanceWith(id, input, true);
+  }
+
+  async #advanceWith(id: string, input: Readonly<Record<string, string>>, once: boolean): Promise<VerificationResult> {
     const poll = Object.keys(input).length === 0;
     const stored = await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
-      if (isSignInHookPending(current)) return {};
-      if (isTerminal(current.status) || current.providerId === null) {
+      const answered = isSignInHookPending(current);
+      if (answered && !once) return {};
+      if (answered || isTerminal(current.status) || current.providerId === null) {
         if (poll) return {};
         throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
           detail:
             current.providerId === null
               ? 'No provider was started for this transaction yet.'
-              : `The transaction is already ${current.status}; a ${current.status} transaction never changes.`,
+              : answered
+                ? 'The transaction already has its answer; it takes one.'
+                : `The transaction is already ${current.status}; a ${current.status} transaction never changes.`,
           context: { verificationId: current.id, status: current.status },
         });
       }
       return this.#steps.advance(current, input, 'throw');
     });
     return toPublic(stored);
+  }
+
+  /**
+   * The signed request object of a session waiting for a wallet (SPEC 10, `request_uri`),
+   * after recording a due expiry; nothing is written.
+   * @throws IdgateError `SESSION_NOT_FOUND` (unknown, over, or not a wallet session), `PROVIDER_*`
+   */
+  async requestObject(id: string, walletNonce: string | undefined): Promise<string> {
+    let signed: string | undefined;
+    await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      signed = isTerminal(current.status) ? undefined : await this.#steps.requestObject(current, walletNonce);
+      if (signed === undefined) {
+        throw new IdgateError('SESSION_NOT_FOUND', {
+          detail: 'This presentation request is unknown or over: start the sign-in again.',
+          context: { verificationId: current.id },
+        });
+      }
+      return {};
+    });
+    return signed as string;
   }
 
   /**

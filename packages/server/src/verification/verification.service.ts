@@ -225,6 +225,16 @@ export class VerificationService {
     return this.#advance.advance(id, input);
   }
 
+  /** Advances a session with its one answer (see {@link VerificationAdvance.answer}). */
+  answer(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    return this.#advance.answer(id, input);
+  }
+
+  /** The request object of a wallet session (see {@link VerificationAdvance.requestObject}). */
+  requestObject(id: string, walletNonce: string | undefined): Promise<string> {
+    return this.#advance.requestObject(id, walletNonce);
+  }
+
   /** Cancels a session (see {@link VerificationAdvance.cancel}). */
   cancel(id: string, actor: 'app' | 'user'): Promise<VerificationResult> {
     return this.#advance.cancel(id, actor);

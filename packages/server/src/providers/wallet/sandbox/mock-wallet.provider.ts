@@ -154,6 +154,11 @@ export class MockWalletProvider implements ProviderAdapter {
     return sandbox.provider.advance(context, input);
   }
 
+  /** The signed request object a (real) wallet fetches from the session's `request_uri`. */
+  async requestObject(context: ProviderContext, options: { readonly walletNonce?: string }): Promise<string> {
+    return (await this.#sandbox(context.issuer)).provider.requestObject(context, options);
+  }
+
   /** The built-in wallet answers the session's request for `identity`. */
   async #answer(
     sandbox: Sandbox,
