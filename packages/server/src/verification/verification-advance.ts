@@ -4,7 +4,7 @@
  * or the app's cancellation, and ending a session with a status code (`fail`).
  */
 import { type ErrorCode, IdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
-import type { VerificationActor } from '../domain/verification.js';
+import type { FlowType, VerificationActor } from '../domain/verification.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { StoredVerification } from '../store/verifications.repository.js';
 import type { ProviderSteps } from './provider-steps.js';
@@ -12,6 +12,14 @@ import type { Plan, SessionLoop } from './session-loop.js';
 import { toPublic, type VerificationResult } from './session-records.js';
 import { isSignInHookPending } from './sign-in-hook-step.js';
 import { isTerminal } from './state-machine.js';
+
+/** What the DC API gave the app's page (`navigator.credentials.get`), relayed as is (SPEC 10). */
+export interface DcCredential {
+  readonly protocol: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The origin the page ran on, when the app registered several. */
+  readonly origin?: string | undefined;
+}
 
 /** What advancing sessions works with. */
 export interface VerificationAdvanceContext {
@@ -36,7 +44,7 @@ export class VerificationAdvance {
    * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `VALIDATION_INVALID_PARAMETER`, `PROVIDER_*`
    */
   async advance(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
-    return this.#advanceWith(id, input, false);
+    return this.#advanceWith(id, input);
   }
 
   /**
@@ -46,12 +54,39 @@ export class VerificationAdvance {
    * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
    */
   answer(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
-    return this.#advanceWith(id, input, true);
+    return this.#advanceWith(id, input, { once: true });
   }
 
-  async #advanceWith(id: string, input: Readonly<Record<string, string>>, once: boolean): Promise<VerificationResult> {
+  /**
+   * The DC API answer an app relays for its `dc_api` verification (SPEC 10): its one
+   * answer, like {@link answer}, for a session of this app only.
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND`, `SESSION_INVALID_FLOW` (not a `dc_api` session),
+   *   `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
+   */
+  dcResponse(app: AppRecord, id: string, credential: DcCredential): Promise<VerificationResult> {
+    const input: Record<string, string> = {
+      protocol: credential.protocol,
+      data: JSON.stringify(credential.data),
+      ...(credential.origin === undefined ? {} : { origin: credential.origin }),
+    };
+    return this.#advanceWith(id, input, { once: true, app, flowType: 'dc_api' });
+  }
+
+  async #advanceWith(
+    id: string,
+    input: Readonly<Record<string, string>>,
+    options: { readonly once?: boolean; readonly app?: AppRecord; readonly flowType?: FlowType } = {},
+  ): Promise<VerificationResult> {
+    const { once = false, app, flowType } = options;
     const poll = Object.keys(input).length === 0;
-    const stored = await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+    const notFound = app === undefined ? 'SESSION_NOT_FOUND' : 'SESSION_VERIFICATION_NOT_FOUND';
+    const decide = async (current: StoredVerification): Promise<Plan> => {
+      if (flowType !== undefined && current.flowType !== flowType) {
+        throw new IdgateError('SESSION_INVALID_FLOW', {
+          detail: `This verification uses the ${current.flowType ?? 'no'} flow; only a ${flowType} verification takes this answer.`,
+          context: { verificationId: current.id, flowType: String(current.flowType) },
+        });
+      }
       const answered = isSignInHookPending(current);
       if (answered && !once) return {};
       if (answered || isTerminal(current.status) || current.providerId === null) {
@@ -67,8 +102,8 @@ export class VerificationAdvance {
         });
       }
       return this.#steps.advance(current, input, 'throw');
-    });
-    return toPublic(stored);
+    };
+    return toPublic(await this.#loop.mutate(id, notFound, decide, app?.clientId));
   }
 
   /**

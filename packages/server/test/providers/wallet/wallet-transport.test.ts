@@ -290,6 +290,78 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
     expect(again.statusCode).toBe(400);
   });
 
+  /** A dc_api session of the app, and what the test wallet's DC API answer is. */
+  async function dcSession(identity: string) {
+    const res = await createVerification(t, rest.basic, { providerId: 'mock-wallet', flowType: 'dc_api' });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = json<{
+      verificationId: string;
+      flowDetails: { dcRequest: { digital: { requests: { protocol: string; data: { request: string } }[] } } };
+    }>(res);
+    const [request] = body.flowDetails.dcRequest.digital.requests;
+    expect(request?.protocol).toBe('openid4vp-v1-signed');
+    const answer = await wallet.respond(identity, String(request?.data.request), { now: new Date() });
+    const { protocol, data } = answer as { protocol: string; data: string };
+    return { id: body.verificationId, credential: { protocol, data: JSON.parse(data) as Record<string, unknown> } };
+  }
+
+  function relay(id: string, payload: unknown, authorization = rest.basic) {
+    return t.app.inject({
+      method: 'POST',
+      url: `/v1/verifications/${id}/dc-response`,
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
+  }
+
+  it('dc-response: the relayed DC API answer completes the session, once', async () => {
+    const { id, credential } = await dcSession('success');
+    const res = await relay(id, credential);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const view = json<{ status: string; claims: { family_name: string }; provenance: unknown }>(res);
+    expect(view.status).toBe('completed');
+    expect(view.claims.family_name).toBe('Mustermann');
+    expectProblem(await relay(id, credential), 'SESSION_INVALID_STATUS_TRANSITION', {
+      instance: `/v1/verifications/${id}/dc-response`,
+    });
+  });
+
+  it('dc-response: a refused presentation fails the session with its catalog code', async () => {
+    const { id, credential } = await dcSession('tampered');
+    expectProblem(await relay(id, credential), 'PROVIDER_PRESENTATION_INVALID', {
+      instance: `/v1/verifications/${id}/dc-response`,
+    });
+    const view = await viewOf(id);
+    expect(view.status).toBe('failed');
+    expect(view.error).toMatchObject({
+      code: 'err_presentation_invalid',
+      catalogCode: 'PROVIDER_PRESENTATION_INVALID',
+    });
+  });
+
+  it('dc-response: refused for a session of another flow or app, or a body off the schema, changing nothing', async () => {
+    const { id, credential } = await dcSession('success');
+    const qr = await waitingSession();
+    expectProblem(await relay(qr.id, credential), 'SESSION_INVALID_FLOW', {
+      instance: `/v1/verifications/${qr.id}/dc-response`,
+    });
+    expect((await viewOf(qr.id)).status).toBe('pending');
+    const other = await createRestApp(t);
+    expectProblem(await relay(id, credential, other.basic), 'SESSION_VERIFICATION_NOT_FOUND', {
+      instance: `/v1/verifications/${id}/dc-response`,
+    });
+    const instance = `/v1/verifications/${id}/dc-response`;
+    expectProblem(await relay(id, { ...credential, extra: 1 }), 'VALIDATION_INVALID_PARAMETER', { instance });
+    expectProblem(await relay(id, { protocol: credential.protocol }), 'VALIDATION_MISSING_PARAMETER', { instance });
+    expectProblem(await relay(id, { ...credential, data: 'not an object' }), 'VALIDATION_INVALID_PARAMETER', {
+      instance,
+    });
+    expect((await viewOf(id)).status).toBe('pending');
+    const res = await relay(id, credential);
+    expect(res.statusCode, res.body).toBe(200);
+  });
+
   it('publishes the sandbox issuer CA as a PEM file', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/sandbox/wallet/issuer-ca.pem' });
     expect(res.statusCode).toBe(200);
