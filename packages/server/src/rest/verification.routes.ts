@@ -234,7 +234,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
           const { app: caller } = restCallerOf(request);
           const id = request.params.verificationId;
           request.logContext.verificationId = id.slice(0, 128);
-          const verification = await verifications.dcResponse(caller, id, request.body);
+          const verification = await verifications.dcResponse(id, request.body, caller);
           if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
           const identity =
             verification.status === 'completed' ? await verifications.identityFor(id, caller.clientId) : undefined;

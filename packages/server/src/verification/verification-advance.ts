@@ -58,18 +58,19 @@ export class VerificationAdvance {
   }
 
   /**
-   * The DC API answer an app relays for its `dc_api` verification (SPEC 10): its one
-   * answer, like {@link answer}, for a session of this app only.
-   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND`, `SESSION_INVALID_FLOW` (not a `dc_api` session),
-   *   `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
+   * The DC API answer relayed for a `dc_api` session (SPEC 10): its one answer, like
+   * {@link answer}. With `app` (the REST relay) for a session of this app only; without
+   * (the hosted page, which checked the browser) for any.
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND` (with `app`; else `SESSION_NOT_FOUND`),
+   *   `SESSION_INVALID_FLOW` (not a `dc_api` session), `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
    */
-  dcResponse(app: AppRecord, id: string, credential: DcCredential): Promise<VerificationResult> {
+  dcResponse(id: string, credential: DcCredential, app?: AppRecord): Promise<VerificationResult> {
     const input: Record<string, string> = {
       protocol: credential.protocol,
       data: JSON.stringify(credential.data),
       ...(credential.origin === undefined ? {} : { origin: credential.origin }),
     };
-    return this.#advanceWith(id, input, { once: true, app, flowType: 'dc_api' });
+    return this.#advanceWith(id, input, { once: true, flowType: 'dc_api', ...(app === undefined ? {} : { app }) });
   }
 
   async #advanceWith(

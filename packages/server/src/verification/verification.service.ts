@@ -232,8 +232,8 @@ export class VerificationService {
   }
 
   /** Relays an app's DC API answer (see {@link VerificationAdvance.dcResponse}). */
-  dcResponse(app: AppRecord, id: string, credential: DcCredential): Promise<VerificationResult> {
-    return this.#advance.dcResponse(app, id, credential);
+  dcResponse(id: string, credential: DcCredential, app?: AppRecord): Promise<VerificationResult> {
+    return this.#advance.dcResponse(id, credential, app);
   }
 
   /** The request object of a wallet session (see {@link VerificationAdvance.requestObject}). */

@@ -142,6 +142,8 @@ export class MockWalletProvider implements ProviderAdapter {
   }
 
   async advance(context: ProviderContext, input: Readonly<Record<string, string>>): Promise<ProviderStep> {
+    // The hosted mock screen opened (the "phone" of the sandbox): the session waits on.
+    if (input.action === 'open' && Object.keys(input).length === 1) return { status: 'pending' };
     const sandbox = await this.#sandbox(context.issuer);
     const identity = input.identity === undefined ? undefined : findWalletIdentity(input.identity);
     if (input.identity !== undefined && identity === undefined) {
