@@ -362,6 +362,37 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
     expect(res.statusCode, res.body).toBe(200);
   });
 
+  it("dc-response for an app with several origins: expected_origins are the app's, the relay names its page's", async () => {
+    const origins = ['https://shop.example', 'https://www.shop.example'];
+    const app = await createRestApp(t, { allowedOrigins: origins });
+    // Headless: the built-in wallet answers over the DC API at once.
+    const headless = await createVerification(t, app.basic, {
+      providerId: 'mock-wallet',
+      flowType: 'dc_api',
+      userData: { testIdentity: 'success' },
+    });
+    expect(headless.statusCode, headless.body).toBe(201);
+    expect(json<{ status: string }>(headless).status).toBe('completed');
+    const res = await createVerification(t, app.basic, { providerId: 'mock-wallet', flowType: 'dc_api' });
+    const body = json<{
+      verificationId: string;
+      flowDetails: { dcRequest: { digital: { requests: { data: { request: string } }[] } } };
+    }>(res);
+    const request = String(body.flowDetails.dcRequest.digital.requests[0]?.data.request);
+    expect(decodeJwt(request).expected_origins).toEqual(origins);
+    const answer = (await wallet.respond('success', request, { now: new Date(), origin: origins[1] })) as {
+      protocol: string;
+      data: string;
+    };
+    const relayed = await relay(
+      body.verificationId,
+      { protocol: answer.protocol, data: JSON.parse(answer.data), origin: origins[1] },
+      app.basic,
+    );
+    expect(relayed.statusCode, relayed.body).toBe(200);
+    expect(json<{ status: string }>(relayed).status).toBe('completed');
+  });
+
   it('publishes the sandbox issuer CA as a PEM file', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/sandbox/wallet/issuer-ca.pem' });
     expect(res.statusCode).toBe(200);

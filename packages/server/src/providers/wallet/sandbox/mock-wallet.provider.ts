@@ -175,9 +175,15 @@ export class MockWalletProvider implements ProviderAdapter {
           )?.digital?.requests?.[0]?.data?.request ?? undefined)
         : undefined;
     const requestObject = dcRequest ?? (await sandbox.provider.requestObject(context));
-    const answer = await sandbox.wallet.respond(identity.identity, requestObject, { now: context.now });
+    // Over the DC API the wallet answers the first of the request's origins, and says so.
+    const origin =
+      dcRequest === undefined
+        ? undefined
+        : (context.providerState as { expectedOrigins?: string[] }).expectedOrigins?.[0];
+    const options = origin === undefined ? { now: context.now } : { now: context.now, origin };
+    const answer = await sandbox.wallet.respond(identity.identity, requestObject, options);
     if (answer === undefined) return waiting;
-    const step = await sandbox.provider.advance(context, answer);
+    const step = await sandbox.provider.advance(context, origin === undefined ? answer : { ...answer, origin });
     return {
       ...step,
       ...(waiting.flowDetails === undefined ? {} : { flowDetails: waiting.flowDetails }),
