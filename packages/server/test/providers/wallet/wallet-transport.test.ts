@@ -363,8 +363,8 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
   });
 
   it("dc-response for an app with several origins: expected_origins are the app's, the relay names its page's", async () => {
-    const origins = ['https://shop.example', 'https://www.shop.example'];
-    const app = await createRestApp(t, { allowedOrigins: origins });
+    const origins = ['https://shop.example', 'https://www.shop.example'] as const;
+    const app = await createRestApp(t, { allowedOrigins: [...origins] });
     // Headless: the built-in wallet answers over the DC API at once.
     const headless = await createVerification(t, app.basic, {
       providerId: 'mock-wallet',
