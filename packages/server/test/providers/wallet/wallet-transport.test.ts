@@ -115,6 +115,9 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
       client_id: 'x509_san_dns:idgate.test',
     });
     expect(claims.wallet_nonce).toBeUndefined();
+    // The request object expires with its session.
+    const { expiresAt } = json<{ expiresAt: string }>(await getVerification(t, rest.basic, session.id));
+    expect(claims.exp).toBe(Math.floor(Date.parse(expiresAt) / 1000));
     const posted = await t.app.inject({
       method: 'POST',
       url: session.path,
@@ -173,6 +176,33 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
       (event) => (event.toStatus ?? event.to) === 'completed',
     );
     expect(completed).toHaveLength(1);
+  });
+
+  it('two instances on one database take exactly one of two responses posted at once', async () => {
+    const other = await createTestApp(kind, { env: { IDGATE_DATA_DIR: dataDir }, sharedDatabase: t.database });
+    try {
+      const session = await waitingSession();
+      const first = await answerFor('success', session.path);
+      const second = await answerFor('success', session.path);
+      const payload = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+      const results = await Promise.all([
+        post(session.id, first),
+        other.app.inject({
+          method: 'POST',
+          url: `/wallet/${session.id}/response`,
+          headers: FORM,
+          payload: payload(second),
+        }),
+      ]);
+      expect(results.map((res) => res.statusCode).sort()).toEqual([200, 400]);
+      expectOAuthError(
+        results.find((res) => res.statusCode === 400) as (typeof results)[number],
+        'SESSION_INVALID_STATUS_TRANSITION',
+      );
+      expect((await viewOf(session.id)).status).toBe('completed');
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses another session's response and leaves both sessions as they were", async () => {
