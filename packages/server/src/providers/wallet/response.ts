@@ -10,7 +10,9 @@
  *
  * `vp_token` is a JSON object: DCQL credential query id → non-empty array of presentations.
  * Anything unreadable, in another mode than the session asked for, or for another session
- * (`state`) is `PROVIDER_PRESENTATION_INVALID` with `debug.check` naming why.
+ * (`state`) is `PROVIDER_PRESENTATION_INVALID` with `debug.check` naming why. A response
+ * that is not this session's (another `state`, a JWE to another key) is marked
+ * `refusesInputOnly`: refused, and the session stays as it was.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader, importJWK } from 'jose';
