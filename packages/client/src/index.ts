@@ -33,6 +33,7 @@ export {
 export type {
   CreatedVerification,
   CreateVerificationRequest,
+  DcResponseRequest,
   FlowDetails,
   FlowType,
   NormalizedAddress,

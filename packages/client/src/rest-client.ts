@@ -22,6 +22,7 @@ import { errorFromResponse, IdgateApiError } from './errors.js';
 import {
   type CreatedVerification,
   type CreateVerificationRequest,
+  type DcResponseRequest,
   type Provider,
   type ProviderList,
   RESPONSE_SHAPES,
@@ -244,6 +245,29 @@ export class IdgateClient {
       method: 'POST',
       path: `/v1/verifications/${encodeURIComponent(requireText(verificationId, 'verificationId'))}/cancel`,
       shape: 'Verification',
+      retryNetworkFailures: false,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * `POST /v1/verifications/{id}/dc-response` (scope `verifications`): relays what the
+   * Digital Credentials API returned to the app's page for a `dc_api` session
+   * (`{ protocol, data }` of the credential) and answers the session, verified. Not
+   * retried after a network failure: a session takes one answer.
+   * @throws IdgateApiError `PROVIDER_PRESENTATION_INVALID`, `PROVIDER_CREDENTIAL_*` (the
+   *   session is failed), `SESSION_INVALID_FLOW`, `SESSION_INVALID_STATUS_TRANSITION` …
+   */
+  async relayDcResponse(
+    verificationId: string,
+    credential: DcResponseRequest,
+    options: CallOptions = {},
+  ): Promise<Verification> {
+    return this.#call({
+      method: 'POST',
+      path: `/v1/verifications/${encodeURIComponent(requireText(verificationId, 'verificationId'))}/dc-response`,
+      shape: 'Verification',
+      body: credential,
       retryNetworkFailures: false,
       signal: options.signal,
     });

@@ -38,6 +38,9 @@ export type FlowDetails = Schemas['FlowDetails'];
 /** `201` of `POST /v1/verifications`. */
 export type CreatedVerification = Schemas['CreatedVerification'];
 
+/** `POST /v1/verifications/{id}/dc-response`: what `navigator.credentials.get` returned (`{ protocol, data }`). */
+export type DcResponseRequest = operations['relayDcResponse']['requestBody']['content']['application/json'];
+
 /** A postal address, normalized. */
 export type NormalizedAddress = Schemas['NormalizedAddress'];
 

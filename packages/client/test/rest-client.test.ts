@@ -196,7 +196,7 @@ describe.each(TEST_DATABASE_KINDS)('IdgateClient against a real idgate on %s', (
 
   it('lists the providers enabled for the app, typed', async () => {
     const { data } = await client().listProviders();
-    expect(data.map((provider) => provider.id)).toEqual(['mock-redirect', 'mock-qr', 'mock-push']);
+    expect(data.map((provider) => provider.id)).toEqual(['mock-redirect', 'mock-qr', 'mock-push', 'mock-wallet']);
     const push = data[2];
     expect(push?.flowTypes).toEqual(['push']);
     expect(push?.requiredUserData).toEqual(['personalNumber']);
@@ -256,6 +256,27 @@ describe.each(TEST_DATABASE_KINDS)('IdgateClient against a real idgate on %s', (
     expect(again.attempts).toBe(1);
     expect(again.requestId).toMatch(/\S/);
     expect(again.userMessage('de')).toBe(messagesFor('de').errors.SESSION_INVALID_STATUS_TRANSITION);
+  });
+
+  it('relays a DC API answer (relayDcResponse): refusals are IdgateApiError, a refused presentation fails the session', async () => {
+    const sdk = client();
+    const qr = await sdk.createVerification({ providerId: 'mock-wallet', flowType: 'qr' });
+    const credential = { protocol: 'openid4vp-v1-signed', data: { response: 'not-a-jwe' } };
+    const wrongFlow = await apiError(sdk.relayDcResponse(qr.verificationId, credential));
+    expect(wrongFlow.status).toBe(400);
+    expect(wrongFlow.code).toBe('SESSION_INVALID_FLOW');
+    expect(wrongFlow.attempts).toBe(1);
+    expect((await sdk.getVerification(qr.verificationId)).status).toBe('pending');
+
+    const dc = await sdk.createVerification({ providerId: 'mock-wallet', flowType: 'dc_api' });
+    expect(dc.flowDetails.dcRequest).toMatchObject({ digital: { requests: [{ protocol: 'openid4vp-v1-signed' }] } });
+    const refused = await apiError(sdk.relayDcResponse(dc.verificationId, credential));
+    expect(refused.status).toBe(400);
+    expect(refused.code).toBe('PROVIDER_PRESENTATION_INVALID');
+    expect(refused.attempts).toBe(1);
+    const failed = await sdk.getVerification(dc.verificationId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('err_presentation_invalid');
   });
 
   it('reads a completed session with the verified identity, typed', async () => {
@@ -342,7 +363,7 @@ describe.each(TEST_DATABASE_KINDS)('IdgateClient against a real idgate on %s', (
         return token('providers');
       },
     });
-    expect((await bearer.listProviders()).data).toHaveLength(3);
+    expect((await bearer.listProviders()).data).toHaveLength(4);
     expect(asked).toBe(1);
     const scoped = await apiError(bearer.createVerification({ providerId: 'mock-qr' }));
     expect([scoped.status, scoped.code]).toEqual([403, 'AUTH_INSUFFICIENT_SCOPE']);
@@ -413,7 +434,7 @@ describe.each(TEST_DATABASE_KINDS)('IdgateClient against a real idgate on %s', (
 
     const flaky = recordingFetch((attempt) => (attempt === 1 ? closed : undefined));
     const listed = await client({ fetch: flaky.fetch, sleep: waits.sleep }).listProviders();
-    expect(listed.data).toHaveLength(3);
+    expect(listed.data).toHaveLength(4);
     expect(flaky.attempts.map((attempt) => attempt.status)).toEqual(['network error', 200]);
 
     const hanging = await tinyServer(() => {});
@@ -503,7 +524,7 @@ describe.each(TEST_DATABASE_KINDS)('IdgateClient and the real rate limiter on %s
     for (let call = 0; call < 3; call++) await sdk.listProviders();
 
     const listed = await sdk.listProviders();
-    expect(listed.data).toHaveLength(3);
+    expect(listed.data).toHaveLength(4);
     expect(recorder.attempts.slice(3).map((attempt) => attempt.status)).toEqual([429, 200]);
     const retryAfter = Number(recorder.attempts[3]?.retryAfter);
     expect(retryAfter).toBeGreaterThan(1);

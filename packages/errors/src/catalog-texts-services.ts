@@ -15,6 +15,7 @@ export const SERVICE_TEXTS = {
       'The user left the hosted page open until the transaction expired.',
       'The user reopened an old link, a bookmark or a page from the browser history after the transaction ended.',
       'The transaction id belongs to the other environment or was deleted.',
+      'A wallet fetched the request object of, or posted its response to, a session that ended or is unknown.',
     ],
     fixes: [
       'Start a new authorization at `/authorize` or a new session with `POST /v1/verifications`.',
@@ -41,6 +42,7 @@ export const SERVICE_TEXTS = {
     causes: [
       'The session was cancelled after it had already reached `completed`, `failed`, `cancelled` or `expired`; terminal states never change.',
       'The user finished or cancelled at the same moment the app cancelled the session.',
+      'A wallet posted a second response, or a second DC API answer was relayed: a session takes one answer.',
     ],
     fixes: [
       'Read the current `status` with `GET /v1/verifications/{id}` and treat it as final.',
@@ -52,6 +54,7 @@ export const SERVICE_TEXTS = {
     causes: [
       'The `flowType` (`redirect`, `qr` or `push`) is not one the provider supports.',
       'The flow type is supported by the provider but not enabled for this app (`flowTypes` of its provider settings).',
+      'A DC API answer was relayed (`POST /v1/verifications/{id}/dc-response`) for a verification that does not use the `dc_api` flow.',
     ],
     fixes: [
       "Read the app's flow types for the provider from `GET /v1/providers/{providerId}` and use one of them, or leave out `flowType` to use the first.",

@@ -20,9 +20,12 @@ import { ClientAssertions } from './apps/client-assertions.js';
 import { ClientKeys } from './apps/client-keys.js';
 import { addUriFormat } from './apps/uri-rules.js';
 import { PushedRequests } from './authorization/pushed-requests.js';
+import { WalletResponseCodes } from './authorization/wallet-response-codes.js';
 import { PurgeJob } from './background/purge-job.js';
 import { registerOidcCallbackRoutes } from './callbacks/oidc-callback.routes.js';
 import { registerRelyingPartyJwksRoutes } from './callbacks/relying-party-jwks.routes.js';
+import { registerSandboxWalletRoutes } from './callbacks/sandbox-wallet.routes.js';
+import { registerWalletRoutes } from './callbacks/wallet.routes.js';
 import type { Config } from './config/config.js';
 import { DEMO_CODE_VERIFIER, readDemoApp } from './demo.js';
 import { registerErrorReferenceRoutes } from './docs/errors.routes.js';
@@ -50,6 +53,7 @@ import { registerResourceRoutes } from './oauth/resource.routes.js';
 import { registerTokenRoutes } from './oauth/token.routes.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { verifyMdocPresentation } from './providers/wallet/mdoc/verify-mdoc.js';
+import { MOCK_WALLET_ID, MockWalletProvider } from './providers/wallet/sandbox/mock-wallet.provider.js';
 import { walletRegistryOptions } from './providers/wallet/wallet-registry-options.js';
 import { registerVerificationRoutes } from './rest/verification.routes.js';
 import { DpopNonces } from './security/dpop-nonces.js';
@@ -64,7 +68,7 @@ import { RelyingPartyKeys } from './tokens/relying-party-keys.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { registerDemoCallback } from './ui/demo-callback.routes.js';
 import { registerHostedPages } from './ui/hosted-pages.routes.js';
-import { VerificationService } from './verification/verification.service.js';
+import { type ProviderDirectory, VerificationService } from './verification/verification.service.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import './http/request-state.js';
 import { registerOpenApiRoutes } from './openapi/openapi.routes.js';
@@ -124,6 +128,9 @@ export interface AppServices {
   readonly dpop: DpopProofs;
   /** Requests pushed to `/par` (RFC 9126). */
   readonly pushedRequests: PushedRequests;
+  readonly walletResponseCodes: WalletResponseCodes;
+  /** The sandbox wallet test issuer's CA certificate (PEM), when this instance has `mock-wallet`. */
+  readonly sandboxIssuerCa: (() => Promise<string>) | undefined;
 }
 
 declare module 'fastify' {
@@ -226,6 +233,15 @@ function supportContactOf(config: Config): SupportContact | undefined {
   return { url: config.supportUrl, email: config.supportEmail };
 }
 
+/** The CA of the sandbox wallet test issuer of the instance's `mock-wallet`, if it has one. */
+function sandboxIssuerCaOf(providers: ProviderDirectory, issuer: string): (() => Promise<string>) | undefined {
+  const mock = providers.get(MOCK_WALLET_ID);
+  if (!(mock instanceof MockWalletProvider)) return undefined;
+  return async function issuerCa() {
+    return (await mock.sandboxIssuer(issuer)).ca;
+  };
+}
+
 /** Builds the instance's services from the configuration and the dependencies. */
 function composeServices(config: Config, deps: AppDependencies, log: FastifyBaseLogger, metrics: Metrics): AppServices {
   const { database } = deps;
@@ -282,6 +298,8 @@ function composeServices(config: Config, deps: AppDependencies, log: FastifyBase
       nonces: config.dpopNonces ? new DpopNonces(deps.secretKey) : undefined,
     }),
     pushedRequests: new PushedRequests({ database, secrets, clock }),
+    walletResponseCodes: new WalletResponseCodes({ secrets, seen: seenJtis, clock }),
+    sandboxIssuerCa: sandboxIssuerCaOf(providers, config.issuer),
   };
 }
 
@@ -339,6 +357,8 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
     database: services.database,
   });
   registerOidcCallbackRoutes(app, { config, verifications });
+  registerWalletRoutes(app, { config, verifications, responseCodes: services.walletResponseCodes, secrets });
+  registerSandboxWalletRoutes(app, { issuerCa: services.sandboxIssuerCa });
   registerRelyingPartyJwksRoutes(app, services.relyingPartyKeys);
   if (environment === 'sandbox') {
     registerDemoCallback(app, {

@@ -14,9 +14,8 @@
  * A callback that belongs to no session, or whose `state` does not match, is an error
  * page (`page` surface) and leaves the session as it was.
  */
-import { type ErrorCode, IdgateError, negotiateLocale } from '@idgate/errors';
+import { type ErrorCode, IdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { appendQuery } from '../authorization/authorization-response.js';
 import { isFinished } from '../authorization/transaction-outcome.js';
 import type { Config } from '../config/config.js';
 import type { Verification } from '../domain/verification.js';
@@ -27,10 +26,9 @@ import {
   OidcUpstreamProvider,
   verificationIdOfState,
 } from '../providers/oidc/oidc-upstream.provider.js';
-import { renderFinishedPage } from '../ui/finished.page.js';
-import { seeOther, sendPage } from '../ui/page-requests.js';
-import { pageStringsFor } from '../ui/texts.js';
 import type { VerificationService } from '../verification/verification.service.js';
+import { finishBrowserJourney } from './browser-journey.js';
+import { debugOf } from './provider-failure.js';
 
 /** What the callback drives: the session of the `state`, through the verification service. */
 export interface OidcCallbackDeps {
@@ -126,7 +124,7 @@ async function handleCallback(
   request.logContext.verificationId = transaction.id;
   request.logContext.clientId = transaction.clientId;
   const advanced = isFinished(transaction) ? transaction : await advance(deps, request, transaction.id, input);
-  return finish(deps, request, reply, advanced);
+  return finishBrowserJourney(deps.config, request, reply, advanced);
 }
 
 /**
@@ -154,41 +152,4 @@ async function advance(
     if (now !== undefined && isFinished(now)) return now;
     throw thrown;
   }
-}
-
-/** The `debug` of an error or of the first error it wraps that has one (the service wraps provider errors). */
-function debugOf(error: unknown): unknown {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const debug = (current as { debug?: unknown }).debug;
-    if (debug !== undefined) return debug;
-    current = current.cause;
-  }
-  return undefined;
-}
-
-/** Where the browser goes once the callback was handled. */
-function finish(
-  deps: OidcCallbackDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  transaction: Verification,
-): FastifyReply {
-  const issuer = deps.config.issuer;
-  if (transaction.origin === 'authorize') {
-    // The transaction's page checks the browser binding, then answers the app.
-    return seeOther(reply, `${issuer}/authorize/${encodeURIComponent(transaction.id)}`);
-  }
-  if (transaction.redirectUri !== null) {
-    return seeOther(reply, appendQuery(transaction.redirectUri, [['verificationId', transaction.id]]));
-  }
-  const strings = pageStringsFor(negotiateLocale(request.headers['accept-language']));
-  // A variable, not a literal: the page's view may take more fields than these (the sandbox banner).
-  const view = {
-    strings,
-    status: transaction.status,
-    otherDevice: false,
-    sandbox: deps.config.environment === 'sandbox',
-  };
-  return sendPage(reply, strings, renderFinishedPage(view));
 }

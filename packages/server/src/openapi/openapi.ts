@@ -279,7 +279,7 @@ function securitySchemes(issuer: string) {
         clientCredentials: {
           tokenUrl: `${issuer}/token`,
           scopes: {
-            verifications: 'Create, read and cancel verifications.',
+            verifications: 'Create, read and cancel verifications, and relay Digital Credentials API answers.',
             providers: "List and read the app's providers.",
           },
         },

@@ -79,6 +79,12 @@ export const OPERATIONS: Readonly<Record<string, OperationExtras>> = {
     operationId: 'cancelVerification',
     success: [{ status: 200, description: 'Cancelled', schema: 'Verification' }],
   },
+  'POST /v1/verifications/:verificationId/dc-response': {
+    operationId: 'relayDcResponse',
+    success: [
+      { status: 200, description: 'The verification, after the presentation was verified', schema: 'Verification' },
+    ],
+  },
   'GET /admin/v1/verifications/:verificationId/events': {
     operationId: 'listVerificationEvents',
     success: [{ status: 200, description: 'The transitions, oldest first', schema: 'VerificationEventsPage' }],

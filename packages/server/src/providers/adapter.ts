@@ -112,4 +112,29 @@ export interface ProviderAdapter {
    * @throws IdgateError `PROVIDER_*`, `VALIDATION_INVALID_PARAMETER` (input it can't use)
    */
   advance(context: ProviderContext, input: Readonly<Record<string, string>>): Promise<ProviderStep>;
+  /**
+   * Wallet providers only: the signed request object a wallet fetches from the session's
+   * `request_uri` (`walletNonce`: the `wallet_nonce` of a POST).
+   * @throws IdgateError `PROVIDER_*`
+   */
+  requestObject?(context: ProviderContext, options: { readonly walletNonce?: string }): Promise<string>;
+}
+
+/** Provider errors that refuse an input without ending the session. */
+const REFUSED_INPUTS = new WeakSet<Error>();
+
+/**
+ * Marks a provider error as refusing only the input it met (an answer meant for another
+ * session, or one that cannot be told to be this session's): the service answers the
+ * error and leaves the session as it was, so nobody but the session's own wallet can
+ * end it.
+ */
+export function refusesInputOnly<E extends Error>(error: E): E {
+  REFUSED_INPUTS.add(error);
+  return error;
+}
+
+/** Whether {@link refusesInputOnly} marked the error. */
+export function isInputOnlyRefusal(error: unknown): boolean {
+  return error instanceof Error && REFUSED_INPUTS.has(error);
 }

@@ -138,7 +138,7 @@ export function findProvider(scope: ProviderScope, id: string): ProviderDescript
   return providersFor(scope).find((provider) => provider.id === id);
 }
 
-/** Providers every new app gets enabled (SPEC 5: the three mocks in sandbox; see `MOCK_WALLET`). */
+/** Providers every new app gets enabled (SPEC 5, 10: the mocks and `mock-wallet` in sandbox). */
 export function defaultProviderIds(environment: Environment): readonly string[] {
-  return environment === 'sandbox' ? MOCK_PROVIDERS.map((provider) => provider.id) : [];
+  return environment === 'sandbox' ? [...MOCK_PROVIDERS, MOCK_WALLET].map((provider) => provider.id) : [];
 }

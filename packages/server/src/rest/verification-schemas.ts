@@ -63,3 +63,18 @@ export type VerificationParams = Static<typeof VerificationParams>;
 /** `/v1/providers/{providerId}`. */
 export const ProviderIdParams = Type.Object({ providerId: Type.String({ minLength: 1, maxLength: 64 }) });
 export type ProviderIdParams = Static<typeof ProviderIdParams>;
+
+/** `POST /v1/verifications/{verificationId}/dc-response`: what `navigator.credentials.get` returned. */
+export const DcResponseSchema = Type.Object(
+  {
+    protocol: Type.String({ minLength: 1, maxLength: 64 }),
+    data: Type.Record(Type.String(), Type.Unknown(), {
+      minProperties: 1,
+      maxProperties: 8,
+      propertyNames: { minLength: 1, maxLength: 64 },
+    }),
+    origin: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, format: 'uri' })),
+  },
+  { additionalProperties: false },
+);
+export type DcResponseSchema = Static<typeof DcResponseSchema>;

@@ -15,6 +15,7 @@ import { Idempotency } from './idempotency.js';
 import { type RestAuthDeps, restCallerOf, restScopeGuard } from './rest-auth.js';
 import {
   CreateVerificationSchema,
+  DcResponseSchema,
   IdempotencyHeaders,
   ProviderIdParams,
   VerificationParams,
@@ -59,7 +60,7 @@ function restContract(
 export interface VerificationRoutesDeps extends RestAuthDeps {
   readonly verifications: Pick<
     VerificationService,
-    'offersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp'
+    'offersFor' | 'providerFor' | 'create' | 'get' | 'identityFor' | 'cancelForApp' | 'dcResponse'
   >;
   /** Where `Idempotency-Key` records are kept. */
   readonly database: Database;
@@ -203,6 +204,41 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
           const verification = await verifications.cancelForApp(caller, id);
           if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
           return verificationView(verification, undefined, issuer);
+        },
+      );
+
+      v1.post<{ Params: VerificationParams; Body: DcResponseSchema }>(
+        '/verifications/:verificationId/dc-response',
+        {
+          schema: { params: VerificationParams, body: DcResponseSchema },
+          onRequest: requireRestScope('verifications'),
+          config: restContract(
+            'Relay a Digital Credentials API response (dc_api flow)',
+            'verifications',
+            [
+              'VALIDATION_MISSING_PARAMETER',
+              'VALIDATION_INVALID_PARAMETER',
+              'SESSION_VERIFICATION_NOT_FOUND',
+              'SESSION_INVALID_FLOW',
+              'SESSION_INVALID_STATUS_TRANSITION',
+              'PROVIDER_PRESENTATION_INVALID',
+              'PROVIDER_CREDENTIAL_UNTRUSTED',
+              'PROVIDER_CREDENTIAL_EXPIRED',
+              'PROVIDER_CREDENTIAL_REVOKED',
+              'PROVIDER_UNAVAILABLE',
+            ],
+            true,
+          ),
+        },
+        async function relayDcResponse(request) {
+          const { app: caller } = restCallerOf(request);
+          const id = request.params.verificationId;
+          request.logContext.verificationId = id.slice(0, 128);
+          const verification = await verifications.dcResponse(id, request.body, caller);
+          if (verification.providerId !== null) request.logContext.providerId = verification.providerId;
+          const identity =
+            verification.status === 'completed' ? await verifications.identityFor(id, caller.clientId) : undefined;
+          return verificationView(verification, identity, issuer);
         },
       );
     },

@@ -10,8 +10,8 @@ import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 
-/** What a `jti` was presented in: each kind has its own namespace. */
-export type JtiKind = 'assertion' | 'dpop';
+/** What a `jti` was presented in (a wallet `response_code`, too): each kind has its own namespace. */
+export type JtiKind = 'assertion' | 'dpop' | 'response-code';
 
 /**
  * The stored id of a `jti`: its kind and a SHA-256 of the party it is scoped to (the

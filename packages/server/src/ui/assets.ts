@@ -89,7 +89,10 @@ export const STYLESHEET_ASSET = asset('hosted', 'css', 'text/css; charset=utf-8'
  * page, which shows the error; network errors and 5xx back off up to 30 seconds.
  * It also counts down the element marked `data-idgate-countdown` from its
  * `data-seconds-left` (relative to the page load, so the browser's clock does not matter),
- * as `m:ss`, and loads the page again when the time is up.
+ * as `m:ss`, and loads the page again when the time is up. On a wallet's `dc_api` page
+ * (`data-idgate-dc`) where the browser has the Digital Credentials API, it shows the
+ * button that calls `navigator.credentials.get` with `data-dc-request` and posts the
+ * credential's `{ protocol, data }` to `data-dc-relay-url`, then loads the page again.
  */
 const POLL_SCRIPT = `(function idgatePoll() {
   'use strict';
@@ -145,6 +148,46 @@ const POLL_SCRIPT = `(function idgatePoll() {
     window.setTimeout(tick, 1000 - (elapsed % 1000));
   }
   window.setTimeout(tick, 1000);
+})();
+(function idgateDigitalCredentials() {
+  'use strict';
+  var root = document.querySelector('[data-idgate-dc]');
+  if (!root) return;
+  var credentials = navigator.credentials;
+  // No Digital Credentials API: the QR code and the same-device link are the way.
+  if (typeof window.DigitalCredential === 'undefined' || !credentials || typeof credentials.get !== 'function') return;
+  var request;
+  try {
+    request = JSON.parse(root.getAttribute('data-dc-request'));
+  } catch (error) {
+    return;
+  }
+  var relayUrl = root.getAttribute('data-dc-relay-url');
+  var csrf = root.getAttribute('data-csrf');
+  var poll = document.querySelector('[data-idgate-poll]');
+  var pageUrl = poll ? poll.getAttribute('data-page-url') : window.location.href;
+  var button = root.querySelector('button');
+  root.hidden = false;
+  button.addEventListener('click', function share() {
+    button.disabled = true;
+    credentials
+      .get(request)
+      .then(function relay(credential) {
+        return fetch(relayUrl, {
+          method: 'POST',
+          credentials: 'same-origin',
+          cache: 'no-store',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ protocol: credential.protocol, data: credential.data, csrf: csrf }),
+        }).then(function done() {
+          window.location.replace(pageUrl);
+        });
+      })
+      .catch(function declined() {
+        // The person closed the wallet, or it has no such credential: the fallback stays.
+        button.disabled = false;
+      });
+  });
 })();
 `;
 

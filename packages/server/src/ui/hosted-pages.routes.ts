@@ -56,6 +56,12 @@ import {
 } from './page-requests.js';
 import { renderProviderChoicePage } from './provider-choice.page.js';
 import { renderWaitingPage, sameDeviceLinkOf } from './waiting.page.js';
+import {
+  digitalCredentialsOf,
+  hostedFlowTypeOf,
+  registerWalletPage,
+  type WalletPageDeps,
+} from './wallet-page.routes.js';
 
 /** The path parameters of the identifier entry page. */
 interface IdentifyParams extends TxParams {
@@ -80,7 +86,7 @@ const USER_DATA_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ]);
 
 /** Registers the hosted pages, the mock provider's screen and the pages' assets. */
-export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps): void {
+export function registerHostedPages(app: FastifyInstance, deps: WalletPageDeps): void {
   app.get<{ Params: TxParams }>(
     '/authorize/:txId',
     { config: pageContract(['AUTH_FORBIDDEN', 'VALIDATION_INVALID_PARAMETER'], false) },
@@ -136,6 +142,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
     },
   );
   registerMockScreen(app, deps);
+  registerWalletPage(app, deps);
   registerUiAssets(app);
   registerBrandStylesheets(app);
 }
@@ -310,7 +317,7 @@ function waitingPage(
   return renderWaitingPage({
     strings: stringsFor(request, transaction),
     sandbox: isSandbox(deps),
-    flowType: transaction.flowType === 'qr' ? 'qr' : 'push',
+    flowType: transaction.flowType === 'push' ? 'push' : transaction.flowType === 'dc_api' ? 'dc_api' : 'qr',
     status: transaction.status,
     selfUrl: self,
     statusUrl: `${self}/status`,
@@ -318,6 +325,7 @@ function waitingPage(
     message: typeof message === 'string' ? message : undefined,
     sandboxPhoneUrl: mock ? `${config.issuer}/flow/${encodeURIComponent(transaction.id)}` : undefined,
     sameDeviceUrl: sameDeviceLinkOf(transaction.flowDetails),
+    digitalCredentials: digitalCredentialsOf(transaction, self),
     secondsLeft: Math.max(0, Math.ceil((transaction.expiresAt.getTime() - deps.clock().getTime()) / 1000)),
     branding,
     cancelAction: `${self}/cancel`,
@@ -445,7 +453,11 @@ async function startChosenProvider(
   let started: Verification;
   try {
     userData = userDataOf(body, fields);
-    const input = Object.keys(userData).length === 0 ? {} : { userData };
+    const flowType = await hostedFlowTypeOf(deps, transaction, adapter);
+    const input = {
+      ...(Object.keys(userData).length === 0 ? {} : { userData }),
+      ...(flowType === undefined ? {} : { flowType }),
+    };
     started = await step(
       deps,
       request,

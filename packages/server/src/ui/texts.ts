@@ -61,6 +61,9 @@ export interface PageStrings {
   /** Above the same-device link of the waiting page. */
   readonly sameDeviceHelp: string;
   readonly openOnThisDevice: string;
+  /** The Digital Credentials API: what the button does, and the button. */
+  readonly dcApiHelp: string;
+  readonly dcApiButton: string;
 
   // sandbox mock provider screen
   mockTitle(providerName: string): string;
@@ -139,6 +142,8 @@ const EN: PageStrings = {
   sameDeviceHelp:
     "Is the identity provider's app on this device? Then you cannot scan the code: open the request here.",
   openOnThisDevice: 'Open on this device',
+  dcApiHelp: 'Your browser can ask a wallet on this device for the credential.',
+  dcApiButton: 'Share from a wallet on this device',
 
   mockTitle: (providerName) => `${providerName} (sandbox)`,
   mockBanner: 'Sandbox: this is a simulated identity provider. No real identity is checked.',
@@ -214,6 +219,8 @@ const DE: PageStrings = {
   sameDeviceHelp:
     'Ist die App des Identitätsanbieters auf diesem Gerät? Dann können Sie den Code nicht scannen: Öffnen Sie die Anfrage hier.',
   openOnThisDevice: 'Auf diesem Gerät öffnen',
+  dcApiHelp: 'Ihr Browser kann eine Wallet auf diesem Gerät nach dem Nachweis fragen.',
+  dcApiButton: 'Aus einer Wallet auf diesem Gerät teilen',
 
   mockTitle: (providerName) => `${providerName} (Sandbox)`,
   mockBanner: 'Sandbox: Dies ist ein simulierter Identitätsanbieter. Es wird keine echte Identität geprüft.',

@@ -9,7 +9,10 @@
  * which plays the phone. A person already on the phone that holds the provider's app
  * cannot scan its own screen: the page offers the same request as a link ("open on this
  * device") when the provider gives one, and shows the time left (rendered by the server,
- * counted down by the poll script, which loads the page again when it runs out).
+ * counted down by the poll script, which loads the page again when it runs out). A
+ * wallet's `dc_api` session also offers the Digital Credentials API where the browser has
+ * it (the script calls `navigator.credentials.get` and relays the answer to idgate),
+ * with the QR code and the `openid4vp://` link as the fallback.
  */
 import type { TxState } from '@idgate/errors';
 import type { FlowType } from '../domain/verification.js';
@@ -44,6 +47,12 @@ export interface WaitingView extends TransactionForms {
   readonly sandboxPhoneUrl: string | undefined;
   /** The request as a link for this device (`flowDetails.url`, or a QR code that is a link). */
   readonly sameDeviceUrl: string | undefined;
+  /**
+   * A wallet's `dc_api` session: the argument of `navigator.credentials.get` (JSON) and
+   * where the page relays the answer. The script offers it where the browser has the
+   * Digital Credentials API; the QR code and the same-device link stay as the fallback.
+   */
+  readonly digitalCredentials?: { readonly request: string; readonly relayUrl: string } | undefined;
   /** Whole seconds until the transaction expires (0 or more). */
   readonly secondsLeft: number;
   readonly branding?: PageBranding | undefined;
@@ -95,6 +104,18 @@ function sameDevice(view: WaitingView): SafeHtml | '' {
 `;
 }
 
+/** Hidden until the script finds the Digital Credentials API (a browser without it shows the fallback only). */
+function digitalCredentials(view: WaitingView): SafeHtml | '' {
+  const dc = view.digitalCredentials;
+  if (dc === undefined) return '';
+  const { strings } = view;
+  return html`<div class="same-device" data-idgate-dc data-dc-request="${dc.request}" data-dc-relay-url="${dc.relayUrl}" data-csrf="${view.csrfToken}" hidden>
+<p>${strings.dcApiHelp}</p>
+<p><button type="button">${strings.dcApiButton}</button></p>
+</div>
+`;
+}
+
 function sandboxPhone(view: WaitingView): SafeHtml | '' {
   if (view.sandboxPhoneUrl === undefined) return '';
   const { strings } = view;
@@ -126,7 +147,7 @@ export function renderWaitingPage(view: WaitingView): string {
   const { strings } = view;
   const title = strings.waitTitles[view.flowType];
   const atProvider = view.status === 'authenticating';
-  const showQr = view.flowType === 'qr' && view.qrData !== undefined && !atProvider;
+  const showQr = (view.flowType === 'qr' || view.flowType === 'dc_api') && view.qrData !== undefined && !atProvider;
   // The provider's own message is in the provider's language (English for the mocks):
   // pages in another language say it in theirs.
   const pushText = strings.locale === 'en' ? (view.message ?? strings.pushInstructions) : strings.pushInstructions;
@@ -141,7 +162,7 @@ export function renderWaitingPage(view: WaitingView): string {
       branding: view.branding,
     },
     html`<h1>${title}</h1>
-${instructions}${atProvider ? '' : sameDevice(view)}${qrBlock(view)}${showQr ? '' : sandboxPhone(view)}${timeLeft(view)}<p role="status" data-idgate-poll data-status="${view.status}" data-status-url="${view.statusUrl}" data-page-url="${view.selfUrl}" data-interval-ms="${POLL_INTERVAL_MS}">${
+${instructions}${atProvider ? '' : digitalCredentials(view)}${atProvider ? '' : sameDevice(view)}${qrBlock(view)}${showQr ? '' : sandboxPhone(view)}${timeLeft(view)}<p role="status" data-idgate-poll data-status="${view.status}" data-status-url="${view.statusUrl}" data-page-url="${view.selfUrl}" data-interval-ms="${POLL_INTERVAL_MS}">${
       atProvider ? strings.waitingAtProvider[view.flowType] : strings.waiting
     }</p>
 <div class="actions">

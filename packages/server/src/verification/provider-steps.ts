@@ -7,7 +7,13 @@
  */
 import { type ErrorCode, IdgateError, isIdgateError, TX_STATUS_DEFINITIONS } from '@idgate/errors';
 import type { FlowType } from '../domain/verification.js';
-import type { ProviderAdapter, ProviderContext, ProviderHealth, ProviderStep } from '../providers/adapter.js';
+import {
+  isInputOnlyRefusal,
+  type ProviderAdapter,
+  type ProviderContext,
+  type ProviderHealth,
+  type ProviderStep,
+} from '../providers/adapter.js';
 import type { AppProviderRecord, AppRecord } from '../store/apps.repository.js';
 import type {
   ProviderMaintenanceRecord,
@@ -29,6 +35,11 @@ export interface Prepared {
   readonly userData: Readonly<Record<string, unknown>>;
   readonly loginHint: string | undefined;
   readonly settings: Readonly<Record<string, unknown>>;
+  /**
+   * Where a DC API request may be answered from (SPEC 10, `expected_origins`): idgate's
+   * hosted pages for `/authorize`, the app's registered origins for REST. Known at start.
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** What a start asks for, before the checks. */
@@ -229,7 +240,10 @@ export class ProviderSteps {
         context: { providerId, fields: problems },
       });
     }
-    return { adapter, flowType, userData, loginHint: request.loginHint, settings };
+    const hostedOrigin = new URL(this.#context.config.issuer).origin;
+    const allowedOrigins =
+      request.origin === 'rest' && app.allowedOrigins.length > 0 ? app.allowedOrigins : [hostedOrigin];
+    return { adapter, flowType, userData, loginHint: request.loginHint, settings, allowedOrigins };
   }
 
   /** What a session starting at its prepared provider changes besides its state. */
@@ -253,11 +267,32 @@ export class ProviderSteps {
     input: Readonly<Record<string, string>>,
     onProviderFailure: OnProviderFailure,
   ): Promise<Plan> {
-    const adapter = current.providerId === null ? undefined : this.#context.providers.get(current.providerId);
-    if (adapter === undefined || current.flowType === null) {
+    const call = await this.#callOf(current);
+    if (call === undefined) {
       // The provider is no longer offered here: the session cannot go on.
       return { write: { to: 'failed', statusCode: 'err_provider_unavailable', actor: 'system' } };
     }
+    const { adapter, context } = call;
+    return this.#run(current, {}, () => adapter.advance(context, input), onProviderFailure);
+  }
+
+  /**
+   * The signed request object of a session waiting for a wallet (SPEC 10), or undefined
+   * when its provider is no wallet provider offered here.
+   * @throws IdgateError `PROVIDER_*`
+   */
+  async requestObject(current: StoredVerification, walletNonce: string | undefined): Promise<string | undefined> {
+    const call = await this.#callOf(current);
+    if (call?.adapter.requestObject === undefined) return undefined;
+    return call.adapter.requestObject(call.context, walletNonce === undefined ? {} : { walletNonce });
+  }
+
+  /** The adapter of a started session and the context of a call to it (undefined: no longer offered). */
+  async #callOf(
+    current: StoredVerification,
+  ): Promise<{ readonly adapter: ProviderAdapter; readonly context: ProviderContext } | undefined> {
+    const adapter = current.providerId === null ? undefined : this.#context.providers.get(current.providerId);
+    if (adapter === undefined || current.flowType === null) return undefined;
     const { record } = await this.#context.apps.getProvider(current.clientId, adapter.descriptor.id);
     const prepared: Prepared = {
       adapter,
@@ -272,7 +307,7 @@ export class ProviderSteps {
       current.status as ProviderContext['status'],
       this.#views.openJson(current.providerStateCiphertext),
     );
-    return this.#run(current, {}, () => adapter.advance(context, input), onProviderFailure);
+    return { adapter, context };
   }
 
   /** Runs one provider call and decides what it means for the session. */
@@ -286,7 +321,8 @@ export class ProviderSteps {
     try {
       step = await call();
     } catch (thrown) {
-      if (isIdgateError(thrown) && !thrown.code.startsWith('PROVIDER_')) throw thrown;
+      // Input the provider refuses without ending the session (not this session's answer).
+      if (isIdgateError(thrown) && (!thrown.code.startsWith('PROVIDER_') || isInputOnlyRefusal(thrown))) throw thrown;
       const error = isIdgateError(thrown)
         ? withVerificationId(thrown, current.id)
         : new IdgateError('SYSTEM_INTERNAL_ERROR', { cause: thrown, context: { verificationId: current.id } });
@@ -452,6 +488,8 @@ export class ProviderSteps {
       status,
       providerState,
       now: this.#context.clock(),
+      expiresAt: current.expiresAt,
+      ...(prepared.allowedOrigins === undefined ? {} : { allowedOrigins: prepared.allowedOrigins }),
     };
   }
 }

@@ -4,7 +4,7 @@
  * or the app's cancellation, and ending a session with a status code (`fail`).
  */
 import { type ErrorCode, IdgateError, TX_STATUS_DEFINITIONS, type TxStatusCode } from '@idgate/errors';
-import type { VerificationActor } from '../domain/verification.js';
+import type { FlowType, VerificationActor } from '../domain/verification.js';
 import type { AppRecord } from '../store/apps.repository.js';
 import type { StoredVerification } from '../store/verifications.repository.js';
 import type { ProviderSteps } from './provider-steps.js';
@@ -12,6 +12,14 @@ import type { Plan, SessionLoop } from './session-loop.js';
 import { toPublic, type VerificationResult } from './session-records.js';
 import { isSignInHookPending } from './sign-in-hook-step.js';
 import { isTerminal } from './state-machine.js';
+
+/** What the DC API gave the app's page (`navigator.credentials.get`), relayed as is (SPEC 10). */
+export interface DcCredential {
+  readonly protocol: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The origin the page ran on, when the app registered several. */
+  readonly origin?: string | undefined;
+}
 
 /** What advancing sessions works with. */
 export interface VerificationAdvanceContext {
@@ -36,22 +44,87 @@ export class VerificationAdvance {
    * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `VALIDATION_INVALID_PARAMETER`, `PROVIDER_*`
    */
   async advance(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    return this.#advanceWith(id, input);
+  }
+
+  /**
+   * Advances a session with the one answer it takes (a wallet's response, SPEC 10): like
+   * {@link advance}, but a session that already has its answer — over, or waiting for the
+   * app's sign-in hook — refuses another, so of two answers exactly one is written.
+   * @throws IdgateError `SESSION_NOT_FOUND`, `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
+   */
+  answer(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    return this.#advanceWith(id, input, { once: true });
+  }
+
+  /**
+   * The DC API answer relayed for a `dc_api` session (SPEC 10): its one answer, like
+   * {@link answer}. With `app` (the REST relay) for a session of this app only; without
+   * (the hosted page, which checked the browser) for any.
+   * @throws IdgateError `SESSION_VERIFICATION_NOT_FOUND` (with `app`; else `SESSION_NOT_FOUND`),
+   *   `SESSION_INVALID_FLOW` (not a `dc_api` session), `SESSION_INVALID_STATUS_TRANSITION`, `PROVIDER_*`
+   */
+  dcResponse(id: string, credential: DcCredential, app?: AppRecord): Promise<VerificationResult> {
+    const input: Record<string, string> = {
+      protocol: credential.protocol,
+      data: JSON.stringify(credential.data),
+      ...(credential.origin === undefined ? {} : { origin: credential.origin }),
+    };
+    return this.#advanceWith(id, input, { once: true, flowType: 'dc_api', ...(app === undefined ? {} : { app }) });
+  }
+
+  async #advanceWith(
+    id: string,
+    input: Readonly<Record<string, string>>,
+    options: { readonly once?: boolean; readonly app?: AppRecord; readonly flowType?: FlowType } = {},
+  ): Promise<VerificationResult> {
+    const { once = false, app, flowType } = options;
     const poll = Object.keys(input).length === 0;
-    const stored = await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
-      if (isSignInHookPending(current)) return {};
-      if (isTerminal(current.status) || current.providerId === null) {
+    const notFound = app === undefined ? 'SESSION_NOT_FOUND' : 'SESSION_VERIFICATION_NOT_FOUND';
+    const decide = async (current: StoredVerification): Promise<Plan> => {
+      if (flowType !== undefined && current.flowType !== flowType) {
+        throw new IdgateError('SESSION_INVALID_FLOW', {
+          detail: `This verification uses the ${current.flowType ?? 'no'} flow; only a ${flowType} verification takes this answer.`,
+          context: { verificationId: current.id, flowType: String(current.flowType) },
+        });
+      }
+      const answered = isSignInHookPending(current);
+      if (answered && !once) return {};
+      if (answered || isTerminal(current.status) || current.providerId === null) {
         if (poll) return {};
         throw new IdgateError('SESSION_INVALID_STATUS_TRANSITION', {
           detail:
             current.providerId === null
               ? 'No provider was started for this transaction yet.'
-              : `The transaction is already ${current.status}; a ${current.status} transaction never changes.`,
+              : answered
+                ? 'The transaction already has its answer; it takes one.'
+                : `The transaction is already ${current.status}; a ${current.status} transaction never changes.`,
           context: { verificationId: current.id, status: current.status },
         });
       }
       return this.#steps.advance(current, input, 'throw');
+    };
+    return toPublic(await this.#loop.mutate(id, notFound, decide, app?.clientId));
+  }
+
+  /**
+   * The signed request object of a session waiting for a wallet (SPEC 10, `request_uri`),
+   * after recording a due expiry; nothing is written.
+   * @throws IdgateError `SESSION_NOT_FOUND` (unknown, over, or not a wallet session), `PROVIDER_*`
+   */
+  async requestObject(id: string, walletNonce: string | undefined): Promise<string> {
+    let signed: string | undefined;
+    await this.#loop.mutate(id, 'SESSION_NOT_FOUND', async (current) => {
+      signed = isTerminal(current.status) ? undefined : await this.#steps.requestObject(current, walletNonce);
+      if (signed === undefined) {
+        throw new IdgateError('SESSION_NOT_FOUND', {
+          detail: 'This presentation request is unknown or over: start the sign-in again.',
+          context: { verificationId: current.id },
+        });
+      }
+      return {};
     });
-    return toPublic(stored);
+    return signed as string;
   }
 
   /**

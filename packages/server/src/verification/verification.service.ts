@@ -52,7 +52,7 @@ import {
 import { SignInHookStep } from './sign-in-hook-step.js';
 import { VerificationStateMachine } from './state-machine.js';
 import type { CreateVerificationBody, StartProviderInput, VerifiedIdentity } from './verification.types.js';
-import { VerificationAdvance } from './verification-advance.js';
+import { type DcCredential, VerificationAdvance } from './verification-advance.js';
 import type { ProviderDirectory, VerificationContext } from './verification-context.js';
 import { VerificationStart, type WhenCompleted } from './verification-start.js';
 import { VerificationViews } from './verification-views.js';
@@ -67,6 +67,7 @@ export {
   type VerificationResult,
 } from './session-records.js';
 export { SIGN_IN_HOOK_ABANDONED_AFTER_MS } from './sign-in-hook-step.js';
+export type { DcCredential } from './verification-advance.js';
 export type { ProviderDirectory, VerificationContext } from './verification-context.js';
 
 /** Verification sessions. */
@@ -223,6 +224,21 @@ export class VerificationService {
   /** Advances a session: a callback, an answer, or a poll (see {@link VerificationAdvance.advance}). */
   advance(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
     return this.#advance.advance(id, input);
+  }
+
+  /** Advances a session with its one answer (see {@link VerificationAdvance.answer}). */
+  answer(id: string, input: Readonly<Record<string, string>>): Promise<VerificationResult> {
+    return this.#advance.answer(id, input);
+  }
+
+  /** Relays an app's DC API answer (see {@link VerificationAdvance.dcResponse}). */
+  dcResponse(id: string, credential: DcCredential, app?: AppRecord): Promise<VerificationResult> {
+    return this.#advance.dcResponse(id, credential, app);
+  }
+
+  /** The request object of a wallet session (see {@link VerificationAdvance.requestObject}). */
+  requestObject(id: string, walletNonce: string | undefined): Promise<string> {
+    return this.#advance.requestObject(id, walletNonce);
   }
 
   /** Cancels a session (see {@link VerificationAdvance.cancel}). */

@@ -11,7 +11,7 @@ import { registerSecret } from '../support/leaks.js';
 
 const OIDC_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'];
 const REST_SCOPES = ['verifications', 'providers'];
-const MOCK_PROVIDERS = ['mock-push', 'mock-qr', 'mock-redirect'];
+const MOCK_PROVIDERS = ['mock-push', 'mock-qr', 'mock-redirect', 'mock-wallet'];
 
 interface AppBody {
   clientId: string;
@@ -153,7 +153,7 @@ describe.each(TEST_DATABASE_KINDS)('admin API: apps on %s', (kind) => {
       }
     });
 
-    it('in sandbox the three mock providers are enabled', async () => {
+    it('in sandbox the three mock providers and mock-wallet are enabled', async () => {
       const { app } = await create({ name: 'Mocks', type: 'confidential', redirectUris: ['https://shop.example/cb'] });
       const res = await t.app.inject({
         method: 'GET',

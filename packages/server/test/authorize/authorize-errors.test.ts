@@ -497,7 +497,7 @@ describe.each(TEST_DATABASE_KINDS)('/authorize errors on %s', (kind) => {
 
     it('an app with every provider disabled: err_unauthorized_client', async () => {
       const fresh = await createClient(t);
-      for (const providerId of ['mock-redirect', 'mock-qr', 'mock-push']) {
+      for (const providerId of ['mock-redirect', 'mock-qr', 'mock-push', 'mock-wallet']) {
         await t.app.idgate.apps.putProvider(fresh.clientId, providerId, { enabled: false }, undefined);
       }
       await expectRedirectedFailure(validParams(fresh.clientId), 'err_unauthorized_client', {

@@ -19,7 +19,7 @@ export interface TestClient {
   readonly clientSecret: string | undefined;
 }
 
-/** Creates an app through the apps service (three mocks enabled in sandbox). */
+/** Creates an app through the apps service (the three mocks and mock-wallet enabled in sandbox). */
 export async function createClient(t: TestApp, overrides: Partial<CreateAppBody> = {}): Promise<TestClient> {
   const created = await t.app.idgate.apps.create({
     name: 'Shop',

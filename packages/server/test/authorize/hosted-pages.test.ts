@@ -343,7 +343,10 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
     it('no offered provider reaches the requested level any more: 303 to the app with err_loa_not_met', async () => {
       const fresh = await createClient(t);
       const browser = await start({ acr_values: 'urn:idgate:loa:4' }, fresh);
-      await t.app.idgate.apps.putProvider(fresh.clientId, 'mock-redirect', { enabled: false }, undefined);
+      // The providers that reach level 4: mock-redirect and mock-wallet.
+      for (const provider of ['mock-redirect', 'mock-wallet']) {
+        await t.app.idgate.apps.putProvider(fresh.clientId, provider, { enabled: false }, undefined);
+      }
       expectHostedRedirectError(await inject('GET', browser.pagePath, { cookie: browser.cookie }), 'err_loa_not_met');
       expect((await onlyTransaction(t, fresh.clientId)).status_code).toBe('err_loa_not_met');
     });
@@ -351,7 +354,7 @@ describe.each(TEST_DATABASE_KINDS)('hosted pages on %s', (kind) => {
     it('no provider enabled any more: 303 to the app with err_unauthorized_client', async () => {
       const fresh = await createClient(t);
       const browser = await start({}, fresh);
-      for (const provider of ['mock-redirect', 'mock-qr', 'mock-push']) {
+      for (const provider of ['mock-redirect', 'mock-qr', 'mock-push', 'mock-wallet']) {
         await t.app.idgate.apps.putProvider(fresh.clientId, provider, { enabled: false }, undefined);
       }
       expectHostedRedirectError(

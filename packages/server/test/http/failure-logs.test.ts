@@ -65,7 +65,7 @@ describe.each(TEST_DATABASE_KINDS)('failure log lines on %s', (kind) => {
     const cookie = bindingCookieOf(started);
     const page = new URL(String(started.headers.location));
     // The app's providers are switched off meanwhile: the provider choice has nothing to offer.
-    for (const providerId of ['mock-redirect', 'mock-qr', 'mock-push']) {
+    for (const providerId of ['mock-redirect', 'mock-qr', 'mock-push', 'mock-wallet']) {
       await t.app.idgate.apps.putProvider(client.clientId, providerId, { enabled: false }, undefined);
     }
     const res = await t.app.inject({ method: 'GET', url: page.pathname, headers: { cookie } });

@@ -215,6 +215,7 @@ describe.each(TEST_DATABASE_KINDS)('OpenAPI document on %s', (kind) => {
       '/v1/verifications': '/v1/verifications',
       '/v1/verifications/:verificationId': '/v1/verifications/vrf_test_unknown',
       '/v1/verifications/:verificationId/cancel': '/v1/verifications/vrf_test_unknown/cancel',
+      '/v1/verifications/:verificationId/dc-response': '/v1/verifications/vrf_test_unknown/dc-response',
     };
     let checked = 0;
     for (const route of registered.filter((candidate) => candidate.url.startsWith('/v1/'))) {
@@ -241,7 +242,7 @@ describe.each(TEST_DATABASE_KINDS)('OpenAPI document on %s', (kind) => {
       );
       checked++;
     }
-    expect(checked).toBe(5);
+    expect(checked).toBe(6);
   });
 
   it('real REST answers validate against their documented schemas', async () => {

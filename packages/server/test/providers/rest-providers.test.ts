@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_IDENTITIES } from '../../src/providers/mock/test-identities.js';
+import { WALLET_TEST_IDENTITIES } from '../../src/providers/wallet/sandbox/wallet-test-identities.js';
 import { adminAuth, createTestApp, type TestApp } from '../support/app.js';
 import { expectProblem } from '../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../support/databases.js';
@@ -55,6 +56,22 @@ const EXPECTED = {
     status: 'operational',
     testIdentities: TEST_IDENTITIES,
   },
+  'mock-wallet': {
+    id: 'mock-wallet',
+    name: 'Mock wallet (EU PID)',
+    flowTypes: ['qr', 'redirect', 'dc_api'],
+    maxLoa: 4,
+    loaLevels: [1, 2, 3, 4],
+    requiredUserData: [],
+    claims: [...CLAIMS, 'age_over_18'],
+    countries: [],
+    status: 'operational',
+    testIdentities: WALLET_TEST_IDENTITIES.map(({ identity, outcome, description }) => ({
+      identity,
+      outcome,
+      description,
+    })),
+  },
 };
 
 describe.each(TEST_DATABASE_KINDS)('REST providers on %s', (kind) => {
@@ -73,16 +90,18 @@ describe.each(TEST_DATABASE_KINDS)('REST providers on %s', (kind) => {
     return t.app.inject({ method: 'GET', url, headers: { authorization, ...headers } });
   }
 
-  it('lists the three mocks every new sandbox app has enabled, with their test identities', async () => {
+  it('lists the mocks and mock-wallet every new sandbox app has enabled, with their test identities', async () => {
     const res = await get('/v1/providers');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(json(res)).toEqual({ data: [EXPECTED['mock-redirect'], EXPECTED['mock-qr'], EXPECTED['mock-push']] });
+    expect(json(res)).toEqual({
+      data: [EXPECTED['mock-redirect'], EXPECTED['mock-qr'], EXPECTED['mock-push'], EXPECTED['mock-wallet']],
+    });
   });
 
   it('reads one provider', async () => {
-    for (const id of ['mock-redirect', 'mock-qr', 'mock-push'] as const) {
+    for (const id of ['mock-redirect', 'mock-qr', 'mock-push', 'mock-wallet'] as const) {
       const res = await get(`/v1/providers/${id}`);
       expect(res.statusCode, res.body).toBe(200);
       expect(json(res)).toEqual(EXPECTED[id]);
@@ -119,6 +138,7 @@ describe.each(TEST_DATABASE_KINDS)('REST providers on %s', (kind) => {
     expect(json<{ data: { id: string }[] }>(list).data.map((provider) => provider.id)).toEqual([
       'mock-redirect',
       'mock-push',
+      'mock-wallet',
     ]);
     const res = await get('/v1/providers/mock-qr', other.basic);
     const body = expectProblem(res, 'PROVIDER_NOT_ENABLED');

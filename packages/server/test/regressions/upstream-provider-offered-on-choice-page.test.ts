@@ -37,7 +37,7 @@ describe.each(TEST_DATABASE_KINDS)('an upstream provider on the provider choice 
 
   it('is offered to an app that enabled only it', async () => {
     const client = await createClient(t);
-    for (const mock of ['mock-redirect', 'mock-qr', 'mock-push']) {
+    for (const mock of ['mock-redirect', 'mock-qr', 'mock-push', 'mock-wallet']) {
       await t.app.idgate.apps.putProvider(client.clientId, mock, { enabled: false }, undefined);
     }
     await t.app.idgate.apps.putProvider(client.clientId, UPSTREAM.id, { enabled: true }, undefined);

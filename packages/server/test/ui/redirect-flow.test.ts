@@ -63,6 +63,7 @@ describe(`hosted pages in Chromium: redirect flow and errors (${KIND})`, () => {
       'Mock redirect provider',
       'Mock QR provider',
       'Mock push provider',
+      'Mock wallet (EU PID)',
     ]);
     expect(await page.locator('.provider').nth(1).locator('dd').allTextContents()).toEqual([
       'QR code: Scan a QR code with your phone.',

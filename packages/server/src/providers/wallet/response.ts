@@ -10,10 +10,13 @@
  *
  * `vp_token` is a JSON object: DCQL credential query id → non-empty array of presentations.
  * Anything unreadable, in another mode than the session asked for, or for another session
- * (`state`) is `PROVIDER_PRESENTATION_INVALID` with `debug.check` naming why.
+ * (`state`) is `PROVIDER_PRESENTATION_INVALID` with `debug.check` naming why. A response
+ * that is not this session's (another `state`, a JWE to another key) is marked
+ * `refusesInputOnly`: refused, and the session stays as it was.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader, importJWK } from 'jose';
+import { refusesInputOnly } from '../adapter.js';
 import { DC_API_PROTOCOL, type RequestResponseMode, type SessionKey } from './request-object.js';
 import { walletFailure } from './wallet-errors.js';
 
@@ -46,6 +49,14 @@ function invalid(check: string, detail: string, debug?: Readonly<Record<string, 
   return walletFailure('PROVIDER_PRESENTATION_INVALID', check, detail, { debug, cause });
 }
 
+/**
+ * A response that is not this session's (another `state`, another key): refused, and the
+ * session stays as it was (SPEC 10: "refused and changes nothing").
+ */
+function notThisSession(check: string, detail: string, debug?: Readonly<Record<string, unknown>>, cause?: unknown) {
+  return refusesInputOnly(invalid(check, detail, debug, cause));
+}
+
 function sameString(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');
@@ -56,7 +67,7 @@ function sameString(a: string, b: string): boolean {
 function checkState(state: unknown, session: ResponseSession): void {
   if (session.state === undefined) return;
   if (typeof state !== 'string' || !sameString(state, session.state)) {
-    throw invalid('state', 'the response is not for this verification (state)');
+    throw notThisSession('state', 'the response is not for this verification (state)');
   }
 }
 
@@ -119,7 +130,7 @@ async function decryptResponse(jwe: unknown, session: ResponseSession): Promise<
   }
   // §8.3: the JWE names the kid of the key it was encrypted to.
   if (header.kid !== undefined && header.kid !== key.kid) {
-    throw invalid('response-kid', 'the response is encrypted to another key', { kid: header.kid });
+    throw notThisSession('response-kid', 'the response is encrypted to another key', { kid: header.kid });
   }
   let plaintext: Uint8Array;
   try {
@@ -129,7 +140,7 @@ async function decryptResponse(jwe: unknown, session: ResponseSession): Promise<
       contentEncryptionAlgorithms: [...session.encValues],
     }));
   } catch (cause) {
-    throw invalid(
+    throw notThisSession(
       'response-decrypt',
       'the response cannot be decrypted with the key of this verification',
       undefined,

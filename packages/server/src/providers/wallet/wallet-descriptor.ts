@@ -33,12 +33,7 @@ export function walletDescriptorOf(entry: WalletProviderConfig): ProviderDescrip
   return walletDescriptor(effectiveWalletConfig(entry));
 }
 
-/**
- * The sandbox wallet provider (SPEC 10). Offered in sandbox, but not yet enabled for new
- * apps: it joins {@link defaultProviderIds} once the wallet transport (request_uri, the
- * response endpoint, the hosted wallet page) is mounted, since until then a real wallet
- * could not reach a session started on it.
- */
+/** The sandbox wallet provider (SPEC 10): offered in sandbox, enabled for every new sandbox app. */
 export const MOCK_WALLET: ProviderDescriptor = {
   id: 'mock-wallet',
   name: 'Mock wallet (EU PID)',

@@ -205,6 +205,9 @@ export class WalletProvider implements ProviderAdapter {
   }
 
   async advance(context: ProviderContext, input: Readonly<Record<string, string>>): Promise<ProviderStep> {
+    // A poll (a REST read, the hosted page): the wallet answers at response_uri, nothing to ask.
+    if (Object.keys(input).length === 0)
+      return { status: context.status === 'authenticating' ? 'authenticating' : 'pending' };
     const state = walletStateOf(context);
     const dcApi = input.protocol !== undefined || input.data !== undefined;
     const key = sessionKeyFrom(state.sessionKey);

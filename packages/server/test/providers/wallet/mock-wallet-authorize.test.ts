@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { TxStatusCode } from '@idgate/errors';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminAuth, createTestApp, TEST_ISSUER, type TestApp } from '../../support/app.js';
+import { createTestApp, TEST_ISSUER, type TestApp } from '../../support/app.js';
 import { expectAuthorizeRedirectError } from '../../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../../support/databases.js';
 import { createRestApp, REDIRECT_URI, type RestApp } from '../../verification/helpers.js';
@@ -28,13 +28,7 @@ describe.each(TEST_DATABASE_KINDS)('mock-wallet at /authorize on %s', (kind) => 
     dataDir = await mkdtemp(join(tmpdir(), 'idgate-mock-wallet-authorize-'));
     t = await createTestApp(kind, { env: { IDGATE_DATA_DIR: dataDir } });
     app = await createRestApp(t);
-    const put = await t.app.inject({
-      method: 'PUT',
-      url: `/admin/v1/apps/${app.clientId}/providers/mock-wallet`,
-      headers: adminAuth(),
-      payload: { enabled: true },
-    });
-    expect(put.statusCode, put.body).toBe(201);
+    // No PUT: mock-wallet is enabled for every new sandbox app.
   });
   afterAll(async () => {
     await t?.close();

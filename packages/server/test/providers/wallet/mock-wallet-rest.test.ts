@@ -1,6 +1,6 @@
 /**
  * `mock-wallet` through the REST API and the verification service, on each database: an
- * app that enabled it starts a verification with a test identity; the built-in wallet's
+ * app (mock-wallet is enabled for every new sandbox app) starts a verification with a test identity; the built-in wallet's
  * real OpenID4VP response goes through the verifier, and the session ends completed (with
  * normalized claims, `missingClaims` and provenance) or with the catalog error of the
  * failed check (problem+json, the session `failed` with the wallet status code).
@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminAuth, createTestApp, type TestApp } from '../../support/app.js';
+import { createTestApp, type TestApp } from '../../support/app.js';
 import { expectProblem } from '../../support/assertions.js';
 import { TEST_DATABASE_KINDS } from '../../support/databases.js';
 import { createRestApp, createVerification, getVerification, json, type RestApp } from '../../verification/helpers.js';
@@ -23,21 +23,14 @@ describe.each(TEST_DATABASE_KINDS)('mock-wallet over REST on %s', (kind) => {
     dataDir = await mkdtemp(join(tmpdir(), 'idgate-mock-wallet-'));
     t = await createTestApp(kind, { env: { IDGATE_DATA_DIR: dataDir } });
     rest = await createRestApp(t);
-    const put = await t.app.inject({
-      method: 'PUT',
-      url: `/admin/v1/apps/${rest.clientId}/providers/mock-wallet`,
-      headers: adminAuth(),
-      payload: { enabled: true },
-    });
-    // Created: the app had no setting for mock-wallet yet (it is not enabled for new apps).
-    expect(put.statusCode, put.body).toBe(201);
+    // No PUT: mock-wallet is enabled for every new sandbox app.
   });
   afterAll(async () => {
     await t?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('lists mock-wallet with its test identities once enabled', async () => {
+  it('lists mock-wallet, enabled for a new sandbox app, with its test identities', async () => {
     const res = await t.app.inject({
       method: 'GET',
       url: '/v1/providers/mock-wallet',

@@ -11,7 +11,7 @@ export type MdocFailureCode =
   | 'PROVIDER_CREDENTIAL_UNTRUSTED'
   | 'PROVIDER_CREDENTIAL_EXPIRED';
 
-/** The name of every mdoc check, as it appears in `debug.check` (see docs/wallets-mdoc.md). */
+/** The name of every mdoc check, as it appears in `debug.check` (see docs/wallets.md, "ISO mdoc"). */
 export type MdocCheck =
   | 'decode'
   | 'status'

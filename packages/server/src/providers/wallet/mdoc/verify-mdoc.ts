@@ -26,7 +26,7 @@
  *
  * Decoding, the COSE, MSO and `DeviceAuthentication` structures and the session
  * transcript are the `@owf/mdoc` library's; the checks are made here on the data it
- * decoded, the signatures with `node:crypto` (see docs/wallets-mdoc.md for why).
+ * decoded, the signatures with `node:crypto` (see docs/wallets.md, "What the mdoc library does").
  */
 import { Buffer } from 'node:buffer';
 import {

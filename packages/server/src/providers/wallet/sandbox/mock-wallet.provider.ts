@@ -142,6 +142,8 @@ export class MockWalletProvider implements ProviderAdapter {
   }
 
   async advance(context: ProviderContext, input: Readonly<Record<string, string>>): Promise<ProviderStep> {
+    // The hosted mock screen opened (the "phone" of the sandbox): the session waits on.
+    if (input.action === 'open' && Object.keys(input).length === 1) return { status: 'pending' };
     const sandbox = await this.#sandbox(context.issuer);
     const identity = input.identity === undefined ? undefined : findWalletIdentity(input.identity);
     if (input.identity !== undefined && identity === undefined) {
@@ -152,6 +154,11 @@ export class MockWalletProvider implements ProviderAdapter {
     }
     if (identity !== undefined) return this.#answer(sandbox, context, identity, { status: 'pending' });
     return sandbox.provider.advance(context, input);
+  }
+
+  /** The signed request object a (real) wallet fetches from the session's `request_uri`. */
+  async requestObject(context: ProviderContext, options: { readonly walletNonce?: string }): Promise<string> {
+    return (await this.#sandbox(context.issuer)).provider.requestObject(context, options);
   }
 
   /** The built-in wallet answers the session's request for `identity`. */
@@ -168,9 +175,15 @@ export class MockWalletProvider implements ProviderAdapter {
           )?.digital?.requests?.[0]?.data?.request ?? undefined)
         : undefined;
     const requestObject = dcRequest ?? (await sandbox.provider.requestObject(context));
-    const answer = await sandbox.wallet.respond(identity.identity, requestObject, { now: context.now });
+    // Over the DC API the wallet answers the first of the request's origins, and says so.
+    const origin =
+      dcRequest === undefined
+        ? undefined
+        : (context.providerState as { expectedOrigins?: string[] }).expectedOrigins?.[0];
+    const options = origin === undefined ? { now: context.now } : { now: context.now, origin };
+    const answer = await sandbox.wallet.respond(identity.identity, requestObject, options);
     if (answer === undefined) return waiting;
-    const step = await sandbox.provider.advance(context, answer);
+    const step = await sandbox.provider.advance(context, origin === undefined ? answer : { ...answer, origin });
     return {
       ...step,
       ...(waiting.flowDetails === undefined ? {} : { flowDetails: waiting.flowDetails }),
