@@ -328,7 +328,15 @@ function registerRoutes(app: FastifyInstance, services: AppServices): void {
   registerDiscoveryRoutes(app, { issuer, keys });
   registerAuthorizeRoutes(app, { config, clock, secrets, apps, codes, verifications, pushedRequests });
   registerParRoutes(app, { config, clock, apps, clientAssertions, clientKeys, pushedRequests });
-  registerHostedPages(app, { config, clock, secrets, apps, codes, verifications });
+  registerHostedPages(app, {
+    config,
+    clock,
+    secrets,
+    apps,
+    codes,
+    verifications,
+    walletReturns: services.walletResponseCodes,
+  });
   const grants = { issuer, environment, accessTokens, keys, codes, refreshTokens, identities: verifications };
   registerTokenRoutes(app, { ...grants, apps, rateLimits, authFailures, clock, clientAssertions, dpop });
   registerResourceRoutes(app, {

@@ -3,12 +3,17 @@
  * the wallet posted its response, the response endpoint answers `{ "redirect_uri" }`
  * with a one-time `response_code`, and the wallet sends the browser there. idgate
  * redeems it once, and only in the browser that started the session (its binding
- * cookie, checked by the route), then goes on with the flow.
+ * cookie, checked by the route), then goes on with the flow. Until it is redeemed, a
+ * verified same-device `/authorize` session is not answered to the app at all
+ * ({@link WalletResponseCodes.wasRedeemed}, checked by the hosted pages): a browser that
+ * started the session but never held the code (a forwarded link) gets no authorization
+ * code for the person whose wallet answered (OpenID4VP 1.0 §13.3).
  *
  * A code is `<random>.<mac>`: the MAC (the instance secret's keyed hash) binds it to its
- * session, so nothing is stored when it is issued; its one use is remembered among the
- * one-time identifiers (`seen_jtis`, one `INSERT … ON CONFLICT DO NOTHING`), so of two
- * redemptions, on any instance, exactly one succeeds.
+ * session, so nothing is stored when it is issued. A session has exactly one answer and
+ * so one code; its one use is remembered among the one-time identifiers (`seen_jtis`, one
+ * `INSERT … ON CONFLICT DO NOTHING` keyed by the session), so of two redemptions, on any
+ * instance, exactly one succeeds, and that row says the session's code was redeemed.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IdgateError } from '@idgate/errors';
@@ -24,7 +29,7 @@ const REMEMBERED_AFTER_SESSION_MS = 24 * 3600 * 1000;
 /** What the codes are made with. */
 export interface WalletResponseCodesDeps {
   readonly secrets: SecretBox;
-  readonly seen: Pick<SeenJtisRepository, 'remember'>;
+  readonly seen: Pick<SeenJtisRepository, 'remember' | 'has'>;
   readonly clock: () => Date;
 }
 
@@ -69,8 +74,18 @@ export class WalletResponseCodes {
     }
     const now = this.#deps.clock();
     const until = new Date(Math.max(sessionExpiresAt.getTime(), now.getTime()) + REMEMBERED_AFTER_SESSION_MS);
-    if (!(await this.#deps.seen.remember(seenJtiId('response-code', verificationId, random), until, now))) {
+    if (!(await this.#deps.seen.remember(redeemedId(verificationId), until, now))) {
       throw refused('The response_code was used before: a response code is redeemed once.');
     }
   }
+
+  /** Whether the session's code was redeemed (in the browser that started the session). */
+  wasRedeemed(verificationId: string): Promise<boolean> {
+    return this.#deps.seen.has(redeemedId(verificationId));
+  }
+}
+
+/** The one-time row of a session's redeemed code (a session issues one code: it has one answer). */
+function redeemedId(verificationId: string): string {
+  return seenJtiId('response-code', verificationId, 'redeemed');
 }

@@ -49,6 +49,12 @@ export class SeenJtisRepository {
     return rows.length === 1;
   }
 
+  /** Whether `id` was remembered (and not purged yet). */
+  async has(id: string): Promise<boolean> {
+    const row = await this.#database.db.selectFrom('seen_jtis').select('id').where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Deletes up to `batchSize` ids past their `expires_at`, oldest first; returns how many. */
   async purgeExpired(now: Date, batchSize: number = PURGE_BATCH_SIZE): Promise<number> {
     checkBatchSize(batchSize);

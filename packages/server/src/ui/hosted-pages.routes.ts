@@ -164,9 +164,29 @@ async function finishAuthorization(
   reply: FastifyReply,
   transaction: Verification,
 ): Promise<FastifyReply> {
+  await checkWalletReturned(deps, transaction);
   const location = await finishedTransactionLocation(transaction, deps.codes, deps.config.issuer);
   logFinished(request, transaction);
   return seeOther(reply, location);
+}
+
+/**
+ * A same-device wallet sign-in is answered to the app only after the wallet sent this
+ * browser back with the session's `response_code` (OpenID4VP 1.0 §13.3): the browser that
+ * started it but never came back through the wallet (a forwarded link) gets no code.
+ * @throws IdgateError `AUTH_FORBIDDEN`
+ */
+async function checkWalletReturned(deps: HostedPagesDeps, transaction: Verification): Promise<void> {
+  if (transaction.status !== 'completed' || transaction.flowType !== 'redirect' || transaction.providerId === null) {
+    return;
+  }
+  const adapter = deps.verifications.providers.get(transaction.providerId);
+  if (adapter?.requestObject === undefined) return;
+  if (await deps.walletReturns.wasRedeemed(transaction.id)) return;
+  throw new IdgateError('AUTH_FORBIDDEN', {
+    detail:
+      'The wallet answered this sign-in, which goes on only in the browser the wallet sends back with its response code.',
+  });
 }
 
 /** The app's providers for a transaction: all enabled ones, and those that reach its LoA. */

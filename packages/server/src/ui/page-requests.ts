@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppsService } from '../apps/apps.service.js';
 import { AUTHORIZATION_RESPONSE_HEADERS } from '../authorization/authorization-response.js';
 import { endTransaction, isFinished } from '../authorization/transaction-outcome.js';
+import type { WalletResponseCodes } from '../authorization/wallet-response-codes.js';
 import type { Config } from '../config/config.js';
 import type { Verification } from '../domain/verification.js';
 import { toIdgateError } from '../http/error-funnel.js';
@@ -28,6 +29,8 @@ export interface HostedPagesDeps {
   readonly apps: Pick<AppsService, 'get'>;
   /** Issues the code of a completed transaction. */
   readonly codes: Pick<AuthorizationCodes, 'issue'>;
+  /** Whether a same-device wallet session's `response_code` came back to this browser. */
+  readonly walletReturns: Pick<WalletResponseCodes, 'wasRedeemed'>;
   readonly verifications: Pick<
     VerificationService,
     'getTransaction' | 'offersFor' | 'startProvider' | 'advance' | 'cancel' | 'fail' | 'providers'

@@ -307,6 +307,13 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
     // Another browser (no binding cookie) cannot redeem it, and does not use it up.
     const stranger = await t.app.inject({ method: 'GET', url: target });
     expect(stranger.statusCode).toBe(403);
+    // The browser that started it gets no code until the wallet sends it back with the
+    // response_code (a forwarded same-device link must not sign its sender in).
+    const early = await t.app.inject({ method: 'GET', url: `/authorize/${id}`, headers: { cookie } });
+    expect(early.statusCode, early.body).toBe(403);
+    expect(early.headers['content-type']).toMatch(/^text\/html/);
+    expect(early.headers.location).toBeUndefined();
+    expect(early.body).toContain('AUTH_FORBIDDEN');
     const back = await t.app.inject({ method: 'GET', url: target, headers: { cookie } });
     expect(back.statusCode, back.body).toBe(303);
     expect(back.headers.location).toBe(`${TEST_ISSUER}/authorize/${id}`);
