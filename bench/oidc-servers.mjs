@@ -34,6 +34,8 @@ export const IDGATE_BENCH_ENV = Object.freeze({
   IDGATE_RATE_LIMIT_TOKEN_CLIENT: '0',
   IDGATE_RATE_LIMIT_TOKEN_IP: '0',
   IDGATE_RATE_LIMIT_REST: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_IP: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_CLIENT: '0',
 });
 
 const [kind, ...args] = process.argv.slice(2);
