@@ -54,6 +54,8 @@ const env = {
   IDGATE_RATE_LIMIT_TOKEN_CLIENT: '0',
   IDGATE_RATE_LIMIT_TOKEN_IP: '0',
   IDGATE_RATE_LIMIT_REST: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_IP: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_CLIENT: '0',
 };
 Object.assign(process.env, env);
 const database = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'idgate.sqlite') });
