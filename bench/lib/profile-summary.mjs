@@ -4,8 +4,10 @@
  *
  *   node bench/lib/profile-summary.mjs FILE.cpuprofile [--top 25]
  *
- * Self time per function (name, file:line), as a share of the sampled time without idle
- * and GC shown apart; then the same summed per package or source folder.
+ * Self time per function (name, file:line), as a share of the sampled busy time (idle
+ * left out); the same summed per package or source file; and per layer (the kernel's
+ * socket calls, Node's HTTP and streams, Fastify, idgate's own code, SQLite through
+ * Kysely, node:crypto, GC, start-up).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,6 +20,7 @@ export function summarise(profile, top = 25) {
   const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
   const functions = new Map();
   const places = new Map();
+  const layers = new Map();
   let idle = 0;
   let gc = 0;
   let busy = 0;
@@ -34,6 +37,8 @@ export function summarise(profile, top = 25) {
     const key = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`;
     functions.set(key, (functions.get(key) ?? 0) + ms);
     places.set(where, (places.get(where) ?? 0) + ms);
+    const layer = layerOf(callFrame, where);
+    layers.set(layer, (layers.get(layer) ?? 0) + ms);
   }
   const rank = (map) =>
     [...map]
@@ -46,7 +51,29 @@ export function summarise(profile, top = 25) {
     gcMs: Math.round(gc),
     functions: rank(functions),
     places: rank(places),
+    layers: rank(layers),
   };
+}
+
+const KERNEL = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'read', 'readStart']);
+const START_UP =
+  /^node:internal\/(modules|deps\/cjs-module-lexer|bootstrap)|^(ajv|avvio|fast-json-stringify|fast-uri|@fastify\/ajv-compiler)$/;
+const FRAMEWORK = new Set(['fastify', 'find-my-way', 'light-my-request', 'pino', 'prom-client', 'toad-cache']);
+
+/** The layer a sample's function belongs to. */
+function layerOf(callFrame, where) {
+  const name = callFrame.functionName;
+  if (name === '(garbage collector)') return 'GC';
+  if (where === '(native)' && KERNEL.has(name)) return 'socket system calls (writev, read)';
+  if (where === 'kysely' && name === 'executeQuery') return 'SQLite (better-sqlite3 under Kysely executeQuery)';
+  if (where === 'kysely' || where === 'better-sqlite3') return 'Kysely (building and running queries)';
+  if (where.startsWith('node:internal/crypto') || where === 'jose') return 'crypto (node:crypto, jose)';
+  if (START_UP.test(where) || /compile|wrapSafe|internalModuleStat|readFileUtf8|openFileHandle|fstat|lstat/.test(name))
+    return 'start-up (modules, schema compilation)';
+  if (where.startsWith('idgate:')) return "idgate's own code";
+  if (FRAMEWORK.has(where)) return 'framework and libraries (Fastify, find-my-way, pino, prom-client)';
+  if (where.startsWith('node:') || where === '(native)') return "Node's HTTP, streams, events and timers";
+  return 'other';
 }
 
 /** A short place for a script URL: the package (node_modules), idgate's source folder, or node's own module. */
@@ -64,6 +91,7 @@ function place(url) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.on('error', () => process.exit(0)); // output piped into head
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { top: { type: 'string', default: '25' } },
@@ -76,5 +104,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     for (const f of summary.functions) process.stdout.write(`${String(f.share).padStart(5)} %  ${f.name}\n`);
     process.stdout.write('\nself time by place\n');
     for (const f of summary.places) process.stdout.write(`${String(f.share).padStart(5)} %  ${f.name}\n`);
+    process.stdout.write('\nself time by layer\n');
+    for (const f of summary.layers) process.stdout.write(`${String(f.share).padStart(5)} %  ${f.name}\n`);
   }
 }
