@@ -48,7 +48,7 @@ export const POST_GROUPS = Object.freeze(['token', 'invalid-secret', 'introspect
 export const FAPI_GROUPS = Object.freeze(['token-pkjwt', 'token-dpop']);
 
 /** Signed requests prepared per second of a FAPI load (more than the machine serves). */
-export const FRESH_PER_SECOND = 4000;
+export const FRESH_PER_SECOND = 8000;
 
 export const USAGE =
   'usage: node bench/oidc.mjs [--duration s] [--warmup s] [--connections n] [--pipelining n] [--rounds n]\n' +
