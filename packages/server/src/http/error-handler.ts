@@ -24,8 +24,8 @@ import { APP_SIGNING_ALGS } from '../domain/app-signing-algs.js';
 import { toIdgateError } from './error-funnel.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 import { prefersHtml, prefersJson } from './media-types.js';
-import { hasBody } from './request-checks.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
+import { hasBody } from './request-checks.js';
 import { contractOf, NOT_FOUND_CONTRACT, type RouteContract } from './route-contract.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
@@ -91,10 +91,7 @@ export function sendPreRouteError(
 function closesLingering(request: FastifyRequest): boolean {
   const socket = request.raw.socket as Socket | null;
   return (
-    request.raw.complete === false &&
-    hasBody(request) &&
-    socket !== null &&
-    typeof socket?.destroySoon === 'function'
+    request.raw.complete === false && hasBody(request) && socket !== null && typeof socket?.destroySoon === 'function'
   );
 }
 
