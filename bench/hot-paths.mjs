@@ -16,6 +16,10 @@
  *                  then startProvider (mock-redirect, a test identity), no HTTP
  *
  *   node bench/hot-paths.mjs [--dist DIR] [--iterations 4000] [--rounds 5] [--only token,flow]
+ *                            [--rate-limits off|on]
+ *
+ * `--rate-limits on` turns every limit on at a quota no run reaches (each request is
+ * counted, none refused), to see what counting costs per request.
  *
  * Figures, not tests: compare two builds run back to back in the same conditions.
  */
@@ -31,6 +35,7 @@ const { values: options } = parseArgs({
     iterations: { type: 'string', default: '4000' },
     rounds: { type: 'string', default: '5' },
     only: { type: 'string' },
+    'rate-limits': { type: 'string', default: 'off' },
   },
 });
 const iterations = Number(options.iterations);
@@ -54,7 +59,13 @@ const env = {
   IDGATE_RATE_LIMIT_TOKEN_CLIENT: '0',
   IDGATE_RATE_LIMIT_TOKEN_IP: '0',
   IDGATE_RATE_LIMIT_REST: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_IP: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_CLIENT: '0',
 };
+if (!['off', 'on'].includes(options['rate-limits'])) throw new RangeError('--rate-limits must be off or on');
+if (options['rate-limits'] === 'on') {
+  for (const name of Object.keys(env)) if (name.startsWith('IDGATE_RATE_LIMIT_')) env[name] = '1000000';
+}
 Object.assign(process.env, env);
 const database = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'idgate.sqlite') });
 await migrate(database);

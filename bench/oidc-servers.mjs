@@ -1,8 +1,10 @@
 /**
  * Server children of `bench/oidc.mjs` (not run by hand). One process, one server:
  *
- *   node bench/oidc-servers.mjs idgate <log-level>    idgate on a fresh, migrated SQLite file,
- *                                                     rate limits off, with the bench's apps
+ *   node bench/oidc-servers.mjs idgate <log-level> [off|on]
+ *                                                     idgate on a fresh, migrated SQLite file,
+ *                                                     with the bench's apps; rate limits off
+ *                                                     (default) or on at a quota never reached
  *   node bench/oidc-servers.mjs oidc-provider         oidc-provider 9 (npm), one confidential
  *                                                     client_credentials client, opaque tokens
  *   node bench/oidc-servers.mjs bare '<routes JSON>'  a bare Fastify 5 app, one route per
@@ -34,7 +36,18 @@ export const IDGATE_BENCH_ENV = Object.freeze({
   IDGATE_RATE_LIMIT_TOKEN_CLIENT: '0',
   IDGATE_RATE_LIMIT_TOKEN_IP: '0',
   IDGATE_RATE_LIMIT_REST: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_IP: '0',
+  IDGATE_RATE_LIMIT_AUTH_FAILURES_CLIENT: '0',
 });
+
+/**
+ * idgate with every rate limit on, at the highest quota the configuration takes (a
+ * million a minute): each request is counted as in production, none is refused during a
+ * run, so the difference to {@link IDGATE_BENCH_ENV} is what counting costs.
+ */
+export const IDGATE_BENCH_LIMITED_ENV = Object.freeze(
+  Object.fromEntries(Object.keys(IDGATE_BENCH_ENV).map((name) => [name, '1000000'])),
+);
 
 const [kind, ...args] = process.argv.slice(2);
 
@@ -63,7 +76,8 @@ function benchSecret() {
   return secret;
 }
 
-async function startIdgate(logLevel) {
+async function startIdgate(logLevel, rateLimits = 'off') {
+  const limits = rateLimits === 'on' ? IDGATE_BENCH_LIMITED_ENV : IDGATE_BENCH_ENV;
   // IDGATE_BENCH_DIST: another build of the server (to compare two commits in the same conditions).
   const dist = process.env.IDGATE_BENCH_DIST
     ? pathToFileURL(`${path.resolve(process.env.IDGATE_BENCH_DIST)}/`)
@@ -82,10 +96,10 @@ async function startIdgate(logLevel) {
     IDGATE_ENV: 'sandbox',
     IDGATE_DATA_DIR: dir,
     IDGATE_LOG_LEVEL: logLevel,
-    ...IDGATE_BENCH_ENV,
+    ...limits,
   };
   // Also in this process's environment, for any part that reads process.env directly.
-  Object.assign(process.env, IDGATE_BENCH_ENV);
+  Object.assign(process.env, limits);
   const config = loadConfig(env);
   const database = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'idgate.sqlite') });
   await migrate(database);
@@ -276,7 +290,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   process.on('disconnect', () => shutdown(0));
   try {
     let started;
-    if (kind === 'idgate') started = await startIdgate(args[0] ?? 'warn');
+    if (kind === 'idgate') started = await startIdgate(args[0] ?? 'warn', args[1]);
     else if (kind === 'oidc-provider') started = await startOidcProvider();
     else if (kind === 'bare') started = await startBare(args[0] ?? '[]');
     else throw new Error(`unknown server kind '${kind}' (idgate | oidc-provider | bare)`);

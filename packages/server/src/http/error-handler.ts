@@ -25,6 +25,7 @@ import { toIdgateError } from './error-funnel.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 import { prefersHtml, prefersJson } from './media-types.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
+import { hasBody } from './request-checks.js';
 import { contractOf, NOT_FOUND_CONTRACT, type RouteContract } from './route-contract.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
@@ -82,11 +83,16 @@ export function sendPreRouteError(
 
 /**
  * Whether the request's body is still arriving: the answer then closes the connection,
- * lingering, so that the client reads it instead of a reset (`lingering-close.ts`).
+ * lingering, so that the client reads it instead of a reset (`lingering-close.ts`). A
+ * request without a body is not: answered while Node's parser is still in its head
+ * (a 404 or 405 is sent synchronously from routing), it is not `complete` yet, but nothing
+ * follows it, and its keep-alive connection stays open.
  */
 function closesLingering(request: FastifyRequest): boolean {
   const socket = request.raw.socket as Socket | null;
-  return request.raw.complete === false && socket !== null && typeof socket?.destroySoon === 'function';
+  return (
+    request.raw.complete === false && hasBody(request) && socket !== null && typeof socket?.destroySoon === 'function'
+  );
 }
 
 /**

@@ -12,7 +12,8 @@ import { bareMediaType, negotiateMediaType } from './media-types.js';
 import { malformedEncodingError, malformedParametersOf } from './parameter-encoding.js';
 import { contractOf } from './route-contract.js';
 
-function hasBody(request: FastifyRequest): boolean {
+/** Whether the request announces a body (a non-zero `Content-Length`, or `Transfer-Encoding`). */
+export function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   if (length !== undefined) return length !== '0';
   return request.headers['transfer-encoding'] !== undefined;

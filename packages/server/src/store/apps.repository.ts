@@ -7,6 +7,7 @@
 import { IdgateError } from '@idgate/errors';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { FlowType } from '../domain/verification.js';
+import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 import type { AppProvidersTable, AppsTable, BooleanInteger, DatabaseSchema } from './schema.js';
 import { isForeignKeyViolation } from './translate-errors.js';
@@ -164,9 +165,16 @@ const MUTABLE_APP_FIELDS: ReadonlySet<string> = new Set<keyof AppChanges>([
 /** Apps and their provider settings, on either dialect. */
 export class AppsRepository {
   readonly #database: Database;
+  /** `findProvider`, on every `/authorize` and provider start: SQL compiled once (see compiled-query.ts). */
+  readonly #findProvider: (parameters: unknown[]) => Promise<Selectable<AppProvidersTable>[]>;
 
   constructor(database: Database) {
     this.#database = database;
+    const db = database.db;
+    this.#findProvider = compileOnce(
+      db,
+      db.selectFrom('app_providers').selectAll().where('client_id', '=', '').where('provider_id', '=', ''),
+    );
   }
 
   get #db(): Kysely<DatabaseSchema> {
@@ -294,12 +302,7 @@ export class AppsRepository {
 
   /** One provider's settings for an app, if stored. */
   async findProvider(clientId: string, providerId: string): Promise<AppProviderRecord | undefined> {
-    const row = await this.#db
-      .selectFrom('app_providers')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .where('provider_id', '=', providerId)
-      .executeTakeFirst();
+    const [row] = await this.#findProvider([clientId, providerId]);
     return row === undefined ? undefined : rowToProvider(row);
   }
 

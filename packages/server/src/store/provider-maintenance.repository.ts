@@ -3,7 +3,10 @@
  * 0008): one row per provider while it is in maintenance, in the database every instance
  * shares, so the switch holds for all of them at once.
  */
+import type { Selectable } from 'kysely';
+import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
+import type { ProviderMaintenanceTable } from './schema.js';
 
 /** A provider's maintenance, as stored. */
 export interface ProviderMaintenanceRecord {
@@ -18,18 +21,24 @@ export interface ProviderMaintenanceRecord {
 /** Maintenance switches, on either dialect. */
 export class ProviderMaintenanceRepository {
   readonly #database: Database;
+  /** `active`, on every provider start: SQL compiled once (see compiled-query.ts). */
+  readonly #active: (parameters: unknown[]) => Promise<Selectable<ProviderMaintenanceTable>[]>;
 
   constructor(database: Database) {
     this.#database = database;
+    const db = database.db;
+    this.#active = compileOnce(
+      db,
+      db
+        .selectFrom('provider_maintenance')
+        .selectAll()
+        .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', '')])),
+    );
   }
 
   /** Every provider in maintenance at `now` (a maintenance whose `until` passed is over). */
   async active(now: Date): Promise<ReadonlyMap<string, ProviderMaintenanceRecord>> {
-    const rows = await this.#database.db
-      .selectFrom('provider_maintenance')
-      .selectAll()
-      .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', now.toISOString())]))
-      .execute();
+    const rows = await this.#active([now.toISOString()]);
     return new Map(rows.map((row) => [row.provider_id, toRecord(row)]));
   }
 

@@ -64,10 +64,18 @@ export class RateLimiter {
   readonly store: RateLimitStore;
   /** Failed authentications, counted on every authenticated surface. */
   readonly #quotas: Readonly<Record<RateLimitPolicyName, RateLimitQuota | undefined>>;
+  /** Each policy's `RateLimit-Policy` item: the quotas are fixed, so the text is too. */
+  readonly #policyItems = new Map<RateLimitPolicyName, string>();
+  /** The store when it is the in-memory one: counted synchronously, without a promise per request. */
+  readonly #memory: MemoryRateLimitStore | undefined;
   readonly #clock: () => Date;
 
   constructor(config: Config, clock: () => Date, store: RateLimitStore = new MemoryRateLimitStore()) {
     this.#quotas = quotasFrom(config);
+    for (const [policy, quota] of Object.entries(this.#quotas) as [RateLimitPolicyName, RateLimitQuota | undefined][]) {
+      if (quota !== undefined) this.#policyItems.set(policy, policyItem(policy, quota));
+    }
+    this.#memory = store instanceof MemoryRateLimitStore ? store : undefined;
     this.#clock = clock;
     this.store = store;
   }
@@ -104,7 +112,11 @@ export class RateLimiter {
   async count(reply: FastifyReply, policy: RateLimitPolicyName, key: string): Promise<CountedRequest | undefined> {
     const quota = this.#quotas[policy];
     if (quota === undefined) return undefined;
-    const outcome = await this.store.consume(storeKey(policy, key), quota, this.#clock().getTime());
+    const stored = storeKey(policy, key);
+    const now = this.#clock().getTime();
+    const outcome = this.#memory
+      ? this.#memory.consumeNow(stored, quota, now)
+      : await this.store.consume(stored, quota, now);
     return this.describe(reply, policy, quota, outcome);
   }
 
@@ -119,7 +131,11 @@ export class RateLimiter {
       policy,
       quota,
       outcome,
-      policyField: withItem(reply.getHeader(POLICY_HEADER), policy, policyItem(policy, quota)),
+      policyField: withItem(
+        reply.getHeader(POLICY_HEADER),
+        policy,
+        this.#policyItems.get(policy) ?? policyItem(policy, quota),
+      ),
       limitField: withItem(reply.getHeader(LIMIT_HEADER), policy, limitItem(policy, outcome)),
     };
   }

@@ -1,0 +1,118 @@
+/**
+ * The server children of the bench (bench/oidc-servers.mjs), started with `fork`, stopped
+ * by PID, and their memory read from /proc while they are loaded.
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const serversScript = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'oidc-servers.mjs');
+
+/** Children started by this run, killed by PID at the end. */
+const children = new Set();
+
+/** Starts one server child; resolves with its `ready` report (port, credentials) and `child`. */
+export function startServer(args, { cpuProfDir, nodeArgs = [] } = {}) {
+  const execArgv = [...nodeArgs, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [])];
+  const child = fork(serversScript, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server ${args[0]} did not start within 30 s`)), 30_000);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      if (message?.ready) resolve({ ...message, child });
+      else reject(new Error(`server ${args[0]} failed: ${message?.error ?? 'unknown error'}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server ${args[0]} exited early (code ${code}, signal ${signal})`));
+    });
+  });
+}
+
+/** Stops one child by PID: SIGTERM (lets --cpu-prof write its profile), SIGKILL after 5 s. */
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {}
+    }, 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      clearTimeout(force);
+      resolve();
+    }
+  });
+}
+
+export async function stopAll() {
+  await Promise.all([...children].map(stopChild));
+}
+
+// Last-resort cleanup: synchronous kill by PID if the parent dies some other way.
+process.on('exit', () => {
+  for (const child of children) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopAll().finally(() => process.exit(130));
+  });
+}
+
+/** `{ rss, hwm }` of a process in MB from /proc/PID/status (Linux), or undefined elsewhere. */
+export function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples a child's resident set size every `intervalMs` while `measure` runs. The peak is
+ * the higher of the sampled maximum and the kernel's high-water mark (VmHWM) at the end.
+ */
+export class RssSampler {
+  #pid;
+  #samples = [];
+  #timer;
+
+  constructor(pid, intervalMs = 200) {
+    this.#pid = pid;
+    this.#timer = setInterval(() => {
+      const memory = memoryOf(this.#pid);
+      if (memory) this.#samples.push(memory.rss);
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  /** `{ startMb, peakMb, meanUnderLoadMb, samples }`, and stops sampling. */
+  stop() {
+    clearInterval(this.#timer);
+    const last = memoryOf(this.#pid);
+    if (!last || this.#samples.length === 0) return { startMb: null, peakMb: null, meanMb: null, samples: 0 };
+    const peak = Math.max(last.hwm, ...this.#samples);
+    const meanMb = this.#samples.reduce((a, b) => a + b, 0) / this.#samples.length;
+    return {
+      startMb: Math.round(this.#samples[0]),
+      peakMb: Math.round(peak),
+      meanMb: Math.round(meanMb),
+      samples: this.#samples.length,
+    };
+  }
+}
