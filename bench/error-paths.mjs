@@ -16,13 +16,13 @@
  * PID at the end, also on failure. A figure, not a test: the exit code is 0 whether or
  * not the goal is met (non-zero only when the benchmark itself could not run).
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { startServer as startChild, stopAll } from './lib/children.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const GOAL = 0.8;
@@ -69,69 +69,9 @@ const settings = {
 // ---------------------------------------------------------------------------------------
 // Child processes
 
-/** Children started by this run, killed by PID at the end. */
-const children = new Set();
-
-function startServer(args, { cpuProfDir, nodeArgs = [] } = {}) {
-  const execArgv = [...nodeArgs, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [])];
-  const child = fork(path.join(here, 'servers.mjs'), args, {
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server ${args[0]} did not start within 20 s`)), 20_000);
-    child.once('message', (message) => {
-      clearTimeout(timer);
-      if (message?.ready) resolve({ child, port: message.port });
-      else reject(new Error(`server ${args[0]} failed: ${message?.error ?? 'unknown error'}`));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server ${args[0]} exited early (code ${code}, signal ${signal})`));
-    });
-  });
-}
-
-/** Stops one child by PID: SIGTERM (lets --cpu-prof write its profile), SIGKILL after 5 s. */
-function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {}
-    }, 5_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    try {
-      process.kill(child.pid, 'SIGTERM');
-    } catch {
-      clearTimeout(force);
-      resolve();
-    }
-  });
-}
-
-async function stopAll() {
-  await Promise.all([...children].map(stopChild));
-}
-
-// Last-resort cleanup: synchronous kill by PID if the parent dies some other way.
-process.on('exit', () => {
-  for (const child of children) {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {}
-  }
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopAll().finally(() => process.exit(130));
-  });
+/** The server children of this bench (bench/servers.mjs), started and stopped by bench/lib/children.mjs. */
+function startServer(args, options = {}) {
+  return startChild(args, { ...options, script: path.join(here, 'servers.mjs') });
 }
 
 // ---------------------------------------------------------------------------------------

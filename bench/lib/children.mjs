@@ -12,10 +12,14 @@ const serversScript = path.join(path.dirname(fileURLToPath(import.meta.url)), '.
 /** Children started by this run, killed by PID at the end. */
 const children = new Set();
 
-/** Starts one server child; resolves with its `ready` report (port, credentials) and `child`. */
-export function startServer(args, { cpuProfDir, nodeArgs = [] } = {}) {
+/**
+ * Starts one server child (`script`: bench/oidc-servers.mjs unless told, e.g.
+ * bench/servers.mjs for error-paths.mjs); resolves with its `ready` report (port,
+ * credentials) and `child`.
+ */
+export function startServer(args, { cpuProfDir, nodeArgs = [], script = serversScript } = {}) {
   const execArgv = [...nodeArgs, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [])];
-  const child = fork(serversScript, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
