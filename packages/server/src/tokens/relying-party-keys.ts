@@ -36,6 +36,7 @@ import {
   RelyingPartyKeysRepository,
   type RelyingPartyKeyUse,
 } from '../store/relying-party-keys.repository.js';
+import { KeySnapshot } from './key-snapshot.js';
 
 /** How long an instance uses the keys it read before reading them again. */
 export const RP_KEY_CACHE_SECONDS = 60;
@@ -48,9 +49,6 @@ export const SIGNED_JWKS_TTL_SECONDS = 3600;
 
 /** How long one signed JWKS is served before a new one is signed. */
 const SIGNED_JWKS_REUSE_SECONDS = 300;
-
-/** How long to keep serving the keys in memory after a failed re-read before trying again. */
-const FAILED_REFRESH_RETRY_SECONDS = 5;
 
 /** The `typ` of a signed JWK Set (OpenID Federation 1.0 §5.2.1, `signed_jwks_uri`). */
 export const SIGNED_JWKS_TYPE = 'jwk-set+jwt';
@@ -158,27 +156,25 @@ export class RelyingPartyKeys {
   readonly #config: RelyingPartyKeysContext['config'];
   /** Imported private keys by kid, kept across re-reads. */
   readonly #privateKeys = new Map<string, Promise<CryptoKey>>();
-  #snapshot: Snapshot | undefined;
-  #loading: Promise<Snapshot> | undefined;
-  /** Bumped by a rotation so that a read started before it is not installed after it. */
-  #generation = 0;
+  readonly #keys: KeySnapshot<Snapshot>;
   #signedJwks: { readonly jwt: string; readonly keys: readonly LiveKey[]; readonly until: number } | undefined;
 
   constructor(context: RelyingPartyKeysContext) {
     this.#repository = new RelyingPartyKeysRepository(context.database);
     this.#secrets = context.secrets;
     this.#clock = context.clock;
+    this.#keys = new KeySnapshot(() => this.#load(), context.clock);
     this.#config = context.config;
   }
 
   /** Makes sure an active signing and encryption key exist (creating the missing ones) and are loaded. */
   async ensure(): Promise<void> {
-    await this.#current();
+    await this.#keys.current();
   }
 
   /** The public keys to publish: the active ones (signing first), then previous ones still in their grace. */
   async jwks(): Promise<{ readonly keys: readonly RelyingPartyPublicJwk[] }> {
-    return { keys: this.#published(await this.#current()).map((key) => key.publicJwk) };
+    return { keys: this.#published(await this.#keys.current()).map((key) => key.publicJwk) };
   }
 
   /**
@@ -187,7 +183,7 @@ export class RelyingPartyKeys {
    * a `signed_jwks_uri`. The same token is served for a few minutes while the keys stay the same.
    */
   async signedJwks(): Promise<string> {
-    const snapshot = await this.#current();
+    const snapshot = await this.#keys.current();
     const now = this.#clock().getTime();
     const published = this.#published(snapshot);
     const cached = this.#signedJwks;
@@ -207,7 +203,7 @@ export class RelyingPartyKeys {
 
   /** The active signing key (client assertions, request objects). */
   async signingKey(): Promise<RelyingPartyPrivateKey & { readonly alg: RpSigningAlgorithm }> {
-    const snapshot = await this.#current();
+    const snapshot = await this.#keys.current();
     const key = snapshot.keys.find((live) => live.record.use === 'sig' && live.record.status === 'active');
     if (key === undefined) {
       throw new IdgateError('SYSTEM_INTERNAL_ERROR', { debug: 'no active relying-party signing key after loading' });
@@ -220,9 +216,9 @@ export class RelyingPartyKeys {
    * in their grace. Read again first when older than {@link DECRYPTION_KEYS_MAX_AGE_SECONDS}.
    */
   async decryptionKeys(): Promise<readonly (RelyingPartyPrivateKey & { readonly alg: RpEncryptionAlgorithm })[]> {
-    let snapshot = await this.#current();
+    let snapshot = await this.#keys.current();
     if (this.#clock().getTime() - snapshot.loadedAt >= DECRYPTION_KEYS_MAX_AGE_SECONDS * 1000) {
-      snapshot = await this.#reload();
+      snapshot = await this.#keys.reload();
     }
     const keys = this.#published(snapshot).filter((key) => key.record.use === 'enc');
     return Promise.all(
@@ -265,7 +261,7 @@ export class RelyingPartyKeys {
 
   /** Every stored key, retired ones included, newest first (creates the initial keys if there are none). */
   async list(): Promise<RelyingPartyKeyView[]> {
-    await this.#current();
+    await this.#keys.current();
     const now = this.#clock().getTime();
     const records = await this.#repository.listAll();
     return records.map(function toView(record): RelyingPartyKeyView {
@@ -296,43 +292,9 @@ export class RelyingPartyKeys {
     });
   }
 
-  #current(): Promise<Snapshot> | Snapshot {
-    const snapshot = this.#snapshot;
-    if (snapshot && this.#clock().getTime() < snapshot.refreshAt) return snapshot;
-    return this.#reload();
-  }
-
-  /** Reads the keys (one read at a time; concurrent callers share it). */
-  #reload(): Promise<Snapshot> {
-    if (this.#loading) return this.#loading;
-    const generation = this.#generation;
-    const loading = this.#load().then(
-      (snapshot) => {
-        if (this.#loading === loading) this.#loading = undefined;
-        if (generation === this.#generation) this.#snapshot = snapshot;
-        return snapshot;
-      },
-      (error: unknown) => {
-        if (this.#loading === loading) this.#loading = undefined;
-        const stale = this.#snapshot;
-        // Keep using the keys in memory while the database is unreachable; try again soon.
-        if (!stale || generation !== this.#generation) throw error;
-        const retried: Snapshot = {
-          ...stale,
-          refreshAt: this.#clock().getTime() + FAILED_REFRESH_RETRY_SECONDS * 1000,
-        };
-        this.#snapshot = retried;
-        return retried;
-      },
-    );
-    this.#loading = loading;
-    return loading;
-  }
-
+  /** Forgets the keys in memory (after a rotation by this instance). */
   #invalidate(): void {
-    this.#generation += 1;
-    this.#snapshot = undefined;
-    this.#loading = undefined;
+    this.#keys.invalidate();
     this.#signedJwks = undefined;
   }
 

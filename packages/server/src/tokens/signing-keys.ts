@@ -45,6 +45,7 @@ export {
   type SigningAlgorithm,
 } from '../security/key-material.js';
 
+import { KeySnapshot } from './key-snapshot.js';
 import { DISCOVERY_MAX_AGE_SECONDS, ID_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 
 /** How long an instance uses the keys it read before reading them again. */
@@ -52,9 +53,6 @@ export const KEY_CACHE_SECONDS = 60;
 
 /** How soon after a read an unknown `kid` may trigger another read (bounds the database load of forged kids). */
 export const UNKNOWN_KID_REFRESH_COOLDOWN_SECONDS = 5;
-
-/** How long to keep serving the keys in memory after a failed re-read before trying again. */
-const FAILED_REFRESH_RETRY_SECONDS = 5;
 
 /** Clock skew allowed for relying parties checking `exp`. */
 const CLOCK_SKEW_MARGIN_SECONDS = 300;
@@ -190,20 +188,18 @@ export class SigningKeys {
   /** Parsed key objects by kid, kept across re-reads. */
   readonly #publicKeys = new Map<string, KeyObject>();
   readonly #privateKeys = new Map<string, KeyObject>();
-  #snapshot: Snapshot | undefined;
-  #loading: Promise<Snapshot> | undefined;
-  /** Bumped by a rotation so that a read started before it is not installed after it. */
-  #generation = 0;
+  readonly #keys: KeySnapshot<Snapshot>;
 
   constructor(context: SigningKeysContext) {
     this.#repository = new SigningKeysRepository(context.database);
     this.#secrets = context.secrets;
     this.#clock = context.clock;
+    this.#keys = new KeySnapshot(() => this.#load(), context.clock);
   }
 
   /** Makes sure one active key per algorithm exists (creating the missing ones) and is loaded. */
   async ensure(): Promise<void> {
-    await this.#current();
+    await this.#keys.current();
   }
 
   /**
@@ -212,7 +208,7 @@ export class SigningKeys {
    * first. Never a private member.
    */
   async jwks(): Promise<JwkSet> {
-    const snapshot = await this.#current();
+    const snapshot = await this.#keys.current();
     const now = this.#clock().getTime();
     const cached = snapshot.jwks;
     if (cached && now >= cached.from && now < cached.until) return cached.document;
@@ -239,7 +235,7 @@ export class SigningKeys {
    * awaited. Returns the same object as long as the key set does not change.
    */
   jwksNow(): JwkSet | undefined {
-    const snapshot = this.#snapshot;
+    const snapshot = this.#keys.held;
     const cached = snapshot?.jwks;
     if (!snapshot || !cached) return undefined;
     const now = this.#clock().getTime();
@@ -255,7 +251,7 @@ export class SigningKeys {
    */
   async signJwt(payload: Readonly<Record<string, unknown>>, alg: SigningAlgorithm): Promise<string> {
     if (!isSigningAlgorithm(alg)) throw new RangeError(`unsupported signing algorithm: ${String(alg)}`);
-    const snapshot = await this.#current();
+    const snapshot = await this.#keys.current();
     const key = signerOf(snapshot, alg, this.#clock().getTime());
     if (!key) {
       throw new IdgateError('SYSTEM_INTERNAL_ERROR', { debug: `no active ${alg} signing key after loading the keys` });
@@ -276,10 +272,10 @@ export class SigningKeys {
     if (!parsed) return undefined;
     const { kid, alg } = parsed.header;
     if (typeof kid !== 'string' || !isSigningAlgorithm(alg)) return undefined;
-    let snapshot = await this.#current();
+    let snapshot = await this.#keys.current();
     const now = this.#clock().getTime();
     if (!snapshot.byKid.has(kid) && now - snapshot.loadedAt >= UNKNOWN_KID_REFRESH_COOLDOWN_SECONDS * 1000) {
-      snapshot = await this.#reload();
+      snapshot = await this.#keys.reload();
     }
     const key = snapshot.byKid.get(kid);
     // RFC 8725 §3.1: the key decides the algorithm, not the token.
@@ -317,9 +313,9 @@ export class SigningKeys {
 
   /** Every stored key, retired ones included, newest first (creates the initial keys if there are none). */
   async list(): Promise<SigningKeyView[]> {
-    await this.#current();
+    await this.#keys.current();
     const now = this.#clock().getTime();
-    const snapshot = await this.#current();
+    const snapshot = await this.#keys.current();
     const signers = new Set(
       SIGNING_ALGORITHMS.map((alg) => signerOf(snapshot, alg, now)?.kid).filter((kid) => kid !== undefined),
     );
@@ -338,45 +334,9 @@ export class SigningKeys {
     });
   }
 
-  /** The keys in memory, read again when they are older than {@link KEY_CACHE_SECONDS}. */
-  #current(): Promise<Snapshot> | Snapshot {
-    const snapshot = this.#snapshot;
-    if (snapshot && this.#clock().getTime() < snapshot.refreshAt) return snapshot;
-    return this.#reload();
-  }
-
-  /** Reads the keys (one read at a time; concurrent callers share it). */
-  #reload(): Promise<Snapshot> {
-    if (this.#loading) return this.#loading;
-    const generation = this.#generation;
-    const loading = this.#load().then(
-      (snapshot) => {
-        if (this.#loading === loading) this.#loading = undefined;
-        if (generation === this.#generation) this.#snapshot = snapshot;
-        return snapshot;
-      },
-      (error: unknown) => {
-        if (this.#loading === loading) this.#loading = undefined;
-        const stale = this.#snapshot;
-        // Keep serving the keys in memory while the database is unreachable; try again soon.
-        if (!stale || generation !== this.#generation) throw error;
-        const retried: Snapshot = {
-          ...stale,
-          refreshAt: this.#clock().getTime() + FAILED_REFRESH_RETRY_SECONDS * 1000,
-        };
-        this.#snapshot = retried;
-        return retried;
-      },
-    );
-    this.#loading = loading;
-    return loading;
-  }
-
   /** Forgets the keys in memory (after a rotation by this instance). */
   #invalidate(): void {
-    this.#generation += 1;
-    this.#snapshot = undefined;
-    this.#loading = undefined;
+    this.#keys.invalidate();
   }
 
   /** Reads the live keys, creating the missing active ones and retiring expired previous ones. */
