@@ -261,6 +261,7 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
     const again = await t.app.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
     expect(again.statusCode).toBe(400);
     expect(again.headers['content-type']).toMatch(/^text\/html/);
+    expect(again.body).toContain('VALIDATION_INVALID_PARAMETER');
     // A code is its session's only.
     const other = await waitingSession('redirect', { redirectUri: REDIRECT_URI });
     const wrong = await t.app.inject({
@@ -268,6 +269,8 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
       url: `/wallet/${other.id}/return?response_code=${encodeURIComponent(code)}`,
     });
     expect(wrong.statusCode).toBe(400);
+    expect(wrong.headers['content-type']).toMatch(/^text\/html/);
+    expect(wrong.body).toContain('VALIDATION_INVALID_PARAMETER');
   });
 
   it('same-device at /authorize: the response_code is redeemed only in the browser that started it', async () => {
@@ -307,6 +310,8 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
     // Another browser (no binding cookie) cannot redeem it, and does not use it up.
     const stranger = await t.app.inject({ method: 'GET', url: target });
     expect(stranger.statusCode).toBe(403);
+    expect(stranger.headers['content-type']).toMatch(/^text\/html/);
+    expect(stranger.body).toContain('AUTH_FORBIDDEN');
     // The browser that started it gets no code until the wallet sends it back with the
     // response_code (a forwarded same-device link must not sign its sender in).
     const early = await t.app.inject({ method: 'GET', url: `/authorize/${id}`, headers: { cookie } });
@@ -325,6 +330,7 @@ describe.each(TEST_DATABASE_KINDS)('the wallet transport on %s', (kind) => {
     expect(answer.searchParams.get('code')).toBeTruthy();
     const again = await t.app.inject({ method: 'GET', url: target, headers: { cookie } });
     expect(again.statusCode).toBe(400);
+    expect(again.body).toContain('VALIDATION_INVALID_PARAMETER');
   });
 
   /** A dc_api session of the app, and what the test wallet's DC API answer is. */
