@@ -44,6 +44,7 @@ import type { RateLimitStore } from './http/rate-limit/rate-limit-store.js';
 import { RateLimiter } from './http/rate-limit/rate-limiter.js';
 import { preRouteErrorFor } from './http/request-checks.js';
 import { requestIdFor } from './http/request-id.js';
+import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { enforceRouteContracts } from './http/route-contract.js';
 import { idgateServerFactory } from './http/server-factory.js';
 import { registerAuthorizeRoutes } from './oauth/authorize.routes.js';
@@ -164,6 +165,8 @@ export function buildApp(config: Config, deps: AppDependencies): FastifyInstance
     clientErrorHandler: clientErrorHandler(() => ({ issuer: config.issuer, limits, onError, log: app.log })),
     frameworkErrors: frameworkErrorHandler({ handling, limits, methods: () => methods, observe }),
     genReqId: requestIdFor,
+    // `request.log` builds pino's child only when the request writes a line (http/request-logger.ts).
+    childLoggerFactory: lazyChildLoggerFactory,
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     return503OnClosing: false,
     forceCloseConnections: 'idle',

@@ -15,9 +15,11 @@
  * `IDGATE_ACCESS_LOG=false` keeps only the lines of error answers.
  */
 import { CATALOG, type IdgateError } from '@idgate/errors';
+import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from './error-handler.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
+import { routeOf } from './route-contract.js';
 
 /** An error the error handler answered a request with, and the status it answered. */
 export interface AnsweredError {
@@ -48,12 +50,23 @@ export type RequestObserver = (request: FastifyRequest, reply: FastifyReply) => 
 
 /** The observer of an instance's requests. */
 export function requestObserver(options: RequestObservationOptions): RequestObserver {
-  return function observeRequest(request, reply) {
-    reply.raw.once('close', function responseClosed() {
-      finishRequest(request, reply, options);
-    });
+  // One listener function for every response (the reply rides on the response), rather
+  // than a new closure and `once` wrapper per request: a response closes once.
+  function responseClosed(this: ObservedResponse): void {
+    const reply = this[OBSERVED_REPLY];
+    if (reply !== undefined) finishRequest(reply.request, reply, options);
+  }
+  return function observeRequest(_request, reply) {
+    const response = reply.raw as ObservedResponse;
+    response[OBSERVED_REPLY] = reply;
+    response.on('close', responseClosed);
   };
 }
+
+/** Where the reply of an observed response is kept, for its `close` listener. */
+const OBSERVED_REPLY = Symbol('idgate.observedReply');
+
+type ObservedResponse = ServerResponse & { [OBSERVED_REPLY]?: FastifyReply };
 
 /**
  * Installs the observation of every routed request. Call it before any other `onRequest`
@@ -70,7 +83,7 @@ export function installRequestObservation(app: FastifyInstance, observe: Request
 
 function finishRequest(request: FastifyRequest, reply: FastifyReply, options: RequestObservationOptions): void {
   const status = reply.statusCode;
-  const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+  const route = routeOf(request).pattern ?? UNMATCHED_ROUTE;
   const durationMs = reply.elapsedTime;
   options.metrics.observeRequest(request.method, route, status, durationMs / 1000);
   const answered = request.answeredError;

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonBoundProblems, jsonBoundsError } from './json-bounds.js';
 import { malformedEncodingError, malformedParametersOf, markMalformed } from './parameter-encoding.js';
-import { contractOf } from './route-contract.js';
+import { routeOf } from './route-contract.js';
 
 /** A parsed form body: a value, or the values of a repeated parameter. */
 export type FormBody = Record<string, string | string[]>;
@@ -108,7 +108,7 @@ export function parseQueryString(query: string): FormBody {
  * whether the refusal may be redirected (SPEC 2.1), so its parser only notes them.
  */
 function checksEncodingItself(request: FastifyRequest): boolean {
-  return contractOf(request.routeOptions.config).surface === 'authorize';
+  return routeOf(request).contract.surface === 'authorize';
 }
 
 /** Replaces Fastify's default parsers with idgate's set. */

@@ -14,7 +14,7 @@
 import { IdgateError } from '@idgate/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppRecord } from '../store/apps.repository.js';
-import { contractOf, type RouteContract } from './route-contract.js';
+import { type RouteContract, routeOf } from './route-contract.js';
 
 /** Request headers a browser may send cross-origin (`Access-Control-Allow-Headers`). */
 export const CORS_ALLOWED_HEADERS = 'Authorization, Content-Type, DPoP, Idempotency-Key, If-Match, X-Request-Id';
@@ -90,7 +90,7 @@ export function installCors(app: FastifyInstance, deps: CorsDeps): void {
   });
 
   app.addHook('onRequest', function checkCorsOrigin(request, reply, done) {
-    if (contractOf(request.routeOptions.config).cors !== true) return done();
+    if (routeOf(request).contract.cors !== true) return done();
     addVary(reply, 'Origin');
     const origin = request.headers.origin;
     if (origin === undefined) return done();
@@ -107,7 +107,7 @@ export function installCors(app: FastifyInstance, deps: CorsDeps): void {
   // CORS headers too when the origin is registered, so the page can read why it failed.
   app.addHook('onSend', function addCorsHeadersToEarlyAnswers(request, reply, payload, done) {
     const origin = request.headers.origin;
-    if (origin === undefined || decided.has(request) || contractOf(request.routeOptions.config).cors !== true) {
+    if (origin === undefined || decided.has(request) || routeOf(request).contract.cors !== true) {
       return done(null, payload);
     }
     decided.add(request);

@@ -26,7 +26,7 @@ import { lingerAfterAnswer } from './lingering-close.js';
 import { prefersHtml, prefersJson } from './media-types.js';
 import { type MethodIndex, methodsAllowedFor } from './method-index.js';
 import { hasBody } from './request-checks.js';
-import { contractOf, NOT_FOUND_CONTRACT, type RouteContract } from './route-contract.js';
+import { NOT_FOUND_CONTRACT, type RouteContract, routeOf } from './route-contract.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 /** What the handlers need to know about the instance. */
@@ -76,7 +76,7 @@ export function sendPreRouteError(
   reply: FastifyReply,
   error: IdgateError,
   options: ErrorHandlingOptions,
-  contract: RouteContract = contractOf(request.routeOptions.config),
+  contract: RouteContract = routeOf(request).contract,
 ): FastifyReply {
   return sendError(request, reply, error, options, HEAD_LIMIT_CODES.has(error.code) ? NOT_FOUND_CONTRACT : contract);
 }
@@ -104,7 +104,7 @@ export function sendError(
   reply: FastifyReply,
   error: IdgateError,
   options: ErrorHandlingOptions,
-  contract: RouteContract = contractOf(request.routeOptions.config),
+  contract: RouteContract = routeOf(request).contract,
 ): FastifyReply {
   const issuer = options.issuer;
   const requestId = request.id;

@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { limitErrorFor, type RequestLimits } from './limits.js';
 import { bareMediaType, negotiateMediaType } from './media-types.js';
 import { malformedEncodingError, malformedParametersOf } from './parameter-encoding.js';
-import { contractOf } from './route-contract.js';
+import { routeOf } from './route-contract.js';
 
 /** Whether the request announces a body (a non-zero `Content-Length`, or `Transfer-Encoding`). */
 export function hasBody(request: FastifyRequest): boolean {
@@ -33,7 +33,7 @@ export function preRouteErrorFor(request: FastifyRequest, limits: RequestLimits)
       context: { method: request.method },
     });
   }
-  const contract = contractOf(request.routeOptions.config);
+  const contract = routeOf(request).contract;
   if (contract.produces && negotiateMediaType(request.headers.accept, contract.produces) === undefined) {
     return new IdgateError('VALIDATION_NOT_ACCEPTABLE', {
       detail: `This endpoint answers ${contract.produces.join(' or ')}; the Accept header excludes all of them.`,

@@ -27,17 +27,33 @@ function randomChunk(length: number): Buffer {
   return chunk;
 }
 
+/** The Crockford digits as bytes, to write the random part into a buffer. */
+const CROCKFORD_BYTES = Buffer.from(CROCKFORD, 'latin1');
+/** The random part of the id being made (16 characters). */
+const randomPart = Buffer.alloc(16);
+/** The time part of the last id made, and its millisecond: ids of one millisecond share it. */
+let timePart = '';
+let timePartMs = Number.NaN;
+
+function timePartOf(now: number): string {
+  if (now !== timePartMs) {
+    let time = now;
+    let out = '';
+    for (let i = 0; i < 10; i++) {
+      out = CROCKFORD[time % 32] + out;
+      time = Math.floor(time / 32);
+    }
+    timePart = out;
+    timePartMs = now;
+  }
+  return timePart;
+}
+
 /** A new request id: 48-bit millisecond time + 80 random bits, base32. */
 export function newRequestId(now = Date.now()): string {
-  let time = now;
-  let out = '';
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[time % 32] + out;
-    time = Math.floor(time / 32);
-  }
   const random = randomChunk(16);
-  for (let i = 0; i < 16; i++) out += CROCKFORD[(random[i] ?? 0) & 31];
-  return out;
+  for (let i = 0; i < 16; i++) randomPart[i] = CROCKFORD_BYTES[(random[i] ?? 0) & 31] ?? 0;
+  return timePartOf(now) + randomPart.toString('latin1');
 }
 
 /** Fastify's `genReqId`: keep a well-formed `X-Request-Id`, else make one. */

@@ -4,7 +4,7 @@
  * a route that declares no surface, so no route can fall back to another error shape.
  */
 import type { ErrorCode } from '@idgate/errors';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 
 /**
  * How a route renders its errors:
@@ -43,6 +43,32 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     idgate?: RouteContract;
   }
+  interface FastifyRequest {
+    /** The matched route's contract and pattern, read once per request ({@link routeOf}). */
+    idgateRoute: MatchedRoute | null;
+  }
+}
+
+/** What the request pipeline reads of the route a request matched. */
+export interface MatchedRoute {
+  readonly contract: RouteContract;
+  /** The route pattern (`/errors/:code`), undefined for a request that matched no route. */
+  readonly pattern: string | undefined;
+}
+
+/**
+ * The contract and pattern of the route `request` matched. Fastify's `request.routeOptions`
+ * builds a new object on every read; the hooks, the parsers, the error handler and the
+ * access line all ask, so it is read once and kept on the request.
+ */
+export function routeOf(request: FastifyRequest): MatchedRoute {
+  let route = request.idgateRoute;
+  if (route === null || route === undefined) {
+    const options = request.routeOptions;
+    route = { contract: contractOf(options.config), pattern: options.url };
+    request.idgateRoute = route;
+  }
+  return route;
 }
 
 /** The contract of a route, or the default for requests that matched none. */
@@ -73,6 +99,7 @@ export function methodNotAllowedContract(contracts: readonly RouteContract[]): R
  * @throws TypeError naming the route.
  */
 export function enforceRouteContracts(app: FastifyInstance): void {
+  app.decorateRequest('idgateRoute', null);
   app.addHook('onRoute', function checkRouteContract(route: RouteOptions) {
     const contract = (route.config as { idgate?: RouteContract } | undefined)?.idgate;
     const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
