@@ -29,12 +29,13 @@
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { RssSampler, stopAll } from './lib/children.mjs';
+import { cpuSecondsOf, RssSampler, stopAll } from './lib/children.mjs';
 import { runFlows } from './lib/flow.mjs';
 import { load } from './lib/load.mjs';
 import { GOALS, settings, USAGE } from './lib/options.mjs';
 import { flowRows, goalsOf, machine, tables, targetRows, writeResults } from './lib/report.mjs';
 import { prepare, startServers } from './lib/setup.mjs';
+import { BARE, IDGATE, IDGATE_LIMITED, PROVIDER } from './lib/targets.mjs';
 
 if (settings.help) {
   process.stdout.write(USAGE);
@@ -57,6 +58,17 @@ function describe({ idgate, limited, provider }, { bare, documents, postResponse
     `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs` +
     `${loadBefore[0] > 0.5 ? ' (other processes are busy: figures will be noisy)' : ''}\n`
   );
+}
+
+/** The PID of the child that answers a target's server label. */
+function pidOf(servers, label) {
+  const side = {
+    [IDGATE]: servers.idgate,
+    [IDGATE_LIMITED]: servers.limited,
+    [PROVIDER]: servers.provider,
+    [BARE]: servers.bare,
+  }[label];
+  return side?.child.pid;
 }
 
 async function main() {
@@ -91,7 +103,13 @@ async function main() {
     process.stdout.write(`round ${round}/${settings.rounds}:`);
     for (const [index, target] of targets.entries()) {
       if (round === 1 && settings.warmup > 0) await load(target, settings.warmup);
+      const pid = pidOf({ ...servers, bare: prepared.bare }, target.server);
+      const cpuBefore = cpuSecondsOf(pid);
       const result = await load(target, perRound);
+      const cpuAfter = cpuSecondsOf(pid);
+      // The server's own CPU per answered request: steadier than req/s when the load
+      // generator and the server share two cores.
+      result.serverCpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       results[index].push(result);
       process.stdout.write(` ${Math.round(result.requests.mean)}`);
     }

@@ -88,6 +88,21 @@ export function memoryOf(pid) {
 }
 
 /**
+ * CPU seconds (user + system) a process has used so far, from /proc/PID/stat (Linux), or
+ * undefined elsewhere. The kernel counts in clock ticks of 10 ms (USER_HZ 100).
+ */
+export function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3 (state).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Samples a child's resident set size every `intervalMs` while `measure` runs. The peak is
  * the higher of the sampled maximum and the kernel's high-water mark (VmHWM) at the end.
  */

@@ -29,6 +29,7 @@ export function targetRows(targets, results) {
       contentType: target.checked.contentType,
       reqPerSec: Math.round(mean(runs.map((r) => r.requests.mean))),
       reqPerSecByRound: runs.map((r) => Math.round(r.requests.mean)),
+      serverCpuMicrosPerRequest: cpuMicrosPerRequest(runs),
       latencyP50Ms: Number(mean(runs.map((r) => r.latency.p50)).toFixed(1)),
       latencyP99Ms: Math.max(...runs.map((r) => r.latency.p99)),
       latencyMeanMs: Number(mean(runs.map((r) => r.latency.mean)).toFixed(2)),
@@ -39,6 +40,13 @@ export function targetRows(targets, results) {
       timeouts: sum(runs.map((r) => r.timeouts)),
     };
   });
+}
+
+/** The server's CPU time per request over the rounds, in µs (null without /proc). */
+function cpuMicrosPerRequest(runs) {
+  if (runs.some((r) => r.serverCpuSeconds === undefined)) return null;
+  const requests = sum(runs.map((r) => r.requests.total));
+  return requests ? Math.round((sum(runs.map((r) => r.serverCpuSeconds)) * 1e6) / requests) : null;
 }
 
 /** One row per code flow from its rounds. */
@@ -136,10 +144,10 @@ function show(measured, unit) {
 
 /** The tables of a run, as text. */
 export function tables(rows, flows, { goals, figures }, rss) {
-  const widths = [60, 8, 7, 7, 8, 6, 10];
+  const widths = [60, 8, 7, 7, 8, 6, 10, 11];
   const line = (cells, w = widths) => cells.map((cell, i) => pad(cell, w[i], i > 0)).join('  ');
   const out = [
-    line(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'unexpected']),
+    line(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'unexpected', 'cpu µs/req']),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map((r) =>
       line([
@@ -150,6 +158,7 @@ export function tables(rows, flows, { goals, figures }, rss) {
         r.non2xx,
         r.errors + r.timeouts,
         r.unexpectedStatus,
+        r.serverCpuMicrosPerRequest ?? '-',
       ]),
     ),
   ];
