@@ -19,6 +19,7 @@
 import type { IdgateError, TxState, TxStatusCode } from '@idgate/errors';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { UpstreamCallObserver, UpstreamCallOutcome, VerificationOutcomeObserver } from '../domain/observers.js';
+import { RequestDurations } from './request-durations.js';
 
 /** The `route` label of a request that matched no route (404, 405): one value, never the raw URL. */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -45,18 +46,12 @@ function defaultMetricsRegistry(): Registry {
   return processRegistry;
 }
 
-/** One child of the request histogram, cached by its label values. */
-interface DurationChild {
-  observe(value: number): void;
-}
-
 /** The metrics of one instance. */
 export class Metrics implements UpstreamCallObserver, VerificationOutcomeObserver {
   readonly #registry = new Registry();
   readonly #process = defaultMetricsRegistry();
-  readonly #requestDuration: Histogram<'method' | 'route' | 'status'>;
-  /** The histogram's children by `method status route`: one Map look-up per request instead of prom-client's label hashing. */
-  readonly #requestChildren = new Map<string, DurationChild>();
+  /** Observed on every request, so its own lean histogram (`request-durations.ts`). */
+  readonly #requestDuration: RequestDurations;
   readonly #errors: Counter<'code' | 'status'>;
   readonly #upstreamDuration: Histogram<'provider' | 'outcome'>;
   readonly #verificationOutcomes: Counter<'provider' | 'status' | 'status_code'>;
@@ -65,10 +60,9 @@ export class Metrics implements UpstreamCallObserver, VerificationOutcomeObserve
 
   constructor() {
     const registers = [this.#registry];
-    this.#requestDuration = new Histogram({
+    this.#requestDuration = new RequestDurations({
       name: 'idgate_http_request_duration_seconds',
       help: 'Time to answer HTTP requests, by method, route pattern and status.',
-      labelNames: ['method', 'route', 'status'],
       buckets: REQUEST_BUCKETS,
       registers,
     });
@@ -113,13 +107,7 @@ export class Metrics implements UpstreamCallObserver, VerificationOutcomeObserve
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     // Label values only (never the raw method): the map stays as small as the label set.
     const label = KNOWN_METHODS.has(method) ? method : OTHER_METHOD;
-    const key = `${label} ${status} ${route}`;
-    let child = this.#requestChildren.get(key);
-    if (child === undefined) {
-      child = this.#requestDuration.labels(label, route, String(status));
-      this.#requestChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.#requestDuration.observe(`${label} ${status} ${route}`, label, route, String(status), seconds);
   }
 
   /** Counts one error answer. */
