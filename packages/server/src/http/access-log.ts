@@ -14,8 +14,8 @@
  *
  * `IDGATE_ACCESS_LOG=false` keeps only the lines of error answers.
  */
-import { CATALOG, type IdgateError } from '@idgate/errors';
 import type { ServerResponse } from 'node:http';
+import { CATALOG, type IdgateError } from '@idgate/errors';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from './error-handler.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
