@@ -1,18 +1,31 @@
 /**
- * Where each request head on a connection begins, seen from the bytes as they arrive, so
- * that a head Node's parser gives up on (`HPE_HEADER_OVERFLOW`, far past idgate's limits)
- * is answered exactly: 414 when its request target is over the limit, else 431, with its
- * path as `instance`. Node reports only the chunk it stopped in, which for a head longer
- * than one read starts somewhere in the middle (of the target or of a header), and
+ * Where each request head on a connection begins, seen from the bytes as they are parsed,
+ * so that a head Node's parser gives up on (`HPE_HEADER_OVERFLOW`, far past idgate's
+ * limits) is answered exactly: 414 when its request target is over the limit, else 431,
+ * with its path as `instance`. Node reports only the chunk it stopped in, which for a head
+ * longer than one read starts somewhere in the middle (of the target or of a header), and
  * counts the target and the header fields against one limit; the request line itself is
  * known only here.
  *
- * One listener per connection looks at each chunk before Node's parser does: at the
- * start of a head it notes the method, the start of the target and, once the line ends,
- * its length; body chunks cost a comparison. A head starts on a connection's first chunk
- * and on the first chunk after the previous message is complete (a new head counted when
- * Node emits `request`). A head that starts inside a chunk behind a complete message
- * (pipelining) is not seen; its overflow is then decided from Node's chunk alone.
+ * Node's HTTP server reads a connection's bytes straight into its parser (the parser
+ * "consumes" the socket) and calls back into JavaScript once per chunk parsed, with the
+ * chunk at hand (`getCurrentBuffer`), before it raises any parse error of that chunk.
+ * idgate takes that callback: a `data` listener would see the chunks too, but it makes
+ * Node hand every chunk through JavaScript to its parser instead, which costs 6–16 µs on
+ * every request. Most chunks cost a comparison here: a head that ends in the chunk it
+ * began in (every ordinary request) is never read; only a head still open after a chunk
+ * is, and of it only the request line (at most 1 KiB of its target is kept).
+ *
+ * A head begins on a connection's first chunk and on the first chunk after the previous
+ * message is complete; it is over once Node has parsed it (its `request` event).
+ * A head that starts inside a chunk behind a complete message (pipelining) is not seen;
+ * its overflow is then decided from Node's chunk alone, as it is on a connection whose
+ * parser does not consume the socket (none in idgate's server: `trackRequestHeads` leaves
+ * such a connection untracked).
+ *
+ * This leans on Node's parser internals (`socket.parser`, its `kOnExecute` callback slot,
+ * `getCurrentBuffer`), as Node's own server does; `request-heads.test.ts`
+ * fails on a Node whose server no longer works this way.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -39,8 +52,17 @@ export interface RequestHead {
 
 /** Per-connection state. */
 interface HeadTracker {
-  headsStarted: number;
+  /** A head seen from its start is being parsed (Node has not handed it over yet). */
+  inHead: boolean;
+  /** Heads Node has parsed (its `request` events), and as many as the last chunk had seen. */
   headsParsed: number;
+  headsSeen: number;
+  /** The request Node parsed last (its message is complete once its body is). */
+  lastRequest: IncomingMessage | undefined;
+  /** After the last chunk, the parser was between messages (the previous one complete). */
+  betweenMessages: boolean;
+  /** Tracking ended (the head was answered). */
+  stopped: boolean;
   /** The current head was seen from its start and begins with a method. */
   known: boolean;
   /** The method has begun but its space has not arrived yet (a head in tiny pieces). */
@@ -56,16 +78,19 @@ interface HeadTracker {
 
 const trackers = new WeakMap<Socket, HeadTracker>();
 
+/** What idgate reads of Node's HTTP parser (`_http_common.js`, `node_http_parser.cc`). */
 interface NodeParser {
-  readonly incoming: IncomingMessage | null;
+  /** The parser reads the socket itself and calls back per chunk (the server's default). */
+  readonly _consumed?: boolean;
+  /** A copy of the chunk being parsed, while the per-chunk callback runs. */
+  getCurrentBuffer(): Buffer;
+  [slot: number]: unknown;
 }
 
-/** Whether the message Node's parser last started on `socket` is complete (or there is none). */
-function previousMessageComplete(socket: Socket): boolean {
-  const parser = (socket as Socket & { parser?: NodeParser | null }).parser;
-  if (parser === null || parser === undefined) return false;
-  const incoming = parser.incoming;
-  return incoming === null || incoming === undefined || incoming.complete;
+/** The slot of the parser's per-chunk callback (`HTTPParser.kOnExecute`), if this Node has one. */
+function executeSlotOf(parser: NodeParser): number | undefined {
+  const slot = (parser.constructor as { kOnExecute?: unknown }).kOnExecute;
+  return typeof slot === 'number' && typeof parser[slot] === 'function' ? slot : undefined;
 }
 
 function isMethodByte(byte: number): boolean {
@@ -102,7 +127,7 @@ function startHead(tracker: HeadTracker, chunk: Buffer): void {
   let start = 0;
   while (start < chunk.length && (chunk[start] === CR || chunk[start] === LF)) start++;
   if (start === chunk.length) return;
-  tracker.headsStarted += 1;
+  tracker.inHead = true;
   tracker.targetStart = '';
   tracker.afterMethod = 0;
   tracker.pendingCr = false;
@@ -130,26 +155,38 @@ function readMethod(tracker: HeadTracker, chunk: Buffer, from: number): void {
   readLine(tracker, chunk, end + 1);
 }
 
-/** Runs before Node's parser on every chunk of a connection. */
-function trackChunk(this: Socket, chunk: Buffer): void {
-  const tracker = trackers.get(this);
-  if (tracker === undefined) return;
-  if (tracker.headsStarted <= tracker.headsParsed) {
-    // Node parsed every head seen (or more: heads that began inside a chunk); catch up.
-    tracker.headsStarted = tracker.headsParsed;
-    if (previousMessageComplete(this)) startHead(tracker, chunk);
-  } else if (tracker.inMethod) {
-    readMethod(tracker, chunk, 0);
-  } else if (tracker.lineOpen) {
-    readLine(tracker, chunk, 0);
+/**
+ * Runs once Node's parser has taken a chunk, before it reports any error in it: notes a
+ * head that began in the chunk and is still open, or the request line of the open head.
+ */
+function noteChunk(tracker: HeadTracker, parser: NodeParser): void {
+  const headParsed = tracker.headsParsed !== tracker.headsSeen;
+  tracker.headsSeen = tracker.headsParsed;
+  if (tracker.inHead) {
+    if (headParsed) tracker.inHead = false;
+    else if (tracker.inMethod) readMethod(tracker, parser.getCurrentBuffer(), 0);
+    else if (tracker.lineOpen) readLine(tracker, parser.getCurrentBuffer(), 0);
+  } else if (tracker.betweenMessages && !headParsed) {
+    startHead(tracker, parser.getCurrentBuffer());
   }
+  // Not `parser.incoming`: Node clears it once a request is answered, at a moment that
+  // depends on the route; a request's own `complete` flag only ever turns true.
+  tracker.betweenMessages = tracker.lastRequest === undefined || tracker.lastRequest.complete;
 }
 
-/** Starts tracking the request heads of a new connection. */
+/** Starts tracking the request heads of a new connection (Node's server set up its parser just before). */
 function trackConnection(socket: Socket): void {
-  trackers.set(socket, {
-    headsStarted: 0,
+  const parser = (socket as Socket & { parser?: NodeParser | null }).parser;
+  if (parser === null || parser === undefined || parser._consumed !== true) return;
+  const slot = executeSlotOf(parser);
+  if (slot === undefined || typeof parser.getCurrentBuffer !== 'function') return;
+  const tracker: HeadTracker = {
+    inHead: false,
     headsParsed: 0,
+    headsSeen: 0,
+    lastRequest: undefined,
+    betweenMessages: true,
+    stopped: false,
     known: false,
     inMethod: false,
     lineOpen: false,
@@ -157,14 +194,21 @@ function trackConnection(socket: Socket): void {
     afterMethod: 0,
     targetStart: '',
     pendingCr: false,
-  });
-  socket.prependListener('data', trackChunk);
+  };
+  trackers.set(socket, tracker);
+  const onExecute = parser[slot] as (this: NodeParser, result: unknown) => unknown;
+  parser[slot] = function onChunkParsed(this: NodeParser, result: unknown): unknown {
+    if (!tracker.stopped) noteChunk(tracker, parser);
+    return onExecute.call(this, result);
+  };
 }
 
-/** Counts a head Node has parsed. */
+/** Counts a head Node has parsed (during the chunk it ended in, before that chunk's callback). */
 function countParsedHead(request: IncomingMessage): void {
   const tracker = trackers.get(request.socket);
-  if (tracker !== undefined) tracker.headsParsed += 1;
+  if (tracker === undefined) return;
+  tracker.headsParsed += 1;
+  tracker.lastRequest = request;
 }
 
 /** Tracks the request heads of every connection of `server`. */
@@ -176,7 +220,7 @@ export function trackRequestHeads(server: Server): void {
 /** The request line of the head being parsed on `socket`, when it was seen from its start. */
 export function requestHeadOf(socket: Socket): RequestHead | undefined {
   const tracker = trackers.get(socket);
-  if (tracker === undefined || !tracker.known || tracker.inMethod || tracker.headsStarted <= tracker.headsParsed) {
+  if (tracker === undefined || !tracker.inHead || !tracker.known || tracker.inMethod) {
     return undefined;
   }
   const lineComplete = !tracker.lineOpen;
@@ -206,6 +250,7 @@ function versionLengthOf(tracker: HeadTracker): number {
 
 /** Stops tracking `socket` (its head was answered, or it is closing). */
 export function stopTrackingRequestHeads(socket: Socket): void {
+  const tracker = trackers.get(socket);
+  if (tracker !== undefined) tracker.stopped = true;
   trackers.delete(socket);
-  socket.removeListener('data', trackChunk);
 }

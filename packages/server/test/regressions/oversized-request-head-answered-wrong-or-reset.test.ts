@@ -10,7 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ErrorCode } from '@idgate/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app.js';
 import { expectProblem } from '../support/assertions.js';
 import { type RawResponse, sendRaw, sendRawInPieces } from '../support/raw-http.js';
 
@@ -155,8 +155,10 @@ describe('request heads far past the limits', () => {
   it('on a keep-alive connection, after other requests (one with a body), the oversized one is still told apart', async () => {
     const ok = get('/healthz', '', 'keep-alive');
     const body = '{"name":"n"}';
+    // Authenticated, so its body is read (a 400 on the app's fields) and the connection stays
+    // open: a request refused before its body was read is answered with `Connection: close`.
     const post = Buffer.from(
-      `POST /admin/v1/apps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      `POST /admin/v1/apps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     );
     const url = await sendRawInPieces(port, get(`/v1/providers/p?q=${'a'.repeat(100 * KiB)}`), 'keep-alive URL', {
       before: [ok, post],
