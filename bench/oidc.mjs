@@ -117,7 +117,14 @@ async function main() {
     if (targets.length && flowTargets.length) process.stdout.write(';');
     for (const [index, flow] of flowTargets.entries()) {
       if (round === 1 && settings.warmup > 0) await runFlows(idgateBase, flow.app, settings.warmup);
+      const cpuBefore = cpuSecondsOf(idgate.child.pid);
+      const loadBefore = process.cpuUsage();
       const result = await runFlows(idgateBase, flow.app, perRound);
+      const cpuAfter = cpuSecondsOf(idgate.child.pid);
+      const load = process.cpuUsage(loadBefore);
+      // Both sides' CPU per flow: the flow workers run in this process, on the same two cores.
+      result.serverCpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      result.loadGeneratorCpuSeconds = (load.user + load.system) / 1e6;
       flowResults[index].push(result);
       process.stdout.write(` ${Math.round(result.flowsPerSec)}`);
     }

@@ -49,6 +49,13 @@ function cpuMicrosPerRequest(runs) {
   return requests ? Math.round((sum(runs.map((r) => r.serverCpuSeconds)) * 1e6) / requests) : null;
 }
 
+/** CPU time per completed flow over the rounds, in µs, of one side (null without /proc). */
+function cpuMicrosPerFlow(runs, side) {
+  if (runs.some((r) => r[side] === undefined)) return null;
+  const flows = sum(runs.map((r) => r.flows));
+  return flows ? Math.round((sum(runs.map((r) => r[side])) * 1e6) / flows) : null;
+}
+
 /** One row per code flow from its rounds. */
 export function flowRows(flowTargets, flowResults) {
   return flowTargets.map((flow, index) => {
@@ -68,6 +75,8 @@ export function flowRows(flowTargets, flowResults) {
       flowsPerSecByRound: runs.map((r) => Math.round(r.flowsPerSec)),
       flows,
       failed: sum(runs.map((r) => r.failed)),
+      serverCpuMicrosPerFlow: cpuMicrosPerFlow(runs, 'serverCpuSeconds'),
+      loadGeneratorCpuMicrosPerFlow: cpuMicrosPerFlow(runs, 'loadGeneratorCpuSeconds'),
       latencyMs: {
         flow: { p50: step('total', 'p50'), p99: worst('total') },
         authorize: { p50: step('authorize', 'p50'), p99: worst('authorize') },
@@ -163,7 +172,7 @@ export function tables(rows, flows, { goals, figures }, rss) {
     ),
   ];
   if (flows.length) {
-    const fw = [40, 8, 9, 9, 9, 9, 9, 6];
+    const fw = [40, 8, 9, 9, 9, 9, 9, 6, 13, 13];
     const heading = [
       'code flow (authorize → token → userinfo)',
       'flows/s',
@@ -173,6 +182,8 @@ export function tables(rows, flows, { goals, figures }, rss) {
       'tok p50',
       'ui p50',
       'failed',
+      'cpu µs/flow',
+      'load µs/flow',
     ];
     out.push(
       '',
@@ -185,7 +196,21 @@ export function tables(rows, flows, { goals, figures }, rss) {
     for (const f of flows) {
       const { flow, authorize, token, userinfo } = f.latencyMs;
       out.push(
-        line([f.target, f.flowsPerSec, flow.p50, flow.p99, authorize.p50, token.p50, userinfo.p50, f.failed], fw),
+        line(
+          [
+            f.target,
+            f.flowsPerSec,
+            flow.p50,
+            flow.p99,
+            authorize.p50,
+            token.p50,
+            userinfo.p50,
+            f.failed,
+            f.serverCpuMicrosPerFlow ?? '-',
+            f.loadGeneratorCpuMicrosPerFlow ?? '-',
+          ],
+          fw,
+        ),
       );
     }
   }
