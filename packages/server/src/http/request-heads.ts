@@ -57,7 +57,7 @@ interface HeadTracker {
   /** Heads Node has parsed (its `request` events), and as many as the last chunk had seen. */
   headsParsed: number;
   headsSeen: number;
-  /** The request Node parsed last (its message is complete once its body is). */
+  /** The request Node parsed last, until its message is seen complete (then let go). */
   lastRequest: IncomingMessage | undefined;
   /** After the last chunk, the parser was between messages (the previous one complete). */
   betweenMessages: boolean;
@@ -172,6 +172,7 @@ function noteChunk(tracker: HeadTracker, parser: NodeParser): void {
   // Not `parser.incoming`: Node clears it once a request is answered, at a moment that
   // depends on the route; a request's own `complete` flag only ever turns true.
   tracker.betweenMessages = tracker.lastRequest === undefined || tracker.lastRequest.complete;
+  if (tracker.betweenMessages) tracker.lastRequest = undefined;
 }
 
 /** Starts tracking the request heads of a new connection (Node's server set up its parser just before). */
