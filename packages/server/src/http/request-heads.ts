@@ -24,8 +24,9 @@
  * such a connection untracked).
  *
  * This leans on Node's parser internals (`socket.parser`, its `kOnExecute` callback slot,
- * `getCurrentBuffer`), as Node's own server does; `request-heads.test.ts`
- * fails on a Node whose server no longer works this way.
+ * `getCurrentBuffer`), as Node's own server does;
+ * `packages/server/test/http/request-heads.test.ts` fails on a Node whose server no longer
+ * works this way.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
