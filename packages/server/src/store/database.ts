@@ -13,9 +13,10 @@
  */
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Dialect, Kysely, SqliteDialect, sql } from 'kysely';
 import { ensurePrivateDirectory, ensurePrivateFile } from '../security/private-files.js';
 import { createBoundedPostgresPool } from './bounded-postgres-pool.js';
+import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import type { DatabaseSchema } from './schema.js';
 import { CachingSqliteDatabase } from './sqlite-statement-cache.js';
 import { TranslatingDialect } from './translate-errors.js';
@@ -148,7 +149,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     statementTimeoutMs: config.statementTimeoutMs,
     schema,
   });
-  return wrap('postgres', new PostgresDialect({ pool }));
+  return wrap('postgres', new CurrentSchemaPostgresDialect({ pool }));
 }
 
 function wrap(kind: 'sqlite' | 'postgres', dialect: Dialect): Database {
