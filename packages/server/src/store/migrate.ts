@@ -48,8 +48,8 @@ export async function migrate(database: Database, context: MigrationContext = {}
 }
 
 async function migratePostgres(db: Kysely<DatabaseSchema>, provider: MigrationProvider): Promise<MigrationResultSet> {
-  // Kysely's "does the migration table exist" check looks at every schema unless it is
-  // told which one; name the current schema so that schemas don't see each other's tables.
+  // Name the current schema: the migrator creates and looks for its bookkeeping tables
+  // there (the introspector it asks reads only that schema, current-schema-introspector.ts).
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   const schema = rows[0]?.schema ?? null;
   if (schema === null) {

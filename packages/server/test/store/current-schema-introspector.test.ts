@@ -13,6 +13,7 @@ import { openEmptyTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '.
 describe.runIf(TEST_DATABASE_KINDS.includes('postgres'))('PostgreSQL introspection of the current schema', () => {
   let mine: TestDatabase;
   let other: TestDatabase;
+  let names: string[] = [];
 
   beforeAll(async () => {
     mine = await openEmptyTestDatabase('postgres');
@@ -20,6 +21,8 @@ describe.runIf(TEST_DATABASE_KINDS.includes('postgres'))('PostgreSQL introspecti
     await sql`create table elsewhere (id serial primary key, label text)`.execute(other.database.db);
   });
   afterAll(async () => {
+    // The schemas the last test drops, should it stop before it dropped them all.
+    for (const name of names) await sql.raw(`drop schema if exists ${name} cascade`).execute(other.database.db);
     await mine?.cleanup();
     await other?.cleanup();
   });
@@ -57,7 +60,7 @@ describe.runIf(TEST_DATABASE_KINDS.includes('postgres'))('PostgreSQL introspecti
   it('keeps working while other sessions drop schemas, where Kysely’s own scan fails', async () => {
     const db = mine.database.db;
     // Many schemas with a table each, dropped one by one while both introspectors scan.
-    const names = Array.from(
+    names = Array.from(
       { length: 40 },
       (_, index) => `${mine.config.kind === 'postgres' ? mine.config.schema : ''}_d${index}`,
     );
