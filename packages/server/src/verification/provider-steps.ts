@@ -447,7 +447,7 @@ export class ProviderSteps {
         ...changes,
         achievedLoa: result.loa,
         verifiedAt: now,
-        resultCiphertext: this.#context.secrets.encrypt(JSON.stringify(stored)),
+        resultCiphertext: this.#views.sealResult(stored),
       },
     };
   }

@@ -2,26 +2,60 @@
  * Reading what a session keeps sealed: the verified identity of a completed session, as
  * one app may see it (pairwise subject, normalized claims, provenance), and the sealed
  * JSON parts (`userData`, the provider's state).
+ *
+ * A completed session's result is read at `/token` and again at `/userinfo`, a second
+ * apart. This instance keeps the results it sealed or opened recently, keyed by their
+ * ciphertext: the row is still read each time (a deleted, purged or changed session is
+ * seen at once, on every instance), and equal ciphertext under the one key means equal
+ * plaintext, so what is kept cannot go stale; it saves opening the same result twice
+ * (AES-GCM, JSON, the pairwise subject's HMAC). Bounded in count and age, so a person's
+ * verified claims stay in this process's memory no longer than that.
  */
 import type { SecretBox } from '../security/secrets.js';
 import type { StoredVerificationResult } from '../store/verifications.repository.js';
 import type { StoredResult } from './session-records.js';
 import type { VerifiedIdentity } from './verification.types.js';
 
+/** How long an opened result is kept (milliseconds): the code-to-userinfo span of a sign-in. */
+export const OPENED_RESULT_MS = 60_000;
+
+/** Most opened results kept at once (oldest dropped first). */
+export const OPENED_RESULTS_MAX = 1_000;
+
+interface OpenedResult {
+  readonly result: StoredResult;
+  readonly until: number;
+  /** The last pairwise subject computed from this result, and for which app and provider. */
+  subject?: { readonly clientId: string; readonly providerId: string; readonly sub: string };
+}
+
 /** Opens the sealed parts of stored sessions. */
 export class VerificationViews {
   readonly #secrets: SecretBox;
+  readonly #now: () => number;
+  readonly #opened = new Map<string, OpenedResult>();
 
-  constructor(secrets: SecretBox) {
+  constructor(secrets: SecretBox, now: () => number = Date.now) {
     this.#secrets = secrets;
+    this.#now = now;
+  }
+
+  /** A completed session's result, sealed for storage (and kept opened here). */
+  sealResult(result: StoredResult): string {
+    const json = JSON.stringify(result);
+    const ciphertext = this.#secrets.encrypt(json);
+    // Kept as a decryption would give it back (the JSON round trip), not as passed.
+    this.#keep(ciphertext, JSON.parse(json) as StoredResult);
+    return ciphertext;
   }
 
   /** The verified identity of a stored session, when it has a result. */
   identityOf(stored: StoredVerificationResult): VerifiedIdentity | undefined {
     if (stored.resultCiphertext === null || stored.providerId === null || stored.achievedLoa === null) return undefined;
-    const result = JSON.parse(this.#secrets.decrypt(stored.resultCiphertext)) as StoredResult;
+    const opened = this.#open(stored.resultCiphertext);
+    const { result } = opened;
     return {
-      sub: this.#pairwiseSubject(stored.clientId, stored.providerId, result.subject),
+      sub: this.#subjectOf(opened, stored.clientId, stored.providerId),
       claims: result.claims,
       missingClaims: result.missingClaims,
       loa: stored.achievedLoa,
@@ -41,8 +75,40 @@ export class VerificationViews {
     return Object.keys(value).length === 0 ? null : this.#secrets.encrypt(JSON.stringify(value));
   }
 
-  /** OpenID Connect Core §8.1: a pairwise subject, here per app and provider. */
-  #pairwiseSubject(clientId: string, providerId: string, providerSubject: string): string {
-    return this.#secrets.hash(`pairwise-subject-v1\u0000${clientId}\u0000${providerId}\u0000${providerSubject}`);
+  #open(ciphertext: string): OpenedResult {
+    const kept = this.#opened.get(ciphertext);
+    if (kept !== undefined && kept.until > this.#now()) return kept;
+    return this.#keep(ciphertext, JSON.parse(this.#secrets.decrypt(ciphertext)) as StoredResult);
   }
+
+  #keep(ciphertext: string, result: StoredResult): OpenedResult {
+    this.#opened.delete(ciphertext);
+    if (this.#opened.size >= OPENED_RESULTS_MAX) {
+      const oldest = this.#opened.keys().next();
+      if (!oldest.done) this.#opened.delete(oldest.value);
+    }
+    const opened: OpenedResult = { result: deepFreeze(result), until: this.#now() + OPENED_RESULT_MS };
+    this.#opened.set(ciphertext, opened);
+    return opened;
+  }
+
+  /** OpenID Connect Core §8.1: a pairwise subject, here per app and provider. */
+  #subjectOf(opened: OpenedResult, clientId: string, providerId: string): string {
+    const last = opened.subject;
+    if (last !== undefined && last.clientId === clientId && last.providerId === providerId) return last.sub;
+    const sub = this.#secrets.hash(
+      `pairwise-subject-v1\u0000${clientId}\u0000${providerId}\u0000${opened.result.subject}`,
+    );
+    opened.subject = { clientId, providerId, sub };
+    return sub;
+  }
+}
+
+/** Freezes parsed JSON throughout: a kept result is shared by every later reader. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
