@@ -23,10 +23,26 @@ export function storedAuthorizationRequest(request: AuthorizationRequestRecord, 
 
 /** An authorization request as stored, with its login hint opened. */
 export function readAuthorizationRequest(stored: string, sealer: Sealer): AuthorizationRequestRecord {
+  return parseStored(stored, (sealed) => sealer.decrypt(sealed));
+}
+
+/**
+ * The stored form of an authorization request, and what {@link readAuthorizationRequest}
+ * gives back from it, without decrypting the hint just sealed (a session just inserted).
+ */
+export function sealAuthorizationRequest(
+  request: AuthorizationRequestRecord,
+  sealer: Sealer,
+): { readonly stored: string; readonly opened: AuthorizationRequestRecord } {
+  const stored = storedAuthorizationRequest(request, sealer);
+  return { stored, opened: parseStored(stored, () => request.loginHint as string) };
+}
+
+function parseStored(stored: string, openHint: (sealed: string) => string): AuthorizationRequestRecord {
   const { loginHintSealed, ...request } = JSON.parse(stored) as AuthorizationRequestRecord & {
     loginHintSealed?: string;
   };
-  return loginHintSealed === undefined ? request : { ...request, loginHint: sealer.decrypt(loginHintSealed) };
+  return loginHintSealed === undefined ? request : { ...request, loginHint: openHint(loginHintSealed) };
 }
 
 /**

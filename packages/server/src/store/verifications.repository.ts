@@ -25,12 +25,18 @@ import {
 } from 'kysely';
 import type { Environment } from '../config/config.js';
 import type { VerificationOutcomeObserver } from '../domain/observers.js';
-import type { FlowType, Verification, VerificationActor, VerificationEvent } from '../domain/verification.js';
+import type {
+  AuthorizationRequestRecord,
+  FlowType,
+  Verification,
+  VerificationActor,
+  VerificationEvent,
+} from '../domain/verification.js';
 import { compileOnce } from './compiled-query.js';
 import type { Database } from './database.js';
 import { checkBatchSize, PURGE_BATCH_SIZE } from './purge-batch.js';
 import type { DatabaseSchema, VerificationEventsTable, VerificationsTable } from './schema.js';
-import { readAuthorizationRequest, type Sealer, storedAuthorizationRequest } from './sealed-login-hint.js';
+import { readAuthorizationRequest, type Sealer, sealAuthorizationRequest } from './sealed-login-hint.js';
 import { type WebhookSubject, webhookEventFor } from './webhook-event.js';
 
 /** The app's sign-in hook for a session: not called (`null`), being called, or its outcome. */
@@ -152,6 +158,14 @@ const VERIFICATION_COLUMNS = [
   'signin_hook_err_code',
 ] as const satisfies readonly (keyof VerificationsTable)[];
 
+/** Fails to compile when a column of `verifications` is missing from {@link VERIFICATION_COLUMNS}. */
+const everyVerificationColumn: [Exclude<keyof VerificationsTable, (typeof VERIFICATION_COLUMNS)[number]>] extends [
+  never,
+]
+  ? true
+  : never = true;
+void everyVerificationColumn;
+
 /** Every column of an event row but its generated id, in the order of the compiled insert's parameters. */
 const EVENT_COLUMNS = ['verification_id', 'from_status', 'to_status', 'status_code', 'actor', 'at'] as const;
 
@@ -191,8 +205,7 @@ export class VerificationsRepository {
     this.#insertSql = sqlOf(
       db
         .insertInto('verifications')
-        .values(templateRow(VERIFICATION_COLUMNS) as unknown as Insertable<VerificationsTable>)
-        .returningAll(),
+        .values(templateRow(VERIFICATION_COLUMNS) as unknown as Insertable<VerificationsTable>),
     );
     for (let count = 1; count <= COMPILED_EVENT_COUNTS; count++) {
       const rows = Array.from({ length: count }, () => templateRow(EVENT_COLUMNS));
@@ -213,6 +226,8 @@ export class VerificationsRepository {
     options: WriteOptions = {},
   ): Promise<StoredVerification> {
     const timestamp = now.toISOString();
+    const authorizationRequest =
+      record.authorizationRequest === null ? null : sealAuthorizationRequest(record.authorizationRequest, this.#sealer);
     const row: Insertable<VerificationsTable> = {
       id: record.id,
       client_id: record.clientId,
@@ -222,10 +237,7 @@ export class VerificationsRepository {
       requested_loa: record.requestedLoa,
       requested_claims: JSON.stringify(record.requestedClaims),
       flow_details: JSON.stringify(record.flowDetails),
-      authorization_request:
-        record.authorizationRequest === null
-          ? null
-          : storedAuthorizationRequest(record.authorizationRequest, this.#sealer),
+      authorization_request: authorizationRequest?.stored ?? null,
       redirect_uri: record.redirectUri,
       expires_at: record.expiresAt.toISOString(),
       version: 1,
@@ -234,15 +246,20 @@ export class VerificationsRepository {
     } as Insertable<VerificationsTable>;
     // On every /authorize: SQL compiled once, every column given (null where unset).
     const rowParameters = VERIFICATION_COLUMNS.map((column) => row[column] ?? null);
+    // The session as the database now holds it: every column is given, none is changed on
+    // the way in (all text or integer, no trigger), so no RETURNING and no reading back of
+    // the login hint just sealed.
+    const created = rowToVerification(
+      Object.fromEntries(VERIFICATION_COLUMNS.map((column, i) => [column, rowParameters[i]])) as VerificationRow,
+      this.#sealer,
+      authorizationRequest?.opened ?? null,
+    );
     const eventRows = events.map((event) => eventRow(record.id, event, timestamp));
     const insertSql = this.#insertSql;
-    const sealer = this.#sealer;
     const insertEventsSql = this.#insertEventsSql[eventRows.length];
     const inserted = await this.#database.db.transaction().execute(async function insertVerification(trx) {
-      const { rows } = await trx.executeQuery<VerificationRow>(CompiledQuery.raw(insertSql, rowParameters));
-      const [createdRow] = rows;
-      if (createdRow === undefined) throw new TypeError(`insert of verification ${record.id} returned no row`);
-      const created = rowToVerification(createdRow, sealer);
+      const { numAffectedRows } = await trx.executeQuery(CompiledQuery.raw(insertSql, rowParameters));
+      if (numAffectedRows !== 1n) throw new TypeError(`insert of verification ${record.id} wrote no row`);
       if (insertEventsSql !== undefined) {
         const eventParameters = eventRows.flatMap((event) => EVENT_COLUMNS.map((column) => event[column] ?? null));
         await trx.executeQuery(CompiledQuery.raw(insertEventsSql, eventParameters));
@@ -492,7 +509,12 @@ function changesToRow(changes: VerificationChanges): Updateable<VerificationsTab
   return row;
 }
 
-function rowToVerification(row: VerificationRow, sealer: Sealer): StoredVerification {
+/** `openedRequest`: the row's authorization request already opened (a session just inserted). */
+function rowToVerification(
+  row: VerificationRow,
+  sealer: Sealer,
+  openedRequest?: AuthorizationRequestRecord | null,
+): StoredVerification {
   return {
     id: row.id,
     clientId: row.client_id,
@@ -509,7 +531,11 @@ function rowToVerification(row: VerificationRow, sealer: Sealer): StoredVerifica
     flowDetails: JSON.parse(row.flow_details) as Record<string, unknown>,
     redirectUri: row.redirect_uri,
     authorizationRequest:
-      row.authorization_request === null ? null : readAuthorizationRequest(row.authorization_request, sealer),
+      openedRequest !== undefined
+        ? openedRequest
+        : row.authorization_request === null
+          ? null
+          : readAuthorizationRequest(row.authorization_request, sealer),
     expiresAt: new Date(row.expires_at),
     verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
     createdAt: new Date(row.created_at),

@@ -109,6 +109,56 @@ describe.each(TEST_DATABASE_KINDS)('state machine: writes on %s', (kind) => {
     );
   }
 
+  it('insert returns the session exactly as it is read back, every column and the opened login hint', async () => {
+    const now = clock.now();
+    const id = newVerificationId('sandbox');
+    const inserted = await repository.insert(
+      {
+        id,
+        clientId,
+        environment: 'sandbox',
+        origin: 'authorize',
+        status: 'completed',
+        statusCode: null,
+        errorCode: null,
+        providerId: 'mock-redirect',
+        flowType: 'redirect',
+        requestedLoa: 2,
+        achievedLoa: 3,
+        requestedClaims: ['given_name', 'birthdate'],
+        flowDetails: { url: 'https://idgate.test/flow/x', nested: { n: 1, list: ['a'] } },
+        redirectUri: 'https://app.test/callback',
+        authorizationRequest: {
+          responseType: 'code',
+          redirectUri: 'https://app.test/callback',
+          scope: ['openid', 'profile'],
+          state: 'st',
+          nonce: 'no',
+          codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          codeChallengeMethod: 'S256',
+          loginHint: '198503072389',
+          providerHint: 'mock-redirect',
+          requestedLoa: 2,
+        },
+        expiresAt: new Date(now.getTime() + 600_000),
+        verifiedAt: now,
+        userDataCiphertext: 'sealed-user-data',
+        providerStateCiphertext: 'sealed-provider-state',
+        resultCiphertext: 'sealed-result',
+      },
+      [
+        { from: null, to: 'initiated', statusCode: null, actor: 'app' },
+        { from: 'initiated', to: 'completed', statusCode: null, actor: 'provider' },
+      ],
+      now,
+    );
+    const read = await repository.find(id);
+    expect(inserted).toEqual(read);
+    expect(Object.keys(inserted)).toEqual(Object.keys(read ?? {}));
+    expect(inserted.authorizationRequest?.loginHint).toBe('198503072389');
+    expect(inserted).toMatchObject({ version: 1, createdAt: now, updatedAt: now, signInHookState: null });
+  });
+
   for (const from of TX_STATES) {
     for (const to of TX_STATES) {
       if (from === to && !TERMINAL_TX_STATES.has(from)) continue;
