@@ -350,14 +350,23 @@ export class ProviderSteps {
     return { write };
   }
 
-  /** What a provider step means for the session. */
+  /**
+   * What a provider step means for the session. A step that ends the provider's part
+   * (completed, failed, cancelled) drops the provider's state: the provider is never called
+   * for that session again (see verification-advance.ts), so it is not kept, nor sealed.
+   */
   #stepTransition(current: StoredVerification, base: VerificationChanges, step: ProviderStep): Transition {
+    const ended = step.status === 'completed' || step.status === 'failed' || step.status === 'cancelled';
     const changes: VerificationChanges = {
       ...base,
       ...(step.flowDetails === undefined ? {} : { flowDetails: step.flowDetails }),
-      ...(step.providerState === undefined
-        ? {}
-        : { providerStateCiphertext: this.#context.secrets.encrypt(JSON.stringify(step.providerState)) }),
+      ...(ended
+        ? current.providerStateCiphertext === null
+          ? {}
+          : { providerStateCiphertext: null }
+        : step.providerState === undefined
+          ? {}
+          : { providerStateCiphertext: this.#context.secrets.encrypt(JSON.stringify(step.providerState)) }),
     };
     const actor = step.actor ?? 'provider';
     switch (step.status) {

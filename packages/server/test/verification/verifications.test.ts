@@ -126,7 +126,7 @@ describe.each(TEST_DATABASE_KINDS)('REST verifications on %s', (kind) => {
       });
     });
 
-    it('mock-push shows a message and keeps the personal number encrypted at rest', async () => {
+    it('mock-push shows a message and keeps the personal number encrypted at rest, the provider state only while pending', async () => {
       const body = await created({
         providerId: 'mock-push',
         userData: { personalNumber: 'success', note: 'Åsa-1985' },
@@ -134,19 +134,29 @@ describe.each(TEST_DATABASE_KINDS)('REST verifications on %s', (kind) => {
       expect(body.flowDetails).toEqual({
         message: 'A sign-in request was sent to the Mock Push app: approve it there.',
       });
-      clock.advance(2_000);
-      expect((await read(body.verificationId)).status).toBe('completed');
-      const row = await t.app.idgate.database.db
-        .selectFrom('verifications')
-        .selectAll()
-        .where('id', '=', body.verificationId)
-        .executeTakeFirstOrThrow();
-      for (const column of [row.user_data_ciphertext, row.provider_state_ciphertext, row.result_ciphertext]) {
+      const stored = () =>
+        t.app.idgate.database.db
+          .selectFrom('verifications')
+          .selectAll()
+          .where('id', '=', body.verificationId)
+          .executeTakeFirstOrThrow();
+      const sealed = (column: string | null) => {
         expect(column).toMatch(/^v1\./);
         expect(column).not.toContain('Åsa');
         expect(column).not.toContain('Astrid');
         expect(column).not.toContain('success');
-      }
+      };
+      const pending = await stored();
+      expect(pending.status).toBe('pending');
+      sealed(pending.user_data_ciphertext);
+      sealed(pending.provider_state_ciphertext);
+      clock.advance(2_000);
+      expect((await read(body.verificationId)).status).toBe('completed');
+      const completed = await stored();
+      sealed(completed.user_data_ciphertext);
+      sealed(completed.result_ciphertext);
+      // The provider is not called again for a completed session: its state is not kept.
+      expect(completed.provider_state_ciphertext).toBeNull();
     });
   });
 
