@@ -23,7 +23,10 @@ export const OPENED_RESULT_MS = 60_000;
 export const OPENED_RESULTS_MAX = 1_000;
 
 interface OpenedResult {
-  readonly result: StoredResult;
+  /** The plaintext as sealed, until the first read parses it. */
+  json: string | undefined;
+  /** Parsed (and frozen) at the first read. */
+  result: StoredResult | undefined;
   readonly until: number;
   /** The last pairwise subject computed from this result, and for which app and provider. */
   subject?: { readonly clientId: string; readonly providerId: string; readonly sub: string };
@@ -44,8 +47,8 @@ export class VerificationViews {
   sealResult(result: StoredResult): string {
     const json = JSON.stringify(result);
     const ciphertext = this.#secrets.encrypt(json);
-    // Kept as a decryption would give it back (the JSON round trip), not as passed.
-    this.#keep(ciphertext, JSON.parse(json) as StoredResult);
+    // Kept as text: the first read parses it, as it would parse a decryption.
+    this.#keep(ciphertext, json);
     return ciphertext;
   }
 
@@ -53,7 +56,7 @@ export class VerificationViews {
   identityOf(stored: StoredVerificationResult): VerifiedIdentity | undefined {
     if (stored.resultCiphertext === null || stored.providerId === null || stored.achievedLoa === null) return undefined;
     const opened = this.#open(stored.resultCiphertext);
-    const { result } = opened;
+    const result = this.#resultOf(opened);
     return {
       sub: this.#subjectOf(opened, stored.clientId, stored.providerId),
       claims: result.claims,
@@ -78,18 +81,26 @@ export class VerificationViews {
   #open(ciphertext: string): OpenedResult {
     const kept = this.#opened.get(ciphertext);
     if (kept !== undefined && kept.until > this.#now()) return kept;
-    return this.#keep(ciphertext, JSON.parse(this.#secrets.decrypt(ciphertext)) as StoredResult);
+    return this.#keep(ciphertext, this.#secrets.decrypt(ciphertext));
   }
 
-  #keep(ciphertext: string, result: StoredResult): OpenedResult {
+  #keep(ciphertext: string, json: string): OpenedResult {
     this.#opened.delete(ciphertext);
     if (this.#opened.size >= OPENED_RESULTS_MAX) {
       const oldest = this.#opened.keys().next();
       if (!oldest.done) this.#opened.delete(oldest.value);
     }
-    const opened: OpenedResult = { result: deepFreeze(result), until: this.#now() + OPENED_RESULT_MS };
+    const opened: OpenedResult = { json, result: undefined, until: this.#now() + OPENED_RESULT_MS };
     this.#opened.set(ciphertext, opened);
     return opened;
+  }
+
+  #resultOf(opened: OpenedResult): StoredResult {
+    if (opened.result === undefined) {
+      opened.result = deepFreeze(JSON.parse(opened.json as string) as StoredResult);
+      opened.json = undefined;
+    }
+    return opened.result;
   }
 
   /** OpenID Connect Core §8.1: a pairwise subject, here per app and provider. */
@@ -97,7 +108,7 @@ export class VerificationViews {
     const last = opened.subject;
     if (last !== undefined && last.clientId === clientId && last.providerId === providerId) return last.sub;
     const sub = this.#secrets.hash(
-      `pairwise-subject-v1\u0000${clientId}\u0000${providerId}\u0000${opened.result.subject}`,
+      `pairwise-subject-v1\u0000${clientId}\u0000${providerId}\u0000${this.#resultOf(opened).subject}`,
     );
     opened.subject = { clientId, providerId, sub };
     return sub;
