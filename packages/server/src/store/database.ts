@@ -13,11 +13,12 @@
  */
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Dialect, Kysely, SqliteDialect, sql } from 'kysely';
+import { type Dialect, Kysely, sql } from 'kysely';
 import { ensurePrivateDirectory, ensurePrivateFile } from '../security/private-files.js';
 import { createBoundedPostgresPool } from './bounded-postgres-pool.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import type { DatabaseSchema } from './schema.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { CachingSqliteDatabase } from './sqlite-statement-cache.js';
 import { TranslatingDialect } from './translate-errors.js';
 
@@ -101,7 +102,8 @@ async function openSqlite(file: string, busyTimeoutMs: number): Promise<Database
     }
   }
 
-  const dialect = new SqliteDialect({
+  // Transactions that end in the same turn of the event loop commit together (sqlite-group-commit.ts).
+  const dialect = new GroupCommitSqliteDialect({
     database: async function openSqliteFile() {
       const handle = new SQLite(path, { timeout: busyTimeoutMs });
       try {

@@ -40,6 +40,11 @@ export class CachingSqliteDatabase implements SqliteDatabase {
     this.#maxStatements = maxStatements;
   }
 
+  /** Whether a transaction is open on the connection. */
+  get inTransaction(): boolean {
+    return this.handle.inTransaction;
+  }
+
   /** How many statements are cached now. */
   get size(): number {
     return this.#statements.size;
