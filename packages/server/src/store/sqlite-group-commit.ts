@@ -125,6 +125,8 @@ class ConnectionLock {
 export class GroupCommitSqliteDriver implements Driver {
   readonly #config: GroupCommitSqliteConfig;
   readonly #lock = new ConnectionLock();
+  /** Leases released by Kysely, for the next acquisition. */
+  readonly #idle: Lease[] = [];
   #db: GroupCommitSqliteDatabase | undefined;
   #group: Group | undefined;
   #flushScheduled = false;
@@ -140,7 +142,9 @@ export class GroupCommitSqliteDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.#lock.lock();
-    return new Lease(this);
+    // Leases are reused: as many exist as ever were in use at once (the wrappers
+    // translate-errors.ts keeps per connection stay as few).
+    return this.#idle.pop() ?? new Lease(this);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -173,8 +177,11 @@ export class GroupCommitSqliteDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
-    if (lease.handedOn) return;
-    this.#lock.unlock();
+    const holding = !lease.handedOn;
+    lease.member = false;
+    lease.handedOn = false;
+    this.#idle.push(lease);
+    if (holding) this.#lock.unlock();
   }
 
   async destroy(): Promise<void> {
