@@ -132,6 +132,17 @@ export class SecretBox {
       .join('.');
   }
 
+  /**
+   * A short name of a value {@link encrypt} produced: its IV and authentication tag. Two
+   * values sealed under this key with the same name are the same value (the IV is random,
+   * and another ciphertext with the same tag cannot be made without the key), so a cache
+   * of opened values can be keyed by it instead of by the whole ciphertext.
+   */
+  sealedName(sealed: string): string {
+    const ivEnd = sealed.indexOf('.', 3);
+    return `${sealed.slice(0, ivEnd)}.${sealed.slice(sealed.lastIndexOf('.') + 1)}`;
+  }
+
   /** Decrypts what {@link encrypt} produced. @throws TypeError when it was tampered with or made with another key. */
   decrypt(sealed: string): string {
     const [version, iv, ciphertext, tag] = sealed.split('.');

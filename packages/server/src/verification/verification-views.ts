@@ -4,12 +4,15 @@
  * JSON parts (`userData`, the provider's state).
  *
  * A completed session's result is read at `/token` and again at `/userinfo`, a second
- * apart. This instance keeps the results it sealed or opened recently, keyed by their
- * ciphertext: the row is still read each time (a deleted, purged or changed session is
- * seen at once, on every instance), and equal ciphertext under the one key means equal
- * plaintext, so what is kept cannot go stale; it saves opening the same result twice
- * (AES-GCM, JSON, the pairwise subject's HMAC). Bounded in count and age, so a person's
- * verified claims stay in this process's memory no longer than that.
+ * apart. This instance keeps the results it sealed or opened recently, by the name of
+ * their ciphertext (its IV and tag, `SecretBox.sealedName`: equal names under the one key
+ * mean equal plaintext). The row is still read each time, so a deleted, purged or
+ * changed session is seen at once, on every instance, and what is kept cannot go stale;
+ * it saves opening the same result twice (AES-GCM, JSON, the pairwise subject's HMAC).
+ * The name, not the whole ciphertext, is the key because under load an entry outlives a
+ * few young-generation collections, and what it holds becomes old-space garbage that
+ * raises the peak memory. Bounded in count and age, so a person's verified claims stay
+ * in this process's memory no longer than that.
  */
 import type { SecretBox } from '../security/secrets.js';
 import type { StoredVerificationResult } from '../store/verifications.repository.js';
@@ -36,6 +39,7 @@ interface OpenedResult {
 export class VerificationViews {
   readonly #secrets: SecretBox;
   readonly #now: () => number;
+  /** By `SecretBox.sealedName` of the result's ciphertext. */
   readonly #opened = new Map<string, OpenedResult>();
 
   constructor(secrets: SecretBox, now: () => number = Date.now) {
@@ -79,19 +83,20 @@ export class VerificationViews {
   }
 
   #open(ciphertext: string): OpenedResult {
-    const kept = this.#opened.get(ciphertext);
+    const kept = this.#opened.get(this.#secrets.sealedName(ciphertext));
     if (kept !== undefined && kept.until > this.#now()) return kept;
     return this.#keep(ciphertext, this.#secrets.decrypt(ciphertext));
   }
 
   #keep(ciphertext: string, json: string): OpenedResult {
-    this.#opened.delete(ciphertext);
+    const name = this.#secrets.sealedName(ciphertext);
+    this.#opened.delete(name);
     if (this.#opened.size >= OPENED_RESULTS_MAX) {
       const oldest = this.#opened.keys().next();
       if (!oldest.done) this.#opened.delete(oldest.value);
     }
     const opened: OpenedResult = { json, result: undefined, until: this.#now() + OPENED_RESULT_MS };
-    this.#opened.set(ciphertext, opened);
+    this.#opened.set(name, opened);
     return opened;
   }
 

@@ -150,6 +150,16 @@ describe('VerificationViews: opened results', () => {
     });
   });
 
+  it('keys a result by its sealed name: IV and tag, short, and another for each sealing', () => {
+    const box = new SecretBox(TEST_SECRET_KEY);
+    const one = box.encrypt('same plaintext');
+    const two = box.encrypt('same plaintext');
+    const [version, iv, , tag] = one.split('.');
+    expect(box.sealedName(one)).toBe(`${version}.${iv}.${tag}`);
+    expect(box.sealedName(one)).toHaveLength(3 + 16 + 1 + 22);
+    expect(box.sealedName(two)).not.toBe(box.sealedName(one));
+  });
+
   it('reads no identity from a session without a result', () => {
     const views = new VerificationViews(new SecretBox(TEST_SECRET_KEY));
     expect(views.identityOf({ ...row('x'), resultCiphertext: null })).toBeUndefined();
