@@ -175,6 +175,19 @@ export class GroupCommitSqliteDriver implements Driver {
     }
   }
 
+  /** Kysely's `trx.savepoint(name)` inside a transaction (its own savepoint nests in the member's). */
+  async savepoint(_connection: DatabaseConnection, name: string): Promise<void> {
+    this.#run(`savepoint ${quoted(name)}`);
+  }
+
+  async rollbackToSavepoint(_connection: DatabaseConnection, name: string): Promise<void> {
+    this.#run(`rollback to ${quoted(name)}`);
+  }
+
+  async releaseSavepoint(_connection: DatabaseConnection, name: string): Promise<void> {
+    this.#run(`release ${quoted(name)}`);
+  }
+
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
     const holding = !lease.handedOn;
@@ -322,4 +335,9 @@ export class GroupCommitSqliteDriver implements Driver {
       throw error;
     }
   }
+}
+
+/** An SQL identifier, quoted. */
+function quoted(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

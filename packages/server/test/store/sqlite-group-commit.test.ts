@@ -223,6 +223,22 @@ describe('SQLite group commit', () => {
     });
   });
 
+  it("keeps Kysely's savepoints inside a transaction: rolling back to one undoes only what followed it", async () => {
+    const controlled = async () => {
+      const trx = await db.startTransaction().execute();
+      await trx.insertInto('items').values({ id: 'b', n: 1 }).execute();
+      const inner = await trx.savepoint('before_c').execute();
+      await inner.insertInto('items').values({ id: 'c', n: 1 }).execute();
+      const back = await inner.rollbackToSavepoint('before_c').execute();
+      const after = await back.releaseSavepoint('before_c').execute();
+      await after.insertInto('items').values({ id: 'd', n: 1 }).execute();
+      await after.commit().execute();
+    };
+    await Promise.all([insertIn('a'), controlled()]);
+    expect(committedIds()).toEqual(['a', 'b', 'd']);
+    expect(handle.count('commit')).toBe(1);
+  });
+
   it('streams a read outside any group', async () => {
     await Promise.all([insertIn('a'), insertIn('b')]);
     const streamed: string[] = [];
