@@ -123,7 +123,7 @@ async function openSqlite(file: string, busyTimeoutMs: number): Promise<Database
         handle.close();
         throw error;
       }
-      // Kysely prepares every query anew; keep the statements (see sqlite-statement-cache.ts).
+      // The driver prepares every statement anew; keep the statements (see sqlite-statement-cache.ts).
       return new CachingSqliteDatabase(handle);
     },
   });

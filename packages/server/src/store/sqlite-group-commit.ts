@@ -316,8 +316,9 @@ export class GroupCommitSqliteDriver implements Driver {
     for (const waiter of group.waiters) waiter.reject(error);
   }
 
+  /** Transaction control (`begin`, `savepoint`, `release`, `commit`), through the same failure check as any statement. */
   #run(sql: string): void {
-    this.#handle().prepare(sql).run([]);
+    this.#statement(sql, []);
   }
 
   #statement<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {

@@ -1,7 +1,8 @@
 /**
- * A better-sqlite3 database handle for Kysely's `SqliteDialect` that keeps prepared
- * statements, by SQL text, in a bounded LRU. Kysely's SQLite driver calls `prepare` on
- * every query; compiling the SQL again costs more than running a primary-key read.
+ * A better-sqlite3 database handle for the SQLite dialect that keeps prepared statements,
+ * by SQL text, in a bounded LRU. The driver (sqlite-group-commit.ts, like Kysely's own)
+ * calls `prepare` on every statement; compiling the SQL again costs more than running a
+ * primary-key read.
  *
  * Why reusing a statement is safe:
  * - better-sqlite3 binds the parameters anew on every `all`/`run`/`iterate` and resets

@@ -21,9 +21,23 @@ interface Schema {
 class CountingDatabase extends CachingSqliteDatabase {
   readonly runs = new Map<string, number>();
   failNextCommit: Error | undefined;
+  /** The next statement containing this text ends the transaction, as SQLite does on a full disk. */
+  rollBackOn: { readonly text: string; readonly error: Error } | undefined;
 
   override prepare(text: string): ReturnType<CachingSqliteDatabase['prepare']> {
     this.runs.set(text, (this.runs.get(text) ?? 0) + 1);
+    const fault = this.rollBackOn;
+    if (fault !== undefined && text.includes(fault.text)) {
+      this.rollBackOn = undefined;
+      const { handle } = this;
+      return {
+        reader: false,
+        run: () => {
+          handle.exec('rollback');
+          throw fault.error;
+        },
+      } as unknown as ReturnType<CachingSqliteDatabase['prepare']>;
+    }
     if (text === 'commit' && this.failNextCommit !== undefined) {
       const error = this.failNextCommit;
       this.failNextCommit = undefined;
@@ -137,6 +151,30 @@ describe('SQLite group commit', () => {
     expect(handle.inTransaction).toBe(false);
     await insertIn('d');
     expect(committedIds()).toEqual(['d']);
+  });
+
+  it('fails the whole group with the error when SQLite ends the transaction by itself, and goes on', async () => {
+    handle.rollBackOn = {
+      text: 'delete from',
+      error: Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
+    };
+    const results = await Promise.allSettled([
+      insertIn('a'),
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 'b', n: 1 }).execute();
+        await trx.deleteFrom('items').where('id', '=', 'x').execute();
+      }),
+      insertIn('c'),
+    ]);
+    // 'a' was in the lost group, 'b' lost it; 'c' came after and opened a group of its own.
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    for (const result of results.slice(0, 2)) {
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_FULL' });
+    }
+    expect(committedIds()).toEqual(['c']);
+    expect(handle.inTransaction).toBe(false);
+    await insertIn('d');
+    expect(committedIds()).toEqual(['c', 'd']);
   });
 
   it('answers a read made while a group is open after the commit, with what it committed', async () => {
