@@ -61,6 +61,9 @@ export interface Database {
 /** How long SQLite waits for a lock held by another connection before `SQLITE_BUSY`. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
+/** WAL pages (4 KiB each) after which a commit checkpoints (SQLite's default is 1,000). */
+export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 /** How long the PostgreSQL pool waits for a connection before giving up. */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -119,6 +122,15 @@ async function openSqlite(file: string, busyTimeoutMs: number): Promise<Database
         // only a power loss can drop the last commits. FULL would fsync on every commit.
         handle.pragma('synchronous = NORMAL');
         handle.pragma('foreign_keys = ON');
+        // Savepoint journals in memory: every transaction of a commit group runs in its own
+        // savepoint (sqlite-group-commit.ts), and past 64 KiB SQLite would spill that journal
+        // to a temporary file (created, written and deleted in every group) in /var/tmp,
+        // which a read-only container may not even have.
+        handle.pragma('temp_store = MEMORY');
+        // Checkpoint every ~40 MB of WAL instead of every ~4 MB: each checkpoint syncs the
+        // WAL and the database file on the event loop, and pages written again and again
+        // (the indexes' leaves) are copied once per checkpoint. The WAL file stays that size.
+        handle.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
       } catch (error) {
         handle.close();
         throw error;

@@ -1,9 +1,11 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseConfig, openDatabase } from '../../src/store/database.js';
+import { type DatabaseConfig, openDatabase, SQLITE_WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/database.js';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase, testPostgresUrl } from '../support/databases.js';
 
 describe('openDatabase configuration errors', () => {
@@ -54,7 +56,56 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite settings', () => 
       expect(await pragma('journal_mode')).toEqual(['wal']);
       expect(await pragma('foreign_keys')).toEqual([1]);
       expect(await pragma('busy_timeout')).toEqual([5000]);
+      expect(await pragma('wal_autocheckpoint')).toEqual([SQLITE_WAL_AUTOCHECKPOINT_PAGES]);
+      expect(await pragma('temp_store')).toEqual([2]);
     } finally {
+      await database.close();
+    }
+  });
+
+  it('keeps the savepoint journal of a commit group in memory: no temporary file, where plain SQLite writes one', async () => {
+    // SQLite creates its temporary files in this directory (a process-wide setting) and
+    // deletes them at once; watching the directory sees each one being created.
+    const temporaries = join(directory, 'temporaries');
+    await mkdir(temporaries);
+    const created: string[] = [];
+    const watcher = watch(temporaries, (_event, name) => created.push(String(name)));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+    // 200 rows of 2 KB: rewriting them all in one savepoint journals ≈ 100 pages (400 KB),
+    // past the 64 KiB SQLite keeps in memory before spilling to a file.
+    const schema = 'create table t (id integer primary key, body blob)';
+    const fill =
+      'insert into t (body) with recursive n(i) as (select 1 union all select i + 1 from n where i < 200) select randomblob(2000) from n';
+    const control = new SQLite(join(directory, 'control.sqlite'));
+    const database = await openDatabase({ kind: 'sqlite', file: join(directory, 'grouped.sqlite') });
+    try {
+      control.pragma('journal_mode = WAL');
+      control.pragma(`temp_store_directory = '${temporaries}'`);
+      control.exec(schema);
+      control.exec(fill);
+      control.exec('begin immediate; savepoint member; update t set body = randomblob(2000); release member; commit');
+      await settle();
+      expect(created.length, 'plain SQLite spilled the savepoint journal to a file').toBeGreaterThan(0);
+      created.length = 0;
+
+      await sql.raw(schema).execute(database.db);
+      await sql.raw(fill).execute(database.db);
+      await Promise.all(
+        [1, 2, 3].map((member) =>
+          database.db.transaction().execute(async (trx) => {
+            // The first rewrites every row, the others a third each: one group, three savepoints.
+            await sql`update t set body = randomblob(2000) where ${member} = 1 or id % 3 = ${member - 1}`.execute(trx);
+          }),
+        ),
+      );
+      await settle();
+      expect(created).toEqual([]);
+      const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(database.db);
+      expect(rows[0]?.n).toBe(200);
+    } finally {
+      watcher.close();
+      control.pragma("temp_store_directory = ''");
+      control.close();
       await database.close();
     }
   });
