@@ -102,6 +102,7 @@ async function main() {
   for (let round = 1; round <= settings.rounds; round++) {
     process.stdout.write(`round ${round}/${settings.rounds}:`);
     for (const [index, target] of targets.entries()) {
+      rss?.phase(target.group);
       if (round === 1 && settings.warmup > 0) await load(target, settings.warmup);
       const pid = pidOf({ ...servers, bare: prepared.bare }, target.server);
       const cpuBefore = cpuSecondsOf(pid);
@@ -116,6 +117,7 @@ async function main() {
     if (targets.length) process.stdout.write(' req/s');
     if (targets.length && flowTargets.length) process.stdout.write(';');
     for (const [index, flow] of flowTargets.entries()) {
+      rss?.phase(flow.group);
       if (round === 1 && settings.warmup > 0) await runFlows(idgateBase, flow.app, settings.warmup);
       const cpuBefore = cpuSecondsOf(idgate.child.pid);
       const loadBefore = process.cpuUsage();

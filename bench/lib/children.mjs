@@ -110,21 +110,35 @@ export class RssSampler {
   #pid;
   #samples = [];
   #timer;
+  /** The highest sample of each phase (`phase(label)`), in the order the phases began. */
+  #phasePeaks = new Map();
+  #phase;
 
   constructor(pid, intervalMs = 200) {
     this.#pid = pid;
     this.#timer = setInterval(() => {
       const memory = memoryOf(this.#pid);
-      if (memory) this.#samples.push(memory.rss);
+      if (!memory) return;
+      this.#samples.push(memory.rss);
+      if (this.#phase !== undefined) {
+        this.#phasePeaks.set(this.#phase, Math.max(this.#phasePeaks.get(this.#phase) ?? 0, memory.rss));
+      }
     }, intervalMs);
     this.#timer.unref();
   }
 
-  /** `{ startMb, peakMb, meanUnderLoadMb, samples }`, and stops sampling. */
+  /** Counts the samples from now on towards `label` (a group of targets, or a code flow). */
+  phase(label) {
+    this.#phase = label;
+  }
+
+  /** `{ startMb, peakMb, meanMb, samples, peakByPhaseMb }`, and stops sampling. */
   stop() {
     clearInterval(this.#timer);
     const last = memoryOf(this.#pid);
-    if (!last || this.#samples.length === 0) return { startMb: null, peakMb: null, meanMb: null, samples: 0 };
+    if (!last || this.#samples.length === 0) {
+      return { startMb: null, peakMb: null, meanMb: null, samples: 0, peakByPhaseMb: {} };
+    }
     const peak = Math.max(last.hwm, ...this.#samples);
     const meanMb = this.#samples.reduce((a, b) => a + b, 0) / this.#samples.length;
     return {
@@ -132,6 +146,8 @@ export class RssSampler {
       peakMb: Math.round(peak),
       meanMb: Math.round(meanMb),
       samples: this.#samples.length,
+      // Sampled maxima only: the kernel's high-water mark cannot be told apart by phase.
+      peakByPhaseMb: Object.fromEntries([...this.#phasePeaks].map(([label, mb]) => [label, Math.round(mb)])),
     };
   }
 }

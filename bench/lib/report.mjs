@@ -219,6 +219,10 @@ export function tables(rows, flows, { goals, figures }, rss) {
       '',
       `idgate child RSS: ${rss.startMb} MB at the first sample, ${rss.meanMb} MB mean, ${rss.peakMb} MB peak (${rss.samples} samples)`,
     );
+    const phases = Object.entries(rss.peakByPhaseMb ?? {});
+    if (phases.length > 0) {
+      out.push(`  highest sample while each group was loaded: ${phases.map(([label, mb]) => `${label} ${mb}`).join(', ')} (MB)`);
+    }
   }
   const gw = [62, 14, 10, 5];
   out.push(
