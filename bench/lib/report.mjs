@@ -221,7 +221,9 @@ export function tables(rows, flows, { goals, figures }, rss) {
     );
     const phases = Object.entries(rss.peakByPhaseMb ?? {});
     if (phases.length > 0) {
-      out.push(`  highest sample while each group was loaded: ${phases.map(([label, mb]) => `${label} ${mb}`).join(', ')} (MB)`);
+      out.push(
+        `  highest sample while each group was loaded: ${phases.map(([label, mb]) => `${label} ${mb}`).join(', ')} (MB)`,
+      );
     }
   }
   const gw = [62, 14, 10, 5];
