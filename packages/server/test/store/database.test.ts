@@ -70,7 +70,12 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite settings', () => 
     await mkdir(temporaries);
     const created: string[] = [];
     const watcher = watch(temporaries, (_event, name) => created.push(String(name)));
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The watcher's events arrive asynchronously: wait for the control's file (up to 5 s),
+    // then give any file of idgate's connection 200 ms to show.
+    async function firstCreation(): Promise<void> {
+      for (let waited = 0; created.length === 0 && waited < 5_000; waited += 50) await pause(50);
+    }
     // 200 rows of 2 KB: rewriting them all in one savepoint journals ≈ 100 pages (400 KB),
     // past the 64 KiB SQLite keeps in memory before spilling to a file.
     const schema = 'create table t (id integer primary key, body blob)';
@@ -84,7 +89,7 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite settings', () => 
       control.exec(schema);
       control.exec(fill);
       control.exec('begin immediate; savepoint member; update t set body = randomblob(2000); release member; commit');
-      await settle();
+      await firstCreation();
       expect(created.length, 'plain SQLite spilled the savepoint journal to a file').toBeGreaterThan(0);
       created.length = 0;
 
@@ -93,12 +98,12 @@ describe.runIf(TEST_DATABASE_KINDS.includes('sqlite'))('SQLite settings', () => 
       await Promise.all(
         [1, 2, 3].map((member) =>
           database.db.transaction().execute(async (trx) => {
-            // The first rewrites every row, the others a third each: one group, three savepoints.
+            // The first rewrites every row, the others a third each, each in its own savepoint.
             await sql`update t set body = randomblob(2000) where ${member} = 1 or id % 3 = ${member - 1}`.execute(trx);
           }),
         ),
       );
-      await settle();
+      await pause(200);
       expect(created).toEqual([]);
       const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(database.db);
       expect(rows[0]?.n).toBe(200);
